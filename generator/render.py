@@ -28,10 +28,10 @@ class FieldView:
     annotation: str  # the attribute's type ("X | None" unless always set)
     param: str  # the __init__ parameter's type, without "| None"
     doc: str
-    decode: list[str]  # _decode statements (relative indentation)
+    decode: list[str]  # _load statements (relative indentation)
     init: list[str]  # __init__ statements
-    encode: list[str]  # to_dict statements
-    copy: str  # deep_copy statement
+    empty: str | None  # the empty value of an always-set field
+    class_default: bool  # a plain class attribute with the default None
     info: str  # FieldInfo(...) source
     default: str = "None"
 
@@ -217,7 +217,7 @@ def _module_view(layout: Layout, module: ModuleInfo, chunk: Chunk, cyclic: set[s
         # chunks import only chunks of larger sets of kinds: never a cycle (chunks.py)
         imports[f"_{other_chunk}"] = f"from .{other_chunk} import {', '.join(sorted(names))}"
     used = " ".join(
-        " ".join([f.annotation, f.param, *f.decode, *f.init, *f.encode, f.copy])
+        " ".join([f.annotation, f.param, *f.decode, *f.init, f.empty or ""])
         for m in models
         for f in m.fields
     )
@@ -299,112 +299,74 @@ def _cyclic_types(api: ir.Api) -> set[str]:
 
 
 def _field_code(
-    model: ir.ModelType, f: ir.Field, index: int, code: TypeCode, always: bool
-) -> tuple[list[str], list[str], list[str], str, bool]:
-    """(decode, init, encode, deep-copy statements, whether decode checks the shape) for one
-    field.
+    model: ir.ModelType, f: ir.Field, code: TypeCode, always: bool
+) -> tuple[list[str], list[str], str | None, bool]:
+    """(``_load`` statements, ``__init__`` statements, ``_empty`` expression, whether
+    ``_load`` checks the shape) for one field.
 
-    Decoding: a wire value that does not fit the field's type at any depth leaves the
-    attribute None (or empty, recorded as absent) and sets ``odd``, so the value is kept
-    in ``_extra`` and written back as it came.
+    ``_load`` works on the object's own copy of the wire dict ``d``: it replaces a value
+    that needs converting (models, enums, times, quantities) and leaves the others as they
+    are. A value that does not fit the field's type at any depth is left unconverted and
+    its wire name added to ``odd``: the model keeps it aside (``Model._hold``) and writes
+    it back as it came, the attribute reading None (or the empty value).
     """
-    name, wire, local = f.python_name, string_literal(f.wire_name), f"v{index}"
-    empty = code.empty(f.type) if always else "None"
-    if empty and empty.endswith("()") and 16 + len(f"self.{name} = {empty}") > LINE_LENGTH:
+    name, wire = f.python_name, string_literal(f.wire_name)
+    empty = code.empty(f.type) if always else None
+    if empty and empty.endswith("()") and 19 + len(empty) > LINE_LENGTH:
         # black wraps a too-long call without arguments in parentheses, ruff does not;
         # with an argument both split it alike (and decoding {} is the same empty model)
         empty = empty[:-2] + "._decode({})"
+    mark_odd = f"odd = [{wire}] if odd is None else [*odd, {wire}]"
     check = code.check(f.type, "v", trust_items=True)
     value = code.decode(f.type, "v")
-    if check != code.check(f.type, "v"):  # models in lists or maps: catch their refusal
-        value_lines = [
+    if value == "v":
+        convert: list[str] = []
+    elif check != code.check(f.type, "v"):  # models in lists or maps: catch their refusal
+        convert = [
             "try:",
-            f"    self.{name} = {value}",
+            f"    d[{wire}] = {value}",
             "except AttributeError:  # an item that is not an object",
-            f"    self.{name} = {empty}",
-            *([f"    absent += ({string_literal(name)},)"] if always else []),
-            "    odd = True",
+            f"    {mark_odd}",
         ]
     else:
-        value_lines = [f"self.{name} = {value}"]
+        convert = [f"d[{wire}] = {value}"]
 
     def indented(lines: list[str]) -> list[str]:
         return ["    " + line for line in lines]
 
-    if always:
-        decode = [
-            f"v = get({wire})",
-            f"if {check}:",
-            *indented(value_lines),
-            "else:",
-            f"    self.{name} = {empty}",
-            f"    absent += ({string_literal(name)},)",
-            "    if v is not None:",
-            "        odd = True",
-        ]
-    elif check is None:
-        decode = [f"self.{name} = get({wire})"]
-    elif value == "v":
-        decode = [
-            f"v = get({wire})",
-            f"if v is None or {check}:",
-            f"    self.{name} = v",
-            "else:",
-            f"    self.{name} = None",
-            "    odd = True",
-        ]
-    else:
+    if check is None:
+        decode: list[str] = []
+    elif always:
         decode = [
             f"v = get({wire})",
             "if v is None:",
-            f"    self.{name} = None",
+            f"    if {wire} in d:  # null in an always-set field: kept aside",
+            f"        {mark_odd}",
             f"elif {check}:",
-            *indented(value_lines),
+            *indented(convert or ["pass"]),
             "else:",
-            f"    self.{name} = None",
-            "    odd = True",
+            f"    {mark_odd}",
         ]
-    convert = code.init_convert(f.type, name, string_literal(f"{model.python_name}({name}=...)"))
-    if always:
-        init = [
-            f"if {name} is None:",
-            f"    self.{name} = {empty}",
-            f"    absent += ({string_literal(name)},)",
-            "else:",
-            f"    self.{name} = {convert or name}",
-        ]
-    elif convert is None:
-        init = [f"self.{name} = {name}"]
-    else:
-        init = [f"self.{name} = None if {name} is None else {convert}"]
-    encoded = code.encode(f.type, local)
-    if not always:
-        encode = [
-            f"{local} = self.{name}",
-            f"if {local} is not None:",
-            f"    data[{wire}] = {encoded}",
-        ]
-    elif encoded.endswith("._encode(wire)"):
-        encode = [
-            f"{local} = self.{name}",
-            f"if {local} is not None:",
-            f"    d{index} = {encoded}",
-            f"    if d{index} or {string_literal(name)} not in absent:",
-            f"        data[{wire}] = d{index}",
+    elif not convert:
+        decode = [
+            f"v = get({wire})",
+            f"if v is not None and not ({check}):",
+            f"    {mark_odd}",
         ]
     else:
-        encode = [
-            f"{local} = self.{name}",
-            f"if {local} is not None and ({local} or {string_literal(name)} not in absent):",
-            f"    data[{wire}] = {encoded}",
+        decode = [
+            f"v = get({wire})",
+            "if v is not None:",
+            f"    if {check}:",
+            *indented(indented(convert)),
+            "    else:",
+            f"        {mark_odd}",
         ]
-    copied = code.copy(f.type, local)
-    copy = (
-        f"new.{name} = self.{name}"
-        if copied is None
-        else f"new.{name} = None if ({local} := self.{name}) is None else {copied}"
+    init_value = code.init_convert(
+        f.type, name, string_literal(f"{model.python_name}({name}=...)")
     )
-    return decode, init, encode, copy, check is not None
+    init = [f"if {name} is not None:", f"    d[{wire}] = {init_value or name}"]
+    return decode, init, empty, check is not None
 
 
 def _model_view(
@@ -415,7 +377,7 @@ def _model_view(
 ) -> ModelView:
     fields = []
     any_always = any_check = False
-    for index, f in enumerate(model.fields):
+    for f in model.fields:
         always = _always_set(model, f, code, cyclic)
         annotation = code.annotation(f.type) + ("" if always else " | None")
         info_args = [
@@ -434,8 +396,9 @@ def _model_view(
                 else None
             ),
         }
+        extras["always_set"] = "True" if always else None
         info_args += [f"{k}={v}" for k, v in extras.items() if v is not None]
-        decode, init, encode, copy, checked = _field_code(model, f, index, code, always)
+        decode, init, empty, checked = _field_code(model, f, code, always)
         any_always |= always
         any_check |= checked
         fields.append(
@@ -454,8 +417,8 @@ def _model_view(
                 ),
                 decode=decode,
                 init=init,
-                encode=encode,
-                copy=copy,
+                empty=empty,
+                class_default=not always and f.python_name == f.wire_name,
                 info=f"_FieldInfo({', '.join(info_args)})",
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import operator
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 
 from kubecore.core.jsontext import json_loads as json_loads
 from kubecore.core.model import ItemJSON, Model
+from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import MicroTime
 
 _T = TypeVar("_T")
@@ -155,13 +157,28 @@ class _FragmentInFallback(TypeError):
 def encode_model_json(model: Model) -> bytes:
     """``model.to_json()``: compact JSON of its wire form (see ``json_dumps``).
 
-    Unread list items are handed to orjson as their text (``orjson.Fragment``); in the rare
-    document orjson cannot write (see ``json_dumps``) they are parsed and written again.
+    orjson writes a model's instance dict (its wire form) in C, as a dataclass; an object in
+    another state reaches ``_default``, which returns its ``_json_form``. Unread list items
+    are handed to orjson as their text (``orjson.Fragment``); in the rare document orjson
+    cannot write (see ``json_dumps``) the object is written from ``to_dict()`` instead.
     """
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(
+                model, default=_json_value_of, option=_orjson.OPT_PASSTHROUGH_DATETIME
+            )
+        except _orjson.JSONEncodeError:
+            pass  # a datetime, a big integer, deep nesting...: the general path says
     try:
-        return json_dumps(model._encode(True))
+        return json_dumps(model)
     except _FragmentInFallback:
-        return json_dumps(model._encode(False))
+        return json_dumps(model.to_dict())
+
+
+# The default hook of the model encoder, in C: models in another state than plain, and
+# Quantities, expose what orjson writes for them as ``_json_value``; anything else raises
+# AttributeError, and the encoder takes the general path (``json_dumps``).
+_json_value_of = operator.attrgetter("_json_value")
 
 
 def json_dumps(value: Any) -> bytes:
@@ -193,6 +210,11 @@ def json_dumps(value: Any) -> bytes:
 
 
 def _default(value: Any) -> Any:
+    if value.__class__ is _Quantity:
+        return value.raw
+    json_form = getattr(type(value), "_json_form", None)  # a model orjson does not write
+    if json_form is not None:
+        return json_form(value)
     if _orjson is not None and isinstance(value, _orjson.Fragment):
         raise _FragmentInFallback  # see encode_model_json
     if isinstance(value, datetime):

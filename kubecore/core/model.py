@@ -1,33 +1,28 @@
 """The base class every generated model derives from.
 
-Generated classes are plain classes with ``__slots__`` and a generated keyword-only
-``__init__``; they behave like ``@dataclass(slots=True, kw_only=True)`` classes
-(``dataclasses.fields``, ``replace``, ``is_dataclass`` and ``asdict`` work), but the
-per-class code is compiled ahead of time instead of by the ``dataclass`` decorator at
-import, which measured at about 0.7 ms per class (see the README's design notes).
+Generated classes are plain classes with a generated keyword-only ``__init__``; they
+behave like ``@dataclass(kw_only=True)`` classes (``dataclasses.fields``, ``replace``,
+``is_dataclass`` and ``asdict`` work), but the per-class code is compiled ahead of time
+instead of by the ``dataclass`` decorator at import, which measured at about 0.7 ms per
+class (see the README's design notes).
 
-Decoding is lazy: ``_decode`` only keeps the wire dict in the ``_raw`` slot, and the first
-access to any field (or to ``_extra``) runs the generated ``_load``, which builds this
-object's fields (child models are again lazy wrappers of their sub-dicts) and drops
-``_raw``. An object nobody reads costs one small wrapper over its parsed JSON, and encodes
-by handing that JSON back to orjson. Fields set on an object before it is loaded win over
-the wire values (see ``Model._materialize``).
-
-Losslessness lives in one slot, ``_extra``: the wire fields a class does not know
-(sent by a newer server), explicit ``null`` values of known fields, and values whose shape
-does not fit their field's type (a string where the schema says object, ``[null]`` for a
-list of objects, ...). ``to_dict`` writes them back first, so attributes set later win.
+An object's instance dict is its wire form (keys are wire names; see ``Model``), so
+orjson writes a model in C as it writes a dict. Decoding is lazy: ``_decode`` keeps the
+wire dict (or the unparsed ``ItemJSON`` of a list item) in the ``_raw`` slot, and the
+first read of a field runs the generated ``_load`` on a copy of it, which turns child
+objects into (again unread) models, enum values into members, times and quantities into
+their types, and checks that each value fits its field. An object nobody reads costs one
+small wrapper over its parsed JSON, and encodes by handing that JSON back to orjson.
 
 Fields that are always set (required by the schema, and the ``metadata`` of every kind)
-are typed without ``| None``. When such a field is absent on the wire (or not passed to
-``__init__``) the attribute holds its type's empty value (``""``, ``0``, ``False``,
-``[]``, ``{}``, an empty model) and its name is recorded in the ``_absent`` slot; the
-encoder leaves it out while it is still empty, so decode -> encode stays exact.
+are typed without ``| None``. While such a field is absent, reading it gives its type's
+empty value (``""``, ``0``, ``False``, ``[]``, ``{}``, an empty model) and the encoder
+leaves it out (a list, map or model is kept, and left out while it is still empty), so
+decode -> encode stays exact.
 """
 
 from __future__ import annotations
 
-from gc import get_referents as _get_referents
 from marshal import dumps as _marshal_dumps
 from marshal import loads as _marshal_loads
 
@@ -88,6 +83,7 @@ class FieldInfo:
         "patch_merge_key",
         "list_type",
         "list_map_keys",
+        "always_set",
     )
 
     def __init__(
@@ -100,6 +96,7 @@ class FieldInfo:
         patch_merge_key: str | None = None,
         list_type: str | None = None,
         list_map_keys: tuple[str, ...] = (),
+        always_set: bool = False,
     ) -> None:
         self.name = name
         self.wire = wire
@@ -109,6 +106,8 @@ class FieldInfo:
         self.patch_merge_key = patch_merge_key
         self.list_type = list_type
         self.list_map_keys = list_map_keys
+        #: Typed without ``| None``: reads give the type's empty value while absent.
+        self.always_set = always_set
 
     def __repr__(self) -> str:
         return f"FieldInfo({self.name!r}, {self.wire!r}, {self.type!r})"
@@ -159,23 +158,76 @@ def _field(name: str, type_: str, kind: object) -> dataclasses.Field[Any]:
 
 
 class Model:
-    """A typed Kubernetes object or sub-object with a lossless wire codec."""
+    """A typed Kubernetes object or sub-object with a lossless wire codec.
 
-    __slots__ = ("_extra", "_raw")
+    Storage: the instance ``__dict__`` *is* the wire form. Its keys are wire names
+    (``podIP``), in the order they came; a key is present exactly when the field is (an
+    explicit ``null`` is a key holding None); child objects are models, enums are members,
+    times are ``Time`` text, quantities ``Quantity``. Attributes read it: a field whose
+    Python name is its wire name is a plain instance attribute (class default None), one
+    renamed (``pod_ip``) a C-level property over it. Fields the class does not know, sent
+    by a newer server, are keys like any other. So ``to_json`` hands the object to orjson,
+    which writes a dataclass's ``__dict__`` in C: no per-field Python code runs.
+
+    States (the object's class; ``obj.__class__`` always answers the generated class):
+
+    * *unread*: decoded but not read yet (``_raw`` holds the wire dict or unparsed
+      ``ItemJSON``); the first field access loads it. orjson writes its JSON as it came.
+    * *plain*: the generated class itself; orjson writes ``__dict__``.
+    * *held*: some wire value cannot live in ``__dict__`` (``_extra``): a value whose shape
+      does not fit its field (a string where the schema says object; the attribute holds
+      None), a null in an always-set field, a key orjson would skip (``_x``) or that would
+      shadow the class's API (``validate``), or an always-set field that is absent but was
+      read (``_absent``: a list, map or object created empty, left out while still
+      empty). Encoded by Python (``_json_form``); rare in real data.
+
+    Writes go through ``__setattr__``: a field name writes its wire key (None removes it),
+    anything else not defined on the class raises AttributeError, as with ``__slots__``.
+    """
+
+    __slots__ = ("__dict__", "_raw", "_extra", "_absent")
 
     #: Field metadata in declaration order (generated).
     FIELDS: ClassVar[tuple[FieldInfo, ...]] = ()
     #: Fields whose values the schema does not fix to one JSON type (free-form JSON,
     #: int-or-string, unions; generated): ``==`` compares them as JSON documents.
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset()
     __dataclass_fields__: ClassVar[Any] = _DataclassFields()
+    #: Set on the variant classes of the unread and held states.
+    _VARIANT: ClassVar[str] = ""
 
-    _extra: dict[str, Any] | None
-    #: The wire dict (or unparsed ItemJSON) of an object decoded but not loaded yet;
-    #: None once loaded (or built).
     _raw: dict[str, Any] | ItemJSON | None
-    # Generated classes with always-set fields add the slot ``_absent``: the names of those
-    # fields that were absent (their attribute holds an empty value that is not encoded).
+    _extra: dict[str, Any] | None
+    _absent: tuple[str, ...]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_VARIANT"):
+            return
+        if "__slots__" not in cls.__dict__:
+            # orjson writes an object as a dataclass when its own class says so; a user
+            # subclass with __slots__ is encoded through _json_form instead.
+            cls.__dataclass_fields__ = Model.__dict__["__dataclass_fields__"]
+        if "FIELDS" in cls.__dict__:
+            side = _side_wires(cls)
+            cls._WIRE_SAFE = cls._WIRE_NAMES - side
+            names = {info.name for info in cls.FIELDS}
+            for info in cls.FIELDS:
+                if info.wire in side:
+                    setattr(cls, info.name, property(_side_getter(info.wire)))
+                elif info.name != info.wire:
+                    if info.wire in names or info.wire in cls.__dict__:
+                        # the wire name is another field's attribute: read the dict itself
+                        setattr(cls, info.name, property(_dict_getter(info.wire)))
+                        continue
+                    setattr(cls, info.name, property(_attrgetter(info.wire)))
+                    if not info.always_set:
+                        setattr(cls, info.wire, None)  # the default the getter finds
+
+    _WIRE_SAFE: ClassVar[frozenset[str]] = frozenset()
+
+    # --- decoding -------------------------------------------------------------------
 
     @classmethod
     def from_dict(cls: type[_M], data: dict[str, Any], *, copy: bool = True) -> _M:
@@ -183,7 +235,7 @@ class Model:
 
         Any JSON in any field decodes: a value whose shape does not fit the field is kept
         in :attr:`extra_fields` and encoded back unchanged, the attribute holding None (or
-        its empty value). Fields are built on first access (see the module docstring).
+        its empty value). Fields are built on first access (see the class docstring).
 
         ``data`` is deep-copied first, so the object shares nothing with it. With
         ``copy=False`` the object takes ``data`` over and reads it lazily: the caller must
@@ -206,78 +258,116 @@ class Model:
 
     @classmethod
     def _decode(cls: type[_M], data: dict[str, Any] | ItemJSON) -> _M:
-        """A lazy object over ``data`` (a dict or ItemJSON, taken over; no kind check).
+        """An unread object over ``data`` (a dict or ItemJSON, taken over; no kind check).
         Raises AttributeError for anything else, as the generated decoders expect of an
         item of a list or map of models (they keep such a list whole in ``_extra``)."""
         if not isinstance(data, dict) and data.__class__ is not ItemJSON:
             raise AttributeError(f"{cls.__qualname__} is decoded from a JSON object")
-        self = cls.__new__(cls)
-        self._raw = data
+        unread = cls.__dict__.get("_unread_variant") or _variant(cls, "unread")
+        self: _M = _new(unread)
+        _set_raw(self, data)
         return self
 
-    def _load(self, data: dict[str, Any]) -> None:
-        """Build the fields from ``data`` and clear ``_raw`` (generated per class)."""
-        raise NotImplementedError
+    def _load(self, data: dict[str, Any]) -> list[str] | None:
+        """Turn the wire dict ``data`` (this object's own copy) into field values in place:
+        child objects, enum members, times, quantities. Returns the wire names whose values
+        do not fit their fields, or None (generated per class)."""
+        return None
+
+    def _empty(self, name: str) -> Any:
+        """The empty value of the always-set field ``name`` (generated per class)."""
+        raise AttributeError(name)
+
+    def _materialize(self) -> None:
+        """Load an unread object: build its fields from ``_raw`` and leave the unread state
+        (nothing to do for any other object)."""
+        if type(self)._VARIANT == "unread":
+            _load_unread(self)
+
+    # --- attribute access -------------------------------------------------------------
 
     if not TYPE_CHECKING:  # hidden from type checkers: any attribute would type-check
 
         def __getattr__(self, name: str) -> Any:
-            # Called only when a slot is unset: a field of an object not loaded yet. A name
-            # the class does not define (no slot: ``_absent`` of a class without always-set
-            # fields, which ``extra_of`` asks for while ``_load`` runs) never loads.
-            if name == "_raw" or name[:2] == "__" or not hasattr(type(self), name):
+            # Reached when a read finds nothing: an always-set field absent from the wire.
+            info = _always_set_fields(_base(self)).get(name)
+            if info is None:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            if self._raw is not None:
-                self._materialize()
-            # Loaded now, by this thread or (racing with it) another one: read it again.
-            return object.__getattribute__(self, name)
+            value = self._empty(name)
+            if value.__class__ in _IMMUTABLE:
+                return value  # "", 0, False: nothing to keep, nothing to encode
+            # A list, map or object the caller may fill in place: kept, and left out of the
+            # encoding while it is still empty.
+            self.__dict__[info.wire] = value
+            _hold(self, self.__dict__, (), absent=info.wire)
+            return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        wire = _attributes(_base(self)).get(name)
+        if wire is None:
+            if name[:1] == "_" or hasattr(type(self), name):
+                object.__setattr__(self, name, value)
+                return
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r} "
+                "(models take their fields only; unknown wire fields go in extra_fields)"
+            )
+        if _raw_of(self) is not None:
+            self._materialize()
+        if wire in _base(self)._WIRE_NAMES and wire not in _base(self)._WIRE_SAFE:
+            _set_side(self, wire, value)
+            return
+        data = self.__dict__
+        if value is None:
+            data.pop(wire, None)
+        else:
+            data[wire] = value
 
     def __delattr__(self, name: str) -> None:
-        # Deleting a field of an object not loaded yet deletes what loading would build.
-        if name != "_raw" and self._raw is not None:
-            self._materialize()
-        object.__delattr__(self, name)
-
-    def _materialize(self) -> None:
-        """Load this object's fields from ``_raw``, keeping any field set before that."""
-        found = self._raw
-        if found is None:
+        wire = _attributes(_base(self)).get(name)
+        if wire is None:
+            object.__delattr__(self, name)
             return
-        raw: dict[str, Any] = found.parse() if isinstance(found, ItemJSON) else found
-        if _untouched(self):
-            self._load(raw)
-            return
-        fields = {f.name for f in self.FIELDS}
-        fields.add("_extra")  # set by hand before loading: it wins too, as after loading
-        preset = {k: v for k, v in _set_slots(self).items() if k in fields}
-        self._load(raw)
-        for name, value in preset.items():
-            setattr(self, name, value)
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        """The wire form as a dict: with ``wire`` it may share this object's dicts (for
-        immediate serialization); without, it is a fresh tree (generated per class)."""
-        raise NotImplementedError
-
-    def _encode_raw(self, wire: bool) -> dict[str, Any]:
-        """``_encode`` of an object not loaded yet: its JSON as it came (copied unless
-        ``wire``), unless fields were assigned before loading. With ``wire``, unparsed
-        text comes back as an ``orjson.Fragment``, which orjson writes as it is."""
-        raw = self._raw
-        if raw is None or not _untouched(self):
+        if _raw_of(self) is not None:
             self._materialize()
-            return self._encode(wire)
-        if isinstance(raw, ItemJSON):
-            if not wire:
-                parsed: dict[str, Any] = raw.parse()
-                return parsed
-            return _Fragment(raw.data)  # type: ignore[return-value]  # only inside to_json
-        return raw if wire else copy_value(raw)
+        if wire not in _base(self)._WIRE_SAFE:
+            _set_side(self, wire, None)
+            return
+        try:
+            del self.__dict__[wire]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    # --- encoding -----------------------------------------------------------------------
+
+    def _json_form(self) -> Any:
+        """What orjson writes for an object it does not write as a dataclass: the wire
+        dict (sharing this object's values), or an ``orjson.Fragment`` of unparsed text."""
+        raw = _raw_of(self)
+        if raw is not None:
+            return _Fragment(raw.data) if raw.__class__ is ItemJSON else raw  # type: ignore[union-attr]
+        data = self.__dict__
+        extra = self._extra if type(self)._VARIANT == "held" else None
+        if not extra and not _held_absent(self):
+            return data
+        out: dict[str, Any] = dict(extra) if extra else {}
+        out.update(data)
+        for wire in _held_absent(self):
+            if wire in out and _is_empty(out[wire]):
+                del out[wire]
+        return out
+
+    #: ``_json_form()`` as an attribute, for the encoder's C-level default hook.
+    _json_value = property(_json_form)
 
     def to_dict(self) -> dict[str, Any]:
         """The wire form: a fresh JSON-like dict (camelCase keys) the caller owns.
         client-go: ``runtime.DefaultUnstructuredConverter.ToUnstructured``."""
-        return self._encode(False)
+        raw = _raw_of(self)
+        if raw is not None:
+            parsed: dict[str, Any] = raw.parse() if raw.__class__ is ItemJSON else copy_value(raw)  # type: ignore[union-attr]
+            return parsed
+        return {k: _wire_copy(v) for k, v in self._json_form().items()}
 
     @classmethod
     def from_json(cls: type[_M], data: bytes | str) -> _M:
@@ -314,33 +404,44 @@ class Model:
     @property
     def extra_fields(self) -> dict[str, Any]:
         """Wire fields this class does not model, explicit nulls, and values whose shape
-        does not fit their field (read-only view)."""
-        return dict(self._extra) if self._extra else {}
+        does not fit their field (a new dict; changing it changes nothing)."""
+        if _raw_of(self) is not None:
+            self._materialize()
+        known = _base(self)._WIRE_NAMES
+        out = {k: v for k, v in self.__dict__.items() if v is None or k not in known}
+        extra = self._extra if type(self)._VARIANT == "held" else None
+        if extra:
+            out.update(extra)
+        return out
+
+    # --- copies, pickling, comparison ---------------------------------------------------
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         # Pickles name the class where users import it (the package, not the module the
-        # generator put it in, which a regeneration may change) and hold the set slots as
-        # they are: an object not loaded yet pickles its JSON without loading it.
-        cls = type(self)
-        return (_new_model, (public_module(cls), cls.__qualname__), (None, _set_slots(self)))
+        # generator put it in, which a regeneration may change); an unread object pickles
+        # its JSON without loading it.
+        base = _base(self)
+        state = {k: v for k in ("_raw", "_extra", "_absent") if (v := _slot(self, k)) is not None}
+        return (
+            _new_model,
+            (public_module(base), base.__qualname__, type(self)._VARIANT),
+            (None if _raw_of(self) is not None else self.__dict__, state),
+        )
 
     def __copy__(self: _M) -> _M:
         """``copy.copy``: the shallow copy a dataclass gets, read or not: a new object whose
         fields are this object's field values themselves (``copy.copy(p).metadata is
         p.metadata``), with the same ``extra_fields``. An object not read yet loads first,
-        so the copy and the original share their child objects instead of each loading its
-        own from one shared dict. ``copy.deepcopy``, ``deep_copy()`` and pickling copy
-        everything and keep an unread object unread."""
-        if self._raw is not None:
+        so the copy and the original share their child objects. ``copy.deepcopy``,
+        ``deep_copy()`` and pickling copy everything and keep an unread object unread."""
+        if _raw_of(self) is not None:
             self._materialize()
-        cls = self.__class__
-        new = cls.__new__(cls)
-        for name, value in _set_slots(self).items():
-            if name[:2] != "__":  # not a subclass's __weakref__ / __dict__ slot
-                setattr(new, name, value)
-        state: dict[str, Any] | None = getattr(self, "__dict__", None)  # a user subclass's
-        if state:
-            new.__dict__.update(state)
+        new: _M = _new(type(self))
+        _set_dict(new, dict(self.__dict__))
+        for name in ("_extra", "_absent"):
+            value = _slot(self, name)
+            if value is not None:
+                object.__setattr__(new, name, dict(value) if name == "_extra" else value)
         return new
 
     def deep_copy(self: _M) -> _M:
@@ -355,38 +456,17 @@ class Model:
             return self._copy()
 
     def _copy(self: _M) -> _M:
-        """The deep copy, field by field (generated per class; this is the generic one)."""
-        if self._raw is not None:
-            return self._copy_raw()
-        cls = self.__class__
-        new = cls.__new__(cls)
-        new._raw = None
-        for f in cls.FIELDS:
-            setattr(new, f.name, copy_value(getattr(self, f.name)))
-        new._extra = None if self._extra is None else copy_value(self._extra)
-        absent = getattr(self, "_absent", None)
-        if absent is not None:
-            new._absent = absent  # type: ignore[attr-defined]
+        """The deep copy (an unread object stays unread, over a copy of its JSON)."""
+        raw = _raw_of(self)
+        if raw is not None:
+            return type(self)._decode(raw if raw.__class__ is ItemJSON else copy_value(raw))
+        new: _M = _new(type(self))
+        _set_dict(new, {k: copy_value(v) for k, v in self.__dict__.items()})
+        if type(self)._VARIANT == "held":
+            extra = _slot(self, "_extra")
+            object.__setattr__(new, "_extra", None if extra is None else copy_value(extra))
+            object.__setattr__(new, "_absent", _slot(self, "_absent") or ())
         return new
-
-    def _copy_raw(self: _M) -> _M:
-        """The deep copy of an object not loaded yet: a lazy object over a copy of its JSON
-        (fields assigned before loading are kept)."""
-        raw = self._raw
-        if raw is None or not _untouched(self):
-            self._materialize()
-            return self._copy()
-        if isinstance(raw, ItemJSON):
-            return type(self)._decode(raw)  # immutable text: shared
-        return type(self)._decode(copy_value(raw))
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f.name) for f in self.FIELDS)
-
-    def _absent_now(self) -> frozenset[str]:
-        """Always-set fields that are absent and still empty (so not encoded)."""
-        absent: tuple[str, ...] = getattr(self, "_absent", ())
-        return frozenset(name for name in absent if _is_empty(getattr(self, name)))
 
     def __eq__(self, other: object) -> bool:
         """Same class and the same JSON document after encoding, read or not.
@@ -402,44 +482,275 @@ class Model:
         if other.__class__ is not self.__class__:
             return NotImplemented
         assert isinstance(other, Model)
-        mine_raw, their_raw = self._raw, other._raw
-        if (
-            mine_raw is not None
-            and their_raw is not None
-            and mine_raw.__class__ is their_raw.__class__
-            and _untouched(self)
-            and _untouched(other)
-            and _same_document(mine_raw, their_raw)
-        ):
-            # Neither loaded, and the same JSON: the same objects. Different JSON proves
-            # nothing (Quantities compare by value: "1" == "1000m"), so that case loads.
-            return True
-        # C-level == first (child models recurse through here); the type-strict check of
-        # the loose values only when it says equal.
-        if self._values() != other._values():
+        mine_raw, their_raw = _raw_of(self), _raw_of(other)
+        if mine_raw is not None and their_raw is not None:
+            if mine_raw.__class__ is their_raw.__class__ and _same_document(mine_raw, their_raw):
+                # The same JSON: the same objects. Different JSON proves nothing (Quantities
+                # compare by value: "1" == "1000m"), so that case loads.
+                return True
+        if mine_raw is not None:
+            self._materialize()
+        if their_raw is not None:
+            other._materialize()
+        mine, theirs = self.__dict__, other.__dict__
+        if mine != theirs:  # in C; child models recurse through here
             return False
-        for name in self._LOOSE_FIELDS:
-            if not _same_json(getattr(self, name), getattr(other, name)):
+        base = _base(self)
+        for wire in _loose_wires(base):
+            if not _same_json(mine.get(wire), theirs.get(wire)):
                 return False
-        mine_extra, their_extra = self._extra or None, other._extra or None
-        if (mine_extra is not None or their_extra is not None) and not _same_json(
-            mine_extra, their_extra
-        ):
-            return False
-        mine: tuple[str, ...] = getattr(self, "_absent", ())
-        theirs: tuple[str, ...] = getattr(other, "_absent", ())
-        return mine == theirs or self._absent_now() == other._absent_now()
+        known = base._WIRE_NAMES
+        if not mine.keys() <= known:
+            for key in mine.keys() - known:
+                if not _same_json(mine[key], theirs[key]):
+                    return False
+        held = type(self)._VARIANT == "held", type(other)._VARIANT == "held"
+        if held[0] or held[1]:
+            if not _same_json(_slot(self, "_extra") or None, _slot(other, "_extra") or None):
+                return False
+            return _absent_now(self) == _absent_now(other)
+        return True
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        absent = self._absent_now() if getattr(self, "_absent", ()) else ()
+        if _raw_of(self) is not None:
+            self._materialize()
+        data = self.__dict__
+        absent = _absent_now(self)
         parts = [
             f"{f.name}={value!r}"
-            for f in self.FIELDS
-            if (value := getattr(self, f.name)) is not None and f.name not in absent
+            for f in _base(self).FIELDS
+            if (value := data.get(f.wire)) is not None and f.wire not in absent
         ]
-        return f"{self.__class__.__qualname__}({', '.join(parts)})"
+        return f"{_base(self).__qualname__}({', '.join(parts)})"
+
+
+# Slot and type plumbing, in C where it can be: these never go through Model.__setattr__
+# or an unread object's __getattribute__.
+_get_raw = Model.__dict__["_raw"].__get__
+_set_raw = Model.__dict__["_raw"].__set__
+_set_dict = Model.__dict__["__dict__"].__set__
+_set_class = object.__dict__["__class__"].__set__
+
+
+def _new(cls: type[_M]) -> _M:
+    """A bare instance of ``cls`` (no field set, private slots unset)."""
+    self: _M = object.__new__(cls)
+    return self
+
+
+def _raw_of(obj: Model) -> Any:
+    """The wire dict or ItemJSON of an unread object; None once it is read (or built)."""
+    if type(obj)._VARIANT != "unread":
+        return None
+    return _get_raw(obj)
+
+
+def _slot(obj: Model, name: str) -> Any:
+    """The private slot ``name`` of ``obj``, or None when unset."""
+    try:
+        return Model.__dict__[name].__get__(obj, Model)
+    except AttributeError:
+        return None
+
+
+def _base(obj: Model) -> type[Model]:
+    """The generated class of ``obj`` (its class without the state variant)."""
+    cls = type(obj)
+    return cls.__dict__.get("_BASE", cls) if cls._VARIANT else cls
+
+
+def _variant(cls: type[Model], state: str) -> type[Model]:
+    """The class of ``cls``'s objects in ``state`` ("unread" or "held"), made once.
+
+    It has the generated class's names, and ``obj.__class__`` answers the generated class,
+    so ``isinstance``, ``==``, ``dataclasses.replace``, pickling and printing see no
+    difference; it has no ``__dataclass_fields__`` of its own, so orjson hands its objects
+    to the encoder's default hook, which writes ``_json_form``."""
+    found: type[Model] | None = cls.__dict__.get(f"_{state}_variant")
+    if found is not None:
+        return found
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+        "_VARIANT": state,
+        "_BASE": cls,
+        "__class__": property(lambda self: cls),
+    }
+    if state == "unread":
+        namespace["_LOAD_ON"] = frozenset(
+            [f.name for f in cls.FIELDS] + [f.wire for f in cls.FIELDS] + ["extra_fields"]
+        )
+        namespace["__getattribute__"] = _unread_getattribute
+    made = type(cls.__name__, (cls,), namespace)
+    setattr(cls, f"_{state}_variant", made)
+    return made
+
+
+_object_getattribute = object.__getattribute__
+
+
+def _unread_getattribute(self: Model, name: str) -> Any:
+    # The first read of a field of an unread object loads it (and changes its class).
+    if name in type(self)._LOAD_ON:  # type: ignore[attr-defined]
+        _load_unread(self)
+    return _object_getattribute(self, name)
+
+
+def _load_unread(obj: Model) -> None:
+    """Build the fields of the unread ``obj`` from its ``_raw`` and leave the unread state.
+
+    Each loader works on its own copy of the wire dict, which it publishes whole, so
+    threads reading one unread object at once each see a finished object."""
+    cls = type(obj)
+    if cls._VARIANT != "unread":
+        return  # another thread loaded it
+    raw = _get_raw(obj)
+    data: dict[str, Any] = raw.parse() if raw.__class__ is ItemJSON else raw.copy()
+    base: type[Model] = cls._BASE  # type: ignore[attr-defined]
+    odd = base._load(obj, data)
+    _set_dict(obj, data)
+    if odd is None and data.keys() <= base._WIRE_SAFE:
+        _set_class(obj, base)
+    else:
+        _hold(obj, data, odd or ())
+    _set_raw(obj, None)
+
+
+def _hold(
+    obj: Model, data: dict[str, Any], odd: tuple[str, ...] | list[str], absent: str | None = None
+) -> None:
+    """Move the wire values of ``data`` that cannot stay there into ``_extra`` (those named
+    by ``odd``, and keys orjson would skip or that shadow the class's API); switch to the
+    held state when anything is kept aside. ``absent``: an always-set field just created
+    empty."""
+    base = _base(obj)
+    extra: dict[str, Any] = dict(_slot(obj, "_extra") or {})
+    for wire in odd:
+        if wire in data:
+            extra[wire] = data.pop(wire)
+    for key in [k for k in data if k not in base._WIRE_SAFE]:
+        if key in base._WIRE_NAMES or key[:1] == "_" or hasattr(base, key):
+            extra[key] = data.pop(key)
+    held_absent: tuple[str, ...] = _slot(obj, "_absent") or ()
+    if absent is not None:
+        held_absent += (absent,)
+    if not extra and not held_absent:
+        _set_class(obj, base)
+        return
+    object.__setattr__(obj, "_extra", extra or None)
+    object.__setattr__(obj, "_absent", held_absent)
+    _set_class(obj, base.__dict__.get("_held_variant") or _variant(base, "held"))
+
+
+def _set_side(obj: Model, wire: str, value: Any) -> None:
+    """Assign the field whose wire name lives in ``_extra`` (see ``_side_wires``)."""
+    extra: dict[str, Any] = dict(_slot(obj, "_extra") or {})
+    if value is None:
+        extra.pop(wire, None)
+    else:
+        extra[wire] = value
+    object.__setattr__(obj, "_extra", extra)
+    _hold(obj, obj.__dict__, ())
+
+
+def _side_wires(cls: type[Model]) -> frozenset[str]:
+    """Wire names of ``cls`` that cannot be keys of its ``__dict__``: orjson skips keys
+    starting with ``_``, and a key named like a method of the class (``validate``) would
+    shadow it. Their values live in ``_extra`` (the held state)."""
+    return frozenset(
+        info.wire
+        for info in cls.FIELDS
+        if info.wire[:1] == "_" or info.wire in _CLASS_NAMES
+    )
+
+
+_CLASS_NAMES = frozenset({"API_VERSION", "KIND", "RESOURCE", "DEPRECATED", "FIELDS"}) | frozenset(
+    name for name in dir(Model) if not name.startswith("__")
+)
+
+
+def _side_getter(wire: str) -> Callable[[Model], Any]:
+    def get(self: Model) -> Any:
+        extra = _slot(self, "_extra")
+        return None if extra is None else extra.get(wire)
+
+    return get
+
+
+def _dict_getter(wire: str) -> Callable[[Model], Any]:
+    def get(self: Model) -> Any:
+        data = self.__dict__
+        if wire in data:
+            return data[wire]
+        raise AttributeError(wire)  # an always-set field: Model.__getattr__ gives its empty value
+
+    return get
+
+
+def _attributes(cls: type[Model]) -> dict[str, str]:
+    """Attribute name -> wire name of ``cls``'s fields (built once per class)."""
+    found: dict[str, str] | None = cls.__dict__.get("_attribute_wires")
+    if found is None:
+        found = {f.name: f.wire for f in cls.FIELDS}
+        cls._attribute_wires = found  # type: ignore[attr-defined]
+    return found
+
+
+def _always_set_fields(cls: type[Model]) -> dict[str, FieldInfo]:
+    found: dict[str, FieldInfo] | None = cls.__dict__.get("_always_set_infos")
+    if found is None:
+        found = {f.name: f for f in cls.FIELDS if f.always_set}
+        cls._always_set_infos = found  # type: ignore[attr-defined]
+    return found
+
+
+def _loose_wires(cls: type[Model]) -> tuple[str, ...]:
+    found: tuple[str, ...] | None = cls.__dict__.get("_loose_wire_names")
+    if found is None:
+        wires = _attributes(cls)
+        found = tuple(wires[name] for name in cls._LOOSE_FIELDS)
+        cls._loose_wire_names = found  # type: ignore[attr-defined]
+    return found
+
+
+def _held_absent(obj: Model) -> tuple[str, ...]:
+    if type(obj)._VARIANT != "held":
+        return ()
+    absent: tuple[str, ...] = _slot(obj, "_absent") or ()
+    return absent
+
+
+def _absent_now(obj: Model) -> frozenset[str]:
+    """Always-set fields created empty on read and still empty (so not encoded)."""
+    data = obj.__dict__
+    return frozenset(w for w in _held_absent(obj) if w in data and _is_empty(data[w]))
+
+
+def _wire_copy(value: Any) -> Any:
+    """A fresh JSON-like tree of ``value`` (models as their wire dicts)."""
+    cls = value.__class__
+    if cls in _IMMUTABLE:
+        return value
+    if cls is list or cls is dict:
+        try:
+            return _marshal_loads(_marshal_dumps(value))
+        except ValueError:
+            pass
+        if cls is list:
+            return [_wire_copy(v) for v in value]
+        return {k: _wire_copy(v) for k, v in value.items()}
+    if isinstance(value, Model):
+        return value.to_dict()
+    if isinstance(value, _Quantity):
+        return value.raw
+    return value  # Time, MicroTime, enum members (str), datetimes assigned by hand
+
+
+_attrgetter = __import__("operator").attrgetter
 
 
 def _check_kind(cls: type, data: dict[str, Any], kind: str, api_version: str | None) -> None:
@@ -465,15 +776,6 @@ def _same_document(mine: dict[str, Any] | ItemJSON, theirs: dict[str, Any] | Ite
     return _same_json(mine, theirs)
 
 
-def _untouched(obj: Model) -> bool:
-    """Whether nothing was assigned to ``obj`` since it was decoded (the common case).
-
-    ``gc.get_referents`` lists the type and each slot that holds a value, in C: just the
-    type and ``_raw`` means no field was set before loading.
-    """
-    return len(_get_referents(obj)) <= 2
-
-
 def public_module(cls: type) -> str:
     """The package a generated class is imported from: its module less the private
     (``_``-prefixed) modules the generator splits a package into."""
@@ -483,11 +785,10 @@ def public_module(cls: type) -> str:
     return ".".join(parts)
 
 
-def _new_model(module: str, qualname: str) -> Model:
-    """An empty instance of ``module.qualname`` (what unpickling fills in)."""
+def _new_model(module: str, qualname: str, state: str = "") -> Model:
+    """An empty instance of ``module.qualname`` in ``state`` (what unpickling fills in)."""
     found: Any = find_class(module, qualname)
-    instance: Model = found.__new__(found)
-    return instance
+    return _new(_variant(found, state) if state else found)
 
 
 def find_class(module: str, qualname: str) -> type:
@@ -500,22 +801,6 @@ def find_class(module: str, qualname: str) -> type:
         found = getattr(found, name)
     if not isinstance(found, type):
         raise TypeError(f"{module}.{qualname} is not a class")
-    return found
-
-
-def _set_slots(obj: Model) -> dict[str, Any]:
-    """The slots of ``obj`` that hold a value, read through the slot descriptors so that
-    nothing triggers lazy loading."""
-    found: dict[str, Any] = {}
-    for klass in type(obj).__mro__:
-        for name in klass.__dict__.get("__slots__", ()):
-            descriptor = klass.__dict__.get(name)
-            if descriptor is None or name in found:
-                continue
-            try:
-                found[name] = descriptor.__get__(obj, klass)
-            except AttributeError:
-                continue
     return found
 
 
@@ -577,21 +862,30 @@ def model_arg(value: Any, cls: type[Model], parameter: str) -> Any:
     raise TypeError(f"{parameter}: expected {cls.__qualname__}, got {type(value).__name__}{hint}")
 
 
-def extra_of(
-    data: dict[str, Any], known: frozenset[str], decoded: Model | None = None
-) -> dict[str, Any] | None:
-    """Collect the unknown keys and the explicit nulls of ``data``, and, given the object
-    ``decoded`` from it, the known fields whose value it rejected (wrong shape); or None."""
-    extra = {k: v for k, v in data.items() if v is None or k not in known}
-    if decoded is not None:
-        absent: tuple[str, ...] = getattr(decoded, "_absent", ())
-        for f in decoded.FIELDS:
-            value = data.get(f.wire)
-            if value is not None and (getattr(decoded, f.name) is None or f.name in absent):
-                extra[f.wire] = value
-    return extra or None
-
-
 def quantity_wire(value: Any) -> Any:
     """The wire form of a Quantity field's value (its raw text or number)."""
     return getattr(value, "raw", value)
+
+
+def finish_init(obj: Model, extra_fields: dict[str, Any] | None) -> None:
+    """The end of a generated ``__init__`` given ``extra_fields``, or a field whose wire
+    name cannot be a key of the instance dict (see ``_side_wires``).
+
+    Unknown fields and explicit nulls join the instance dict unless a field argument set
+    the key; a value for a known field (which may not fit it) is kept aside, as decoding
+    keeps a value of the wrong shape, and the field argument, if any, wins on encoding.
+    """
+    data = obj.__dict__
+    odd: list[str] = []
+    known = _base(obj)._WIRE_NAMES
+    if extra_fields:
+        for key, value in extra_fields.items():
+            if key in data:
+                continue
+            if key in known and value is not None:
+                extra: dict[str, Any] = dict(_slot(obj, "_extra") or {})
+                extra[key] = value
+                object.__setattr__(obj, "_extra", extra)
+                continue
+            data[key] = value
+    _hold(obj, data, odd)

@@ -417,3 +417,9 @@ class Quantity:
     def __neg__(self) -> Quantity:
         value, fmt = self._parsed()
         return Quantity.from_decimal(_EXACT.minus(value), fmt)
+
+
+# What the model encoder's C-level default hook reads (``operator.attrgetter``): the raw
+# value, through the ``raw`` slot's own descriptor, so orjson writes a Quantity without
+# running Python code (``kubecore.core.codec.encode_model_json``).
+Quantity._json_value = Quantity.__dict__["raw"]  # type: ignore[attr-defined]

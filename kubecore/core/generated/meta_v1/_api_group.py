@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from ._server_address_by_client_cidr import ServerAddressByClientCIDR
 
@@ -24,22 +23,12 @@ __all__ = [
 class APIGroup(_Model):
     """APIGroup contains the name, the supported versions, and the preferred version of a group."""
 
-    __slots__ = (
-        "api_version",
-        "kind",
-        "name",
-        "preferred_version",
-        "server_address_by_client_cidrs",
-        "versions",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "APIGroup"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("preferred_version", "preferredVersion", "GroupVersionForDiscovery | None"),
         _FieldInfo(
             "server_address_by_client_cidrs",
@@ -53,17 +42,17 @@ class APIGroup(_Model):
             "list[GroupVersionForDiscovery]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "name", "preferredVersion", "serverAddressByClientCIDRs", "versions"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     name: str
@@ -89,170 +78,103 @@ class APIGroup(_Model):
         versions: list[GroupVersionForDiscovery] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.preferred_version = (
-            None
-            if preferred_version is None
-            else _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if preferred_version is not None:
+            d["preferredVersion"] = _model_arg(
                 preferred_version, GroupVersionForDiscovery, "APIGroup(preferred_version=...)"
             )
-        )
-        self.server_address_by_client_cidrs = (
-            None
-            if server_address_by_client_cidrs is None
-            else [
+        if server_address_by_client_cidrs is not None:
+            d["serverAddressByClientCIDRs"] = [
                 _model_arg(
                     i0, ServerAddressByClientCIDR, "APIGroup(server_address_by_client_cidrs=...)"
                 )
                 for i0 in server_address_by_client_cidrs
             ]
-        )
-        if versions is None:
-            self.versions = []
-            absent += ("versions",)
-        else:
-            self.versions = [
+        if versions is not None:
+            d["versions"] = [
                 _model_arg(i0, GroupVersionForDiscovery, "APIGroup(versions=...)")
                 for i0 in versions
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("preferredVersion")
-        if v is None:
-            self.preferred_version = None
-        elif isinstance(v, dict):
-            self.preferred_version = GroupVersionForDiscovery._decode(v)
-        else:
-            self.preferred_version = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["preferredVersion"] = GroupVersionForDiscovery._decode(v)
+            else:
+                odd = ["preferredVersion"] if odd is None else [*odd, "preferredVersion"]
         v = get("serverAddressByClientCIDRs")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["serverAddressByClientCIDRs"] = [
+                        ServerAddressByClientCIDR._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["serverAddressByClientCIDRs"]
+                        if odd is None
+                        else [*odd, "serverAddressByClientCIDRs"]
+                    )
+            else:
+                odd = (
+                    ["serverAddressByClientCIDRs"]
+                    if odd is None
+                    else [*odd, "serverAddressByClientCIDRs"]
+                )
+        v = get("versions")
         if v is None:
-            self.server_address_by_client_cidrs = None
+            if "versions" in d:  # null in an always-set field: kept aside
+                odd = ["versions"] if odd is None else [*odd, "versions"]
         elif isinstance(v, list):
             try:
-                self.server_address_by_client_cidrs = [
-                    ServerAddressByClientCIDR._decode(i0) for i0 in v
-                ]
+                d["versions"] = [GroupVersionForDiscovery._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.server_address_by_client_cidrs = None
-                odd = True
+                odd = ["versions"] if odd is None else [*odd, "versions"]
         else:
-            self.server_address_by_client_cidrs = None
-            odd = True
-        v = get("versions")
-        if isinstance(v, list):
-            try:
-                self.versions = [GroupVersionForDiscovery._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.versions = []
-                absent += ("versions",)
-                odd = True
-        else:
-            self.versions = []
-            absent += ("versions",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["versions"] if odd is None else [*odd, "versions"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        v3 = self.preferred_version
-        if v3 is not None:
-            data["preferredVersion"] = v3._encode(wire)
-        v4 = self.server_address_by_client_cidrs
-        if v4 is not None:
-            data["serverAddressByClientCIDRs"] = [i0._encode(wire) for i0 in v4]
-        v5 = self.versions
-        if v5 is not None and (v5 or "versions" not in absent):
-            data["versions"] = [i0._encode(wire) for i0 in v5]
-        return data
-
-    def _copy(self) -> APIGroup:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.name = self.name
-        new.preferred_version = None if (v3 := self.preferred_version) is None else v3._copy()
-        new.server_address_by_client_cidrs = (
-            None if (v4 := self.server_address_by_client_cidrs) is None else [i._copy() for i in v4]
-        )
-        new.versions = None if (v5 := self.versions) is None else [i._copy() for i in v5]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "versions":
+            return []
+        raise AttributeError(name)
 
 
 class GroupVersionForDiscovery(_Model):
     """GroupVersion contains the "group/version" and "version" string of a version. It is made a struct to keep extensibility."""
 
-    __slots__ = (
-        "group_version",
-        "version",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("group_version", "groupVersion", "str", required=True),
-        _FieldInfo("version", "version", "str", required=True),
+        _FieldInfo("group_version", "groupVersion", "str", required=True, always_set=True),
+        _FieldInfo("version", "version", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"groupVersion", "version"})
-    _absent: tuple[str, ...]
 
     group_version: str
     """groupVersion specifies the API group and version in the form "group/version\x22"""
@@ -267,71 +189,38 @@ class GroupVersionForDiscovery(_Model):
         version: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if group_version is None:
-            self.group_version = ""
-            absent += ("group_version",)
-        else:
-            self.group_version = group_version
-        if version is None:
-            self.version = ""
-            absent += ("version",)
-        else:
-            self.version = version
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if group_version is not None:
+            d["groupVersion"] = group_version
+        if version is not None:
+            d["version"] = version
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("groupVersion")
-        if isinstance(v, str):
-            self.group_version = v
+        if v is None:
+            if "groupVersion" in d:  # null in an always-set field: kept aside
+                odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.group_version = ""
-            absent += ("group_version",)
-            if v is not None:
-                odd = True
+            odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
         v = get("version")
-        if isinstance(v, str):
-            self.version = v
+        if v is None:
+            if "version" in d:  # null in an always-set field: kept aside
+                odd = ["version"] if odd is None else [*odd, "version"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.version = ""
-            absent += ("version",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["version"] if odd is None else [*odd, "version"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.group_version
-        if v0 is not None and (v0 or "group_version" not in absent):
-            data["groupVersion"] = v0
-        v1 = self.version
-        if v1 is not None and (v1 or "version" not in absent):
-            data["version"] = v1
-        return data
-
-    def _copy(self) -> GroupVersionForDiscovery:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.group_version = self.group_version
-        new.version = self.version
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "group_version":
+            return ""
+        if name == "version":
+            return ""
+        raise AttributeError(name)

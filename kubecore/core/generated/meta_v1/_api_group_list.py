@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from ._api_group import APIGroup
 
@@ -23,22 +22,16 @@ __all__ = [
 class APIGroupList(_Model):
     """APIGroupList is a list of APIGroup, to allow clients to discover the API at /apis."""
 
-    __slots__ = (
-        "api_version",
-        "groups",
-        "kind",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "APIGroupList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("groups", "groups", "list[APIGroup]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "groups", "groups", "list[APIGroup]", required=True, list_type="atomic", always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "groups", "kind"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -46,7 +39,7 @@ class APIGroupList(_Model):
     groups: list[APIGroup]
     """groups is a list of APIGroup."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -57,81 +50,39 @@ class APIGroupList(_Model):
         kind: str | None = "APIGroupList",
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if groups is None:
-            self.groups = []
-            absent += ("groups",)
-        else:
-            self.groups = [_model_arg(i0, APIGroup, "APIGroupList(groups=...)") for i0 in groups]
-        self.kind = kind
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if groups is not None:
+            d["groups"] = [_model_arg(i0, APIGroup, "APIGroupList(groups=...)") for i0 in groups]
+        if kind is not None:
+            d["kind"] = kind
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("groups")
-        if isinstance(v, list):
+        if v is None:
+            if "groups" in d:  # null in an always-set field: kept aside
+                odd = ["groups"] if odd is None else [*odd, "groups"]
+        elif isinstance(v, list):
             try:
-                self.groups = [APIGroup._decode(i0) for i0 in v]
+                d["groups"] = [APIGroup._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.groups = []
-                absent += ("groups",)
-                odd = True
+                odd = ["groups"] if odd is None else [*odd, "groups"]
         else:
-            self.groups = []
-            absent += ("groups",)
-            if v is not None:
-                odd = True
+            odd = ["groups"] if odd is None else [*odd, "groups"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.groups
-        if v1 is not None and (v1 or "groups" not in absent):
-            data["groups"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        return data
-
-    def _copy(self) -> APIGroupList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.groups = None if (v1 := self.groups) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "groups":
+            return []
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -23,30 +22,16 @@ __all__ = [
 class APIResource(_Model):
     """APIResource specifies the name of a resource and whether it is namespaced."""
 
-    __slots__ = (
-        "categories",
-        "group",
-        "kind",
-        "name",
-        "namespaced",
-        "short_names",
-        "singular_name",
-        "storage_version_hash",
-        "verbs",
-        "version",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("categories", "categories", "list[str] | None", list_type="atomic"),
         _FieldInfo("group", "group", "str | None"),
-        _FieldInfo("kind", "kind", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("namespaced", "namespaced", "bool", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("namespaced", "namespaced", "bool", required=True, always_set=True),
         _FieldInfo("short_names", "shortNames", "list[str] | None", list_type="atomic"),
-        _FieldInfo("singular_name", "singularName", "str", required=True),
+        _FieldInfo("singular_name", "singularName", "str", required=True, always_set=True),
         _FieldInfo("storage_version_hash", "storageVersionHash", "str | None"),
-        _FieldInfo("verbs", "verbs", "list[str]", required=True),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True, always_set=True),
         _FieldInfo("version", "version", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -64,12 +49,11 @@ class APIResource(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("categories", "short_names", "verbs")
-    _absent: tuple[str, ...]
 
-    categories: list[str] | None
+    categories: list[str] | None = None
     """categories is a list of the grouped resources this resource belongs to (e.g. 'all')"""
 
-    group: str | None
+    group: str | None = None
     """group is the preferred group of the resource.  Empty implies the group of the containing resource list. For subresources, this may have a different value, for example: Scale"."""
 
     kind: str
@@ -93,7 +77,7 @@ class APIResource(_Model):
     verbs: list[str]
     """verbs is a list of supported kube verbs (this includes get, list, watch, create, update, patch, delete, deletecollection, and proxy)"""
 
-    version: str | None
+    version: str | None = None
     """version is the preferred version of the resource.  Empty implies the version of the containing resource list For subresources, this may have a different value, for example: v1 (while inside a v1beta1 version of the core resource's group)"."""
 
     def __init__(
@@ -111,207 +95,125 @@ class APIResource(_Model):
         version: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.categories = categories
-        self.group = group
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if namespaced is None:
-            self.namespaced = False
-            absent += ("namespaced",)
-        else:
-            self.namespaced = namespaced
-        self.short_names = short_names
-        if singular_name is None:
-            self.singular_name = ""
-            absent += ("singular_name",)
-        else:
-            self.singular_name = singular_name
-        self.storage_version_hash = storage_version_hash
-        if verbs is None:
-            self.verbs = []
-            absent += ("verbs",)
-        else:
-            self.verbs = verbs
-        self.version = version
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if categories is not None:
+            d["categories"] = categories
+        if group is not None:
+            d["group"] = group
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if namespaced is not None:
+            d["namespaced"] = namespaced
+        if short_names is not None:
+            d["shortNames"] = short_names
+        if singular_name is not None:
+            d["singularName"] = singular_name
+        if storage_version_hash is not None:
+            d["storageVersionHash"] = storage_version_hash
+        if verbs is not None:
+            d["verbs"] = verbs
+        if version is not None:
+            d["version"] = version
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("categories")
-        if v is None or isinstance(v, list):
-            self.categories = v
-        else:
-            self.categories = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["categories"] if odd is None else [*odd, "categories"]
         v = get("group")
-        if v is None or isinstance(v, str):
-            self.group = v
-        else:
-            self.group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["group"] if odd is None else [*odd, "group"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespaced")
-        if v.__class__ is bool:
-            self.namespaced = v
+        if v is None:
+            if "namespaced" in d:  # null in an always-set field: kept aside
+                odd = ["namespaced"] if odd is None else [*odd, "namespaced"]
+        elif v.__class__ is bool:
+            pass
         else:
-            self.namespaced = False
-            absent += ("namespaced",)
-            if v is not None:
-                odd = True
+            odd = ["namespaced"] if odd is None else [*odd, "namespaced"]
         v = get("shortNames")
-        if v is None or isinstance(v, list):
-            self.short_names = v
-        else:
-            self.short_names = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["shortNames"] if odd is None else [*odd, "shortNames"]
         v = get("singularName")
-        if isinstance(v, str):
-            self.singular_name = v
+        if v is None:
+            if "singularName" in d:  # null in an always-set field: kept aside
+                odd = ["singularName"] if odd is None else [*odd, "singularName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.singular_name = ""
-            absent += ("singular_name",)
-            if v is not None:
-                odd = True
+            odd = ["singularName"] if odd is None else [*odd, "singularName"]
         v = get("storageVersionHash")
-        if v is None or isinstance(v, str):
-            self.storage_version_hash = v
-        else:
-            self.storage_version_hash = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storageVersionHash"] if odd is None else [*odd, "storageVersionHash"]
         v = get("verbs")
-        if isinstance(v, list):
-            self.verbs = v
+        if v is None:
+            if "verbs" in d:  # null in an always-set field: kept aside
+                odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.verbs = []
-            absent += ("verbs",)
-            if v is not None:
-                odd = True
+            odd = ["verbs"] if odd is None else [*odd, "verbs"]
         v = get("version")
-        if v is None or isinstance(v, str):
-            self.version = v
-        else:
-            self.version = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["version"] if odd is None else [*odd, "version"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.categories
-        if v0 is not None:
-            data["categories"] = v0 if wire else v0[:]
-        v1 = self.group
-        if v1 is not None:
-            data["group"] = v1
-        v2 = self.kind
-        if v2 is not None and (v2 or "kind" not in absent):
-            data["kind"] = v2
-        v3 = self.name
-        if v3 is not None and (v3 or "name" not in absent):
-            data["name"] = v3
-        v4 = self.namespaced
-        if v4 is not None and (v4 or "namespaced" not in absent):
-            data["namespaced"] = v4
-        v5 = self.short_names
-        if v5 is not None:
-            data["shortNames"] = v5 if wire else v5[:]
-        v6 = self.singular_name
-        if v6 is not None and (v6 or "singular_name" not in absent):
-            data["singularName"] = v6
-        v7 = self.storage_version_hash
-        if v7 is not None:
-            data["storageVersionHash"] = v7
-        v8 = self.verbs
-        if v8 is not None and (v8 or "verbs" not in absent):
-            data["verbs"] = v8 if wire else v8[:]
-        v9 = self.version
-        if v9 is not None:
-            data["version"] = v9
-        return data
-
-    def _copy(self) -> APIResource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.categories = None if (v0 := self.categories) is None else v0[:]
-        new.group = self.group
-        new.kind = self.kind
-        new.name = self.name
-        new.namespaced = self.namespaced
-        new.short_names = None if (v5 := self.short_names) is None else v5[:]
-        new.singular_name = self.singular_name
-        new.storage_version_hash = self.storage_version_hash
-        new.verbs = None if (v8 := self.verbs) is None else v8[:]
-        new.version = self.version
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kind":
+            return ""
+        if name == "name":
+            return ""
+        if name == "namespaced":
+            return False
+        if name == "singular_name":
+            return ""
+        if name == "verbs":
+            return []
+        raise AttributeError(name)
 
 
 class APIResourceList(_Model):
     """APIResourceList is a list of APIResource, it is used to expose the name of the resources supported in a specific group and version, and if the resource is namespaced."""
 
-    __slots__ = (
-        "api_version",
-        "group_version",
-        "kind",
-        "resources",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "APIResourceList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("group_version", "groupVersion", "str", required=True),
+        _FieldInfo("group_version", "groupVersion", "str", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo(
-            "resources", "resources", "list[APIResource]", required=True, list_type="atomic"
+            "resources",
+            "resources",
+            "list[APIResource]",
+            required=True,
+            list_type="atomic",
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "groupVersion", "kind", "resources"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -319,7 +221,7 @@ class APIResourceList(_Model):
     group_version: str
     """groupVersion is the group and version this APIResourceList is for."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     resources: list[APIResource]
@@ -334,100 +236,53 @@ class APIResourceList(_Model):
         resources: list[APIResource] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if group_version is None:
-            self.group_version = ""
-            absent += ("group_version",)
-        else:
-            self.group_version = group_version
-        self.kind = kind
-        if resources is None:
-            self.resources = []
-            absent += ("resources",)
-        else:
-            self.resources = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if group_version is not None:
+            d["groupVersion"] = group_version
+        if kind is not None:
+            d["kind"] = kind
+        if resources is not None:
+            d["resources"] = [
                 _model_arg(i0, APIResource, "APIResourceList(resources=...)") for i0 in resources
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("groupVersion")
-        if isinstance(v, str):
-            self.group_version = v
+        if v is None:
+            if "groupVersion" in d:  # null in an always-set field: kept aside
+                odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.group_version = ""
-            absent += ("group_version",)
-            if v is not None:
-                odd = True
+            odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("resources")
-        if isinstance(v, list):
+        if v is None:
+            if "resources" in d:  # null in an always-set field: kept aside
+                odd = ["resources"] if odd is None else [*odd, "resources"]
+        elif isinstance(v, list):
             try:
-                self.resources = [APIResource._decode(i0) for i0 in v]
+                d["resources"] = [APIResource._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.resources = []
-                absent += ("resources",)
-                odd = True
+                odd = ["resources"] if odd is None else [*odd, "resources"]
         else:
-            self.resources = []
-            absent += ("resources",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resources"] if odd is None else [*odd, "resources"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.group_version
-        if v1 is not None and (v1 or "group_version" not in absent):
-            data["groupVersion"] = v1
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.resources
-        if v3 is not None and (v3 or "resources" not in absent):
-            data["resources"] = [i0._encode(wire) for i0 in v3]
-        return data
-
-    def _copy(self) -> APIResourceList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.group_version = self.group_version
-        new.kind = self.kind
-        new.resources = None if (v3 := self.resources) is None else [i._copy() for i in v3]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "group_version":
+            return ""
+        if name == "resources":
+            return []
+        raise AttributeError(name)

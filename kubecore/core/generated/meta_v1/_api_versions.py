@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from ._server_address_by_client_cidr import ServerAddressByClientCIDR
 
@@ -23,14 +22,6 @@ __all__ = [
 class APIVersions(_Model):
     """APIVersions lists the versions that are available, to allow clients to discover the API at /api, which is the root path of the legacy v1 API."""
 
-    __slots__ = (
-        "api_version",
-        "kind",
-        "server_address_by_client_cidrs",
-        "versions",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "APIVersions"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -42,19 +33,21 @@ class APIVersions(_Model):
             "list[ServerAddressByClientCIDR]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
-        _FieldInfo("versions", "versions", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "versions", "versions", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "serverAddressByClientCIDRs", "versions"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("versions",)
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     server_address_by_client_cidrs: list[ServerAddressByClientCIDR]
@@ -72,107 +65,70 @@ class APIVersions(_Model):
         versions: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if server_address_by_client_cidrs is None:
-            self.server_address_by_client_cidrs = []
-            absent += ("server_address_by_client_cidrs",)
-        else:
-            self.server_address_by_client_cidrs = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if server_address_by_client_cidrs is not None:
+            d["serverAddressByClientCIDRs"] = [
                 _model_arg(
                     i0, ServerAddressByClientCIDR, "APIVersions(server_address_by_client_cidrs=...)"
                 )
                 for i0 in server_address_by_client_cidrs
             ]
-        if versions is None:
-            self.versions = []
-            absent += ("versions",)
-        else:
-            self.versions = versions
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if versions is not None:
+            d["versions"] = versions
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("serverAddressByClientCIDRs")
-        if isinstance(v, list):
+        if v is None:
+            if "serverAddressByClientCIDRs" in d:  # null in an always-set field: kept aside
+                odd = (
+                    ["serverAddressByClientCIDRs"]
+                    if odd is None
+                    else [*odd, "serverAddressByClientCIDRs"]
+                )
+        elif isinstance(v, list):
             try:
-                self.server_address_by_client_cidrs = [
+                d["serverAddressByClientCIDRs"] = [
                     ServerAddressByClientCIDR._decode(i0) for i0 in v
                 ]
             except AttributeError:  # an item that is not an object
-                self.server_address_by_client_cidrs = []
-                absent += ("server_address_by_client_cidrs",)
-                odd = True
+                odd = (
+                    ["serverAddressByClientCIDRs"]
+                    if odd is None
+                    else [*odd, "serverAddressByClientCIDRs"]
+                )
         else:
-            self.server_address_by_client_cidrs = []
-            absent += ("server_address_by_client_cidrs",)
-            if v is not None:
-                odd = True
+            odd = (
+                ["serverAddressByClientCIDRs"]
+                if odd is None
+                else [*odd, "serverAddressByClientCIDRs"]
+            )
         v = get("versions")
-        if isinstance(v, list):
-            self.versions = v
+        if v is None:
+            if "versions" in d:  # null in an always-set field: kept aside
+                odd = ["versions"] if odd is None else [*odd, "versions"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.versions = []
-            absent += ("versions",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["versions"] if odd is None else [*odd, "versions"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.server_address_by_client_cidrs
-        if v2 is not None and (v2 or "server_address_by_client_cidrs" not in absent):
-            data["serverAddressByClientCIDRs"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.versions
-        if v3 is not None and (v3 or "versions" not in absent):
-            data["versions"] = v3 if wire else v3[:]
-        return data
-
-    def _copy(self) -> APIVersions:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.server_address_by_client_cidrs = (
-            None if (v2 := self.server_address_by_client_cidrs) is None else [i._copy() for i in v2]
-        )
-        new.versions = None if (v3 := self.versions) is None else v3[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "server_address_by_client_cidrs":
+            return []
+        if name == "versions":
+            return []
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -22,17 +21,6 @@ __all__ = [
 
 class DeleteOptions(_Model):
     """DeleteOptions may be provided when deleting an API object."""
-
-    __slots__ = (
-        "api_version",
-        "dry_run",
-        "grace_period_seconds",
-        "ignore_store_read_error_with_cluster_breaking_potential",
-        "kind",
-        "orphan_dependents",
-        "preconditions",
-        "propagation_policy",
-    )
 
     KIND: ClassVar[str] = "DeleteOptions"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -75,13 +63,13 @@ class DeleteOptions(_Model):
     ignore_store_read_error_with_cluster_breaking_potential: bool | None
     """if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     orphan_dependents: bool | None
     """Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both."""
 
-    preconditions: Preconditions | None
+    preconditions: Preconditions | None = None
     """Must be fulfilled before a deletion is carried out. If not possible, a 409 Conflict status will be returned."""
 
     propagation_policy: str | None
@@ -100,141 +88,69 @@ class DeleteOptions(_Model):
         propagation_policy: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.api_version = api_version
-        self.dry_run = dry_run
-        self.grace_period_seconds = grace_period_seconds
-        self.ignore_store_read_error_with_cluster_breaking_potential = (
-            ignore_store_read_error_with_cluster_breaking_potential
-        )
-        self.kind = kind
-        self.orphan_dependents = orphan_dependents
-        self.preconditions = (
-            None
-            if preconditions is None
-            else _model_arg(preconditions, Preconditions, "DeleteOptions(preconditions=...)")
-        )
-        self.propagation_policy = propagation_policy
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if dry_run is not None:
+            d["dryRun"] = dry_run
+        if grace_period_seconds is not None:
+            d["gracePeriodSeconds"] = grace_period_seconds
+        if ignore_store_read_error_with_cluster_breaking_potential is not None:
+            d["ignoreStoreReadErrorWithClusterBreakingPotential"] = (
+                ignore_store_read_error_with_cluster_breaking_potential
+            )
+        if kind is not None:
+            d["kind"] = kind
+        if orphan_dependents is not None:
+            d["orphanDependents"] = orphan_dependents
+        if preconditions is not None:
+            d["preconditions"] = _model_arg(
+                preconditions, Preconditions, "DeleteOptions(preconditions=...)"
+            )
+        if propagation_policy is not None:
+            d["propagationPolicy"] = propagation_policy
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("dryRun")
-        if v is None or isinstance(v, list):
-            self.dry_run = v
-        else:
-            self.dry_run = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["dryRun"] if odd is None else [*odd, "dryRun"]
         v = get("gracePeriodSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.grace_period_seconds = v
-        else:
-            self.grace_period_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["gracePeriodSeconds"] if odd is None else [*odd, "gracePeriodSeconds"]
         v = get("ignoreStoreReadErrorWithClusterBreakingPotential")
-        if v is None or v.__class__ is bool:
-            self.ignore_store_read_error_with_cluster_breaking_potential = v
-        else:
-            self.ignore_store_read_error_with_cluster_breaking_potential = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["ignoreStoreReadErrorWithClusterBreakingPotential"]
+                if odd is None
+                else [*odd, "ignoreStoreReadErrorWithClusterBreakingPotential"]
+            )
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("orphanDependents")
-        if v is None or v.__class__ is bool:
-            self.orphan_dependents = v
-        else:
-            self.orphan_dependents = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["orphanDependents"] if odd is None else [*odd, "orphanDependents"]
         v = get("preconditions")
-        if v is None:
-            self.preconditions = None
-        elif isinstance(v, dict):
-            self.preconditions = Preconditions._decode(v)
-        else:
-            self.preconditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["preconditions"] = Preconditions._decode(v)
+            else:
+                odd = ["preconditions"] if odd is None else [*odd, "preconditions"]
         v = get("propagationPolicy")
-        if v is None or isinstance(v, str):
-            self.propagation_policy = v
-        else:
-            self.propagation_policy = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.dry_run
-        if v1 is not None:
-            data["dryRun"] = v1 if wire else v1[:]
-        v2 = self.grace_period_seconds
-        if v2 is not None:
-            data["gracePeriodSeconds"] = v2
-        v3 = self.ignore_store_read_error_with_cluster_breaking_potential
-        if v3 is not None:
-            data["ignoreStoreReadErrorWithClusterBreakingPotential"] = v3
-        v4 = self.kind
-        if v4 is not None:
-            data["kind"] = v4
-        v5 = self.orphan_dependents
-        if v5 is not None:
-            data["orphanDependents"] = v5
-        v6 = self.preconditions
-        if v6 is not None:
-            data["preconditions"] = v6._encode(wire)
-        v7 = self.propagation_policy
-        if v7 is not None:
-            data["propagationPolicy"] = v7
-        return data
-
-    def _copy(self) -> DeleteOptions:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.dry_run = None if (v1 := self.dry_run) is None else v1[:]
-        new.grace_period_seconds = self.grace_period_seconds
-        new.ignore_store_read_error_with_cluster_breaking_potential = (
-            self.ignore_store_read_error_with_cluster_breaking_potential
-        )
-        new.kind = self.kind
-        new.orphan_dependents = self.orphan_dependents
-        new.preconditions = None if (v6 := self.preconditions) is None else v6._copy()
-        new.propagation_policy = self.propagation_policy
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["propagationPolicy"] if odd is None else [*odd, "propagationPolicy"]
+        return odd
 
 
 class Preconditions(_Model):
     """Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out."""
-
-    __slots__ = (
-        "resource_version",
-        "uid",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("resource_version", "resourceVersion", "str | None"),
@@ -245,7 +161,7 @@ class Preconditions(_Model):
     resource_version: str | None
     """Specifies the target ResourceVersion"""
 
-    uid: str | None
+    uid: str | None = None
     """Specifies the target UID."""
 
     def __init__(
@@ -255,53 +171,21 @@ class Preconditions(_Model):
         uid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.resource_version = resource_version
-        self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if resource_version is not None:
+            d["resourceVersion"] = resource_version
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("resourceVersion")
-        if v is None or isinstance(v, str):
-            self.resource_version = v
-        else:
-            self.resource_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceVersion"] if odd is None else [*odd, "resourceVersion"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.resource_version
-        if v0 is not None:
-            data["resourceVersion"] = v0
-        v1 = self.uid
-        if v1 is not None:
-            data["uid"] = v1
-        return data
-
-    def _copy(self) -> Preconditions:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.resource_version = self.resource_version
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd

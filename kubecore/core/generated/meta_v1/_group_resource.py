@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,18 +20,11 @@ __all__ = [
 class GroupResource(_Model):
     """GroupResource specifies a Group and a Resource, but does not force a version.  This is useful for identifying concepts during lookup stages without having partially valid types"""
 
-    __slots__ = (
-        "group",
-        "resource",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("group", "group", "str", required=True),
-        _FieldInfo("resource", "resource", "str", required=True),
+        _FieldInfo("group", "group", "str", required=True, always_set=True),
+        _FieldInfo("resource", "resource", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"group", "resource"})
-    _absent: tuple[str, ...]
 
     group: str
 
@@ -45,71 +37,38 @@ class GroupResource(_Model):
         resource: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if group is None:
-            self.group = ""
-            absent += ("group",)
-        else:
-            self.group = group
-        if resource is None:
-            self.resource = ""
-            absent += ("resource",)
-        else:
-            self.resource = resource
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if group is not None:
+            d["group"] = group
+        if resource is not None:
+            d["resource"] = resource
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("group")
-        if isinstance(v, str):
-            self.group = v
+        if v is None:
+            if "group" in d:  # null in an always-set field: kept aside
+                odd = ["group"] if odd is None else [*odd, "group"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.group = ""
-            absent += ("group",)
-            if v is not None:
-                odd = True
+            odd = ["group"] if odd is None else [*odd, "group"]
         v = get("resource")
-        if isinstance(v, str):
-            self.resource = v
+        if v is None:
+            if "resource" in d:  # null in an always-set field: kept aside
+                odd = ["resource"] if odd is None else [*odd, "resource"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource = ""
-            absent += ("resource",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resource"] if odd is None else [*odd, "resource"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.group
-        if v0 is not None and (v0 or "group" not in absent):
-            data["group"] = v0
-        v1 = self.resource
-        if v1 is not None and (v1 or "resource" not in absent):
-            data["resource"] = v1
-        return data
-
-    def _copy(self) -> GroupResource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.group = self.group
-        new.resource = self.resource
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "group":
+            return ""
+        if name == "resource":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from ._label_selector_requirement import LabelSelectorRequirement
 
@@ -22,11 +21,6 @@ __all__ = [
 
 class LabelSelector(_Model):
     """A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects."""
-
-    __slots__ = (
-        "match_expressions",
-        "match_labels",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -53,68 +47,30 @@ class LabelSelector(_Model):
         match_labels: dict[str, str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.match_expressions = (
-            None
-            if match_expressions is None
-            else [
+        d = self.__dict__
+        if match_expressions is not None:
+            d["matchExpressions"] = [
                 _model_arg(i0, LabelSelectorRequirement, "LabelSelector(match_expressions=...)")
                 for i0 in match_expressions
             ]
-        )
-        self.match_labels = match_labels
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if match_labels is not None:
+            d["matchLabels"] = match_labels
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("matchExpressions")
-        if v is None:
-            self.match_expressions = None
-        elif isinstance(v, list):
-            try:
-                self.match_expressions = [LabelSelectorRequirement._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.match_expressions = None
-                odd = True
-        else:
-            self.match_expressions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["matchExpressions"] = [LabelSelectorRequirement._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["matchExpressions"] if odd is None else [*odd, "matchExpressions"]
+            else:
+                odd = ["matchExpressions"] if odd is None else [*odd, "matchExpressions"]
         v = get("matchLabels")
-        if v is None or isinstance(v, dict):
-            self.match_labels = v
-        else:
-            self.match_labels = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.match_expressions
-        if v0 is not None:
-            data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.match_labels
-        if v1 is not None:
-            data["matchLabels"] = v1 if wire else v1.copy()
-        return data
-
-    def _copy(self) -> LabelSelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.match_expressions = (
-            None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
-        )
-        new.match_labels = None if (v1 := self.match_labels) is None else v1.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["matchLabels"] if odd is None else [*odd, "matchLabels"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.times import Time as _Time
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -22,16 +21,6 @@ __all__ = [
 
 class ManagedFieldsEntry(_Model):
     """ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to."""
-
-    __slots__ = (
-        "api_version",
-        "fields_type",
-        "fields_v1",
-        "manager",
-        "operation",
-        "subresource",
-        "time",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
@@ -56,16 +45,16 @@ class ManagedFieldsEntry(_Model):
     fields_v1: dict[str, Any] | None
     """FieldsV1 holds the first JSON version format as described in the "FieldsV1" type."""
 
-    manager: str | None
+    manager: str | None = None
     """Manager is an identifier of the workflow managing these fields."""
 
-    operation: str | None
+    operation: str | None = None
     """Operation is the type of operation which lead to this ManagedFieldsEntry being created. The only valid values for this field are 'Apply' and 'Update'."""
 
-    subresource: str | None
+    subresource: str | None = None
     """Subresource is the name of the subresource used to update that object, or empty string if the object was updated through the main resource. The value of this field is used to distinguish between managers, even if they share the same name. For example, a status update will be distinct from a regular update using the same manager name. Note that the APIVersion field is not related to the Subresource field and it always corresponds to the version of the main resource."""
 
-    time: _Time | None
+    time: _Time | None = None
     """Time is the timestamp of when the ManagedFields entry was added. The timestamp will also be updated if a field is added, the manager changes any of the owned fields value or removes a field. The timestamp does not update when a field is removed from the entry because another manager took it over."""
 
     def __init__(
@@ -80,110 +69,49 @@ class ManagedFieldsEntry(_Model):
         time: _Time | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.api_version = api_version
-        self.fields_type = fields_type
-        self.fields_v1 = fields_v1
-        self.manager = manager
-        self.operation = operation
-        self.subresource = subresource
-        self.time = None if time is None else _Time.coerce(time)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if fields_type is not None:
+            d["fieldsType"] = fields_type
+        if fields_v1 is not None:
+            d["fieldsV1"] = fields_v1
+        if manager is not None:
+            d["manager"] = manager
+        if operation is not None:
+            d["operation"] = operation
+        if subresource is not None:
+            d["subresource"] = subresource
+        if time is not None:
+            d["time"] = _Time.coerce(time)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("fieldsType")
-        if v is None or isinstance(v, str):
-            self.fields_type = v
-        else:
-            self.fields_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fieldsType"] if odd is None else [*odd, "fieldsType"]
         v = get("fieldsV1")
-        if v is None or isinstance(v, dict):
-            self.fields_v1 = v
-        else:
-            self.fields_v1 = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["fieldsV1"] if odd is None else [*odd, "fieldsV1"]
         v = get("manager")
-        if v is None or isinstance(v, str):
-            self.manager = v
-        else:
-            self.manager = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["manager"] if odd is None else [*odd, "manager"]
         v = get("operation")
-        if v is None or isinstance(v, str):
-            self.operation = v
-        else:
-            self.operation = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["operation"] if odd is None else [*odd, "operation"]
         v = get("subresource")
-        if v is None or isinstance(v, str):
-            self.subresource = v
-        else:
-            self.subresource = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["subresource"] if odd is None else [*odd, "subresource"]
         v = get("time")
-        if v is None:
-            self.time = None
-        elif isinstance(v, str):
-            self.time = _Time(v)
-        else:
-            self.time = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.fields_type
-        if v1 is not None:
-            data["fieldsType"] = v1
-        v2 = self.fields_v1
-        if v2 is not None:
-            data["fieldsV1"] = v2 if wire else _copy_value(v2)
-        v3 = self.manager
-        if v3 is not None:
-            data["manager"] = v3
-        v4 = self.operation
-        if v4 is not None:
-            data["operation"] = v4
-        v5 = self.subresource
-        if v5 is not None:
-            data["subresource"] = v5
-        v6 = self.time
-        if v6 is not None:
-            data["time"] = v6 if isinstance(v6, str) else _Time.coerce(v6)
-        return data
-
-    def _copy(self) -> ManagedFieldsEntry:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.fields_type = self.fields_type
-        new.fields_v1 = None if (v2 := self.fields_v1) is None else _copy_value(v2)
-        new.manager = self.manager
-        new.operation = self.operation
-        new.subresource = self.subresource
-        new.time = self.time
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, str):
+                d["time"] = _Time(v)
+            else:
+                odd = ["time"] if odd is None else [*odd, "time"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from ._managed_fields_entry import ManagedFieldsEntry
@@ -25,24 +24,6 @@ __all__ = [
 
 class ObjectMeta(_Model):
     """ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create."""
-
-    __slots__ = (
-        "annotations",
-        "creation_timestamp",
-        "deletion_grace_period_seconds",
-        "deletion_timestamp",
-        "finalizers",
-        "generate_name",
-        "generation",
-        "labels",
-        "managed_fields",
-        "name",
-        "namespace",
-        "owner_references",
-        "resource_version",
-        "self_link",
-        "uid",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("annotations", "annotations", "dict[str, str] | None"),
@@ -94,7 +75,7 @@ class ObjectMeta(_Model):
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("annotations", "finalizers", "labels")
 
-    annotations: dict[str, str] | None
+    annotations: dict[str, str] | None = None
     """Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations"""
 
     creation_timestamp: _Time | None
@@ -112,7 +93,7 @@ Populated by the system. Read-only. Null for lists. More info: https://git.k8s.i
 Populated by the system when a graceful deletion is requested. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
 """
 
-    finalizers: list[str] | None
+    finalizers: list[str] | None = None
     """Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed. Finalizers may be processed and removed in any order.  Order is NOT enforced because it introduces significant risk of stuck finalizers. finalizers is a shared field, any actor with permission can reorder it. If the finalizer list is processed in order, then this can lead to a situation in which the component responsible for the first finalizer in the list is waiting for a signal (field value, external system, or other) produced by a component responsible for a finalizer later in the list, resulting in a deadlock. Without enforced ordering finalizers are free to order amongst themselves and are not vulnerable to ordering changes in the list."""
 
     generate_name: str | None
@@ -123,19 +104,19 @@ If this field is specified and the generated name exists, the server will return
 Applied only if Name is not specified. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#idempotency
 """
 
-    generation: int | None
+    generation: int | None = None
     """A sequence number representing a specific generation of the desired state. Populated by the system. Read-only."""
 
-    labels: dict[str, str] | None
+    labels: dict[str, str] | None = None
     """Map of string keys and values that can be used to organize and categorize (scope and select) objects. May match selectors of replication controllers and services. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels"""
 
     managed_fields: list[ManagedFieldsEntry] | None
     """ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow. This is mostly for internal housekeeping, and users typically shouldn't need to set or understand this field. A workflow can be the user's name, a controller's name, or the name of a specific apply path like "ci-cd". The set of fields is always in the version that the workflow used when modifying the object."""
 
-    name: str | None
+    name: str | None = None
     """Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"""
 
-    namespace: str | None
+    namespace: str | None = None
     """Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the "default" namespace, but "default" is the canonical representation. Not all objects are required to be scoped to a namespace - the value of this field for those objects will be empty.
 
 Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces
@@ -153,7 +134,7 @@ Populated by the system. Read-only. Value must be treated as opaque by clients a
     self_link: str | None
     """Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."""
 
-    uid: str | None
+    uid: str | None = None
     """UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations.
 
 Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
@@ -179,234 +160,114 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         uid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.annotations = annotations
-        self.creation_timestamp = (
-            None if creation_timestamp is None else _Time.coerce(creation_timestamp)
-        )
-        self.deletion_grace_period_seconds = deletion_grace_period_seconds
-        self.deletion_timestamp = (
-            None if deletion_timestamp is None else _Time.coerce(deletion_timestamp)
-        )
-        self.finalizers = finalizers
-        self.generate_name = generate_name
-        self.generation = generation
-        self.labels = labels
-        self.managed_fields = (
-            None
-            if managed_fields is None
-            else [
+        d = self.__dict__
+        if annotations is not None:
+            d["annotations"] = annotations
+        if creation_timestamp is not None:
+            d["creationTimestamp"] = _Time.coerce(creation_timestamp)
+        if deletion_grace_period_seconds is not None:
+            d["deletionGracePeriodSeconds"] = deletion_grace_period_seconds
+        if deletion_timestamp is not None:
+            d["deletionTimestamp"] = _Time.coerce(deletion_timestamp)
+        if finalizers is not None:
+            d["finalizers"] = finalizers
+        if generate_name is not None:
+            d["generateName"] = generate_name
+        if generation is not None:
+            d["generation"] = generation
+        if labels is not None:
+            d["labels"] = labels
+        if managed_fields is not None:
+            d["managedFields"] = [
                 _model_arg(i0, ManagedFieldsEntry, "ObjectMeta(managed_fields=...)")
                 for i0 in managed_fields
             ]
-        )
-        self.name = name
-        self.namespace = namespace
-        self.owner_references = (
-            None
-            if owner_references is None
-            else [
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if owner_references is not None:
+            d["ownerReferences"] = [
                 _model_arg(i0, OwnerReference, "ObjectMeta(owner_references=...)")
                 for i0 in owner_references
             ]
-        )
-        self.resource_version = resource_version
-        self.self_link = self_link
-        self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if resource_version is not None:
+            d["resourceVersion"] = resource_version
+        if self_link is not None:
+            d["selfLink"] = self_link
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("annotations")
-        if v is None or isinstance(v, dict):
-            self.annotations = v
-        else:
-            self.annotations = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["annotations"] if odd is None else [*odd, "annotations"]
         v = get("creationTimestamp")
-        if v is None:
-            self.creation_timestamp = None
-        elif isinstance(v, str):
-            self.creation_timestamp = _Time(v)
-        else:
-            self.creation_timestamp = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["creationTimestamp"] = _Time(v)
+            else:
+                odd = ["creationTimestamp"] if odd is None else [*odd, "creationTimestamp"]
         v = get("deletionGracePeriodSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.deletion_grace_period_seconds = v
-        else:
-            self.deletion_grace_period_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["deletionGracePeriodSeconds"]
+                if odd is None
+                else [*odd, "deletionGracePeriodSeconds"]
+            )
         v = get("deletionTimestamp")
-        if v is None:
-            self.deletion_timestamp = None
-        elif isinstance(v, str):
-            self.deletion_timestamp = _Time(v)
-        else:
-            self.deletion_timestamp = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["deletionTimestamp"] = _Time(v)
+            else:
+                odd = ["deletionTimestamp"] if odd is None else [*odd, "deletionTimestamp"]
         v = get("finalizers")
-        if v is None or isinstance(v, list):
-            self.finalizers = v
-        else:
-            self.finalizers = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["finalizers"] if odd is None else [*odd, "finalizers"]
         v = get("generateName")
-        if v is None or isinstance(v, str):
-            self.generate_name = v
-        else:
-            self.generate_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["generateName"] if odd is None else [*odd, "generateName"]
         v = get("generation")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.generation = v
-        else:
-            self.generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["generation"] if odd is None else [*odd, "generation"]
         v = get("labels")
-        if v is None or isinstance(v, dict):
-            self.labels = v
-        else:
-            self.labels = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["labels"] if odd is None else [*odd, "labels"]
         v = get("managedFields")
-        if v is None:
-            self.managed_fields = None
-        elif isinstance(v, list):
-            try:
-                self.managed_fields = [ManagedFieldsEntry._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.managed_fields = None
-                odd = True
-        else:
-            self.managed_fields = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["managedFields"] = [ManagedFieldsEntry._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["managedFields"] if odd is None else [*odd, "managedFields"]
+            else:
+                odd = ["managedFields"] if odd is None else [*odd, "managedFields"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("ownerReferences")
-        if v is None:
-            self.owner_references = None
-        elif isinstance(v, list):
-            try:
-                self.owner_references = [OwnerReference._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.owner_references = None
-                odd = True
-        else:
-            self.owner_references = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ownerReferences"] = [OwnerReference._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ownerReferences"] if odd is None else [*odd, "ownerReferences"]
+            else:
+                odd = ["ownerReferences"] if odd is None else [*odd, "ownerReferences"]
         v = get("resourceVersion")
-        if v is None or isinstance(v, str):
-            self.resource_version = v
-        else:
-            self.resource_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceVersion"] if odd is None else [*odd, "resourceVersion"]
         v = get("selfLink")
-        if v is None or isinstance(v, str):
-            self.self_link = v
-        else:
-            self.self_link = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["selfLink"] if odd is None else [*odd, "selfLink"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.annotations
-        if v0 is not None:
-            data["annotations"] = v0 if wire else v0.copy()
-        v1 = self.creation_timestamp
-        if v1 is not None:
-            data["creationTimestamp"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
-        v2 = self.deletion_grace_period_seconds
-        if v2 is not None:
-            data["deletionGracePeriodSeconds"] = v2
-        v3 = self.deletion_timestamp
-        if v3 is not None:
-            data["deletionTimestamp"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
-        v4 = self.finalizers
-        if v4 is not None:
-            data["finalizers"] = v4 if wire else v4[:]
-        v5 = self.generate_name
-        if v5 is not None:
-            data["generateName"] = v5
-        v6 = self.generation
-        if v6 is not None:
-            data["generation"] = v6
-        v7 = self.labels
-        if v7 is not None:
-            data["labels"] = v7 if wire else v7.copy()
-        v8 = self.managed_fields
-        if v8 is not None:
-            data["managedFields"] = [i0._encode(wire) for i0 in v8]
-        v9 = self.name
-        if v9 is not None:
-            data["name"] = v9
-        v10 = self.namespace
-        if v10 is not None:
-            data["namespace"] = v10
-        v11 = self.owner_references
-        if v11 is not None:
-            data["ownerReferences"] = [i0._encode(wire) for i0 in v11]
-        v12 = self.resource_version
-        if v12 is not None:
-            data["resourceVersion"] = v12
-        v13 = self.self_link
-        if v13 is not None:
-            data["selfLink"] = v13
-        v14 = self.uid
-        if v14 is not None:
-            data["uid"] = v14
-        return data
-
-    def _copy(self) -> ObjectMeta:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.annotations = None if (v0 := self.annotations) is None else v0.copy()
-        new.creation_timestamp = self.creation_timestamp
-        new.deletion_grace_period_seconds = self.deletion_grace_period_seconds
-        new.deletion_timestamp = self.deletion_timestamp
-        new.finalizers = None if (v4 := self.finalizers) is None else v4[:]
-        new.generate_name = self.generate_name
-        new.generation = self.generation
-        new.labels = None if (v7 := self.labels) is None else v7.copy()
-        new.managed_fields = (
-            None if (v8 := self.managed_fields) is None else [i._copy() for i in v8]
-        )
-        new.name = self.name
-        new.namespace = self.namespace
-        new.owner_references = (
-            None if (v11 := self.owner_references) is None else [i._copy() for i in v11]
-        )
-        new.resource_version = self.resource_version
-        new.self_link = self.self_link
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd

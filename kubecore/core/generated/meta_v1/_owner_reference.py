@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,28 +20,17 @@ __all__ = [
 class OwnerReference(_Model):
     """OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field."""
 
-    __slots__ = (
-        "api_version",
-        "block_owner_deletion",
-        "controller",
-        "kind",
-        "name",
-        "uid",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("api_version", "apiVersion", "str", required=True),
+        _FieldInfo("api_version", "apiVersion", "str", required=True, always_set=True),
         _FieldInfo("block_owner_deletion", "blockOwnerDeletion", "bool | None"),
         _FieldInfo("controller", "controller", "bool | None"),
-        _FieldInfo("kind", "kind", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("uid", "uid", "str", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("uid", "uid", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "blockOwnerDeletion", "controller", "kind", "name", "uid"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str
     """API version of the referent."""
@@ -50,7 +38,7 @@ class OwnerReference(_Model):
     block_owner_deletion: bool | None
     """If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed. See https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion for how the garbage collector interacts with this field and enforces the foreground deletion. Defaults to false. To set this field, a user needs "delete" permission of the owner, otherwise 422 (Unprocessable Entity) will be returned."""
 
-    controller: bool | None
+    controller: bool | None = None
     """If true, this reference points to the managing controller."""
 
     kind: str
@@ -73,127 +61,72 @@ class OwnerReference(_Model):
         uid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if api_version is None:
-            self.api_version = ""
-            absent += ("api_version",)
-        else:
-            self.api_version = api_version
-        self.block_owner_deletion = block_owner_deletion
-        self.controller = controller
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if uid is None:
-            self.uid = ""
-            absent += ("uid",)
-        else:
-            self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if block_owner_deletion is not None:
+            d["blockOwnerDeletion"] = block_owner_deletion
+        if controller is not None:
+            d["controller"] = controller
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if isinstance(v, str):
-            self.api_version = v
+        if v is None:
+            if "apiVersion" in d:  # null in an always-set field: kept aside
+                odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.api_version = ""
-            absent += ("api_version",)
-            if v is not None:
-                odd = True
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("blockOwnerDeletion")
-        if v is None or v.__class__ is bool:
-            self.block_owner_deletion = v
-        else:
-            self.block_owner_deletion = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["blockOwnerDeletion"] if odd is None else [*odd, "blockOwnerDeletion"]
         v = get("controller")
-        if v is None or v.__class__ is bool:
-            self.controller = v
-        else:
-            self.controller = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["controller"] if odd is None else [*odd, "controller"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("uid")
-        if isinstance(v, str):
-            self.uid = v
+        if v is None:
+            if "uid" in d:  # null in an always-set field: kept aside
+                odd = ["uid"] if odd is None else [*odd, "uid"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.uid = ""
-            absent += ("uid",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None and (v0 or "api_version" not in absent):
-            data["apiVersion"] = v0
-        v1 = self.block_owner_deletion
-        if v1 is not None:
-            data["blockOwnerDeletion"] = v1
-        v2 = self.controller
-        if v2 is not None:
-            data["controller"] = v2
-        v3 = self.kind
-        if v3 is not None and (v3 or "kind" not in absent):
-            data["kind"] = v3
-        v4 = self.name
-        if v4 is not None and (v4 or "name" not in absent):
-            data["name"] = v4
-        v5 = self.uid
-        if v5 is not None and (v5 or "uid" not in absent):
-            data["uid"] = v5
-        return data
-
-    def _copy(self) -> OwnerReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.block_owner_deletion = self.block_owner_deletion
-        new.controller = self.controller
-        new.kind = self.kind
-        new.name = self.name
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "api_version":
+            return ""
+        if name == "kind":
+            return ""
+        if name == "name":
+            return ""
+        if name == "uid":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,18 +20,11 @@ __all__ = [
 class ServerAddressByClientCIDR(_Model):
     """ServerAddressByClientCIDR helps the client to determine the server address that they should use, depending on the clientCIDR that they match."""
 
-    __slots__ = (
-        "client_cidr",
-        "server_address",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("client_cidr", "clientCIDR", "str", required=True),
-        _FieldInfo("server_address", "serverAddress", "str", required=True),
+        _FieldInfo("client_cidr", "clientCIDR", "str", required=True, always_set=True),
+        _FieldInfo("server_address", "serverAddress", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"clientCIDR", "serverAddress"})
-    _absent: tuple[str, ...]
 
     client_cidr: str
     """The CIDR with which clients can match their IP to figure out the server address that they should use."""
@@ -47,71 +39,38 @@ class ServerAddressByClientCIDR(_Model):
         server_address: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if client_cidr is None:
-            self.client_cidr = ""
-            absent += ("client_cidr",)
-        else:
-            self.client_cidr = client_cidr
-        if server_address is None:
-            self.server_address = ""
-            absent += ("server_address",)
-        else:
-            self.server_address = server_address
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if client_cidr is not None:
+            d["clientCIDR"] = client_cidr
+        if server_address is not None:
+            d["serverAddress"] = server_address
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("clientCIDR")
-        if isinstance(v, str):
-            self.client_cidr = v
+        if v is None:
+            if "clientCIDR" in d:  # null in an always-set field: kept aside
+                odd = ["clientCIDR"] if odd is None else [*odd, "clientCIDR"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.client_cidr = ""
-            absent += ("client_cidr",)
-            if v is not None:
-                odd = True
+            odd = ["clientCIDR"] if odd is None else [*odd, "clientCIDR"]
         v = get("serverAddress")
-        if isinstance(v, str):
-            self.server_address = v
+        if v is None:
+            if "serverAddress" in d:  # null in an always-set field: kept aside
+                odd = ["serverAddress"] if odd is None else [*odd, "serverAddress"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.server_address = ""
-            absent += ("server_address",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["serverAddress"] if odd is None else [*odd, "serverAddress"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.client_cidr
-        if v0 is not None and (v0 or "client_cidr" not in absent):
-            data["clientCIDR"] = v0
-        v1 = self.server_address
-        if v1 is not None and (v1 or "server_address" not in absent):
-            data["serverAddress"] = v1
-        return data
-
-    def _copy(self) -> ServerAddressByClientCIDR:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.client_cidr = self.client_cidr
-        new.server_address = self.server_address
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "client_cidr":
+            return ""
+        if name == "server_address":
+            return ""
+        raise AttributeError(name)

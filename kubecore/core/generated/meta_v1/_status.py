@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -25,14 +24,6 @@ __all__ = [
 
 class ListMeta(_Model):
     """ListMeta describes metadata that synthetic resources must have, including lists and various status objects. A resource may have only one of {ObjectMeta, ListMeta}."""
-
-    __slots__ = (
-        "continue_",
-        "remaining_item_count",
-        "resource_version",
-        "self_link",
-        "shard_info",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("continue_", "continue", "str | None"),
@@ -73,110 +64,51 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
         shard_info: ShardInfo | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.continue_ = continue_
-        self.remaining_item_count = remaining_item_count
-        self.resource_version = resource_version
-        self.self_link = self_link
-        self.shard_info = (
-            None
-            if shard_info is None
-            else _model_arg(shard_info, ShardInfo, "ListMeta(shard_info=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if continue_ is not None:
+            d["continue"] = continue_
+        if remaining_item_count is not None:
+            d["remainingItemCount"] = remaining_item_count
+        if resource_version is not None:
+            d["resourceVersion"] = resource_version
+        if self_link is not None:
+            d["selfLink"] = self_link
+        if shard_info is not None:
+            d["shardInfo"] = _model_arg(shard_info, ShardInfo, "ListMeta(shard_info=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("continue")
-        if v is None or isinstance(v, str):
-            self.continue_ = v
-        else:
-            self.continue_ = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["continue"] if odd is None else [*odd, "continue"]
         v = get("remainingItemCount")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.remaining_item_count = v
-        else:
-            self.remaining_item_count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["remainingItemCount"] if odd is None else [*odd, "remainingItemCount"]
         v = get("resourceVersion")
-        if v is None or isinstance(v, str):
-            self.resource_version = v
-        else:
-            self.resource_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceVersion"] if odd is None else [*odd, "resourceVersion"]
         v = get("selfLink")
-        if v is None or isinstance(v, str):
-            self.self_link = v
-        else:
-            self.self_link = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["selfLink"] if odd is None else [*odd, "selfLink"]
         v = get("shardInfo")
-        if v is None:
-            self.shard_info = None
-        elif isinstance(v, dict):
-            self.shard_info = ShardInfo._decode(v)
-        else:
-            self.shard_info = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.continue_
-        if v0 is not None:
-            data["continue"] = v0
-        v1 = self.remaining_item_count
-        if v1 is not None:
-            data["remainingItemCount"] = v1
-        v2 = self.resource_version
-        if v2 is not None:
-            data["resourceVersion"] = v2
-        v3 = self.self_link
-        if v3 is not None:
-            data["selfLink"] = v3
-        v4 = self.shard_info
-        if v4 is not None:
-            data["shardInfo"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> ListMeta:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.continue_ = self.continue_
-        new.remaining_item_count = self.remaining_item_count
-        new.resource_version = self.resource_version
-        new.self_link = self.self_link
-        new.shard_info = None if (v4 := self.shard_info) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["shardInfo"] = ShardInfo._decode(v)
+            else:
+                odd = ["shardInfo"] if odd is None else [*odd, "shardInfo"]
+        return odd
 
 
 class ShardInfo(_Model):
     """ShardInfo describes the shard selector that was applied to produce a list response. Its presence on a list response indicates the list is a filtered subset."""
 
-    __slots__ = (
-        "selector",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("selector", "selector", "str", required=True),
+        _FieldInfo("selector", "selector", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"selector"})
-    _absent: tuple[str, ...]
 
     selector: str
     """selector is the shard selector string from the request, echoed back so clients can verify which shard they received and merge responses from multiple shards."""
@@ -187,73 +119,33 @@ class ShardInfo(_Model):
         selector: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if selector is None:
-            self.selector = ""
-            absent += ("selector",)
-        else:
-            self.selector = selector
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if selector is not None:
+            d["selector"] = selector
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("selector")
-        if isinstance(v, str):
-            self.selector = v
+        if v is None:
+            if "selector" in d:  # null in an always-set field: kept aside
+                odd = ["selector"] if odd is None else [*odd, "selector"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.selector = ""
-            absent += ("selector",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["selector"] if odd is None else [*odd, "selector"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.selector
-        if v0 is not None and (v0 or "selector" not in absent):
-            data["selector"] = v0
-        return data
-
-    def _copy(self) -> ShardInfo:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.selector = self.selector
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "selector":
+            return ""
+        raise AttributeError(name)
 
 
 class Status(_Model):
     """Status is a return value for calls that don't return other objects."""
-
-    __slots__ = (
-        "api_version",
-        "code",
-        "details",
-        "kind",
-        "message",
-        "metadata",
-        "reason",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "Status"
@@ -263,37 +155,36 @@ class Status(_Model):
         _FieldInfo("details", "details", "StatusDetails | None"),
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo("message", "message", "str | None"),
-        _FieldInfo("metadata", "metadata", "ListMeta"),
+        _FieldInfo("metadata", "metadata", "ListMeta", always_set=True),
         _FieldInfo("reason", "reason", "str | None"),
         _FieldInfo("status", "status", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "code", "details", "kind", "message", "metadata", "reason", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    code: int | None
+    code: int | None = None
     """Suggested HTTP return code for this status, 0 if not set."""
 
-    details: StatusDetails | None
+    details: StatusDetails | None = None
     """Extended data associated with the reason.  Each reason may define its own extended details. This field is optional and the data returned is not guaranteed to conform to any schema except that defined by the reason type."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    message: str | None
+    message: str | None = None
     """A human-readable description of the status of this operation."""
 
     metadata: ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    reason: str | None
+    reason: str | None = None
     """A machine-readable description of why this operation is in the "Failure" status. If this value is empty there is no information available. A Reason clarifies an HTTP status code but does not override it."""
 
-    status: str | None
+    status: str | None = None
     """Status of the operation. One of: "Success" or "Failure". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -309,150 +200,71 @@ class Status(_Model):
         status: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.code = code
-        self.details = (
-            None if details is None else _model_arg(details, StatusDetails, "Status(details=...)")
-        )
-        self.kind = kind
-        self.message = message
-        if metadata is None:
-            self.metadata = ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, ListMeta, "Status(metadata=...)")
-        self.reason = reason
-        self.status = status
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if code is not None:
+            d["code"] = code
+        if details is not None:
+            d["details"] = _model_arg(details, StatusDetails, "Status(details=...)")
+        if kind is not None:
+            d["kind"] = kind
+        if message is not None:
+            d["message"] = message
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, ListMeta, "Status(metadata=...)")
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("code")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.code = v
-        else:
-            self.code = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["code"] if odd is None else [*odd, "code"]
         v = get("details")
-        if v is None:
-            self.details = None
-        elif isinstance(v, dict):
-            self.details = StatusDetails._decode(v)
-        else:
-            self.details = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["details"] = StatusDetails._decode(v)
+            else:
+                odd = ["details"] if odd is None else [*odd, "details"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = ListMeta._decode(v)
         else:
-            self.metadata = ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if v is None or isinstance(v, str):
-            self.status = v
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.code
-        if v1 is not None:
-            data["code"] = v1
-        v2 = self.details
-        if v2 is not None:
-            data["details"] = v2._encode(wire)
-        v3 = self.kind
-        if v3 is not None:
-            data["kind"] = v3
-        v4 = self.message
-        if v4 is not None:
-            data["message"] = v4
-        v5 = self.metadata
-        if v5 is not None:
-            d5 = v5._encode(wire)
-            if d5 or "metadata" not in absent:
-                data["metadata"] = d5
-        v6 = self.reason
-        if v6 is not None:
-            data["reason"] = v6
-        v7 = self.status
-        if v7 is not None:
-            data["status"] = v7
-        return data
-
-    def _copy(self) -> Status:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.code = self.code
-        new.details = None if (v2 := self.details) is None else v2._copy()
-        new.kind = self.kind
-        new.message = self.message
-        new.metadata = None if (v5 := self.metadata) is None else v5._copy()
-        new.reason = self.reason
-        new.status = self.status
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return ListMeta()
+        raise AttributeError(name)
 
 
 class StatusCause(_Model):
     """StatusCause provides more information about an api.Status failure, including cases when multiple errors are encountered."""
-
-    __slots__ = (
-        "field",
-        "message",
-        "reason",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("field", "field", "str | None"),
@@ -461,7 +273,7 @@ class StatusCause(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"field", "message", "reason"})
 
-    field: str | None
+    field: str | None = None
     """The field of the resource that has caused this error, as named by its JSON serialization. May include dot and postfix notation for nested attributes. Arrays are zero-indexed.  Fields may appear more than once in an array of causes due to fields having multiple errors. Optional.
 
 Examples:
@@ -469,10 +281,10 @@ Examples:
   "items[0].name" - the field "name" on the first array entry in "items\x22
 """
 
-    message: str | None
+    message: str | None = None
     """A human-readable description of the cause of the error.  This field may be presented as-is to a reader."""
 
-    reason: str | None
+    reason: str | None = None
     """A machine-readable description of the cause of the error. If this value is empty there is no information available."""
 
     def __init__(
@@ -483,80 +295,33 @@ Examples:
         reason: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.field = field
-        self.message = message
-        self.reason = reason
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if field is not None:
+            d["field"] = field
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("field")
-        if v is None or isinstance(v, str):
-            self.field = v
-        else:
-            self.field = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["field"] if odd is None else [*odd, "field"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.field
-        if v0 is not None:
-            data["field"] = v0
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.reason
-        if v2 is not None:
-            data["reason"] = v2
-        return data
-
-    def _copy(self) -> StatusCause:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.field = self.field
-        new.message = self.message
-        new.reason = self.reason
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
+        return odd
 
 
 class StatusDetails(_Model):
     """StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response. The Reason field of a Status object defines what attributes will be set. Clients must ignore fields that do not match the defined type of each attribute, and should assume that any attribute may be empty, invalid, or under defined."""
-
-    __slots__ = (
-        "causes",
-        "group",
-        "kind",
-        "name",
-        "retry_after_seconds",
-        "uid",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("causes", "causes", "list[StatusCause] | None", list_type="atomic"),
@@ -570,22 +335,22 @@ class StatusDetails(_Model):
         {"causes", "group", "kind", "name", "retryAfterSeconds", "uid"}
     )
 
-    causes: list[StatusCause] | None
+    causes: list[StatusCause] | None = None
     """The Causes array includes more details associated with the StatusReason failure. Not all StatusReasons may provide detailed causes."""
 
-    group: str | None
+    group: str | None = None
     """The group attribute of the resource associated with the status StatusReason."""
 
-    kind: str | None
+    kind: str | None = None
     """The kind attribute of the resource associated with the status StatusReason. On some operations may differ from the requested resource Kind. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str | None
+    name: str | None = None
     """The name attribute of the resource associated with the status StatusReason (when there is a single name which can be described)."""
 
     retry_after_seconds: int | None
     """If specified, the time in seconds before the operation should be retried. Some errors may indicate the client must take an alternate action - for those errors this field may indicate how long to wait before taking the alternate action."""
 
-    uid: str | None
+    uid: str | None = None
     """UID of the resource. (when there is a single resource which can be described). More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids"""
 
     def __init__(
@@ -599,107 +364,49 @@ class StatusDetails(_Model):
         uid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.causes = (
-            None
-            if causes is None
-            else [_model_arg(i0, StatusCause, "StatusDetails(causes=...)") for i0 in causes]
-        )
-        self.group = group
-        self.kind = kind
-        self.name = name
-        self.retry_after_seconds = retry_after_seconds
-        self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if causes is not None:
+            d["causes"] = [
+                _model_arg(i0, StatusCause, "StatusDetails(causes=...)") for i0 in causes
+            ]
+        if group is not None:
+            d["group"] = group
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if retry_after_seconds is not None:
+            d["retryAfterSeconds"] = retry_after_seconds
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("causes")
-        if v is None:
-            self.causes = None
-        elif isinstance(v, list):
-            try:
-                self.causes = [StatusCause._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.causes = None
-                odd = True
-        else:
-            self.causes = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["causes"] = [StatusCause._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["causes"] if odd is None else [*odd, "causes"]
+            else:
+                odd = ["causes"] if odd is None else [*odd, "causes"]
         v = get("group")
-        if v is None or isinstance(v, str):
-            self.group = v
-        else:
-            self.group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["group"] if odd is None else [*odd, "group"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("retryAfterSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.retry_after_seconds = v
-        else:
-            self.retry_after_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["retryAfterSeconds"] if odd is None else [*odd, "retryAfterSeconds"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.causes
-        if v0 is not None:
-            data["causes"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.group
-        if v1 is not None:
-            data["group"] = v1
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.name
-        if v3 is not None:
-            data["name"] = v3
-        v4 = self.retry_after_seconds
-        if v4 is not None:
-            data["retryAfterSeconds"] = v4
-        v5 = self.uid
-        if v5 is not None:
-            data["uid"] = v5
-        return data
-
-    def _copy(self) -> StatusDetails:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.causes = None if (v0 := self.causes) is None else [i._copy() for i in v0]
-        new.group = self.group
-        new.kind = self.kind
-        new.name = self.name
-        new.retry_after_seconds = self.retry_after_seconds
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd

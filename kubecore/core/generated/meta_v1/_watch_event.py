@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,20 +20,13 @@ __all__ = [
 class WatchEvent(_Model):
     """Event represents a single event to a watched resource."""
 
-    __slots__ = (
-        "object",
-        "type",
-        "_absent",
-    )
-
     KIND: ClassVar[str] = "WatchEvent"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("object", "object", "dict[str, Any]", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("object", "object", "dict[str, Any]", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"object", "type"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("object",)
-    _absent: tuple[str, ...]
 
     object: dict[str, Any]
     """Object is:
@@ -53,71 +45,38 @@ class WatchEvent(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if object is None:
-            self.object = {}
-            absent += ("object",)
-        else:
-            self.object = object
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if object is not None:
+            d["object"] = object
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("object")
-        if isinstance(v, dict):
-            self.object = v
+        if v is None:
+            if "object" in d:  # null in an always-set field: kept aside
+                odd = ["object"] if odd is None else [*odd, "object"]
+        elif isinstance(v, dict):
+            pass
         else:
-            self.object = {}
-            absent += ("object",)
-            if v is not None:
-                odd = True
+            odd = ["object"] if odd is None else [*odd, "object"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.object
-        if v0 is not None and (v0 or "object" not in absent):
-            data["object"] = v0 if wire else _copy_value(v0)
-        v1 = self.type
-        if v1 is not None and (v1 or "type" not in absent):
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> WatchEvent:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.object = None if (v0 := self.object) is None else _copy_value(v0)
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "object":
+            return {}
+        if name == "type":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,37 +20,20 @@ __all__ = [
 class Info(_Model):
     """Info contains versioning information. how we'll want to distribute that information."""
 
-    __slots__ = (
-        "build_date",
-        "compiler",
-        "emulation_major",
-        "emulation_minor",
-        "git_commit",
-        "git_tree_state",
-        "git_version",
-        "go_version",
-        "major",
-        "min_compatibility_major",
-        "min_compatibility_minor",
-        "minor",
-        "platform",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("build_date", "buildDate", "str", required=True),
-        _FieldInfo("compiler", "compiler", "str", required=True),
+        _FieldInfo("build_date", "buildDate", "str", required=True, always_set=True),
+        _FieldInfo("compiler", "compiler", "str", required=True, always_set=True),
         _FieldInfo("emulation_major", "emulationMajor", "str | None"),
         _FieldInfo("emulation_minor", "emulationMinor", "str | None"),
-        _FieldInfo("git_commit", "gitCommit", "str", required=True),
-        _FieldInfo("git_tree_state", "gitTreeState", "str", required=True),
-        _FieldInfo("git_version", "gitVersion", "str", required=True),
-        _FieldInfo("go_version", "goVersion", "str", required=True),
-        _FieldInfo("major", "major", "str", required=True),
+        _FieldInfo("git_commit", "gitCommit", "str", required=True, always_set=True),
+        _FieldInfo("git_tree_state", "gitTreeState", "str", required=True, always_set=True),
+        _FieldInfo("git_version", "gitVersion", "str", required=True, always_set=True),
+        _FieldInfo("go_version", "goVersion", "str", required=True, always_set=True),
+        _FieldInfo("major", "major", "str", required=True, always_set=True),
         _FieldInfo("min_compatibility_major", "minCompatibilityMajor", "str | None"),
         _FieldInfo("min_compatibility_minor", "minCompatibilityMinor", "str | None"),
-        _FieldInfo("minor", "minor", "str", required=True),
-        _FieldInfo("platform", "platform", "str", required=True),
+        _FieldInfo("minor", "minor", "str", required=True, always_set=True),
+        _FieldInfo("platform", "platform", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -70,7 +52,6 @@ class Info(_Model):
             "platform",
         }
     )
-    _absent: tuple[str, ...]
 
     build_date: str
 
@@ -122,234 +103,142 @@ class Info(_Model):
         platform: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if build_date is None:
-            self.build_date = ""
-            absent += ("build_date",)
-        else:
-            self.build_date = build_date
-        if compiler is None:
-            self.compiler = ""
-            absent += ("compiler",)
-        else:
-            self.compiler = compiler
-        self.emulation_major = emulation_major
-        self.emulation_minor = emulation_minor
-        if git_commit is None:
-            self.git_commit = ""
-            absent += ("git_commit",)
-        else:
-            self.git_commit = git_commit
-        if git_tree_state is None:
-            self.git_tree_state = ""
-            absent += ("git_tree_state",)
-        else:
-            self.git_tree_state = git_tree_state
-        if git_version is None:
-            self.git_version = ""
-            absent += ("git_version",)
-        else:
-            self.git_version = git_version
-        if go_version is None:
-            self.go_version = ""
-            absent += ("go_version",)
-        else:
-            self.go_version = go_version
-        if major is None:
-            self.major = ""
-            absent += ("major",)
-        else:
-            self.major = major
-        self.min_compatibility_major = min_compatibility_major
-        self.min_compatibility_minor = min_compatibility_minor
-        if minor is None:
-            self.minor = ""
-            absent += ("minor",)
-        else:
-            self.minor = minor
-        if platform is None:
-            self.platform = ""
-            absent += ("platform",)
-        else:
-            self.platform = platform
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if build_date is not None:
+            d["buildDate"] = build_date
+        if compiler is not None:
+            d["compiler"] = compiler
+        if emulation_major is not None:
+            d["emulationMajor"] = emulation_major
+        if emulation_minor is not None:
+            d["emulationMinor"] = emulation_minor
+        if git_commit is not None:
+            d["gitCommit"] = git_commit
+        if git_tree_state is not None:
+            d["gitTreeState"] = git_tree_state
+        if git_version is not None:
+            d["gitVersion"] = git_version
+        if go_version is not None:
+            d["goVersion"] = go_version
+        if major is not None:
+            d["major"] = major
+        if min_compatibility_major is not None:
+            d["minCompatibilityMajor"] = min_compatibility_major
+        if min_compatibility_minor is not None:
+            d["minCompatibilityMinor"] = min_compatibility_minor
+        if minor is not None:
+            d["minor"] = minor
+        if platform is not None:
+            d["platform"] = platform
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("buildDate")
-        if isinstance(v, str):
-            self.build_date = v
+        if v is None:
+            if "buildDate" in d:  # null in an always-set field: kept aside
+                odd = ["buildDate"] if odd is None else [*odd, "buildDate"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.build_date = ""
-            absent += ("build_date",)
-            if v is not None:
-                odd = True
+            odd = ["buildDate"] if odd is None else [*odd, "buildDate"]
         v = get("compiler")
-        if isinstance(v, str):
-            self.compiler = v
+        if v is None:
+            if "compiler" in d:  # null in an always-set field: kept aside
+                odd = ["compiler"] if odd is None else [*odd, "compiler"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.compiler = ""
-            absent += ("compiler",)
-            if v is not None:
-                odd = True
+            odd = ["compiler"] if odd is None else [*odd, "compiler"]
         v = get("emulationMajor")
-        if v is None or isinstance(v, str):
-            self.emulation_major = v
-        else:
-            self.emulation_major = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["emulationMajor"] if odd is None else [*odd, "emulationMajor"]
         v = get("emulationMinor")
-        if v is None or isinstance(v, str):
-            self.emulation_minor = v
-        else:
-            self.emulation_minor = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["emulationMinor"] if odd is None else [*odd, "emulationMinor"]
         v = get("gitCommit")
-        if isinstance(v, str):
-            self.git_commit = v
+        if v is None:
+            if "gitCommit" in d:  # null in an always-set field: kept aside
+                odd = ["gitCommit"] if odd is None else [*odd, "gitCommit"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.git_commit = ""
-            absent += ("git_commit",)
-            if v is not None:
-                odd = True
+            odd = ["gitCommit"] if odd is None else [*odd, "gitCommit"]
         v = get("gitTreeState")
-        if isinstance(v, str):
-            self.git_tree_state = v
+        if v is None:
+            if "gitTreeState" in d:  # null in an always-set field: kept aside
+                odd = ["gitTreeState"] if odd is None else [*odd, "gitTreeState"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.git_tree_state = ""
-            absent += ("git_tree_state",)
-            if v is not None:
-                odd = True
+            odd = ["gitTreeState"] if odd is None else [*odd, "gitTreeState"]
         v = get("gitVersion")
-        if isinstance(v, str):
-            self.git_version = v
+        if v is None:
+            if "gitVersion" in d:  # null in an always-set field: kept aside
+                odd = ["gitVersion"] if odd is None else [*odd, "gitVersion"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.git_version = ""
-            absent += ("git_version",)
-            if v is not None:
-                odd = True
+            odd = ["gitVersion"] if odd is None else [*odd, "gitVersion"]
         v = get("goVersion")
-        if isinstance(v, str):
-            self.go_version = v
+        if v is None:
+            if "goVersion" in d:  # null in an always-set field: kept aside
+                odd = ["goVersion"] if odd is None else [*odd, "goVersion"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.go_version = ""
-            absent += ("go_version",)
-            if v is not None:
-                odd = True
+            odd = ["goVersion"] if odd is None else [*odd, "goVersion"]
         v = get("major")
-        if isinstance(v, str):
-            self.major = v
+        if v is None:
+            if "major" in d:  # null in an always-set field: kept aside
+                odd = ["major"] if odd is None else [*odd, "major"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.major = ""
-            absent += ("major",)
-            if v is not None:
-                odd = True
+            odd = ["major"] if odd is None else [*odd, "major"]
         v = get("minCompatibilityMajor")
-        if v is None or isinstance(v, str):
-            self.min_compatibility_major = v
-        else:
-            self.min_compatibility_major = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["minCompatibilityMajor"] if odd is None else [*odd, "minCompatibilityMajor"]
         v = get("minCompatibilityMinor")
-        if v is None or isinstance(v, str):
-            self.min_compatibility_minor = v
-        else:
-            self.min_compatibility_minor = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["minCompatibilityMinor"] if odd is None else [*odd, "minCompatibilityMinor"]
         v = get("minor")
-        if isinstance(v, str):
-            self.minor = v
+        if v is None:
+            if "minor" in d:  # null in an always-set field: kept aside
+                odd = ["minor"] if odd is None else [*odd, "minor"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.minor = ""
-            absent += ("minor",)
-            if v is not None:
-                odd = True
+            odd = ["minor"] if odd is None else [*odd, "minor"]
         v = get("platform")
-        if isinstance(v, str):
-            self.platform = v
+        if v is None:
+            if "platform" in d:  # null in an always-set field: kept aside
+                odd = ["platform"] if odd is None else [*odd, "platform"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.platform = ""
-            absent += ("platform",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["platform"] if odd is None else [*odd, "platform"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.build_date
-        if v0 is not None and (v0 or "build_date" not in absent):
-            data["buildDate"] = v0
-        v1 = self.compiler
-        if v1 is not None and (v1 or "compiler" not in absent):
-            data["compiler"] = v1
-        v2 = self.emulation_major
-        if v2 is not None:
-            data["emulationMajor"] = v2
-        v3 = self.emulation_minor
-        if v3 is not None:
-            data["emulationMinor"] = v3
-        v4 = self.git_commit
-        if v4 is not None and (v4 or "git_commit" not in absent):
-            data["gitCommit"] = v4
-        v5 = self.git_tree_state
-        if v5 is not None and (v5 or "git_tree_state" not in absent):
-            data["gitTreeState"] = v5
-        v6 = self.git_version
-        if v6 is not None and (v6 or "git_version" not in absent):
-            data["gitVersion"] = v6
-        v7 = self.go_version
-        if v7 is not None and (v7 or "go_version" not in absent):
-            data["goVersion"] = v7
-        v8 = self.major
-        if v8 is not None and (v8 or "major" not in absent):
-            data["major"] = v8
-        v9 = self.min_compatibility_major
-        if v9 is not None:
-            data["minCompatibilityMajor"] = v9
-        v10 = self.min_compatibility_minor
-        if v10 is not None:
-            data["minCompatibilityMinor"] = v10
-        v11 = self.minor
-        if v11 is not None and (v11 or "minor" not in absent):
-            data["minor"] = v11
-        v12 = self.platform
-        if v12 is not None and (v12 or "platform" not in absent):
-            data["platform"] = v12
-        return data
-
-    def _copy(self) -> Info:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.build_date = self.build_date
-        new.compiler = self.compiler
-        new.emulation_major = self.emulation_major
-        new.emulation_minor = self.emulation_minor
-        new.git_commit = self.git_commit
-        new.git_tree_state = self.git_tree_state
-        new.git_version = self.git_version
-        new.go_version = self.go_version
-        new.major = self.major
-        new.min_compatibility_major = self.min_compatibility_major
-        new.min_compatibility_minor = self.min_compatibility_minor
-        new.minor = self.minor
-        new.platform = self.platform
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "build_date":
+            return ""
+        if name == "compiler":
+            return ""
+        if name == "git_commit":
+            return ""
+        if name == "git_tree_state":
+            return ""
+        if name == "git_version":
+            return ""
+        if name == "go_version":
+            return ""
+        if name == "major":
+            return ""
+        if name == "minor":
+            return ""
+        if name == "platform":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,18 +20,11 @@ __all__ = [
 class MatchCondition(_Model):
     """MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook."""
 
-    __slots__ = (
-        "expression",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("expression", "expression", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression", "name"})
-    _absent: tuple[str, ...]
 
     expression: str
     """expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:
@@ -59,71 +51,38 @@ Required.
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if expression is None:
-            self.expression = ""
-            absent += ("expression",)
-        else:
-            self.expression = expression
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if expression is not None:
+            d["expression"] = expression
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expression")
-        if isinstance(v, str):
-            self.expression = v
+        if v is None:
+            if "expression" in d:  # null in an always-set field: kept aside
+                odd = ["expression"] if odd is None else [*odd, "expression"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.expression = ""
-            absent += ("expression",)
-            if v is not None:
-                odd = True
+            odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.expression
-        if v0 is not None and (v0 or "expression" not in absent):
-            data["expression"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        return data
-
-    def _copy(self) -> MatchCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expression = self.expression
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "expression":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)

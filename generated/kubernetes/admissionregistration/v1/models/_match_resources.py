@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -23,14 +22,6 @@ __all__ = [
 
 class MatchResources(_Model):
     """MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)"""
-
-    __slots__ = (
-        "exclude_resource_rules",
-        "match_policy",
-        "namespace_selector",
-        "object_selector",
-        "resource_rules",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -122,150 +113,75 @@ Default to the empty LabelSelector, which matches everything.
         resource_rules: list[NamedRuleWithOperations] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.exclude_resource_rules = (
-            None
-            if exclude_resource_rules is None
-            else [
+        d = self.__dict__
+        if exclude_resource_rules is not None:
+            d["excludeResourceRules"] = [
                 _model_arg(
                     i0, NamedRuleWithOperations, "MatchResources(exclude_resource_rules=...)"
                 )
                 for i0 in exclude_resource_rules
             ]
-        )
-        self.match_policy = match_policy
-        self.namespace_selector = (
-            None
-            if namespace_selector is None
-            else _model_arg(
+        if match_policy is not None:
+            d["matchPolicy"] = match_policy
+        if namespace_selector is not None:
+            d["namespaceSelector"] = _model_arg(
                 namespace_selector, _meta_v1.LabelSelector, "MatchResources(namespace_selector=...)"
             )
-        )
-        self.object_selector = (
-            None
-            if object_selector is None
-            else _model_arg(
+        if object_selector is not None:
+            d["objectSelector"] = _model_arg(
                 object_selector, _meta_v1.LabelSelector, "MatchResources(object_selector=...)"
             )
-        )
-        self.resource_rules = (
-            None
-            if resource_rules is None
-            else [
+        if resource_rules is not None:
+            d["resourceRules"] = [
                 _model_arg(i0, NamedRuleWithOperations, "MatchResources(resource_rules=...)")
                 for i0 in resource_rules
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("excludeResourceRules")
-        if v is None:
-            self.exclude_resource_rules = None
-        elif isinstance(v, list):
-            try:
-                self.exclude_resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.exclude_resource_rules = None
-                odd = True
-        else:
-            self.exclude_resource_rules = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["excludeResourceRules"] = [NamedRuleWithOperations._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["excludeResourceRules"] if odd is None else [*odd, "excludeResourceRules"]
+                    )
+            else:
+                odd = ["excludeResourceRules"] if odd is None else [*odd, "excludeResourceRules"]
         v = get("matchPolicy")
-        if v is None or isinstance(v, str):
-            self.match_policy = v
-        else:
-            self.match_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["matchPolicy"] if odd is None else [*odd, "matchPolicy"]
         v = get("namespaceSelector")
-        if v is None:
-            self.namespace_selector = None
-        elif isinstance(v, dict):
-            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.namespace_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["namespaceSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["namespaceSelector"] if odd is None else [*odd, "namespaceSelector"]
         v = get("objectSelector")
-        if v is None:
-            self.object_selector = None
-        elif isinstance(v, dict):
-            self.object_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.object_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["objectSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["objectSelector"] if odd is None else [*odd, "objectSelector"]
         v = get("resourceRules")
-        if v is None:
-            self.resource_rules = None
-        elif isinstance(v, list):
-            try:
-                self.resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resource_rules = None
-                odd = True
-        else:
-            self.resource_rules = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.exclude_resource_rules
-        if v0 is not None:
-            data["excludeResourceRules"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.match_policy
-        if v1 is not None:
-            data["matchPolicy"] = v1
-        v2 = self.namespace_selector
-        if v2 is not None:
-            data["namespaceSelector"] = v2._encode(wire)
-        v3 = self.object_selector
-        if v3 is not None:
-            data["objectSelector"] = v3._encode(wire)
-        v4 = self.resource_rules
-        if v4 is not None:
-            data["resourceRules"] = [i0._encode(wire) for i0 in v4]
-        return data
-
-    def _copy(self) -> MatchResources:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.exclude_resource_rules = (
-            None if (v0 := self.exclude_resource_rules) is None else [i._copy() for i in v0]
-        )
-        new.match_policy = self.match_policy
-        new.namespace_selector = None if (v2 := self.namespace_selector) is None else v2._copy()
-        new.object_selector = None if (v3 := self.object_selector) is None else v3._copy()
-        new.resource_rules = (
-            None if (v4 := self.resource_rules) is None else [i._copy() for i in v4]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resourceRules"] = [NamedRuleWithOperations._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["resourceRules"] if odd is None else [*odd, "resourceRules"]
+            else:
+                odd = ["resourceRules"] if odd is None else [*odd, "resourceRules"]
+        return odd
 
 
 class NamedRuleWithOperations(_Model):
     """NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames."""
-
-    __slots__ = (
-        "api_groups",
-        "api_versions",
-        "operations",
-        "resource_names",
-        "resources",
-        "scope",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_groups", "apiGroups", "list[str] | None", list_type="atomic"),
@@ -292,13 +208,13 @@ class NamedRuleWithOperations(_Model):
     api_versions: list[str] | None
     """apiVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length of the slice must be one. Required."""
 
-    operations: list[str] | None
+    operations: list[str] | None = None
     """operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required."""
 
     resource_names: list[str] | None
     """resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed."""
 
-    resources: list[str] | None
+    resources: list[str] | None = None
     """resources is a list of resources this rule applies to.
 
 For example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.
@@ -308,7 +224,7 @@ If wildcard is present, the validation rule will ensure resources do not overlap
 Depending on the enclosing object, subresources might not be allowed. Required.
 """
 
-    scope: str | None
+    scope: str | None = None
     """scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*"."""
 
     def __init__(
@@ -322,97 +238,41 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         scope: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.api_groups = api_groups
-        self.api_versions = api_versions
-        self.operations = operations
-        self.resource_names = resource_names
-        self.resources = resources
-        self.scope = scope
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if api_groups is not None:
+            d["apiGroups"] = api_groups
+        if api_versions is not None:
+            d["apiVersions"] = api_versions
+        if operations is not None:
+            d["operations"] = operations
+        if resource_names is not None:
+            d["resourceNames"] = resource_names
+        if resources is not None:
+            d["resources"] = resources
+        if scope is not None:
+            d["scope"] = scope
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list):
-            self.api_groups = v
-        else:
-            self.api_groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
         v = get("apiVersions")
-        if v is None or isinstance(v, list):
-            self.api_versions = v
-        else:
-            self.api_versions = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["apiVersions"] if odd is None else [*odd, "apiVersions"]
         v = get("operations")
-        if v is None or isinstance(v, list):
-            self.operations = v
-        else:
-            self.operations = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["operations"] if odd is None else [*odd, "operations"]
         v = get("resourceNames")
-        if v is None or isinstance(v, list):
-            self.resource_names = v
-        else:
-            self.resource_names = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["resourceNames"] if odd is None else [*odd, "resourceNames"]
         v = get("resources")
-        if v is None or isinstance(v, list):
-            self.resources = v
-        else:
-            self.resources = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("scope")
-        if v is None or isinstance(v, str):
-            self.scope = v
-        else:
-            self.scope = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.api_groups
-        if v0 is not None:
-            data["apiGroups"] = v0 if wire else v0[:]
-        v1 = self.api_versions
-        if v1 is not None:
-            data["apiVersions"] = v1 if wire else v1[:]
-        v2 = self.operations
-        if v2 is not None:
-            data["operations"] = v2 if wire else v2[:]
-        v3 = self.resource_names
-        if v3 is not None:
-            data["resourceNames"] = v3 if wire else v3[:]
-        v4 = self.resources
-        if v4 is not None:
-            data["resources"] = v4 if wire else v4[:]
-        v5 = self.scope
-        if v5 is not None:
-            data["scope"] = v5
-        return data
-
-    def _copy(self) -> NamedRuleWithOperations:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
-        new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
-        new.operations = None if (v2 := self.operations) is None else v2[:]
-        new.resource_names = None if (v3 := self.resource_names) is None else v3[:]
-        new.resources = None if (v4 := self.resources) is None else v4[:]
-        new.scope = self.scope
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["scope"] if odd is None else [*odd, "scope"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._match_condition import MatchCondition
@@ -28,22 +27,6 @@ __all__ = [
 class MutatingWebhook(_Model):
     """MutatingWebhook describes an admission webhook and the resources and operations it applies to."""
 
-    __slots__ = (
-        "admission_review_versions",
-        "client_config",
-        "failure_policy",
-        "match_conditions",
-        "match_policy",
-        "name",
-        "namespace_selector",
-        "object_selector",
-        "reinvocation_policy",
-        "rules",
-        "side_effects",
-        "timeout_seconds",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
             "admission_review_versions",
@@ -51,8 +34,11 @@ class MutatingWebhook(_Model):
             "list[str]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
-        _FieldInfo("client_config", "clientConfig", "WebhookClientConfig", required=True),
+        _FieldInfo(
+            "client_config", "clientConfig", "WebhookClientConfig", required=True, always_set=True
+        ),
         _FieldInfo("failure_policy", "failurePolicy", "str | None"),
         _FieldInfo(
             "match_conditions",
@@ -64,12 +50,12 @@ class MutatingWebhook(_Model):
             list_map_keys=("name",),
         ),
         _FieldInfo("match_policy", "matchPolicy", "str | None"),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("namespace_selector", "namespaceSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("object_selector", "objectSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("reinvocation_policy", "reinvocationPolicy", "str | None"),
         _FieldInfo("rules", "rules", "list[RuleWithOperations] | None", list_type="atomic"),
-        _FieldInfo("side_effects", "sideEffects", "str", required=True),
+        _FieldInfo("side_effects", "sideEffects", "str", required=True, always_set=True),
         _FieldInfo("timeout_seconds", "timeoutSeconds", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -89,7 +75,6 @@ class MutatingWebhook(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("admission_review_versions",)
-    _absent: tuple[str, ...]
 
     admission_review_versions: list[str]
     """admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy."""
@@ -171,7 +156,7 @@ IfNeeded: the webhook will be called at least one additional time as part of the
 Defaults to "Never".
 """
 
-    rules: list[RuleWithOperations] | None
+    rules: list[RuleWithOperations] | None = None
     """rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects."""
 
     side_effects: str
@@ -197,257 +182,144 @@ Defaults to "Never".
         timeout_seconds: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if admission_review_versions is None:
-            self.admission_review_versions = []
-            absent += ("admission_review_versions",)
-        else:
-            self.admission_review_versions = admission_review_versions
-        if client_config is None:
-            self.client_config = WebhookClientConfig()
-            absent += ("client_config",)
-        else:
-            self.client_config = _model_arg(
+        d = self.__dict__
+        if admission_review_versions is not None:
+            d["admissionReviewVersions"] = admission_review_versions
+        if client_config is not None:
+            d["clientConfig"] = _model_arg(
                 client_config, WebhookClientConfig, "MutatingWebhook(client_config=...)"
             )
-        self.failure_policy = failure_policy
-        self.match_conditions = (
-            None
-            if match_conditions is None
-            else [
+        if failure_policy is not None:
+            d["failurePolicy"] = failure_policy
+        if match_conditions is not None:
+            d["matchConditions"] = [
                 _model_arg(i0, MatchCondition, "MutatingWebhook(match_conditions=...)")
                 for i0 in match_conditions
             ]
-        )
-        self.match_policy = match_policy
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.namespace_selector = (
-            None
-            if namespace_selector is None
-            else _model_arg(
+        if match_policy is not None:
+            d["matchPolicy"] = match_policy
+        if name is not None:
+            d["name"] = name
+        if namespace_selector is not None:
+            d["namespaceSelector"] = _model_arg(
                 namespace_selector,
                 _meta_v1.LabelSelector,
                 "MutatingWebhook(namespace_selector=...)",
             )
-        )
-        self.object_selector = (
-            None
-            if object_selector is None
-            else _model_arg(
+        if object_selector is not None:
+            d["objectSelector"] = _model_arg(
                 object_selector, _meta_v1.LabelSelector, "MutatingWebhook(object_selector=...)"
             )
-        )
-        self.reinvocation_policy = reinvocation_policy
-        self.rules = (
-            None
-            if rules is None
-            else [_model_arg(i0, RuleWithOperations, "MutatingWebhook(rules=...)") for i0 in rules]
-        )
-        if side_effects is None:
-            self.side_effects = ""
-            absent += ("side_effects",)
-        else:
-            self.side_effects = side_effects
-        self.timeout_seconds = timeout_seconds
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if reinvocation_policy is not None:
+            d["reinvocationPolicy"] = reinvocation_policy
+        if rules is not None:
+            d["rules"] = [
+                _model_arg(i0, RuleWithOperations, "MutatingWebhook(rules=...)") for i0 in rules
+            ]
+        if side_effects is not None:
+            d["sideEffects"] = side_effects
+        if timeout_seconds is not None:
+            d["timeoutSeconds"] = timeout_seconds
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("admissionReviewVersions")
-        if isinstance(v, list):
-            self.admission_review_versions = v
+        if v is None:
+            if "admissionReviewVersions" in d:  # null in an always-set field: kept aside
+                odd = (
+                    ["admissionReviewVersions"]
+                    if odd is None
+                    else [*odd, "admissionReviewVersions"]
+                )
+        elif isinstance(v, list):
+            pass
         else:
-            self.admission_review_versions = []
-            absent += ("admission_review_versions",)
-            if v is not None:
-                odd = True
+            odd = ["admissionReviewVersions"] if odd is None else [*odd, "admissionReviewVersions"]
         v = get("clientConfig")
-        if isinstance(v, dict):
-            self.client_config = WebhookClientConfig._decode(v)
+        if v is None:
+            if "clientConfig" in d:  # null in an always-set field: kept aside
+                odd = ["clientConfig"] if odd is None else [*odd, "clientConfig"]
+        elif isinstance(v, dict):
+            d["clientConfig"] = WebhookClientConfig._decode(v)
         else:
-            self.client_config = WebhookClientConfig()
-            absent += ("client_config",)
-            if v is not None:
-                odd = True
+            odd = ["clientConfig"] if odd is None else [*odd, "clientConfig"]
         v = get("failurePolicy")
-        if v is None or isinstance(v, str):
-            self.failure_policy = v
-        else:
-            self.failure_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["failurePolicy"] if odd is None else [*odd, "failurePolicy"]
         v = get("matchConditions")
-        if v is None:
-            self.match_conditions = None
-        elif isinstance(v, list):
-            try:
-                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.match_conditions = None
-                odd = True
-        else:
-            self.match_conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["matchConditions"] = [MatchCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["matchConditions"] if odd is None else [*odd, "matchConditions"]
+            else:
+                odd = ["matchConditions"] if odd is None else [*odd, "matchConditions"]
         v = get("matchPolicy")
-        if v is None or isinstance(v, str):
-            self.match_policy = v
-        else:
-            self.match_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["matchPolicy"] if odd is None else [*odd, "matchPolicy"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespaceSelector")
-        if v is None:
-            self.namespace_selector = None
-        elif isinstance(v, dict):
-            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.namespace_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["namespaceSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["namespaceSelector"] if odd is None else [*odd, "namespaceSelector"]
         v = get("objectSelector")
-        if v is None:
-            self.object_selector = None
-        elif isinstance(v, dict):
-            self.object_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.object_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["objectSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["objectSelector"] if odd is None else [*odd, "objectSelector"]
         v = get("reinvocationPolicy")
-        if v is None or isinstance(v, str):
-            self.reinvocation_policy = v
-        else:
-            self.reinvocation_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reinvocationPolicy"] if odd is None else [*odd, "reinvocationPolicy"]
         v = get("rules")
-        if v is None:
-            self.rules = None
-        elif isinstance(v, list):
-            try:
-                self.rules = [RuleWithOperations._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.rules = None
-                odd = True
-        else:
-            self.rules = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["rules"] = [RuleWithOperations._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["rules"] if odd is None else [*odd, "rules"]
+            else:
+                odd = ["rules"] if odd is None else [*odd, "rules"]
         v = get("sideEffects")
-        if isinstance(v, str):
-            self.side_effects = v
+        if v is None:
+            if "sideEffects" in d:  # null in an always-set field: kept aside
+                odd = ["sideEffects"] if odd is None else [*odd, "sideEffects"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.side_effects = ""
-            absent += ("side_effects",)
-            if v is not None:
-                odd = True
+            odd = ["sideEffects"] if odd is None else [*odd, "sideEffects"]
         v = get("timeoutSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.timeout_seconds = v
-        else:
-            self.timeout_seconds = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["timeoutSeconds"] if odd is None else [*odd, "timeoutSeconds"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.admission_review_versions
-        if v0 is not None and (v0 or "admission_review_versions" not in absent):
-            data["admissionReviewVersions"] = v0 if wire else v0[:]
-        v1 = self.client_config
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "client_config" not in absent:
-                data["clientConfig"] = d1
-        v2 = self.failure_policy
-        if v2 is not None:
-            data["failurePolicy"] = v2
-        v3 = self.match_conditions
-        if v3 is not None:
-            data["matchConditions"] = [i0._encode(wire) for i0 in v3]
-        v4 = self.match_policy
-        if v4 is not None:
-            data["matchPolicy"] = v4
-        v5 = self.name
-        if v5 is not None and (v5 or "name" not in absent):
-            data["name"] = v5
-        v6 = self.namespace_selector
-        if v6 is not None:
-            data["namespaceSelector"] = v6._encode(wire)
-        v7 = self.object_selector
-        if v7 is not None:
-            data["objectSelector"] = v7._encode(wire)
-        v8 = self.reinvocation_policy
-        if v8 is not None:
-            data["reinvocationPolicy"] = v8
-        v9 = self.rules
-        if v9 is not None:
-            data["rules"] = [i0._encode(wire) for i0 in v9]
-        v10 = self.side_effects
-        if v10 is not None and (v10 or "side_effects" not in absent):
-            data["sideEffects"] = v10
-        v11 = self.timeout_seconds
-        if v11 is not None:
-            data["timeoutSeconds"] = v11
-        return data
-
-    def _copy(self) -> MutatingWebhook:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.admission_review_versions = (
-            None if (v0 := self.admission_review_versions) is None else v0[:]
-        )
-        new.client_config = None if (v1 := self.client_config) is None else v1._copy()
-        new.failure_policy = self.failure_policy
-        new.match_conditions = (
-            None if (v3 := self.match_conditions) is None else [i._copy() for i in v3]
-        )
-        new.match_policy = self.match_policy
-        new.name = self.name
-        new.namespace_selector = None if (v6 := self.namespace_selector) is None else v6._copy()
-        new.object_selector = None if (v7 := self.object_selector) is None else v7._copy()
-        new.reinvocation_policy = self.reinvocation_policy
-        new.rules = None if (v9 := self.rules) is None else [i._copy() for i in v9]
-        new.side_effects = self.side_effects
-        new.timeout_seconds = self.timeout_seconds
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "admission_review_versions":
+            return []
+        if name == "client_config":
+            return WebhookClientConfig()
+        if name == "name":
+            return ""
+        if name == "side_effects":
+            return ""
+        raise AttributeError(name)
 
 
 class MutatingWebhookConfiguration(_Model):
     """MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "webhooks",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "MutatingWebhookConfiguration"
@@ -476,7 +348,7 @@ class MutatingWebhookConfiguration(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo(
             "webhooks",
             "webhooks",
@@ -490,18 +362,17 @@ class MutatingWebhookConfiguration(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "webhooks"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    webhooks: list[MutatingWebhook] | None
+    webhooks: list[MutatingWebhook] | None = None
     """webhooks is a list of webhooks and the affected resources and operations."""
 
     def __init__(
@@ -513,130 +384,71 @@ class MutatingWebhookConfiguration(_Model):
         webhooks: list[MutatingWebhook] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "MutatingWebhookConfiguration(metadata=...)"
             )
-        self.webhooks = (
-            None
-            if webhooks is None
-            else [
+        if webhooks is not None:
+            d["webhooks"] = [
                 _model_arg(i0, MutatingWebhook, "MutatingWebhookConfiguration(webhooks=...)")
                 for i0 in webhooks
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("webhooks")
         if v is None:
-            self.webhooks = None
-        elif isinstance(v, list):
-            try:
-                self.webhooks = [MutatingWebhook._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.webhooks = None
-                odd = True
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.webhooks = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("webhooks")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["webhooks"] = [MutatingWebhook._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["webhooks"] if odd is None else [*odd, "webhooks"]
+            else:
+                odd = ["webhooks"] if odd is None else [*odd, "webhooks"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.webhooks
-        if v3 is not None:
-            data["webhooks"] = [i0._encode(wire) for i0 in v3]
-        return data
-
-    def _copy(self) -> MutatingWebhookConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.webhooks = None if (v3 := self.webhooks) is None else [i._copy() for i in v3]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class MutatingWebhookConfigurationList(_Model):
     """MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "MutatingWebhookConfigurationList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[MutatingWebhookConfiguration]", required=True),
+        _FieldInfo(
+            "items", "items", "list[MutatingWebhookConfiguration]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -644,7 +456,7 @@ class MutatingWebhookConfigurationList(_Model):
     items: list[MutatingWebhookConfiguration]
     """List of MutatingWebhookConfiguration."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -659,107 +471,58 @@ class MutatingWebhookConfigurationList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(
                     i0, MutatingWebhookConfiguration, "MutatingWebhookConfigurationList(items=...)"
                 )
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingWebhookConfigurationList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [MutatingWebhookConfiguration._decode(i0) for i0 in v]
+                d["items"] = [MutatingWebhookConfiguration._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> MutatingWebhookConfigurationList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -23,13 +22,6 @@ __all__ = [
 class ParamRef(_Model):
     """ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding."""
 
-    __slots__ = (
-        "name",
-        "namespace",
-        "parameter_not_found_action",
-        "selector",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("name", "name", "str | None"),
         _FieldInfo("namespace", "namespace", "str | None"),
@@ -40,7 +32,7 @@ class ParamRef(_Model):
         {"name", "namespace", "parameterNotFoundAction", "selector"}
     )
 
-    name: str | None
+    name: str | None = None
     """name is the name of the resource being referenced.
 
 One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset.
@@ -48,7 +40,7 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
 A single parameter used for all admission requests can be configured by setting the `name` field, leaving `selector` blank, and setting namespace if `paramKind` is namespace-scoped.
 """
 
-    namespace: str | None
+    namespace: str | None = None
     """namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields.
 
 A per-namespace parameter may be used by specifying a namespace-scoped `paramKind` in the policy and leaving this field empty.
@@ -66,7 +58,7 @@ Allowed values are `Allow` or `Deny`
 Required
 """
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector | None = None
     """selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
 
 If multiple params are found, they are all evaluated with the policy expressions and the results are ANDed together.
@@ -83,81 +75,34 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
         selector: _meta_v1.LabelSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.namespace = namespace
-        self.parameter_not_found_action = parameter_not_found_action
-        self.selector = (
-            None
-            if selector is None
-            else _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if parameter_not_found_action is not None:
+            d["parameterNotFoundAction"] = parameter_not_found_action
+        if selector is not None:
+            d["selector"] = _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("parameterNotFoundAction")
-        if v is None or isinstance(v, str):
-            self.parameter_not_found_action = v
-        else:
-            self.parameter_not_found_action = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["parameterNotFoundAction"] if odd is None else [*odd, "parameterNotFoundAction"]
         v = get("selector")
-        if v is None:
-            self.selector = None
-        elif isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.selector = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.name
-        if v0 is not None:
-            data["name"] = v0
-        v1 = self.namespace
-        if v1 is not None:
-            data["namespace"] = v1
-        v2 = self.parameter_not_found_action
-        if v2 is not None:
-            data["parameterNotFoundAction"] = v2
-        v3 = self.selector
-        if v3 is not None:
-            data["selector"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> ParamRef:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.namespace = self.namespace
-        new.parameter_not_found_action = self.parameter_not_found_action
-        new.selector = None if (v3 := self.selector) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["selector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["selector"] if odd is None else [*odd, "selector"]
+        return odd

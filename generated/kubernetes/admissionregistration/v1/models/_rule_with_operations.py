@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -23,14 +22,6 @@ __all__ = [
 
 class RuleWithOperations(_Model):
     """RuleWithOperations is a tuple of Operations and Resources. It is recommended to make sure that all the tuple expansions are valid."""
-
-    __slots__ = (
-        "api_groups",
-        "api_versions",
-        "operations",
-        "resources",
-        "scope",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_groups", "apiGroups", "list[str] | None", list_type="atomic"),
@@ -55,10 +46,10 @@ class RuleWithOperations(_Model):
     api_versions: list[str] | None
     """apiVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length of the slice must be one. Required."""
 
-    operations: list[str] | None
+    operations: list[str] | None = None
     """operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required."""
 
-    resources: list[str] | None
+    resources: list[str] | None = None
     """resources is a list of resources this rule applies to.
 
 For example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.
@@ -68,7 +59,7 @@ If wildcard is present, the validation rule will ensure resources do not overlap
 Depending on the enclosing object, subresources might not be allowed. Required.
 """
 
-    scope: str | None
+    scope: str | None = None
     """scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*"."""
 
     def __init__(
@@ -81,110 +72,51 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         scope: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.api_groups = api_groups
-        self.api_versions = api_versions
-        self.operations = operations
-        self.resources = resources
-        self.scope = scope
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if api_groups is not None:
+            d["apiGroups"] = api_groups
+        if api_versions is not None:
+            d["apiVersions"] = api_versions
+        if operations is not None:
+            d["operations"] = operations
+        if resources is not None:
+            d["resources"] = resources
+        if scope is not None:
+            d["scope"] = scope
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list):
-            self.api_groups = v
-        else:
-            self.api_groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
         v = get("apiVersions")
-        if v is None or isinstance(v, list):
-            self.api_versions = v
-        else:
-            self.api_versions = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["apiVersions"] if odd is None else [*odd, "apiVersions"]
         v = get("operations")
-        if v is None or isinstance(v, list):
-            self.operations = v
-        else:
-            self.operations = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["operations"] if odd is None else [*odd, "operations"]
         v = get("resources")
-        if v is None or isinstance(v, list):
-            self.resources = v
-        else:
-            self.resources = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("scope")
-        if v is None or isinstance(v, str):
-            self.scope = v
-        else:
-            self.scope = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.api_groups
-        if v0 is not None:
-            data["apiGroups"] = v0 if wire else v0[:]
-        v1 = self.api_versions
-        if v1 is not None:
-            data["apiVersions"] = v1 if wire else v1[:]
-        v2 = self.operations
-        if v2 is not None:
-            data["operations"] = v2 if wire else v2[:]
-        v3 = self.resources
-        if v3 is not None:
-            data["resources"] = v3 if wire else v3[:]
-        v4 = self.scope
-        if v4 is not None:
-            data["scope"] = v4
-        return data
-
-    def _copy(self) -> RuleWithOperations:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
-        new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
-        new.operations = None if (v2 := self.operations) is None else v2[:]
-        new.resources = None if (v3 := self.resources) is None else v3[:]
-        new.scope = self.scope
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["scope"] if odd is None else [*odd, "scope"]
+        return odd
 
 
 class ServiceReference(_Model):
     """ServiceReference holds a reference to Service.legacy.k8s.io"""
 
-    __slots__ = (
-        "name",
-        "namespace",
-        "path",
-        "port",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("namespace", "namespace", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("namespace", "namespace", "str", required=True, always_set=True),
         _FieldInfo("path", "path", "str | None"),
         _FieldInfo("port", "port", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "namespace", "path", "port"})
-    _absent: tuple[str, ...]
 
     name: str
     """name is the name of the service. Required"""
@@ -192,10 +124,10 @@ class ServiceReference(_Model):
     namespace: str
     """namespace is the namespace of the service. Required"""
 
-    path: str | None
+    path: str | None = None
     """path is an optional URL path which will be sent in any request to this service."""
 
-    port: int | None
+    port: int | None = None
     """port is the port on the service that hosts the webhook. Default to 443 for backward compatibility. `port` should be a valid port number (1-65535, inclusive)."""
 
     def __init__(
@@ -207,106 +139,55 @@ class ServiceReference(_Model):
         port: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if namespace is None:
-            self.namespace = ""
-            absent += ("namespace",)
-        else:
-            self.namespace = namespace
-        self.path = path
-        self.port = port
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if path is not None:
+            d["path"] = path
+        if port is not None:
+            d["port"] = port
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if isinstance(v, str):
-            self.namespace = v
+        if v is None:
+            if "namespace" in d:  # null in an always-set field: kept aside
+                odd = ["namespace"] if odd is None else [*odd, "namespace"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.namespace = ""
-            absent += ("namespace",)
-            if v is not None:
-                odd = True
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("path")
-        if v is None or isinstance(v, str):
-            self.path = v
-        else:
-            self.path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("port")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
-        else:
-            self.port = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["port"] if odd is None else [*odd, "port"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.namespace
-        if v1 is not None and (v1 or "namespace" not in absent):
-            data["namespace"] = v1
-        v2 = self.path
-        if v2 is not None:
-            data["path"] = v2
-        v3 = self.port
-        if v3 is not None:
-            data["port"] = v3
-        return data
-
-    def _copy(self) -> ServiceReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.namespace = self.namespace
-        new.path = self.path
-        new.port = self.port
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "namespace":
+            return ""
+        raise AttributeError(name)
 
 
 class WebhookClientConfig(_Model):
     """WebhookClientConfig contains the information to make a TLS connection with the webhook"""
-
-    __slots__ = (
-        "ca_bundle",
-        "service",
-        "url",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("ca_bundle", "caBundle", "str | None"),
@@ -318,13 +199,13 @@ class WebhookClientConfig(_Model):
     ca_bundle: str | None
     """caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate. If unspecified, system trust roots on the apiserver are used."""
 
-    service: ServiceReference | None
+    service: ServiceReference | None = None
     """service is a reference to the service for this webhook. Either `service` or `url` must be specified.
 
 If the webhook is running within the cluster, then you should use `service`.
 """
 
-    url: str | None
+    url: str | None = None
     """url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified.
 
 The `host` should not refer to a service running in the cluster; use the `service` field instead. The host might be resolved via external DNS in some apiservers (e.g., `kube-apiserver` cannot resolve in-cluster DNS as that would be a layering violation). `host` may also be an IP address.
@@ -346,70 +227,29 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         url: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.ca_bundle = ca_bundle
-        self.service = (
-            None
-            if service is None
-            else _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
-        )
-        self.url = url
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if ca_bundle is not None:
+            d["caBundle"] = ca_bundle
+        if service is not None:
+            d["service"] = _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
+        if url is not None:
+            d["url"] = url
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("caBundle")
-        if v is None or isinstance(v, str):
-            self.ca_bundle = v
-        else:
-            self.ca_bundle = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["caBundle"] if odd is None else [*odd, "caBundle"]
         v = get("service")
-        if v is None:
-            self.service = None
-        elif isinstance(v, dict):
-            self.service = ServiceReference._decode(v)
-        else:
-            self.service = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["service"] = ServiceReference._decode(v)
+            else:
+                odd = ["service"] if odd is None else [*odd, "service"]
         v = get("url")
-        if v is None or isinstance(v, str):
-            self.url = v
-        else:
-            self.url = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.ca_bundle
-        if v0 is not None:
-            data["caBundle"] = v0
-        v1 = self.service
-        if v1 is not None:
-            data["service"] = v1._encode(wire)
-        v2 = self.url
-        if v2 is not None:
-            data["url"] = v2
-        return data
-
-    def _copy(self) -> WebhookClientConfig:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ca_bundle = self.ca_bundle
-        new.service = None if (v1 := self.service) is None else v1._copy()
-        new.url = self.url
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["url"] if odd is None else [*odd, "url"]
+        return odd

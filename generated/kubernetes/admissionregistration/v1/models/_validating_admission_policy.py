@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._match_condition import MatchCondition
@@ -34,18 +33,11 @@ __all__ = [
 class AuditAnnotation(_Model):
     """AuditAnnotation describes how to produce an audit annotation for an API request."""
 
-    __slots__ = (
-        "key",
-        "value_expression",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str", required=True),
-        _FieldInfo("value_expression", "valueExpression", "str", required=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
+        _FieldInfo("value_expression", "valueExpression", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "valueExpression"})
-    _absent: tuple[str, ...]
 
     key: str
     """key specifies the audit annotation key. The audit annotation keys of a ValidatingAdmissionPolicy must be unique. The key must be a qualified name ([A-Za-z0-9][-A-Za-z0-9_.]*) no more than 63 bytes in length.
@@ -72,91 +64,51 @@ Required.
         value_expression: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        if value_expression is None:
-            self.value_expression = ""
-            absent += ("value_expression",)
-        else:
-            self.value_expression = value_expression
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if key is not None:
+            d["key"] = key
+        if value_expression is not None:
+            d["valueExpression"] = value_expression
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("key")
-        if isinstance(v, str):
-            self.key = v
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("valueExpression")
-        if isinstance(v, str):
-            self.value_expression = v
+        if v is None:
+            if "valueExpression" in d:  # null in an always-set field: kept aside
+                odd = ["valueExpression"] if odd is None else [*odd, "valueExpression"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.value_expression = ""
-            absent += ("value_expression",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["valueExpression"] if odd is None else [*odd, "valueExpression"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.key
-        if v0 is not None and (v0 or "key" not in absent):
-            data["key"] = v0
-        v1 = self.value_expression
-        if v1 is not None and (v1 or "value_expression" not in absent):
-            data["valueExpression"] = v1
-        return data
-
-    def _copy(self) -> AuditAnnotation:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.key = self.key
-        new.value_expression = self.value_expression
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key":
+            return ""
+        if name == "value_expression":
+            return ""
+        raise AttributeError(name)
 
 
 class ExpressionWarning(_Model):
     """ExpressionWarning is a warning information that targets a specific expression."""
 
-    __slots__ = (
-        "field_ref",
-        "warning",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("field_ref", "fieldRef", "str", required=True),
-        _FieldInfo("warning", "warning", "str", required=True),
+        _FieldInfo("field_ref", "fieldRef", "str", required=True, always_set=True),
+        _FieldInfo("warning", "warning", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"fieldRef", "warning"})
-    _absent: tuple[str, ...]
 
     field_ref: str
     """fieldRef is the path to the field that refers to the expression. For example, the reference to the expression of the first item of validations is "spec.validations[0].expression\x22"""
@@ -171,80 +123,45 @@ class ExpressionWarning(_Model):
         warning: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if field_ref is None:
-            self.field_ref = ""
-            absent += ("field_ref",)
-        else:
-            self.field_ref = field_ref
-        if warning is None:
-            self.warning = ""
-            absent += ("warning",)
-        else:
-            self.warning = warning
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if field_ref is not None:
+            d["fieldRef"] = field_ref
+        if warning is not None:
+            d["warning"] = warning
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fieldRef")
-        if isinstance(v, str):
-            self.field_ref = v
+        if v is None:
+            if "fieldRef" in d:  # null in an always-set field: kept aside
+                odd = ["fieldRef"] if odd is None else [*odd, "fieldRef"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.field_ref = ""
-            absent += ("field_ref",)
-            if v is not None:
-                odd = True
+            odd = ["fieldRef"] if odd is None else [*odd, "fieldRef"]
         v = get("warning")
-        if isinstance(v, str):
-            self.warning = v
+        if v is None:
+            if "warning" in d:  # null in an always-set field: kept aside
+                odd = ["warning"] if odd is None else [*odd, "warning"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.warning = ""
-            absent += ("warning",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["warning"] if odd is None else [*odd, "warning"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.field_ref
-        if v0 is not None and (v0 or "field_ref" not in absent):
-            data["fieldRef"] = v0
-        v1 = self.warning
-        if v1 is not None and (v1 or "warning" not in absent):
-            data["warning"] = v1
-        return data
-
-    def _copy(self) -> ExpressionWarning:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.field_ref = self.field_ref
-        new.warning = self.warning
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "field_ref":
+            return ""
+        if name == "warning":
+            return ""
+        raise AttributeError(name)
 
 
 class TypeChecking(_Model):
     """TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy"""
-
-    __slots__ = ("expression_warnings",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -265,73 +182,32 @@ class TypeChecking(_Model):
         expression_warnings: list[ExpressionWarning] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.expression_warnings = (
-            None
-            if expression_warnings is None
-            else [
+        d = self.__dict__
+        if expression_warnings is not None:
+            d["expressionWarnings"] = [
                 _model_arg(i0, ExpressionWarning, "TypeChecking(expression_warnings=...)")
                 for i0 in expression_warnings
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expressionWarnings")
-        if v is None:
-            self.expression_warnings = None
-        elif isinstance(v, list):
-            try:
-                self.expression_warnings = [ExpressionWarning._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.expression_warnings = None
-                odd = True
-        else:
-            self.expression_warnings = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.expression_warnings
-        if v0 is not None:
-            data["expressionWarnings"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> TypeChecking:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expression_warnings = (
-            None if (v0 := self.expression_warnings) is None else [i._copy() for i in v0]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["expressionWarnings"] = [ExpressionWarning._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["expressionWarnings"] if odd is None else [*odd, "expressionWarnings"]
+            else:
+                odd = ["expressionWarnings"] if odd is None else [*odd, "expressionWarnings"]
+        return odd
 
 
 class ValidatingAdmissionPolicy(_Model):
     """ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "ValidatingAdmissionPolicy"
@@ -360,28 +236,27 @@ class ValidatingAdmissionPolicy(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "ValidatingAdmissionPolicySpec | None"),
         _FieldInfo("status", "status", "ValidatingAdmissionPolicyStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: ValidatingAdmissionPolicySpec | None
+    spec: ValidatingAdmissionPolicySpec | None = None
     """spec defines the desired behavior of the ValidatingAdmissionPolicy."""
 
-    status: ValidatingAdmissionPolicyStatus | None
+    status: ValidatingAdmissionPolicyStatus | None = None
     """status represents the current status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only."""
 
     def __init__(
@@ -394,144 +269,77 @@ class ValidatingAdmissionPolicy(_Model):
         status: ValidatingAdmissionPolicyStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "ValidatingAdmissionPolicy(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, ValidatingAdmissionPolicySpec, "ValidatingAdmissionPolicy(spec=...)"
             )
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if status is not None:
+            d["status"] = _model_arg(
                 status, ValidatingAdmissionPolicyStatus, "ValidatingAdmissionPolicy(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = ValidatingAdmissionPolicySpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = ValidatingAdmissionPolicySpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = ValidatingAdmissionPolicyStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = ValidatingAdmissionPolicyStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> ValidatingAdmissionPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class ValidatingAdmissionPolicyList(_Model):
     """ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "ValidatingAdmissionPolicyList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ValidatingAdmissionPolicy]", required=True),
+        _FieldInfo(
+            "items", "items", "list[ValidatingAdmissionPolicy]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -539,7 +347,7 @@ class ValidatingAdmissionPolicyList(_Model):
     items: list[ValidatingAdmissionPolicy]
     """List of ValidatingAdmissionPolicy."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -554,124 +362,65 @@ class ValidatingAdmissionPolicyList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(
                     i0, ValidatingAdmissionPolicy, "ValidatingAdmissionPolicyList(items=...)"
                 )
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [ValidatingAdmissionPolicy._decode(i0) for i0 in v]
+                d["items"] = [ValidatingAdmissionPolicy._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> ValidatingAdmissionPolicyList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class ValidatingAdmissionPolicySpec(_Model):
     """ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy."""
-
-    __slots__ = (
-        "audit_annotations",
-        "failure_policy",
-        "match_conditions",
-        "match_constraints",
-        "param_kind",
-        "validations",
-        "variables",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -749,10 +498,10 @@ The exact matching logic is (in order):
     param_kind: ParamKind | None
     """paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions. If ParamKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in ValidatingAdmissionPolicyBinding, the params variable will be null."""
 
-    validations: list[Validation] | None
+    validations: list[Validation] | None = None
     """validations contain CEL expressions which is used to apply the validation. Validations and AuditAnnotations may not both be empty; a minimum of one Validations or AuditAnnotations is required."""
 
-    variables: list[Variable] | None
+    variables: list[Variable] | None = None
     """variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except MatchConditions because MatchConditions are evaluated before the rest of the policy.
 
 The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, Variables must be sorted by the order of first appearance and acyclic.
@@ -770,197 +519,105 @@ The expression of a variable can refer to other variables defined earlier in the
         variables: list[Variable] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.audit_annotations = (
-            None
-            if audit_annotations is None
-            else [
+        d = self.__dict__
+        if audit_annotations is not None:
+            d["auditAnnotations"] = [
                 _model_arg(
                     i0, AuditAnnotation, "ValidatingAdmissionPolicySpec(audit_annotations=...)"
                 )
                 for i0 in audit_annotations
             ]
-        )
-        self.failure_policy = failure_policy
-        self.match_conditions = (
-            None
-            if match_conditions is None
-            else [
+        if failure_policy is not None:
+            d["failurePolicy"] = failure_policy
+        if match_conditions is not None:
+            d["matchConditions"] = [
                 _model_arg(
                     i0, MatchCondition, "ValidatingAdmissionPolicySpec(match_conditions=...)"
                 )
                 for i0 in match_conditions
             ]
-        )
-        self.match_constraints = (
-            None
-            if match_constraints is None
-            else _model_arg(
+        if match_constraints is not None:
+            d["matchConstraints"] = _model_arg(
                 match_constraints,
                 MatchResources,
                 "ValidatingAdmissionPolicySpec(match_constraints=...)",
             )
-        )
-        self.param_kind = (
-            None
-            if param_kind is None
-            else _model_arg(param_kind, ParamKind, "ValidatingAdmissionPolicySpec(param_kind=...)")
-        )
-        self.validations = (
-            None
-            if validations is None
-            else [
+        if param_kind is not None:
+            d["paramKind"] = _model_arg(
+                param_kind, ParamKind, "ValidatingAdmissionPolicySpec(param_kind=...)"
+            )
+        if validations is not None:
+            d["validations"] = [
                 _model_arg(i0, Validation, "ValidatingAdmissionPolicySpec(validations=...)")
                 for i0 in validations
             ]
-        )
-        self.variables = (
-            None
-            if variables is None
-            else [
+        if variables is not None:
+            d["variables"] = [
                 _model_arg(i0, Variable, "ValidatingAdmissionPolicySpec(variables=...)")
                 for i0 in variables
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("auditAnnotations")
-        if v is None:
-            self.audit_annotations = None
-        elif isinstance(v, list):
-            try:
-                self.audit_annotations = [AuditAnnotation._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.audit_annotations = None
-                odd = True
-        else:
-            self.audit_annotations = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["auditAnnotations"] = [AuditAnnotation._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["auditAnnotations"] if odd is None else [*odd, "auditAnnotations"]
+            else:
+                odd = ["auditAnnotations"] if odd is None else [*odd, "auditAnnotations"]
         v = get("failurePolicy")
-        if v is None or isinstance(v, str):
-            self.failure_policy = v
-        else:
-            self.failure_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["failurePolicy"] if odd is None else [*odd, "failurePolicy"]
         v = get("matchConditions")
-        if v is None:
-            self.match_conditions = None
-        elif isinstance(v, list):
-            try:
-                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.match_conditions = None
-                odd = True
-        else:
-            self.match_conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["matchConditions"] = [MatchCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["matchConditions"] if odd is None else [*odd, "matchConditions"]
+            else:
+                odd = ["matchConditions"] if odd is None else [*odd, "matchConditions"]
         v = get("matchConstraints")
-        if v is None:
-            self.match_constraints = None
-        elif isinstance(v, dict):
-            self.match_constraints = MatchResources._decode(v)
-        else:
-            self.match_constraints = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["matchConstraints"] = MatchResources._decode(v)
+            else:
+                odd = ["matchConstraints"] if odd is None else [*odd, "matchConstraints"]
         v = get("paramKind")
-        if v is None:
-            self.param_kind = None
-        elif isinstance(v, dict):
-            self.param_kind = ParamKind._decode(v)
-        else:
-            self.param_kind = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["paramKind"] = ParamKind._decode(v)
+            else:
+                odd = ["paramKind"] if odd is None else [*odd, "paramKind"]
         v = get("validations")
-        if v is None:
-            self.validations = None
-        elif isinstance(v, list):
-            try:
-                self.validations = [Validation._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.validations = None
-                odd = True
-        else:
-            self.validations = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["validations"] = [Validation._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["validations"] if odd is None else [*odd, "validations"]
+            else:
+                odd = ["validations"] if odd is None else [*odd, "validations"]
         v = get("variables")
-        if v is None:
-            self.variables = None
-        elif isinstance(v, list):
-            try:
-                self.variables = [Variable._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.variables = None
-                odd = True
-        else:
-            self.variables = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.audit_annotations
-        if v0 is not None:
-            data["auditAnnotations"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.failure_policy
-        if v1 is not None:
-            data["failurePolicy"] = v1
-        v2 = self.match_conditions
-        if v2 is not None:
-            data["matchConditions"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.match_constraints
-        if v3 is not None:
-            data["matchConstraints"] = v3._encode(wire)
-        v4 = self.param_kind
-        if v4 is not None:
-            data["paramKind"] = v4._encode(wire)
-        v5 = self.validations
-        if v5 is not None:
-            data["validations"] = [i0._encode(wire) for i0 in v5]
-        v6 = self.variables
-        if v6 is not None:
-            data["variables"] = [i0._encode(wire) for i0 in v6]
-        return data
-
-    def _copy(self) -> ValidatingAdmissionPolicySpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.audit_annotations = (
-            None if (v0 := self.audit_annotations) is None else [i._copy() for i in v0]
-        )
-        new.failure_policy = self.failure_policy
-        new.match_conditions = (
-            None if (v2 := self.match_conditions) is None else [i._copy() for i in v2]
-        )
-        new.match_constraints = None if (v3 := self.match_constraints) is None else v3._copy()
-        new.param_kind = None if (v4 := self.param_kind) is None else v4._copy()
-        new.validations = None if (v5 := self.validations) is None else [i._copy() for i in v5]
-        new.variables = None if (v6 := self.variables) is None else [i._copy() for i in v6]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["variables"] = [Variable._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["variables"] if odd is None else [*odd, "variables"]
+            else:
+                odd = ["variables"] if odd is None else [*odd, "variables"]
+        return odd
 
 
 class ValidatingAdmissionPolicyStatus(_Model):
     """ValidatingAdmissionPolicyStatus represents the status of an admission validation policy."""
-
-    __slots__ = (
-        "conditions",
-        "observed_generation",
-        "type_checking",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -977,7 +634,7 @@ class ValidatingAdmissionPolicyStatus(_Model):
         {"conditions", "observedGeneration", "typeChecking"}
     )
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """conditions represent the latest available observations of a policy's current state."""
 
     observed_generation: int | None
@@ -994,105 +651,52 @@ class ValidatingAdmissionPolicyStatus(_Model):
         type_checking: TypeChecking | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(
                     i0, _meta_v1.Condition, "ValidatingAdmissionPolicyStatus(conditions=...)"
                 )
                 for i0 in conditions
             ]
-        )
-        self.observed_generation = observed_generation
-        self.type_checking = (
-            None
-            if type_checking is None
-            else _model_arg(
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if type_checking is not None:
+            d["typeChecking"] = _model_arg(
                 type_checking, TypeChecking, "ValidatingAdmissionPolicyStatus(type_checking=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("typeChecking")
-        if v is None:
-            self.type_checking = None
-        elif isinstance(v, dict):
-            self.type_checking = TypeChecking._decode(v)
-        else:
-            self.type_checking = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.observed_generation
-        if v1 is not None:
-            data["observedGeneration"] = v1
-        v2 = self.type_checking
-        if v2 is not None:
-            data["typeChecking"] = v2._encode(wire)
-        return data
-
-    def _copy(self) -> ValidatingAdmissionPolicyStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.observed_generation = self.observed_generation
-        new.type_checking = None if (v2 := self.type_checking) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["typeChecking"] = TypeChecking._decode(v)
+            else:
+                odd = ["typeChecking"] if odd is None else [*odd, "typeChecking"]
+        return odd
 
 
 class Validation(_Model):
     """Validation specifies the CEL expression which is used to apply the validation."""
 
-    __slots__ = (
-        "expression",
-        "message",
-        "message_expression",
-        "reason",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str", required=True),
+        _FieldInfo("expression", "expression", "str", required=True, always_set=True),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("message_expression", "messageExpression", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
@@ -1100,7 +704,6 @@ class Validation(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"expression", "message", "messageExpression", "reason"}
     )
-    _absent: tuple[str, ...]
 
     expression: str
     """expression represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec CEL expressions have access to the contents of the API request/response, organized into CEL variables as well as some other useful variables:
@@ -1131,13 +734,13 @@ Equality on arrays with list type of 'set' or 'map' ignores element order, i.e. 
 Required.
 """
 
-    message: str | None
+    message: str | None = None
     """message represents the message displayed when validation fails. The message is required if the Expression contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks. Message is required. The message must not contain line breaks. If unset, the message is "failed Expression: {Expression}"."""
 
     message_expression: str | None
     """messageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a string. If both message and messageExpression are present on a validation, then messageExpression will be used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the validation failure message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the validation failure message will also be produced as if the messageExpression field were unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line breaks will be logged. messageExpression has access to all the same variables as the `expression` except for 'authorizer' and 'authorizer.requestResource'. Example: "object.x must be less than max ("+string(params.max)+")\x22"""
 
-    reason: str | None
+    reason: str | None = None
     """reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client."""
 
     def __init__(
@@ -1149,87 +752,41 @@ Required.
         reason: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if expression is None:
-            self.expression = ""
-            absent += ("expression",)
-        else:
-            self.expression = expression
-        self.message = message
-        self.message_expression = message_expression
-        self.reason = reason
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if expression is not None:
+            d["expression"] = expression
+        if message is not None:
+            d["message"] = message
+        if message_expression is not None:
+            d["messageExpression"] = message_expression
+        if reason is not None:
+            d["reason"] = reason
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expression")
-        if isinstance(v, str):
-            self.expression = v
+        if v is None:
+            if "expression" in d:  # null in an always-set field: kept aside
+                odd = ["expression"] if odd is None else [*odd, "expression"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.expression = ""
-            absent += ("expression",)
-            if v is not None:
-                odd = True
+            odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("messageExpression")
-        if v is None or isinstance(v, str):
-            self.message_expression = v
-        else:
-            self.message_expression = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["messageExpression"] if odd is None else [*odd, "messageExpression"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.expression
-        if v0 is not None and (v0 or "expression" not in absent):
-            data["expression"] = v0
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.message_expression
-        if v2 is not None:
-            data["messageExpression"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        return data
-
-    def _copy(self) -> Validation:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expression = self.expression
-        new.message = self.message
-        new.message_expression = self.message_expression
-        new.reason = self.reason
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "expression":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._match_resources import MatchResources
@@ -33,14 +32,12 @@ __all__ = [
 class ApplyConfiguration(_Model):
     """ApplyConfiguration defines the desired configuration values of an object."""
 
-    __slots__ = ("expression",)
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("expression", "expression", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression"})
 
-    expression: str | None
+    expression: str | None = None
     """expression will be evaluated by CEL to create an apply configuration. ref: https://github.com/google/cel-spec
 
 Apply configurations are declared in CEL using object initialization. For example, this CEL expression returns an apply configuration to set a single field:
@@ -77,58 +74,30 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         expression: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.expression = expression
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if expression is not None:
+            d["expression"] = expression
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expression")
-        if v is None or isinstance(v, str):
-            self.expression = v
-        else:
-            self.expression = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.expression
-        if v0 is not None:
-            data["expression"] = v0
-        return data
-
-    def _copy(self) -> ApplyConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expression = self.expression
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["expression"] if odd is None else [*odd, "expression"]
+        return odd
 
 
 class JSONPatch(_Model):
     """JSONPatch defines a JSON Patch."""
-
-    __slots__ = ("expression",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("expression", "expression", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression"})
 
-    expression: str | None
+    expression: str | None = None
     """expression will be evaluated by CEL to create a [JSON patch](https://jsonpatch.com/). ref: https://github.com/google/cel-spec
 
 expression must return an array of JSONPatch values.
@@ -191,60 +160,27 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         expression: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.expression = expression
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if expression is not None:
+            d["expression"] = expression
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expression")
-        if v is None or isinstance(v, str):
-            self.expression = v
-        else:
-            self.expression = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.expression
-        if v0 is not None:
-            data["expression"] = v0
-        return data
-
-    def _copy(self) -> JSONPatch:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expression = self.expression
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["expression"] if odd is None else [*odd, "expression"]
+        return odd
 
 
 class MatchCondition(_Model):
-    __slots__ = (
-        "expression",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("expression", "expression", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression", "name"})
-    _absent: tuple[str, ...]
 
     expression: str
     """expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:
@@ -271,86 +207,45 @@ Required.
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if expression is None:
-            self.expression = ""
-            absent += ("expression",)
-        else:
-            self.expression = expression
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if expression is not None:
+            d["expression"] = expression
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expression")
-        if isinstance(v, str):
-            self.expression = v
+        if v is None:
+            if "expression" in d:  # null in an always-set field: kept aside
+                odd = ["expression"] if odd is None else [*odd, "expression"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.expression = ""
-            absent += ("expression",)
-            if v is not None:
-                odd = True
+            odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.expression
-        if v0 is not None and (v0 or "expression" not in absent):
-            data["expression"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        return data
-
-    def _copy(self) -> MatchCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expression = self.expression
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "expression":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class MutatingAdmissionPolicy(_Model):
     """MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1alpha1"
     KIND: ClassVar[str] = "MutatingAdmissionPolicy"
@@ -379,22 +274,21 @@ class MutatingAdmissionPolicy(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "MutatingAdmissionPolicySpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: MutatingAdmissionPolicySpec | None
+    spec: MutatingAdmissionPolicySpec | None = None
     """spec defines the desired behavior of the MutatingAdmissionPolicy."""
 
     def __init__(
@@ -406,123 +300,67 @@ class MutatingAdmissionPolicy(_Model):
         spec: MutatingAdmissionPolicySpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "MutatingAdmissionPolicy(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if spec is not None:
+            d["spec"] = _model_arg(
+                spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
         if v is None:
-            self.spec = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.spec = MutatingAdmissionPolicySpec._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.spec = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = MutatingAdmissionPolicySpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> MutatingAdmissionPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class MutatingAdmissionPolicyList(_Model):
     """MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1alpha1"
     KIND: ClassVar[str] = "MutatingAdmissionPolicyList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[MutatingAdmissionPolicy]", required=True),
+        _FieldInfo(
+            "items", "items", "list[MutatingAdmissionPolicy]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -530,7 +368,7 @@ class MutatingAdmissionPolicyList(_Model):
     items: list[MutatingAdmissionPolicy]
     """List of ValidatingAdmissionPolicy."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -545,122 +383,63 @@ class MutatingAdmissionPolicyList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, MutatingAdmissionPolicy, "MutatingAdmissionPolicyList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [MutatingAdmissionPolicy._decode(i0) for i0 in v]
+                d["items"] = [MutatingAdmissionPolicy._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> MutatingAdmissionPolicyList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class MutatingAdmissionPolicySpec(_Model):
     """MutatingAdmissionPolicySpec is the specification of the desired behavior of the admission policy."""
-
-    __slots__ = (
-        "failure_policy",
-        "match_conditions",
-        "match_constraints",
-        "mutations",
-        "param_kind",
-        "reinvocation_policy",
-        "variables",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("failure_policy", "failurePolicy", "str | None"),
@@ -717,7 +496,7 @@ The exact matching logic is (in order):
     match_constraints: MatchResources | None
     """matchConstraints specifies what resources this policy is designed to validate. The MutatingAdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API MutatingAdmissionPolicy cannot match MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '*' matches CREATE, UPDATE and CONNECT. Required."""
 
-    mutations: list[Mutation] | None
+    mutations: list[Mutation] | None = None
     """mutations contain operations to perform on matching objects. mutations may not be empty; a minimum of one mutation is required. mutations are evaluated in order, and are reinvoked according to the reinvocationPolicy. The mutations of a policy are invoked for each binding of this policy and reinvocation of mutations occurs on a per binding basis."""
 
     param_kind: ParamKind | None
@@ -731,7 +510,7 @@ Never: These mutations will not be called more than once per binding in a single
 IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required.
 """
 
-    variables: list[Variable] | None
+    variables: list[Variable] | None = None
     """variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy.
 
 The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, variables must be sorted by the order of first appearance and acyclic.
@@ -749,189 +528,101 @@ The expression of a variable can refer to other variables defined earlier in the
         variables: list[Variable] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.failure_policy = failure_policy
-        self.match_conditions = (
-            None
-            if match_conditions is None
-            else [
+        d = self.__dict__
+        if failure_policy is not None:
+            d["failurePolicy"] = failure_policy
+        if match_conditions is not None:
+            d["matchConditions"] = [
                 _model_arg(i0, MatchCondition, "MutatingAdmissionPolicySpec(match_conditions=...)")
                 for i0 in match_conditions
             ]
-        )
-        self.match_constraints = (
-            None
-            if match_constraints is None
-            else _model_arg(
+        if match_constraints is not None:
+            d["matchConstraints"] = _model_arg(
                 match_constraints,
                 MatchResources,
                 "MutatingAdmissionPolicySpec(match_constraints=...)",
             )
-        )
-        self.mutations = (
-            None
-            if mutations is None
-            else [
+        if mutations is not None:
+            d["mutations"] = [
                 _model_arg(i0, Mutation, "MutatingAdmissionPolicySpec(mutations=...)")
                 for i0 in mutations
             ]
-        )
-        self.param_kind = (
-            None
-            if param_kind is None
-            else _model_arg(param_kind, ParamKind, "MutatingAdmissionPolicySpec(param_kind=...)")
-        )
-        self.reinvocation_policy = reinvocation_policy
-        self.variables = (
-            None
-            if variables is None
-            else [
+        if param_kind is not None:
+            d["paramKind"] = _model_arg(
+                param_kind, ParamKind, "MutatingAdmissionPolicySpec(param_kind=...)"
+            )
+        if reinvocation_policy is not None:
+            d["reinvocationPolicy"] = reinvocation_policy
+        if variables is not None:
+            d["variables"] = [
                 _model_arg(i0, Variable, "MutatingAdmissionPolicySpec(variables=...)")
                 for i0 in variables
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("failurePolicy")
-        if v is None or isinstance(v, str):
-            self.failure_policy = v
-        else:
-            self.failure_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["failurePolicy"] if odd is None else [*odd, "failurePolicy"]
         v = get("matchConditions")
-        if v is None:
-            self.match_conditions = None
-        elif isinstance(v, list):
-            try:
-                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.match_conditions = None
-                odd = True
-        else:
-            self.match_conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["matchConditions"] = [MatchCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["matchConditions"] if odd is None else [*odd, "matchConditions"]
+            else:
+                odd = ["matchConditions"] if odd is None else [*odd, "matchConditions"]
         v = get("matchConstraints")
-        if v is None:
-            self.match_constraints = None
-        elif isinstance(v, dict):
-            self.match_constraints = MatchResources._decode(v)
-        else:
-            self.match_constraints = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["matchConstraints"] = MatchResources._decode(v)
+            else:
+                odd = ["matchConstraints"] if odd is None else [*odd, "matchConstraints"]
         v = get("mutations")
-        if v is None:
-            self.mutations = None
-        elif isinstance(v, list):
-            try:
-                self.mutations = [Mutation._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.mutations = None
-                odd = True
-        else:
-            self.mutations = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["mutations"] = [Mutation._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["mutations"] if odd is None else [*odd, "mutations"]
+            else:
+                odd = ["mutations"] if odd is None else [*odd, "mutations"]
         v = get("paramKind")
-        if v is None:
-            self.param_kind = None
-        elif isinstance(v, dict):
-            self.param_kind = ParamKind._decode(v)
-        else:
-            self.param_kind = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["paramKind"] = ParamKind._decode(v)
+            else:
+                odd = ["paramKind"] if odd is None else [*odd, "paramKind"]
         v = get("reinvocationPolicy")
-        if v is None or isinstance(v, str):
-            self.reinvocation_policy = v
-        else:
-            self.reinvocation_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reinvocationPolicy"] if odd is None else [*odd, "reinvocationPolicy"]
         v = get("variables")
-        if v is None:
-            self.variables = None
-        elif isinstance(v, list):
-            try:
-                self.variables = [Variable._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.variables = None
-                odd = True
-        else:
-            self.variables = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.failure_policy
-        if v0 is not None:
-            data["failurePolicy"] = v0
-        v1 = self.match_conditions
-        if v1 is not None:
-            data["matchConditions"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.match_constraints
-        if v2 is not None:
-            data["matchConstraints"] = v2._encode(wire)
-        v3 = self.mutations
-        if v3 is not None:
-            data["mutations"] = [i0._encode(wire) for i0 in v3]
-        v4 = self.param_kind
-        if v4 is not None:
-            data["paramKind"] = v4._encode(wire)
-        v5 = self.reinvocation_policy
-        if v5 is not None:
-            data["reinvocationPolicy"] = v5
-        v6 = self.variables
-        if v6 is not None:
-            data["variables"] = [i0._encode(wire) for i0 in v6]
-        return data
-
-    def _copy(self) -> MutatingAdmissionPolicySpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.failure_policy = self.failure_policy
-        new.match_conditions = (
-            None if (v1 := self.match_conditions) is None else [i._copy() for i in v1]
-        )
-        new.match_constraints = None if (v2 := self.match_constraints) is None else v2._copy()
-        new.mutations = None if (v3 := self.mutations) is None else [i._copy() for i in v3]
-        new.param_kind = None if (v4 := self.param_kind) is None else v4._copy()
-        new.reinvocation_policy = self.reinvocation_policy
-        new.variables = None if (v6 := self.variables) is None else [i._copy() for i in v6]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["variables"] = [Variable._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["variables"] if odd is None else [*odd, "variables"]
+            else:
+                odd = ["variables"] if odd is None else [*odd, "variables"]
+        return odd
 
 
 class Mutation(_Model):
     """Mutation specifies the CEL expression which is used to apply the Mutation."""
 
-    __slots__ = (
-        "apply_configuration",
-        "json_patch",
-        "patch_type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("apply_configuration", "applyConfiguration", "ApplyConfiguration | None"),
         _FieldInfo("json_patch", "jsonPatch", "JSONPatch | None"),
-        _FieldInfo("patch_type", "patchType", "str", required=True),
+        _FieldInfo("patch_type", "patchType", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"applyConfiguration", "jsonPatch", "patchType"}
     )
-    _absent: tuple[str, ...]
 
     apply_configuration: ApplyConfiguration | None
     """applyConfiguration defines the desired configuration values of an object. The configuration is applied to the admission object using [structured merge diff](https://github.com/kubernetes-sigs/structured-merge-diff). A CEL expression is used to create apply configuration."""
@@ -950,102 +641,51 @@ class Mutation(_Model):
         patch_type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.apply_configuration = (
-            None
-            if apply_configuration is None
-            else _model_arg(
+        d = self.__dict__
+        if apply_configuration is not None:
+            d["applyConfiguration"] = _model_arg(
                 apply_configuration, ApplyConfiguration, "Mutation(apply_configuration=...)"
             )
-        )
-        self.json_patch = (
-            None
-            if json_patch is None
-            else _model_arg(json_patch, JSONPatch, "Mutation(json_patch=...)")
-        )
-        if patch_type is None:
-            self.patch_type = ""
-            absent += ("patch_type",)
-        else:
-            self.patch_type = patch_type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if json_patch is not None:
+            d["jsonPatch"] = _model_arg(json_patch, JSONPatch, "Mutation(json_patch=...)")
+        if patch_type is not None:
+            d["patchType"] = patch_type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("applyConfiguration")
-        if v is None:
-            self.apply_configuration = None
-        elif isinstance(v, dict):
-            self.apply_configuration = ApplyConfiguration._decode(v)
-        else:
-            self.apply_configuration = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["applyConfiguration"] = ApplyConfiguration._decode(v)
+            else:
+                odd = ["applyConfiguration"] if odd is None else [*odd, "applyConfiguration"]
         v = get("jsonPatch")
-        if v is None:
-            self.json_patch = None
-        elif isinstance(v, dict):
-            self.json_patch = JSONPatch._decode(v)
-        else:
-            self.json_patch = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["jsonPatch"] = JSONPatch._decode(v)
+            else:
+                odd = ["jsonPatch"] if odd is None else [*odd, "jsonPatch"]
         v = get("patchType")
-        if isinstance(v, str):
-            self.patch_type = v
+        if v is None:
+            if "patchType" in d:  # null in an always-set field: kept aside
+                odd = ["patchType"] if odd is None else [*odd, "patchType"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.patch_type = ""
-            absent += ("patch_type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["patchType"] if odd is None else [*odd, "patchType"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.apply_configuration
-        if v0 is not None:
-            data["applyConfiguration"] = v0._encode(wire)
-        v1 = self.json_patch
-        if v1 is not None:
-            data["jsonPatch"] = v1._encode(wire)
-        v2 = self.patch_type
-        if v2 is not None and (v2 or "patch_type" not in absent):
-            data["patchType"] = v2
-        return data
-
-    def _copy(self) -> Mutation:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.apply_configuration = None if (v0 := self.apply_configuration) is None else v0._copy()
-        new.json_patch = None if (v1 := self.json_patch) is None else v1._copy()
-        new.patch_type = self.patch_type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "patch_type":
+            return ""
+        raise AttributeError(name)
 
 
 class ParamKind(_Model):
     """ParamKind is a tuple of Group Kind and Version."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
@@ -1056,7 +696,7 @@ class ParamKind(_Model):
     api_version: str | None
     """apiVersion is the API group version the resources belong to. In format of "group/version". Required."""
 
-    kind: str | None
+    kind: str | None = None
     """kind is the API kind the resources belong to. Required."""
 
     def __init__(
@@ -1066,73 +706,34 @@ class ParamKind(_Model):
         kind: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.api_version = api_version
-        self.kind = kind
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        return data
-
-    def _copy(self) -> ParamKind:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
+        return odd
 
 
 class Variable(_Model):
     """Variable is the definition of a variable that is used for composition."""
 
-    __slots__ = (
-        "expression",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("expression", "expression", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression", "name"})
-    _absent: tuple[str, ...]
 
     expression: str
     """expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation."""
@@ -1147,71 +748,38 @@ class Variable(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if expression is None:
-            self.expression = ""
-            absent += ("expression",)
-        else:
-            self.expression = expression
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if expression is not None:
+            d["expression"] = expression
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expression")
-        if isinstance(v, str):
-            self.expression = v
+        if v is None:
+            if "expression" in d:  # null in an always-set field: kept aside
+                odd = ["expression"] if odd is None else [*odd, "expression"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.expression = ""
-            absent += ("expression",)
-            if v is not None:
-                odd = True
+            odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.expression
-        if v0 is not None and (v0 or "expression" not in absent):
-            data["expression"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        return data
-
-    def _copy(self) -> Variable:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expression = self.expression
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "expression":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._match_resources import MatchResources
@@ -32,14 +31,6 @@ class MutatingAdmissionPolicyBinding(_Model):
 
     Adding/removing policies, bindings, or params can not affect whether a given (policy, binding, param) combination is within its own CEL budget.
     """
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1beta1"
     KIND: ClassVar[str] = "MutatingAdmissionPolicyBinding"
@@ -68,22 +59,21 @@ class MutatingAdmissionPolicyBinding(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "MutatingAdmissionPolicyBindingSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: MutatingAdmissionPolicyBindingSpec | None
+    spec: MutatingAdmissionPolicyBindingSpec | None = None
     """spec defines the desired behavior of the MutatingAdmissionPolicyBinding."""
 
     def __init__(
@@ -95,125 +85,67 @@ class MutatingAdmissionPolicyBinding(_Model):
         spec: MutatingAdmissionPolicyBindingSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "MutatingAdmissionPolicyBinding(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, MutatingAdmissionPolicyBindingSpec, "MutatingAdmissionPolicyBinding(spec=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
         if v is None:
-            self.spec = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.spec = MutatingAdmissionPolicyBindingSpec._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.spec = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = MutatingAdmissionPolicyBindingSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> MutatingAdmissionPolicyBinding:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class MutatingAdmissionPolicyBindingList(_Model):
     """MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1beta1"
     KIND: ClassVar[str] = "MutatingAdmissionPolicyBindingList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[MutatingAdmissionPolicyBinding]", required=True),
+        _FieldInfo(
+            "items", "items", "list[MutatingAdmissionPolicyBinding]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -221,7 +153,7 @@ class MutatingAdmissionPolicyBindingList(_Model):
     items: list[MutatingAdmissionPolicyBinding]
     """List of PolicyBinding."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -236,13 +168,11 @@ class MutatingAdmissionPolicyBindingList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(
                     i0,
                     MutatingAdmissionPolicyBinding,
@@ -250,108 +180,55 @@ class MutatingAdmissionPolicyBindingList(_Model):
                 )
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyBindingList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [MutatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+                d["items"] = [MutatingAdmissionPolicyBinding._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> MutatingAdmissionPolicyBindingList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class MutatingAdmissionPolicyBindingSpec(_Model):
     """MutatingAdmissionPolicyBindingSpec is the specification of the MutatingAdmissionPolicyBinding."""
-
-    __slots__ = (
-        "match_resources",
-        "param_ref",
-        "policy_name",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("match_resources", "matchResources", "MatchResources | None"),
@@ -377,96 +254,45 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
         policy_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.match_resources = (
-            None
-            if match_resources is None
-            else _model_arg(
+        d = self.__dict__
+        if match_resources is not None:
+            d["matchResources"] = _model_arg(
                 match_resources,
                 MatchResources,
                 "MutatingAdmissionPolicyBindingSpec(match_resources=...)",
             )
-        )
-        self.param_ref = (
-            None
-            if param_ref is None
-            else _model_arg(
+        if param_ref is not None:
+            d["paramRef"] = _model_arg(
                 param_ref, ParamRef, "MutatingAdmissionPolicyBindingSpec(param_ref=...)"
             )
-        )
-        self.policy_name = policy_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if policy_name is not None:
+            d["policyName"] = policy_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("matchResources")
-        if v is None:
-            self.match_resources = None
-        elif isinstance(v, dict):
-            self.match_resources = MatchResources._decode(v)
-        else:
-            self.match_resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["matchResources"] = MatchResources._decode(v)
+            else:
+                odd = ["matchResources"] if odd is None else [*odd, "matchResources"]
         v = get("paramRef")
-        if v is None:
-            self.param_ref = None
-        elif isinstance(v, dict):
-            self.param_ref = ParamRef._decode(v)
-        else:
-            self.param_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["paramRef"] = ParamRef._decode(v)
+            else:
+                odd = ["paramRef"] if odd is None else [*odd, "paramRef"]
         v = get("policyName")
-        if v is None or isinstance(v, str):
-            self.policy_name = v
-        else:
-            self.policy_name = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.match_resources
-        if v0 is not None:
-            data["matchResources"] = v0._encode(wire)
-        v1 = self.param_ref
-        if v1 is not None:
-            data["paramRef"] = v1._encode(wire)
-        v2 = self.policy_name
-        if v2 is not None:
-            data["policyName"] = v2
-        return data
-
-    def _copy(self) -> MutatingAdmissionPolicyBindingSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
-        new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
-        new.policy_name = self.policy_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["policyName"] if odd is None else [*odd, "policyName"]
+        return odd
 
 
 class ParamRef(_Model):
     """ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding."""
-
-    __slots__ = (
-        "name",
-        "namespace",
-        "parameter_not_found_action",
-        "selector",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("name", "name", "str | None"),
@@ -478,7 +304,7 @@ class ParamRef(_Model):
         {"name", "namespace", "parameterNotFoundAction", "selector"}
     )
 
-    name: str | None
+    name: str | None = None
     """name is the name of the resource being referenced.
 
 One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset.
@@ -486,7 +312,7 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
 A single parameter used for all admission requests can be configured by setting the `name` field, leaving `selector` blank, and setting namespace if `paramKind` is namespace-scoped.
 """
 
-    namespace: str | None
+    namespace: str | None = None
     """namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields.
 
 A per-namespace parameter may be used by specifying a namespace-scoped `paramKind` in the policy and leaving this field empty.
@@ -504,7 +330,7 @@ Allowed values are `Allow` or `Deny`
 Required
 """
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector | None = None
     """selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
 
 If multiple params are found, they are all evaluated with the policy expressions and the results are ANDed together.
@@ -521,81 +347,34 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
         selector: _meta_v1.LabelSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.namespace = namespace
-        self.parameter_not_found_action = parameter_not_found_action
-        self.selector = (
-            None
-            if selector is None
-            else _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if parameter_not_found_action is not None:
+            d["parameterNotFoundAction"] = parameter_not_found_action
+        if selector is not None:
+            d["selector"] = _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("parameterNotFoundAction")
-        if v is None or isinstance(v, str):
-            self.parameter_not_found_action = v
-        else:
-            self.parameter_not_found_action = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["parameterNotFoundAction"] if odd is None else [*odd, "parameterNotFoundAction"]
         v = get("selector")
-        if v is None:
-            self.selector = None
-        elif isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.selector = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.name
-        if v0 is not None:
-            data["name"] = v0
-        v1 = self.namespace
-        if v1 is not None:
-            data["namespace"] = v1
-        v2 = self.parameter_not_found_action
-        if v2 is not None:
-            data["parameterNotFoundAction"] = v2
-        v3 = self.selector
-        if v3 is not None:
-            data["selector"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> ParamRef:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.namespace = self.namespace
-        new.parameter_not_found_action = self.parameter_not_found_action
-        new.selector = None if (v3 := self.selector) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["selector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["selector"] if odd is None else [*odd, "selector"]
+        return odd

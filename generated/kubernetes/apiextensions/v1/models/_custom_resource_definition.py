@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -44,33 +43,22 @@ __all__ = [
 class CustomResourceColumnDefinition(_Model):
     """CustomResourceColumnDefinition specifies a column for server side printing."""
 
-    __slots__ = (
-        "description",
-        "format",
-        "json_path",
-        "name",
-        "priority",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("description", "description", "str | None"),
         _FieldInfo("format", "format", "str | None"),
-        _FieldInfo("json_path", "jsonPath", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("json_path", "jsonPath", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("priority", "priority", "int | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"description", "format", "jsonPath", "name", "priority", "type"}
     )
-    _absent: tuple[str, ...]
 
-    description: str | None
+    description: str | None = None
     """description is a human readable description of this column."""
 
-    format: str | None
+    format: str | None = None
     """format is an optional OpenAPI type definition for this column. The 'name' format is applied to the primary identifier column to assist in clients identifying column is the resource name. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details."""
 
     json_path: str
@@ -79,7 +67,7 @@ class CustomResourceColumnDefinition(_Model):
     name: str
     """name is a human readable name for the column."""
 
-    priority: int | None
+    priority: int | None = None
     """priority is an integer defining the relative importance of this column compared to others. Lower numbers are considered higher priority. Columns that may be omitted in limited space scenarios should be given a priority greater than 0."""
 
     type: str
@@ -96,148 +84,85 @@ class CustomResourceColumnDefinition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.description = description
-        self.format = format
-        if json_path is None:
-            self.json_path = ""
-            absent += ("json_path",)
-        else:
-            self.json_path = json_path
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.priority = priority
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if description is not None:
+            d["description"] = description
+        if format is not None:
+            d["format"] = format
+        if json_path is not None:
+            d["jsonPath"] = json_path
+        if name is not None:
+            d["name"] = name
+        if priority is not None:
+            d["priority"] = priority
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("description")
-        if v is None or isinstance(v, str):
-            self.description = v
-        else:
-            self.description = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["description"] if odd is None else [*odd, "description"]
         v = get("format")
-        if v is None or isinstance(v, str):
-            self.format = v
-        else:
-            self.format = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["format"] if odd is None else [*odd, "format"]
         v = get("jsonPath")
-        if isinstance(v, str):
-            self.json_path = v
+        if v is None:
+            if "jsonPath" in d:  # null in an always-set field: kept aside
+                odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.json_path = ""
-            absent += ("json_path",)
-            if v is not None:
-                odd = True
+            odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("priority")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.priority = v
-        else:
-            self.priority = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["priority"] if odd is None else [*odd, "priority"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.description
-        if v0 is not None:
-            data["description"] = v0
-        v1 = self.format
-        if v1 is not None:
-            data["format"] = v1
-        v2 = self.json_path
-        if v2 is not None and (v2 or "json_path" not in absent):
-            data["jsonPath"] = v2
-        v3 = self.name
-        if v3 is not None and (v3 or "name" not in absent):
-            data["name"] = v3
-        v4 = self.priority
-        if v4 is not None:
-            data["priority"] = v4
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> CustomResourceColumnDefinition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.description = self.description
-        new.format = self.format
-        new.json_path = self.json_path
-        new.name = self.name
-        new.priority = self.priority
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "json_path":
+            return ""
+        if name == "name":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class CustomResourceConversion(_Model):
     """CustomResourceConversion describes how to convert different versions of a CR."""
 
-    __slots__ = (
-        "strategy",
-        "webhook",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("strategy", "strategy", "str", required=True),
+        _FieldInfo("strategy", "strategy", "str", required=True, always_set=True),
         _FieldInfo("webhook", "webhook", "WebhookConversion | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"strategy", "webhook"})
-    _absent: tuple[str, ...]
 
     strategy: str
     """strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion. Additional information
   is needed for this option. This requires spec.preserveUnknownFields to be false, and spec.conversion.webhook to be set.
 """
 
-    webhook: WebhookConversion | None
+    webhook: WebhookConversion | None = None
     """webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`."""
 
     def __init__(
@@ -247,87 +172,43 @@ class CustomResourceConversion(_Model):
         webhook: WebhookConversion | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if strategy is None:
-            self.strategy = ""
-            absent += ("strategy",)
-        else:
-            self.strategy = strategy
-        self.webhook = (
-            None
-            if webhook is None
-            else _model_arg(webhook, WebhookConversion, "CustomResourceConversion(webhook=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if strategy is not None:
+            d["strategy"] = strategy
+        if webhook is not None:
+            d["webhook"] = _model_arg(
+                webhook, WebhookConversion, "CustomResourceConversion(webhook=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("strategy")
-        if isinstance(v, str):
-            self.strategy = v
-        else:
-            self.strategy = ""
-            absent += ("strategy",)
-            if v is not None:
-                odd = True
-        v = get("webhook")
         if v is None:
-            self.webhook = None
-        elif isinstance(v, dict):
-            self.webhook = WebhookConversion._decode(v)
+            if "strategy" in d:  # null in an always-set field: kept aside
+                odd = ["strategy"] if odd is None else [*odd, "strategy"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.webhook = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["strategy"] if odd is None else [*odd, "strategy"]
+        v = get("webhook")
+        if v is not None:
+            if isinstance(v, dict):
+                d["webhook"] = WebhookConversion._decode(v)
+            else:
+                odd = ["webhook"] if odd is None else [*odd, "webhook"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.strategy
-        if v0 is not None and (v0 or "strategy" not in absent):
-            data["strategy"] = v0
-        v1 = self.webhook
-        if v1 is not None:
-            data["webhook"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> CustomResourceConversion:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.strategy = self.strategy
-        new.webhook = None if (v1 := self.webhook) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "strategy":
+            return ""
+        raise AttributeError(name)
 
 
 class CustomResourceDefinition(_Model):
     """CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "apiextensions.k8s.io/v1"
     KIND: ClassVar[str] = "CustomResourceDefinition"
@@ -359,19 +240,18 @@ class CustomResourceDefinition(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "CustomResourceDefinitionSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "CustomResourceDefinitionSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "CustomResourceDefinitionStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -380,7 +260,7 @@ class CustomResourceDefinition(_Model):
     spec: CustomResourceDefinitionSpec
     """spec describes how the user wants the resources to appear"""
 
-    status: CustomResourceDefinitionStatus | None
+    status: CustomResourceDefinitionStatus | None = None
     """status indicates the actual state of the CustomResourceDefinition"""
 
     def __init__(
@@ -393,161 +273,92 @@ class CustomResourceDefinition(_Model):
         status: CustomResourceDefinitionStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "CustomResourceDefinition(metadata=...)"
             )
-        if spec is None:
-            self.spec = CustomResourceDefinitionSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, CustomResourceDefinitionSpec, "CustomResourceDefinition(spec=...)"
             )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if status is not None:
+            d["status"] = _model_arg(
                 status, CustomResourceDefinitionStatus, "CustomResourceDefinition(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = CustomResourceDefinitionSpec._decode(v)
-        else:
-            self.spec = CustomResourceDefinitionSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = CustomResourceDefinitionStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = CustomResourceDefinitionSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = CustomResourceDefinitionStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> CustomResourceDefinition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return CustomResourceDefinitionSpec()
+        raise AttributeError(name)
 
 
 class CustomResourceDefinitionCondition(_Model):
     """CustomResourceDefinitionCondition contains details for the current condition of this pod."""
-
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "observed_generation",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "observedGeneration", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """message is a human-readable message indicating details about last transition."""
 
     observed_generation: int | None
     """observedGeneration represents the .metadata.generation that the condition was set based upon. For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, the condition is out of date with respect to the current state of the instance."""
 
-    reason: str | None
+    reason: str | None = None
     """reason is a unique, one-word, CamelCase reason for the condition's last transition."""
 
     status: str
@@ -567,145 +378,80 @@ class CustomResourceDefinitionCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.observed_generation = observed_generation
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.observed_generation
-        if v2 is not None:
-            data["observedGeneration"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        v4 = self.status
-        if v4 is not None and (v4 or "status" not in absent):
-            data["status"] = v4
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> CustomResourceDefinitionCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.observed_generation = self.observed_generation
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class CustomResourceDefinitionList(_Model):
     """CustomResourceDefinitionList is a list of CustomResourceDefinition objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "apiextensions.k8s.io/v1"
     KIND: ClassVar[str] = "CustomResourceDefinitionList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CustomResourceDefinition]", required=True),
+        _FieldInfo(
+            "items", "items", "list[CustomResourceDefinition]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -713,7 +459,7 @@ class CustomResourceDefinitionList(_Model):
     items: list[CustomResourceDefinition]
     """items list individual CustomResourceDefinition objects"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -728,128 +474,69 @@ class CustomResourceDefinitionList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, CustomResourceDefinition, "CustomResourceDefinitionList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CustomResourceDefinitionList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [CustomResourceDefinition._decode(i0) for i0 in v]
+                d["items"] = [CustomResourceDefinition._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> CustomResourceDefinitionList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class CustomResourceDefinitionNames(_Model):
     """CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition"""
 
-    __slots__ = (
-        "categories",
-        "kind",
-        "list_kind",
-        "plural",
-        "short_names",
-        "singular",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("categories", "categories", "list[str] | None", list_type="atomic"),
-        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
         _FieldInfo("list_kind", "listKind", "str | None"),
-        _FieldInfo("plural", "plural", "str", required=True),
+        _FieldInfo("plural", "plural", "str", required=True, always_set=True),
         _FieldInfo("short_names", "shortNames", "list[str] | None", list_type="atomic"),
         _FieldInfo("singular", "singular", "str | None"),
     )
@@ -857,9 +544,8 @@ class CustomResourceDefinitionNames(_Model):
         {"categories", "kind", "listKind", "plural", "shortNames", "singular"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("categories", "short_names")
-    _absent: tuple[str, ...]
 
-    categories: list[str] | None
+    categories: list[str] | None = None
     """categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in API discovery documents, and used by clients to support invocations like `kubectl get all`."""
 
     kind: str
@@ -874,7 +560,7 @@ class CustomResourceDefinitionNames(_Model):
     short_names: list[str] | None
     """shortNames are short names for the resource, exposed in API discovery documents, and used by clients to support invocations like `kubectl get <shortname>`. It must be all lowercase."""
 
-    singular: str | None
+    singular: str | None = None
     """singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`."""
 
     def __init__(
@@ -888,153 +574,88 @@ class CustomResourceDefinitionNames(_Model):
         singular: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.categories = categories
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        self.list_kind = list_kind
-        if plural is None:
-            self.plural = ""
-            absent += ("plural",)
-        else:
-            self.plural = plural
-        self.short_names = short_names
-        self.singular = singular
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if categories is not None:
+            d["categories"] = categories
+        if kind is not None:
+            d["kind"] = kind
+        if list_kind is not None:
+            d["listKind"] = list_kind
+        if plural is not None:
+            d["plural"] = plural
+        if short_names is not None:
+            d["shortNames"] = short_names
+        if singular is not None:
+            d["singular"] = singular
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("categories")
-        if v is None or isinstance(v, list):
-            self.categories = v
-        else:
-            self.categories = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["categories"] if odd is None else [*odd, "categories"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("listKind")
-        if v is None or isinstance(v, str):
-            self.list_kind = v
-        else:
-            self.list_kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["listKind"] if odd is None else [*odd, "listKind"]
         v = get("plural")
-        if isinstance(v, str):
-            self.plural = v
+        if v is None:
+            if "plural" in d:  # null in an always-set field: kept aside
+                odd = ["plural"] if odd is None else [*odd, "plural"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.plural = ""
-            absent += ("plural",)
-            if v is not None:
-                odd = True
+            odd = ["plural"] if odd is None else [*odd, "plural"]
         v = get("shortNames")
-        if v is None or isinstance(v, list):
-            self.short_names = v
-        else:
-            self.short_names = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["shortNames"] if odd is None else [*odd, "shortNames"]
         v = get("singular")
-        if v is None or isinstance(v, str):
-            self.singular = v
-        else:
-            self.singular = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["singular"] if odd is None else [*odd, "singular"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.categories
-        if v0 is not None:
-            data["categories"] = v0 if wire else v0[:]
-        v1 = self.kind
-        if v1 is not None and (v1 or "kind" not in absent):
-            data["kind"] = v1
-        v2 = self.list_kind
-        if v2 is not None:
-            data["listKind"] = v2
-        v3 = self.plural
-        if v3 is not None and (v3 or "plural" not in absent):
-            data["plural"] = v3
-        v4 = self.short_names
-        if v4 is not None:
-            data["shortNames"] = v4 if wire else v4[:]
-        v5 = self.singular
-        if v5 is not None:
-            data["singular"] = v5
-        return data
-
-    def _copy(self) -> CustomResourceDefinitionNames:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.categories = None if (v0 := self.categories) is None else v0[:]
-        new.kind = self.kind
-        new.list_kind = self.list_kind
-        new.plural = self.plural
-        new.short_names = None if (v4 := self.short_names) is None else v4[:]
-        new.singular = self.singular
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kind":
+            return ""
+        if name == "plural":
+            return ""
+        raise AttributeError(name)
 
 
 class CustomResourceDefinitionSpec(_Model):
     """CustomResourceDefinitionSpec describes how a user wants their resource to appear"""
 
-    __slots__ = (
-        "conversion",
-        "group",
-        "names",
-        "preserve_unknown_fields",
-        "scope",
-        "versions",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("conversion", "conversion", "CustomResourceConversion | None"),
-        _FieldInfo("group", "group", "str", required=True),
-        _FieldInfo("names", "names", "CustomResourceDefinitionNames", required=True),
+        _FieldInfo("group", "group", "str", required=True, always_set=True),
+        _FieldInfo(
+            "names", "names", "CustomResourceDefinitionNames", required=True, always_set=True
+        ),
         _FieldInfo("preserve_unknown_fields", "preserveUnknownFields", "bool | None"),
-        _FieldInfo("scope", "scope", "str", required=True),
+        _FieldInfo("scope", "scope", "str", required=True, always_set=True),
         _FieldInfo(
             "versions",
             "versions",
             "list[CustomResourceDefinitionVersion]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"conversion", "group", "names", "preserveUnknownFields", "scope", "versions"}
     )
-    _absent: tuple[str, ...]
 
-    conversion: CustomResourceConversion | None
+    conversion: CustomResourceConversion | None = None
     """conversion defines conversion settings for the CRD."""
 
     group: str
@@ -1063,37 +684,23 @@ class CustomResourceDefinitionSpec(_Model):
         versions: list[CustomResourceDefinitionVersion] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.conversion = (
-            None
-            if conversion is None
-            else _model_arg(
+        d = self.__dict__
+        if conversion is not None:
+            d["conversion"] = _model_arg(
                 conversion, CustomResourceConversion, "CustomResourceDefinitionSpec(conversion=...)"
             )
-        )
-        if group is None:
-            self.group = ""
-            absent += ("group",)
-        else:
-            self.group = group
-        if names is None:
-            self.names = CustomResourceDefinitionNames()
-            absent += ("names",)
-        else:
-            self.names = _model_arg(
+        if group is not None:
+            d["group"] = group
+        if names is not None:
+            d["names"] = _model_arg(
                 names, CustomResourceDefinitionNames, "CustomResourceDefinitionSpec(names=...)"
             )
-        self.preserve_unknown_fields = preserve_unknown_fields
-        if scope is None:
-            self.scope = ""
-            absent += ("scope",)
-        else:
-            self.scope = scope
-        if versions is None:
-            self.versions = []
-            absent += ("versions",)
-        else:
-            self.versions = [
+        if preserve_unknown_fields is not None:
+            d["preserveUnknownFields"] = preserve_unknown_fields
+        if scope is not None:
+            d["scope"] = scope
+        if versions is not None:
+            d["versions"] = [
                 _model_arg(
                     i0,
                     CustomResourceDefinitionVersion,
@@ -1101,127 +708,72 @@ class CustomResourceDefinitionSpec(_Model):
                 )
                 for i0 in versions
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conversion")
-        if v is None:
-            self.conversion = None
-        elif isinstance(v, dict):
-            self.conversion = CustomResourceConversion._decode(v)
-        else:
-            self.conversion = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["conversion"] = CustomResourceConversion._decode(v)
+            else:
+                odd = ["conversion"] if odd is None else [*odd, "conversion"]
         v = get("group")
-        if isinstance(v, str):
-            self.group = v
+        if v is None:
+            if "group" in d:  # null in an always-set field: kept aside
+                odd = ["group"] if odd is None else [*odd, "group"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.group = ""
-            absent += ("group",)
-            if v is not None:
-                odd = True
+            odd = ["group"] if odd is None else [*odd, "group"]
         v = get("names")
-        if isinstance(v, dict):
-            self.names = CustomResourceDefinitionNames._decode(v)
+        if v is None:
+            if "names" in d:  # null in an always-set field: kept aside
+                odd = ["names"] if odd is None else [*odd, "names"]
+        elif isinstance(v, dict):
+            d["names"] = CustomResourceDefinitionNames._decode(v)
         else:
-            self.names = CustomResourceDefinitionNames()
-            absent += ("names",)
-            if v is not None:
-                odd = True
+            odd = ["names"] if odd is None else [*odd, "names"]
         v = get("preserveUnknownFields")
-        if v is None or v.__class__ is bool:
-            self.preserve_unknown_fields = v
-        else:
-            self.preserve_unknown_fields = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["preserveUnknownFields"] if odd is None else [*odd, "preserveUnknownFields"]
         v = get("scope")
-        if isinstance(v, str):
-            self.scope = v
+        if v is None:
+            if "scope" in d:  # null in an always-set field: kept aside
+                odd = ["scope"] if odd is None else [*odd, "scope"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.scope = ""
-            absent += ("scope",)
-            if v is not None:
-                odd = True
+            odd = ["scope"] if odd is None else [*odd, "scope"]
         v = get("versions")
-        if isinstance(v, list):
+        if v is None:
+            if "versions" in d:  # null in an always-set field: kept aside
+                odd = ["versions"] if odd is None else [*odd, "versions"]
+        elif isinstance(v, list):
             try:
-                self.versions = [CustomResourceDefinitionVersion._decode(i0) for i0 in v]
+                d["versions"] = [CustomResourceDefinitionVersion._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.versions = []
-                absent += ("versions",)
-                odd = True
+                odd = ["versions"] if odd is None else [*odd, "versions"]
         else:
-            self.versions = []
-            absent += ("versions",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["versions"] if odd is None else [*odd, "versions"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.conversion
-        if v0 is not None:
-            data["conversion"] = v0._encode(wire)
-        v1 = self.group
-        if v1 is not None and (v1 or "group" not in absent):
-            data["group"] = v1
-        v2 = self.names
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "names" not in absent:
-                data["names"] = d2
-        v3 = self.preserve_unknown_fields
-        if v3 is not None:
-            data["preserveUnknownFields"] = v3
-        v4 = self.scope
-        if v4 is not None and (v4 or "scope" not in absent):
-            data["scope"] = v4
-        v5 = self.versions
-        if v5 is not None and (v5 or "versions" not in absent):
-            data["versions"] = [i0._encode(wire) for i0 in v5]
-        return data
-
-    def _copy(self) -> CustomResourceDefinitionSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conversion = None if (v0 := self.conversion) is None else v0._copy()
-        new.group = self.group
-        new.names = None if (v2 := self.names) is None else v2._copy()
-        new.preserve_unknown_fields = self.preserve_unknown_fields
-        new.scope = self.scope
-        new.versions = None if (v5 := self.versions) is None else [i._copy() for i in v5]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "group":
+            return ""
+        if name == "names":
+            return CustomResourceDefinitionNames()
+        if name == "scope":
+            return ""
+        if name == "versions":
+            return []
+        raise AttributeError(name)
 
 
 class CustomResourceDefinitionStatus(_Model):
     """CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition"""
-
-    __slots__ = (
-        "accepted_names",
-        "conditions",
-        "observed_generation",
-        "stored_versions",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("accepted_names", "acceptedNames", "CustomResourceDefinitionNames | None"),
@@ -1243,7 +795,7 @@ class CustomResourceDefinitionStatus(_Model):
     accepted_names: CustomResourceDefinitionNames | None
     """acceptedNames are the names that are actually being used to serve discovery. They may be different than the names in spec."""
 
-    conditions: list[CustomResourceDefinitionCondition] | None
+    conditions: list[CustomResourceDefinitionCondition] | None = None
     """conditions indicate state for particular aspects of a CustomResourceDefinition"""
 
     observed_generation: int | None
@@ -1261,19 +813,15 @@ class CustomResourceDefinitionStatus(_Model):
         stored_versions: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.accepted_names = (
-            None
-            if accepted_names is None
-            else _model_arg(
+        d = self.__dict__
+        if accepted_names is not None:
+            d["acceptedNames"] = _model_arg(
                 accepted_names,
                 CustomResourceDefinitionNames,
                 "CustomResourceDefinitionStatus(accepted_names=...)",
             )
-        )
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(
                     i0,
                     CustomResourceDefinitionCondition,
@@ -1281,102 +829,42 @@ class CustomResourceDefinitionStatus(_Model):
                 )
                 for i0 in conditions
             ]
-        )
-        self.observed_generation = observed_generation
-        self.stored_versions = stored_versions
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if stored_versions is not None:
+            d["storedVersions"] = stored_versions
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("acceptedNames")
-        if v is None:
-            self.accepted_names = None
-        elif isinstance(v, dict):
-            self.accepted_names = CustomResourceDefinitionNames._decode(v)
-        else:
-            self.accepted_names = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["acceptedNames"] = CustomResourceDefinitionNames._decode(v)
+            else:
+                odd = ["acceptedNames"] if odd is None else [*odd, "acceptedNames"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [CustomResourceDefinitionCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [CustomResourceDefinitionCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("storedVersions")
-        if v is None or isinstance(v, list):
-            self.stored_versions = v
-        else:
-            self.stored_versions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.accepted_names
-        if v0 is not None:
-            data["acceptedNames"] = v0._encode(wire)
-        v1 = self.conditions
-        if v1 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.observed_generation
-        if v2 is not None:
-            data["observedGeneration"] = v2
-        v3 = self.stored_versions
-        if v3 is not None:
-            data["storedVersions"] = v3 if wire else v3[:]
-        return data
-
-    def _copy(self) -> CustomResourceDefinitionStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.accepted_names = None if (v0 := self.accepted_names) is None else v0._copy()
-        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
-        new.observed_generation = self.observed_generation
-        new.stored_versions = None if (v3 := self.stored_versions) is None else v3[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["storedVersions"] if odd is None else [*odd, "storedVersions"]
+        return odd
 
 
 class CustomResourceDefinitionVersion(_Model):
     """CustomResourceDefinitionVersion describes a version for CRD."""
-
-    __slots__ = (
-        "additional_printer_columns",
-        "deprecated",
-        "deprecation_warning",
-        "name",
-        "schema",
-        "selectable_fields",
-        "served",
-        "storage",
-        "subresources",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1387,7 +875,7 @@ class CustomResourceDefinitionVersion(_Model):
         ),
         _FieldInfo("deprecated", "deprecated", "bool | None"),
         _FieldInfo("deprecation_warning", "deprecationWarning", "str | None"),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("schema", "schema", "CustomResourceValidation | None"),
         _FieldInfo(
             "selectable_fields",
@@ -1395,8 +883,8 @@ class CustomResourceDefinitionVersion(_Model):
             "list[SelectableField] | None",
             list_type="atomic",
         ),
-        _FieldInfo("served", "served", "bool", required=True),
-        _FieldInfo("storage", "storage", "bool", required=True),
+        _FieldInfo("served", "served", "bool", required=True, always_set=True),
+        _FieldInfo("storage", "storage", "bool", required=True, always_set=True),
         _FieldInfo("subresources", "subresources", "CustomResourceSubresources | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -1412,12 +900,11 @@ class CustomResourceDefinitionVersion(_Model):
             "subresources",
         }
     )
-    _absent: tuple[str, ...]
 
     additional_printer_columns: list[CustomResourceColumnDefinition] | None
     """additionalPrinterColumns specifies additional columns returned in Table output. See https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables for details. If no columns are specified, a single column displaying the age of the custom resource is used."""
 
-    deprecated: bool | None
+    deprecated: bool | None = None
     """deprecated indicates this version of the custom resource API is deprecated. When set to true, API requests to this version receive a warning header in the server response. Defaults to false."""
 
     deprecation_warning: str | None
@@ -1426,7 +913,7 @@ class CustomResourceDefinitionVersion(_Model):
     name: str
     """name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version at `/apis/<group>/<version>/...` if `served` is true."""
 
-    schema: CustomResourceValidation | None
+    schema: CustomResourceValidation | None = None
     """schema describes the schema used for validation, pruning, and defaulting of this version of the custom resource."""
 
     selectable_fields: list[SelectableField] | None
@@ -1438,7 +925,7 @@ class CustomResourceDefinitionVersion(_Model):
     storage: bool
     """storage indicates this version should be used when persisting custom resources to storage. There must be exactly one version with storage=true."""
 
-    subresources: CustomResourceSubresources | None
+    subresources: CustomResourceSubresources | None = None
     """subresources specify what subresources this version of the defined custom resource have."""
 
     def __init__(
@@ -1455,11 +942,9 @@ class CustomResourceDefinitionVersion(_Model):
         subresources: CustomResourceSubresources | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.additional_printer_columns = (
-            None
-            if additional_printer_columns is None
-            else [
+        d = self.__dict__
+        if additional_printer_columns is not None:
+            d["additionalPrinterColumns"] = [
                 _model_arg(
                     i0,
                     CustomResourceColumnDefinition,
@@ -1467,222 +952,134 @@ class CustomResourceDefinitionVersion(_Model):
                 )
                 for i0 in additional_printer_columns
             ]
-        )
-        self.deprecated = deprecated
-        self.deprecation_warning = deprecation_warning
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.schema = (
-            None
-            if schema is None
-            else _model_arg(
+        if deprecated is not None:
+            d["deprecated"] = deprecated
+        if deprecation_warning is not None:
+            d["deprecationWarning"] = deprecation_warning
+        if name is not None:
+            d["name"] = name
+        if schema is not None:
+            d["schema"] = _model_arg(
                 schema, CustomResourceValidation, "CustomResourceDefinitionVersion(schema=...)"
             )
-        )
-        self.selectable_fields = (
-            None
-            if selectable_fields is None
-            else [
+        if selectable_fields is not None:
+            d["selectableFields"] = [
                 _model_arg(
                     i0, SelectableField, "CustomResourceDefinitionVersion(selectable_fields=...)"
                 )
                 for i0 in selectable_fields
             ]
-        )
-        if served is None:
-            self.served = False
-            absent += ("served",)
-        else:
-            self.served = served
-        if storage is None:
-            self.storage = False
-            absent += ("storage",)
-        else:
-            self.storage = storage
-        self.subresources = (
-            None
-            if subresources is None
-            else _model_arg(
+        if served is not None:
+            d["served"] = served
+        if storage is not None:
+            d["storage"] = storage
+        if subresources is not None:
+            d["subresources"] = _model_arg(
                 subresources,
                 CustomResourceSubresources,
                 "CustomResourceDefinitionVersion(subresources=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("additionalPrinterColumns")
-        if v is None:
-            self.additional_printer_columns = None
-        elif isinstance(v, list):
-            try:
-                self.additional_printer_columns = [
-                    CustomResourceColumnDefinition._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.additional_printer_columns = None
-                odd = True
-        else:
-            self.additional_printer_columns = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["additionalPrinterColumns"] = [
+                        CustomResourceColumnDefinition._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["additionalPrinterColumns"]
+                        if odd is None
+                        else [*odd, "additionalPrinterColumns"]
+                    )
+            else:
+                odd = (
+                    ["additionalPrinterColumns"]
+                    if odd is None
+                    else [*odd, "additionalPrinterColumns"]
+                )
         v = get("deprecated")
-        if v is None or v.__class__ is bool:
-            self.deprecated = v
-        else:
-            self.deprecated = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["deprecated"] if odd is None else [*odd, "deprecated"]
         v = get("deprecationWarning")
-        if v is None or isinstance(v, str):
-            self.deprecation_warning = v
-        else:
-            self.deprecation_warning = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["deprecationWarning"] if odd is None else [*odd, "deprecationWarning"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("schema")
-        if v is None:
-            self.schema = None
-        elif isinstance(v, dict):
-            self.schema = CustomResourceValidation._decode(v)
-        else:
-            self.schema = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["schema"] = CustomResourceValidation._decode(v)
+            else:
+                odd = ["schema"] if odd is None else [*odd, "schema"]
         v = get("selectableFields")
-        if v is None:
-            self.selectable_fields = None
-        elif isinstance(v, list):
-            try:
-                self.selectable_fields = [SelectableField._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.selectable_fields = None
-                odd = True
-        else:
-            self.selectable_fields = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["selectableFields"] = [SelectableField._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["selectableFields"] if odd is None else [*odd, "selectableFields"]
+            else:
+                odd = ["selectableFields"] if odd is None else [*odd, "selectableFields"]
         v = get("served")
-        if v.__class__ is bool:
-            self.served = v
-        else:
-            self.served = False
-            absent += ("served",)
-            if v is not None:
-                odd = True
-        v = get("storage")
-        if v.__class__ is bool:
-            self.storage = v
-        else:
-            self.storage = False
-            absent += ("storage",)
-            if v is not None:
-                odd = True
-        v = get("subresources")
         if v is None:
-            self.subresources = None
-        elif isinstance(v, dict):
-            self.subresources = CustomResourceSubresources._decode(v)
+            if "served" in d:  # null in an always-set field: kept aside
+                odd = ["served"] if odd is None else [*odd, "served"]
+        elif v.__class__ is bool:
+            pass
         else:
-            self.subresources = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["served"] if odd is None else [*odd, "served"]
+        v = get("storage")
+        if v is None:
+            if "storage" in d:  # null in an always-set field: kept aside
+                odd = ["storage"] if odd is None else [*odd, "storage"]
+        elif v.__class__ is bool:
+            pass
+        else:
+            odd = ["storage"] if odd is None else [*odd, "storage"]
+        v = get("subresources")
+        if v is not None:
+            if isinstance(v, dict):
+                d["subresources"] = CustomResourceSubresources._decode(v)
+            else:
+                odd = ["subresources"] if odd is None else [*odd, "subresources"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.additional_printer_columns
-        if v0 is not None:
-            data["additionalPrinterColumns"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.deprecated
-        if v1 is not None:
-            data["deprecated"] = v1
-        v2 = self.deprecation_warning
-        if v2 is not None:
-            data["deprecationWarning"] = v2
-        v3 = self.name
-        if v3 is not None and (v3 or "name" not in absent):
-            data["name"] = v3
-        v4 = self.schema
-        if v4 is not None:
-            data["schema"] = v4._encode(wire)
-        v5 = self.selectable_fields
-        if v5 is not None:
-            data["selectableFields"] = [i0._encode(wire) for i0 in v5]
-        v6 = self.served
-        if v6 is not None and (v6 or "served" not in absent):
-            data["served"] = v6
-        v7 = self.storage
-        if v7 is not None and (v7 or "storage" not in absent):
-            data["storage"] = v7
-        v8 = self.subresources
-        if v8 is not None:
-            data["subresources"] = v8._encode(wire)
-        return data
-
-    def _copy(self) -> CustomResourceDefinitionVersion:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.additional_printer_columns = (
-            None if (v0 := self.additional_printer_columns) is None else [i._copy() for i in v0]
-        )
-        new.deprecated = self.deprecated
-        new.deprecation_warning = self.deprecation_warning
-        new.name = self.name
-        new.schema = None if (v4 := self.schema) is None else v4._copy()
-        new.selectable_fields = (
-            None if (v5 := self.selectable_fields) is None else [i._copy() for i in v5]
-        )
-        new.served = self.served
-        new.storage = self.storage
-        new.subresources = None if (v8 := self.subresources) is None else v8._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "served":
+            return False
+        if name == "storage":
+            return False
+        raise AttributeError(name)
 
 
 class CustomResourceSubresourceScale(_Model):
     """CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources."""
 
-    __slots__ = (
-        "label_selector_path",
-        "spec_replicas_path",
-        "status_replicas_path",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("label_selector_path", "labelSelectorPath", "str | None"),
-        _FieldInfo("spec_replicas_path", "specReplicasPath", "str", required=True),
-        _FieldInfo("status_replicas_path", "statusReplicasPath", "str", required=True),
+        _FieldInfo("spec_replicas_path", "specReplicasPath", "str", required=True, always_set=True),
+        _FieldInfo(
+            "status_replicas_path", "statusReplicasPath", "str", required=True, always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"labelSelectorPath", "specReplicasPath", "statusReplicasPath"}
     )
-    _absent: tuple[str, ...]
 
     label_selector_path: str | None
     """labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale `status.selector`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.status` or `.spec`. Must be set to work with HorizontalPodAutoscaler. The field pointed by this JSON path must be a string field (not a complex selector struct) which contains a serialized label selector in string form. More info: https://kubernetes.io/docs/tasks/access-kubernetes-api/custom-resources/custom-resource-definitions#scale-subresource If there is no value under the given path in the custom resource, the `status.selector` value in the `/scale` subresource will default to the empty string."""
@@ -1701,94 +1098,50 @@ class CustomResourceSubresourceScale(_Model):
         status_replicas_path: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.label_selector_path = label_selector_path
-        if spec_replicas_path is None:
-            self.spec_replicas_path = ""
-            absent += ("spec_replicas_path",)
-        else:
-            self.spec_replicas_path = spec_replicas_path
-        if status_replicas_path is None:
-            self.status_replicas_path = ""
-            absent += ("status_replicas_path",)
-        else:
-            self.status_replicas_path = status_replicas_path
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if label_selector_path is not None:
+            d["labelSelectorPath"] = label_selector_path
+        if spec_replicas_path is not None:
+            d["specReplicasPath"] = spec_replicas_path
+        if status_replicas_path is not None:
+            d["statusReplicasPath"] = status_replicas_path
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("labelSelectorPath")
-        if v is None or isinstance(v, str):
-            self.label_selector_path = v
-        else:
-            self.label_selector_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["labelSelectorPath"] if odd is None else [*odd, "labelSelectorPath"]
         v = get("specReplicasPath")
-        if isinstance(v, str):
-            self.spec_replicas_path = v
+        if v is None:
+            if "specReplicasPath" in d:  # null in an always-set field: kept aside
+                odd = ["specReplicasPath"] if odd is None else [*odd, "specReplicasPath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.spec_replicas_path = ""
-            absent += ("spec_replicas_path",)
-            if v is not None:
-                odd = True
+            odd = ["specReplicasPath"] if odd is None else [*odd, "specReplicasPath"]
         v = get("statusReplicasPath")
-        if isinstance(v, str):
-            self.status_replicas_path = v
+        if v is None:
+            if "statusReplicasPath" in d:  # null in an always-set field: kept aside
+                odd = ["statusReplicasPath"] if odd is None else [*odd, "statusReplicasPath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status_replicas_path = ""
-            absent += ("status_replicas_path",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["statusReplicasPath"] if odd is None else [*odd, "statusReplicasPath"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.label_selector_path
-        if v0 is not None:
-            data["labelSelectorPath"] = v0
-        v1 = self.spec_replicas_path
-        if v1 is not None and (v1 or "spec_replicas_path" not in absent):
-            data["specReplicasPath"] = v1
-        v2 = self.status_replicas_path
-        if v2 is not None and (v2 or "status_replicas_path" not in absent):
-            data["statusReplicasPath"] = v2
-        return data
-
-    def _copy(self) -> CustomResourceSubresourceScale:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.label_selector_path = self.label_selector_path
-        new.spec_replicas_path = self.spec_replicas_path
-        new.status_replicas_path = self.status_replicas_path
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "spec_replicas_path":
+            return ""
+        if name == "status_replicas_path":
+            return ""
+        raise AttributeError(name)
 
 
 class CustomResourceSubresources(_Model):
     """CustomResourceSubresources defines the status and scale subresources for CustomResources."""
-
-    __slots__ = (
-        "scale",
-        "status",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("scale", "scale", "CustomResourceSubresourceScale | None"),
@@ -1797,10 +1150,10 @@ class CustomResourceSubresources(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"scale", "status"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("status",)
 
-    scale: CustomResourceSubresourceScale | None
+    scale: CustomResourceSubresourceScale | None = None
     """scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object."""
 
-    status: dict[str, Any] | None
+    status: dict[str, Any] | None = None
     """status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object."""
 
     def __init__(
@@ -1810,70 +1163,33 @@ class CustomResourceSubresources(_Model):
         status: dict[str, Any] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.scale = (
-            None
-            if scale is None
-            else _model_arg(
+        d = self.__dict__
+        if scale is not None:
+            d["scale"] = _model_arg(
                 scale, CustomResourceSubresourceScale, "CustomResourceSubresources(scale=...)"
             )
-        )
-        self.status = status
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if status is not None:
+            d["status"] = status
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("scale")
-        if v is None:
-            self.scale = None
-        elif isinstance(v, dict):
-            self.scale = CustomResourceSubresourceScale._decode(v)
-        else:
-            self.scale = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["scale"] = CustomResourceSubresourceScale._decode(v)
+            else:
+                odd = ["scale"] if odd is None else [*odd, "scale"]
         v = get("status")
-        if v is None or isinstance(v, dict):
-            self.status = v
-        else:
-            self.status = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.scale
-        if v0 is not None:
-            data["scale"] = v0._encode(wire)
-        v1 = self.status
-        if v1 is not None:
-            data["status"] = v1 if wire else _copy_value(v1)
-        return data
-
-    def _copy(self) -> CustomResourceSubresources:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.scale = None if (v0 := self.scale) is None else v0._copy()
-        new.status = None if (v1 := self.status) is None else _copy_value(v1)
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
 
 class CustomResourceValidation(_Model):
     """CustomResourceValidation is a list of validation methods for CustomResources."""
-
-    __slots__ = ("open_apiv3_schema",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("open_apiv3_schema", "openAPIV3Schema", "JSONSchemaProps | None"),
@@ -1889,64 +1205,30 @@ class CustomResourceValidation(_Model):
         open_apiv3_schema: JSONSchemaProps | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.open_apiv3_schema = (
-            None
-            if open_apiv3_schema is None
-            else _model_arg(
+        d = self.__dict__
+        if open_apiv3_schema is not None:
+            d["openAPIV3Schema"] = _model_arg(
                 open_apiv3_schema,
                 JSONSchemaProps,
                 "CustomResourceValidation(open_apiv3_schema=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("openAPIV3Schema")
-        if v is None:
-            self.open_apiv3_schema = None
-        elif isinstance(v, dict):
-            self.open_apiv3_schema = JSONSchemaProps._decode(v)
-        else:
-            self.open_apiv3_schema = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.open_apiv3_schema
-        if v0 is not None:
-            data["openAPIV3Schema"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> CustomResourceValidation:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.open_apiv3_schema = None if (v0 := self.open_apiv3_schema) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["openAPIV3Schema"] = JSONSchemaProps._decode(v)
+            else:
+                odd = ["openAPIV3Schema"] if odd is None else [*odd, "openAPIV3Schema"]
+        return odd
 
 
 class ExternalDocumentation(_Model):
     """ExternalDocumentation allows referencing an external resource for extended documentation."""
-
-    __slots__ = (
-        "description",
-        "url",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("description", "description", "str | None"),
@@ -1954,9 +1236,9 @@ class ExternalDocumentation(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"description", "url"})
 
-    description: str | None
+    description: str | None = None
 
-    url: str | None
+    url: str | None = None
 
     def __init__(
         self,
@@ -1965,107 +1247,28 @@ class ExternalDocumentation(_Model):
         url: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.description = description
-        self.url = url
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if description is not None:
+            d["description"] = description
+        if url is not None:
+            d["url"] = url
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("description")
-        if v is None or isinstance(v, str):
-            self.description = v
-        else:
-            self.description = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["description"] if odd is None else [*odd, "description"]
         v = get("url")
-        if v is None or isinstance(v, str):
-            self.url = v
-        else:
-            self.url = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.description
-        if v0 is not None:
-            data["description"] = v0
-        v1 = self.url
-        if v1 is not None:
-            data["url"] = v1
-        return data
-
-    def _copy(self) -> ExternalDocumentation:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.description = self.description
-        new.url = self.url
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["url"] if odd is None else [*odd, "url"]
+        return odd
 
 
 class JSONSchemaProps(_Model):
     """JSONSchemaProps is a JSON-Schema following Specification Draft 4 (http://json-schema.org/)."""
-
-    __slots__ = (
-        "dollar_ref",
-        "dollar_schema",
-        "additional_items",
-        "additional_properties",
-        "all_of",
-        "any_of",
-        "default",
-        "definitions",
-        "dependencies",
-        "description",
-        "enum",
-        "example",
-        "exclusive_maximum",
-        "exclusive_minimum",
-        "external_docs",
-        "format",
-        "id",
-        "items",
-        "max_items",
-        "max_length",
-        "max_properties",
-        "maximum",
-        "min_items",
-        "min_length",
-        "min_properties",
-        "minimum",
-        "multiple_of",
-        "not_",
-        "nullable",
-        "one_of",
-        "pattern",
-        "pattern_properties",
-        "properties",
-        "required",
-        "title",
-        "type",
-        "unique_items",
-        "x_kubernetes_embedded_resource",
-        "x_kubernetes_int_or_string",
-        "x_kubernetes_list_map_keys",
-        "x_kubernetes_list_type",
-        "x_kubernetes_map_type",
-        "x_kubernetes_preserve_unknown_fields",
-        "x_kubernetes_validations",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("dollar_ref", "$ref", "str | None"),
@@ -2204,18 +1407,18 @@ class JSONSchemaProps(_Model):
 
     any_of: list[JSONSchemaProps] | None
 
-    default: Any | None
+    default: Any | None = None
     """default is a default value for undefined object fields. Defaulting is a beta feature under the CustomResourceDefaulting feature gate. Defaulting requires spec.preserveUnknownFields to be false."""
 
-    definitions: dict[str, JSONSchemaProps] | None
+    definitions: dict[str, JSONSchemaProps] | None = None
 
-    dependencies: dict[str, Any] | None
+    dependencies: dict[str, Any] | None = None
 
-    description: str | None
+    description: str | None = None
 
-    enum: list[Any] | None
+    enum: list[Any] | None = None
 
-    example: Any | None
+    example: Any | None = None
 
     exclusive_maximum: bool | None
 
@@ -2223,15 +1426,15 @@ class JSONSchemaProps(_Model):
 
     external_docs: ExternalDocumentation | None
 
-    format: str | None
+    format: str | None = None
     """format is an OpenAPI v3 format string. Unknown formats are ignored. The following formats are validated:
 
 - bsonobjectid: a bson object ID, i.e. a 24 characters hex string - uri: an URI as parsed by Golang net/url.ParseRequestURI - email: an email address as parsed by Golang net/mail.ParseAddress - hostname: a valid representation for an Internet host name, as defined by RFC 1034, section 3.1 [RFC1034]. - ipv4: an IPv4 IP as parsed by Golang net.ParseIP - ipv6: an IPv6 IP as parsed by Golang net.ParseIP - cidr: a CIDR as parsed by Golang net.ParseCIDR - mac: a MAC address as parsed by Golang net.ParseMAC - uuid: an UUID that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$ - uuid3: an UUID3 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$ - uuid4: an UUID4 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$ - uuid5: an UUID5 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$ - isbn: an ISBN10 or ISBN13 number string like "0321751043" or "978-0321751041" - isbn10: an ISBN10 number string like "0321751043" - isbn13: an ISBN13 number string like "978-0321751041" - creditcard: a credit card number defined by the regex ^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|6(?:011|5[0-9][0-9])[0-9]{12}|3[47][0-9]{13}|3(?:0[0-5]|[68][0-9])[0-9]{11}|(?:2131|1800|35\\\\d{3})\\\\d{11})$ with any non digit characters mixed in - ssn: a U.S. social security number following the regex ^\\\\d{3}[- ]?\\\\d{2}[- ]?\\\\d{4}$ - hexcolor: an hexadecimal color code like "#FFFFFF: following the regex ^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$ - rgbcolor: an RGB color code like rgb like "rgb(255,255,2559" - byte: base64 encoded binary data - password: any kind of string - date: a date string like "2006-01-02" as defined by full-date in RFC3339 - duration: a duration string like "22 ns" as parsed by Golang time.ParseDuration or compatible with Scala duration format - datetime: a date time string like "2014-12-15T19:30:20.000Z" as defined by date-time in RFC3339.
 """
 
-    id: str | None
+    id: str | None = None
 
-    items: Any | None
+    items: Any | None = None
 
     max_items: int | None
 
@@ -2239,7 +1442,7 @@ class JSONSchemaProps(_Model):
 
     max_properties: int | None
 
-    maximum: float | None
+    maximum: float | None = None
 
     min_items: int | None
 
@@ -2247,27 +1450,27 @@ class JSONSchemaProps(_Model):
 
     min_properties: int | None
 
-    minimum: float | None
+    minimum: float | None = None
 
     multiple_of: float | None
 
     not_: JSONSchemaProps | None
 
-    nullable: bool | None
+    nullable: bool | None = None
 
     one_of: list[JSONSchemaProps] | None
 
-    pattern: str | None
+    pattern: str | None = None
 
     pattern_properties: dict[str, JSONSchemaProps] | None
 
-    properties: dict[str, JSONSchemaProps] | None
+    properties: dict[str, JSONSchemaProps] | None = None
 
-    required: list[str] | None
+    required: list[str] | None = None
 
-    title: str | None
+    title: str | None = None
 
-    type: str | None
+    type: str | None = None
 
     unique_items: bool | None
 
@@ -2378,616 +1581,322 @@ Defaults to atomic for arrays.
         x_kubernetes_validations: list[ValidationRule] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.dollar_ref = dollar_ref
-        self.dollar_schema = dollar_schema
-        self.additional_items = additional_items
-        self.additional_properties = additional_properties
-        self.all_of = (
-            None
-            if all_of is None
-            else [_model_arg(i0, JSONSchemaProps, "JSONSchemaProps(all_of=...)") for i0 in all_of]
-        )
-        self.any_of = (
-            None
-            if any_of is None
-            else [_model_arg(i0, JSONSchemaProps, "JSONSchemaProps(any_of=...)") for i0 in any_of]
-        )
-        self.default = default
-        self.definitions = (
-            None
-            if definitions is None
-            else {
+        d = self.__dict__
+        if dollar_ref is not None:
+            d["$ref"] = dollar_ref
+        if dollar_schema is not None:
+            d["$schema"] = dollar_schema
+        if additional_items is not None:
+            d["additionalItems"] = additional_items
+        if additional_properties is not None:
+            d["additionalProperties"] = additional_properties
+        if all_of is not None:
+            d["allOf"] = [
+                _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(all_of=...)") for i0 in all_of
+            ]
+        if any_of is not None:
+            d["anyOf"] = [
+                _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(any_of=...)") for i0 in any_of
+            ]
+        if default is not None:
+            d["default"] = default
+        if definitions is not None:
+            d["definitions"] = {
                 k0: _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(definitions=...)")
                 for k0, i0 in definitions.items()
             }
-        )
-        self.dependencies = dependencies
-        self.description = description
-        self.enum = enum
-        self.example = example
-        self.exclusive_maximum = exclusive_maximum
-        self.exclusive_minimum = exclusive_minimum
-        self.external_docs = (
-            None
-            if external_docs is None
-            else _model_arg(
+        if dependencies is not None:
+            d["dependencies"] = dependencies
+        if description is not None:
+            d["description"] = description
+        if enum is not None:
+            d["enum"] = enum
+        if example is not None:
+            d["example"] = example
+        if exclusive_maximum is not None:
+            d["exclusiveMaximum"] = exclusive_maximum
+        if exclusive_minimum is not None:
+            d["exclusiveMinimum"] = exclusive_minimum
+        if external_docs is not None:
+            d["externalDocs"] = _model_arg(
                 external_docs, ExternalDocumentation, "JSONSchemaProps(external_docs=...)"
             )
-        )
-        self.format = format
-        self.id = id
-        self.items = items
-        self.max_items = max_items
-        self.max_length = max_length
-        self.max_properties = max_properties
-        self.maximum = maximum
-        self.min_items = min_items
-        self.min_length = min_length
-        self.min_properties = min_properties
-        self.minimum = minimum
-        self.multiple_of = multiple_of
-        self.not_ = (
-            None if not_ is None else _model_arg(not_, JSONSchemaProps, "JSONSchemaProps(not_=...)")
-        )
-        self.nullable = nullable
-        self.one_of = (
-            None
-            if one_of is None
-            else [_model_arg(i0, JSONSchemaProps, "JSONSchemaProps(one_of=...)") for i0 in one_of]
-        )
-        self.pattern = pattern
-        self.pattern_properties = (
-            None
-            if pattern_properties is None
-            else {
+        if format is not None:
+            d["format"] = format
+        if id is not None:
+            d["id"] = id
+        if items is not None:
+            d["items"] = items
+        if max_items is not None:
+            d["maxItems"] = max_items
+        if max_length is not None:
+            d["maxLength"] = max_length
+        if max_properties is not None:
+            d["maxProperties"] = max_properties
+        if maximum is not None:
+            d["maximum"] = maximum
+        if min_items is not None:
+            d["minItems"] = min_items
+        if min_length is not None:
+            d["minLength"] = min_length
+        if min_properties is not None:
+            d["minProperties"] = min_properties
+        if minimum is not None:
+            d["minimum"] = minimum
+        if multiple_of is not None:
+            d["multipleOf"] = multiple_of
+        if not_ is not None:
+            d["not"] = _model_arg(not_, JSONSchemaProps, "JSONSchemaProps(not_=...)")
+        if nullable is not None:
+            d["nullable"] = nullable
+        if one_of is not None:
+            d["oneOf"] = [
+                _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(one_of=...)") for i0 in one_of
+            ]
+        if pattern is not None:
+            d["pattern"] = pattern
+        if pattern_properties is not None:
+            d["patternProperties"] = {
                 k0: _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(pattern_properties=...)")
                 for k0, i0 in pattern_properties.items()
             }
-        )
-        self.properties = (
-            None
-            if properties is None
-            else {
+        if properties is not None:
+            d["properties"] = {
                 k0: _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(properties=...)")
                 for k0, i0 in properties.items()
             }
-        )
-        self.required = required
-        self.title = title
-        self.type = type
-        self.unique_items = unique_items
-        self.x_kubernetes_embedded_resource = x_kubernetes_embedded_resource
-        self.x_kubernetes_int_or_string = x_kubernetes_int_or_string
-        self.x_kubernetes_list_map_keys = x_kubernetes_list_map_keys
-        self.x_kubernetes_list_type = x_kubernetes_list_type
-        self.x_kubernetes_map_type = x_kubernetes_map_type
-        self.x_kubernetes_preserve_unknown_fields = x_kubernetes_preserve_unknown_fields
-        self.x_kubernetes_validations = (
-            None
-            if x_kubernetes_validations is None
-            else [
+        if required is not None:
+            d["required"] = required
+        if title is not None:
+            d["title"] = title
+        if type is not None:
+            d["type"] = type
+        if unique_items is not None:
+            d["uniqueItems"] = unique_items
+        if x_kubernetes_embedded_resource is not None:
+            d["x-kubernetes-embedded-resource"] = x_kubernetes_embedded_resource
+        if x_kubernetes_int_or_string is not None:
+            d["x-kubernetes-int-or-string"] = x_kubernetes_int_or_string
+        if x_kubernetes_list_map_keys is not None:
+            d["x-kubernetes-list-map-keys"] = x_kubernetes_list_map_keys
+        if x_kubernetes_list_type is not None:
+            d["x-kubernetes-list-type"] = x_kubernetes_list_type
+        if x_kubernetes_map_type is not None:
+            d["x-kubernetes-map-type"] = x_kubernetes_map_type
+        if x_kubernetes_preserve_unknown_fields is not None:
+            d["x-kubernetes-preserve-unknown-fields"] = x_kubernetes_preserve_unknown_fields
+        if x_kubernetes_validations is not None:
+            d["x-kubernetes-validations"] = [
                 _model_arg(i0, ValidationRule, "JSONSchemaProps(x_kubernetes_validations=...)")
                 for i0 in x_kubernetes_validations
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("$ref")
-        if v is None or isinstance(v, str):
-            self.dollar_ref = v
-        else:
-            self.dollar_ref = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["$ref"] if odd is None else [*odd, "$ref"]
         v = get("$schema")
-        if v is None or isinstance(v, str):
-            self.dollar_schema = v
-        else:
-            self.dollar_schema = None
-            odd = True
-        self.additional_items = get("additionalItems")
-        self.additional_properties = get("additionalProperties")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["$schema"] if odd is None else [*odd, "$schema"]
         v = get("allOf")
-        if v is None:
-            self.all_of = None
-        elif isinstance(v, list):
-            try:
-                self.all_of = [JSONSchemaProps._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.all_of = None
-                odd = True
-        else:
-            self.all_of = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["allOf"] = [JSONSchemaProps._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["allOf"] if odd is None else [*odd, "allOf"]
+            else:
+                odd = ["allOf"] if odd is None else [*odd, "allOf"]
         v = get("anyOf")
-        if v is None:
-            self.any_of = None
-        elif isinstance(v, list):
-            try:
-                self.any_of = [JSONSchemaProps._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.any_of = None
-                odd = True
-        else:
-            self.any_of = None
-            odd = True
-        self.default = get("default")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["anyOf"] = [JSONSchemaProps._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["anyOf"] if odd is None else [*odd, "anyOf"]
+            else:
+                odd = ["anyOf"] if odd is None else [*odd, "anyOf"]
         v = get("definitions")
-        if v is None:
-            self.definitions = None
-        elif isinstance(v, dict):
-            try:
-                self.definitions = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
-            except AttributeError:  # an item that is not an object
-                self.definitions = None
-                odd = True
-        else:
-            self.definitions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                try:
+                    d["definitions"] = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+                except AttributeError:  # an item that is not an object
+                    odd = ["definitions"] if odd is None else [*odd, "definitions"]
+            else:
+                odd = ["definitions"] if odd is None else [*odd, "definitions"]
         v = get("dependencies")
-        if v is None or isinstance(v, dict):
-            self.dependencies = v
-        else:
-            self.dependencies = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["dependencies"] if odd is None else [*odd, "dependencies"]
         v = get("description")
-        if v is None or isinstance(v, str):
-            self.description = v
-        else:
-            self.description = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["description"] if odd is None else [*odd, "description"]
         v = get("enum")
-        if v is None or isinstance(v, list):
-            self.enum = v
-        else:
-            self.enum = None
-            odd = True
-        self.example = get("example")
+        if v is not None and not (isinstance(v, list)):
+            odd = ["enum"] if odd is None else [*odd, "enum"]
         v = get("exclusiveMaximum")
-        if v is None or v.__class__ is bool:
-            self.exclusive_maximum = v
-        else:
-            self.exclusive_maximum = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["exclusiveMaximum"] if odd is None else [*odd, "exclusiveMaximum"]
         v = get("exclusiveMinimum")
-        if v is None or v.__class__ is bool:
-            self.exclusive_minimum = v
-        else:
-            self.exclusive_minimum = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["exclusiveMinimum"] if odd is None else [*odd, "exclusiveMinimum"]
         v = get("externalDocs")
-        if v is None:
-            self.external_docs = None
-        elif isinstance(v, dict):
-            self.external_docs = ExternalDocumentation._decode(v)
-        else:
-            self.external_docs = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["externalDocs"] = ExternalDocumentation._decode(v)
+            else:
+                odd = ["externalDocs"] if odd is None else [*odd, "externalDocs"]
         v = get("format")
-        if v is None or isinstance(v, str):
-            self.format = v
-        else:
-            self.format = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["format"] if odd is None else [*odd, "format"]
         v = get("id")
-        if v is None or isinstance(v, str):
-            self.id = v
-        else:
-            self.id = None
-            odd = True
-        self.items = get("items")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["id"] if odd is None else [*odd, "id"]
         v = get("maxItems")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.max_items = v
-        else:
-            self.max_items = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["maxItems"] if odd is None else [*odd, "maxItems"]
         v = get("maxLength")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.max_length = v
-        else:
-            self.max_length = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["maxLength"] if odd is None else [*odd, "maxLength"]
         v = get("maxProperties")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.max_properties = v
-        else:
-            self.max_properties = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["maxProperties"] if odd is None else [*odd, "maxProperties"]
         v = get("maximum")
-        if v is None or isinstance(v, (float, int)) and v.__class__ is not bool:
-            self.maximum = v
-        else:
-            self.maximum = None
-            odd = True
+        if v is not None and not (isinstance(v, (float, int)) and v.__class__ is not bool):
+            odd = ["maximum"] if odd is None else [*odd, "maximum"]
         v = get("minItems")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_items = v
-        else:
-            self.min_items = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minItems"] if odd is None else [*odd, "minItems"]
         v = get("minLength")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_length = v
-        else:
-            self.min_length = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minLength"] if odd is None else [*odd, "minLength"]
         v = get("minProperties")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_properties = v
-        else:
-            self.min_properties = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minProperties"] if odd is None else [*odd, "minProperties"]
         v = get("minimum")
-        if v is None or isinstance(v, (float, int)) and v.__class__ is not bool:
-            self.minimum = v
-        else:
-            self.minimum = None
-            odd = True
+        if v is not None and not (isinstance(v, (float, int)) and v.__class__ is not bool):
+            odd = ["minimum"] if odd is None else [*odd, "minimum"]
         v = get("multipleOf")
-        if v is None or isinstance(v, (float, int)) and v.__class__ is not bool:
-            self.multiple_of = v
-        else:
-            self.multiple_of = None
-            odd = True
+        if v is not None and not (isinstance(v, (float, int)) and v.__class__ is not bool):
+            odd = ["multipleOf"] if odd is None else [*odd, "multipleOf"]
         v = get("not")
-        if v is None:
-            self.not_ = None
-        elif isinstance(v, dict):
-            self.not_ = JSONSchemaProps._decode(v)
-        else:
-            self.not_ = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["not"] = JSONSchemaProps._decode(v)
+            else:
+                odd = ["not"] if odd is None else [*odd, "not"]
         v = get("nullable")
-        if v is None or v.__class__ is bool:
-            self.nullable = v
-        else:
-            self.nullable = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["nullable"] if odd is None else [*odd, "nullable"]
         v = get("oneOf")
-        if v is None:
-            self.one_of = None
-        elif isinstance(v, list):
-            try:
-                self.one_of = [JSONSchemaProps._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.one_of = None
-                odd = True
-        else:
-            self.one_of = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["oneOf"] = [JSONSchemaProps._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["oneOf"] if odd is None else [*odd, "oneOf"]
+            else:
+                odd = ["oneOf"] if odd is None else [*odd, "oneOf"]
         v = get("pattern")
-        if v is None or isinstance(v, str):
-            self.pattern = v
-        else:
-            self.pattern = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["pattern"] if odd is None else [*odd, "pattern"]
         v = get("patternProperties")
-        if v is None:
-            self.pattern_properties = None
-        elif isinstance(v, dict):
-            try:
-                self.pattern_properties = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
-            except AttributeError:  # an item that is not an object
-                self.pattern_properties = None
-                odd = True
-        else:
-            self.pattern_properties = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                try:
+                    d["patternProperties"] = {
+                        k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()
+                    }
+                except AttributeError:  # an item that is not an object
+                    odd = ["patternProperties"] if odd is None else [*odd, "patternProperties"]
+            else:
+                odd = ["patternProperties"] if odd is None else [*odd, "patternProperties"]
         v = get("properties")
-        if v is None:
-            self.properties = None
-        elif isinstance(v, dict):
-            try:
-                self.properties = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
-            except AttributeError:  # an item that is not an object
-                self.properties = None
-                odd = True
-        else:
-            self.properties = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                try:
+                    d["properties"] = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+                except AttributeError:  # an item that is not an object
+                    odd = ["properties"] if odd is None else [*odd, "properties"]
+            else:
+                odd = ["properties"] if odd is None else [*odd, "properties"]
         v = get("required")
-        if v is None or isinstance(v, list):
-            self.required = v
-        else:
-            self.required = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["required"] if odd is None else [*odd, "required"]
         v = get("title")
-        if v is None or isinstance(v, str):
-            self.title = v
-        else:
-            self.title = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["title"] if odd is None else [*odd, "title"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
         v = get("uniqueItems")
-        if v is None or v.__class__ is bool:
-            self.unique_items = v
-        else:
-            self.unique_items = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["uniqueItems"] if odd is None else [*odd, "uniqueItems"]
         v = get("x-kubernetes-embedded-resource")
-        if v is None or v.__class__ is bool:
-            self.x_kubernetes_embedded_resource = v
-        else:
-            self.x_kubernetes_embedded_resource = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["x-kubernetes-embedded-resource"]
+                if odd is None
+                else [*odd, "x-kubernetes-embedded-resource"]
+            )
         v = get("x-kubernetes-int-or-string")
-        if v is None or v.__class__ is bool:
-            self.x_kubernetes_int_or_string = v
-        else:
-            self.x_kubernetes_int_or_string = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["x-kubernetes-int-or-string"]
+                if odd is None
+                else [*odd, "x-kubernetes-int-or-string"]
+            )
         v = get("x-kubernetes-list-map-keys")
-        if v is None or isinstance(v, list):
-            self.x_kubernetes_list_map_keys = v
-        else:
-            self.x_kubernetes_list_map_keys = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = (
+                ["x-kubernetes-list-map-keys"]
+                if odd is None
+                else [*odd, "x-kubernetes-list-map-keys"]
+            )
         v = get("x-kubernetes-list-type")
-        if v is None or isinstance(v, str):
-            self.x_kubernetes_list_type = v
-        else:
-            self.x_kubernetes_list_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["x-kubernetes-list-type"] if odd is None else [*odd, "x-kubernetes-list-type"]
         v = get("x-kubernetes-map-type")
-        if v is None or isinstance(v, str):
-            self.x_kubernetes_map_type = v
-        else:
-            self.x_kubernetes_map_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["x-kubernetes-map-type"] if odd is None else [*odd, "x-kubernetes-map-type"]
         v = get("x-kubernetes-preserve-unknown-fields")
-        if v is None or v.__class__ is bool:
-            self.x_kubernetes_preserve_unknown_fields = v
-        else:
-            self.x_kubernetes_preserve_unknown_fields = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["x-kubernetes-preserve-unknown-fields"]
+                if odd is None
+                else [*odd, "x-kubernetes-preserve-unknown-fields"]
+            )
         v = get("x-kubernetes-validations")
-        if v is None:
-            self.x_kubernetes_validations = None
-        elif isinstance(v, list):
-            try:
-                self.x_kubernetes_validations = [ValidationRule._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.x_kubernetes_validations = None
-                odd = True
-        else:
-            self.x_kubernetes_validations = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.dollar_ref
-        if v0 is not None:
-            data["$ref"] = v0
-        v1 = self.dollar_schema
-        if v1 is not None:
-            data["$schema"] = v1
-        v2 = self.additional_items
-        if v2 is not None:
-            data["additionalItems"] = v2 if wire else _copy_value(v2)
-        v3 = self.additional_properties
-        if v3 is not None:
-            data["additionalProperties"] = v3 if wire else _copy_value(v3)
-        v4 = self.all_of
-        if v4 is not None:
-            data["allOf"] = [i0._encode(wire) for i0 in v4]
-        v5 = self.any_of
-        if v5 is not None:
-            data["anyOf"] = [i0._encode(wire) for i0 in v5]
-        v6 = self.default
-        if v6 is not None:
-            data["default"] = v6 if wire else _copy_value(v6)
-        v7 = self.definitions
-        if v7 is not None:
-            data["definitions"] = {k0: i0._encode(wire) for k0, i0 in v7.items()}
-        v8 = self.dependencies
-        if v8 is not None:
-            data["dependencies"] = v8 if wire else _copy_value(v8)
-        v9 = self.description
-        if v9 is not None:
-            data["description"] = v9
-        v10 = self.enum
-        if v10 is not None:
-            data["enum"] = v10 if wire else _copy_value(v10)
-        v11 = self.example
-        if v11 is not None:
-            data["example"] = v11 if wire else _copy_value(v11)
-        v12 = self.exclusive_maximum
-        if v12 is not None:
-            data["exclusiveMaximum"] = v12
-        v13 = self.exclusive_minimum
-        if v13 is not None:
-            data["exclusiveMinimum"] = v13
-        v14 = self.external_docs
-        if v14 is not None:
-            data["externalDocs"] = v14._encode(wire)
-        v15 = self.format
-        if v15 is not None:
-            data["format"] = v15
-        v16 = self.id
-        if v16 is not None:
-            data["id"] = v16
-        v17 = self.items
-        if v17 is not None:
-            data["items"] = v17 if wire else _copy_value(v17)
-        v18 = self.max_items
-        if v18 is not None:
-            data["maxItems"] = v18
-        v19 = self.max_length
-        if v19 is not None:
-            data["maxLength"] = v19
-        v20 = self.max_properties
-        if v20 is not None:
-            data["maxProperties"] = v20
-        v21 = self.maximum
-        if v21 is not None:
-            data["maximum"] = v21
-        v22 = self.min_items
-        if v22 is not None:
-            data["minItems"] = v22
-        v23 = self.min_length
-        if v23 is not None:
-            data["minLength"] = v23
-        v24 = self.min_properties
-        if v24 is not None:
-            data["minProperties"] = v24
-        v25 = self.minimum
-        if v25 is not None:
-            data["minimum"] = v25
-        v26 = self.multiple_of
-        if v26 is not None:
-            data["multipleOf"] = v26
-        v27 = self.not_
-        if v27 is not None:
-            data["not"] = v27._encode(wire)
-        v28 = self.nullable
-        if v28 is not None:
-            data["nullable"] = v28
-        v29 = self.one_of
-        if v29 is not None:
-            data["oneOf"] = [i0._encode(wire) for i0 in v29]
-        v30 = self.pattern
-        if v30 is not None:
-            data["pattern"] = v30
-        v31 = self.pattern_properties
-        if v31 is not None:
-            data["patternProperties"] = {k0: i0._encode(wire) for k0, i0 in v31.items()}
-        v32 = self.properties
-        if v32 is not None:
-            data["properties"] = {k0: i0._encode(wire) for k0, i0 in v32.items()}
-        v33 = self.required
-        if v33 is not None:
-            data["required"] = v33 if wire else v33[:]
-        v34 = self.title
-        if v34 is not None:
-            data["title"] = v34
-        v35 = self.type
-        if v35 is not None:
-            data["type"] = v35
-        v36 = self.unique_items
-        if v36 is not None:
-            data["uniqueItems"] = v36
-        v37 = self.x_kubernetes_embedded_resource
-        if v37 is not None:
-            data["x-kubernetes-embedded-resource"] = v37
-        v38 = self.x_kubernetes_int_or_string
-        if v38 is not None:
-            data["x-kubernetes-int-or-string"] = v38
-        v39 = self.x_kubernetes_list_map_keys
-        if v39 is not None:
-            data["x-kubernetes-list-map-keys"] = v39 if wire else v39[:]
-        v40 = self.x_kubernetes_list_type
-        if v40 is not None:
-            data["x-kubernetes-list-type"] = v40
-        v41 = self.x_kubernetes_map_type
-        if v41 is not None:
-            data["x-kubernetes-map-type"] = v41
-        v42 = self.x_kubernetes_preserve_unknown_fields
-        if v42 is not None:
-            data["x-kubernetes-preserve-unknown-fields"] = v42
-        v43 = self.x_kubernetes_validations
-        if v43 is not None:
-            data["x-kubernetes-validations"] = [i0._encode(wire) for i0 in v43]
-        return data
-
-    def _copy(self) -> JSONSchemaProps:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.dollar_ref = self.dollar_ref
-        new.dollar_schema = self.dollar_schema
-        new.additional_items = None if (v2 := self.additional_items) is None else _copy_value(v2)
-        new.additional_properties = (
-            None if (v3 := self.additional_properties) is None else _copy_value(v3)
-        )
-        new.all_of = None if (v4 := self.all_of) is None else [i._copy() for i in v4]
-        new.any_of = None if (v5 := self.any_of) is None else [i._copy() for i in v5]
-        new.default = None if (v6 := self.default) is None else _copy_value(v6)
-        new.definitions = (
-            None if (v7 := self.definitions) is None else {k: i._copy() for k, i in v7.items()}
-        )
-        new.dependencies = None if (v8 := self.dependencies) is None else _copy_value(v8)
-        new.description = self.description
-        new.enum = None if (v10 := self.enum) is None else _copy_value(v10)
-        new.example = None if (v11 := self.example) is None else _copy_value(v11)
-        new.exclusive_maximum = self.exclusive_maximum
-        new.exclusive_minimum = self.exclusive_minimum
-        new.external_docs = None if (v14 := self.external_docs) is None else v14._copy()
-        new.format = self.format
-        new.id = self.id
-        new.items = None if (v17 := self.items) is None else _copy_value(v17)
-        new.max_items = self.max_items
-        new.max_length = self.max_length
-        new.max_properties = self.max_properties
-        new.maximum = self.maximum
-        new.min_items = self.min_items
-        new.min_length = self.min_length
-        new.min_properties = self.min_properties
-        new.minimum = self.minimum
-        new.multiple_of = self.multiple_of
-        new.not_ = None if (v27 := self.not_) is None else v27._copy()
-        new.nullable = self.nullable
-        new.one_of = None if (v29 := self.one_of) is None else [i._copy() for i in v29]
-        new.pattern = self.pattern
-        new.pattern_properties = (
-            None
-            if (v31 := self.pattern_properties) is None
-            else {k: i._copy() for k, i in v31.items()}
-        )
-        new.properties = (
-            None if (v32 := self.properties) is None else {k: i._copy() for k, i in v32.items()}
-        )
-        new.required = None if (v33 := self.required) is None else v33[:]
-        new.title = self.title
-        new.type = self.type
-        new.unique_items = self.unique_items
-        new.x_kubernetes_embedded_resource = self.x_kubernetes_embedded_resource
-        new.x_kubernetes_int_or_string = self.x_kubernetes_int_or_string
-        new.x_kubernetes_list_map_keys = (
-            None if (v39 := self.x_kubernetes_list_map_keys) is None else v39[:]
-        )
-        new.x_kubernetes_list_type = self.x_kubernetes_list_type
-        new.x_kubernetes_map_type = self.x_kubernetes_map_type
-        new.x_kubernetes_preserve_unknown_fields = self.x_kubernetes_preserve_unknown_fields
-        new.x_kubernetes_validations = (
-            None if (v43 := self.x_kubernetes_validations) is None else [i._copy() for i in v43]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["x-kubernetes-validations"] = [ValidationRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["x-kubernetes-validations"]
+                        if odd is None
+                        else [*odd, "x-kubernetes-validations"]
+                    )
+            else:
+                odd = (
+                    ["x-kubernetes-validations"]
+                    if odd is None
+                    else [*odd, "x-kubernetes-validations"]
+                )
+        return odd
 
 
 class SelectableField(_Model):
     """SelectableField specifies the JSON path of a field that may be used with field selectors."""
 
-    __slots__ = (
-        "json_path",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("json_path", "jsonPath", "str", required=True),
+        _FieldInfo("json_path", "jsonPath", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"jsonPath"})
-    _absent: tuple[str, ...]
 
     json_path: str
     """jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector value. Only JSON paths without the array notation are allowed. Must point to a field of type string, boolean or integer. Types with enum values and strings with formats are allowed. If jsonPath refers to absent field in a resource, the jsonPath evaluates to an empty string. Must not point to metdata fields. Required."""
@@ -2998,78 +1907,41 @@ class SelectableField(_Model):
         json_path: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if json_path is None:
-            self.json_path = ""
-            absent += ("json_path",)
-        else:
-            self.json_path = json_path
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if json_path is not None:
+            d["jsonPath"] = json_path
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("jsonPath")
-        if isinstance(v, str):
-            self.json_path = v
+        if v is None:
+            if "jsonPath" in d:  # null in an always-set field: kept aside
+                odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.json_path = ""
-            absent += ("json_path",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.json_path
-        if v0 is not None and (v0 or "json_path" not in absent):
-            data["jsonPath"] = v0
-        return data
-
-    def _copy(self) -> SelectableField:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.json_path = self.json_path
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "json_path":
+            return ""
+        raise AttributeError(name)
 
 
 class ServiceReference(_Model):
     """ServiceReference holds a reference to Service.legacy.k8s.io"""
 
-    __slots__ = (
-        "name",
-        "namespace",
-        "path",
-        "port",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("namespace", "namespace", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("namespace", "namespace", "str", required=True, always_set=True),
         _FieldInfo("path", "path", "str | None"),
         _FieldInfo("port", "port", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "namespace", "path", "port"})
-    _absent: tuple[str, ...]
 
     name: str
     """name is the name of the service. Required"""
@@ -3077,10 +1949,10 @@ class ServiceReference(_Model):
     namespace: str
     """namespace is the namespace of the service. Required"""
 
-    path: str | None
+    path: str | None = None
     """path is an optional URL path at which the webhook will be contacted."""
 
-    port: int | None
+    port: int | None = None
     """port is an optional service port at which the webhook will be contacted. `port` should be a valid port number (1-65535, inclusive). Defaults to 443 for backward compatibility."""
 
     def __init__(
@@ -3092,110 +1964,55 @@ class ServiceReference(_Model):
         port: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if namespace is None:
-            self.namespace = ""
-            absent += ("namespace",)
-        else:
-            self.namespace = namespace
-        self.path = path
-        self.port = port
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if path is not None:
+            d["path"] = path
+        if port is not None:
+            d["port"] = port
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if isinstance(v, str):
-            self.namespace = v
+        if v is None:
+            if "namespace" in d:  # null in an always-set field: kept aside
+                odd = ["namespace"] if odd is None else [*odd, "namespace"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.namespace = ""
-            absent += ("namespace",)
-            if v is not None:
-                odd = True
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("path")
-        if v is None or isinstance(v, str):
-            self.path = v
-        else:
-            self.path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("port")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
-        else:
-            self.port = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["port"] if odd is None else [*odd, "port"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.namespace
-        if v1 is not None and (v1 or "namespace" not in absent):
-            data["namespace"] = v1
-        v2 = self.path
-        if v2 is not None:
-            data["path"] = v2
-        v3 = self.port
-        if v3 is not None:
-            data["port"] = v3
-        return data
-
-    def _copy(self) -> ServiceReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.namespace = self.namespace
-        new.path = self.path
-        new.port = self.port
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "namespace":
+            return ""
+        raise AttributeError(name)
 
 
 class ValidationRule(_Model):
     """ValidationRule describes a validation rule written in the CEL expression language."""
-
-    __slots__ = (
-        "field_path",
-        "message",
-        "message_expression",
-        "optional_old_self",
-        "reason",
-        "rule",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("field_path", "fieldPath", "str | None"),
@@ -3203,17 +2020,16 @@ class ValidationRule(_Model):
         _FieldInfo("message_expression", "messageExpression", "str | None"),
         _FieldInfo("optional_old_self", "optionalOldSelf", "bool | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("rule", "rule", "str", required=True),
+        _FieldInfo("rule", "rule", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fieldPath", "message", "messageExpression", "optionalOldSelf", "reason", "rule"}
     )
-    _absent: tuple[str, ...]
 
     field_path: str | None
     """fieldPath represents the field path returned when the validation fails. It must be a relative JSON path (i.e. with array notation) scoped to the location of this x-kubernetes-validations extension in the schema and refer to an existing field. e.g. when validation checks if a specific attribute `foo` under a map `testMap`, the fieldPath could be set to `.testMap.foo` If the validation checks two lists must have unique attributes, the fieldPath could be set to either of the list: e.g. `.testList` It does not support list numeric index. It supports child operation to refer to an existing field currently. Refer to [JSONPath support in Kubernetes](https://kubernetes.io/docs/reference/kubectl/jsonpath/) for more info. Numeric index of array is not supported. For field name which contains special characters, use `['specialName']` to refer the field name. e.g. for attribute `foo.34$` appears in a list `testList`, the fieldPath could be set to `.testList['foo.34$']`"""
 
-    message: str | None
+    message: str | None = None
     """Message represents the message displayed when validation fails. The message is required if the Rule contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host\x22"""
 
     message_expression: str | None
@@ -3229,7 +2045,7 @@ You may check for presence of oldSelf using `oldSelf.hasValue()` and unwrap it a
 May not be set unless `oldSelf` is used in `rule`.
 """
 
-    reason: str | None
+    reason: str | None = None
     """reason provides a machine-readable validation failure reason that is returned to the caller when a request fails this validation rule. The HTTP status code returned to the caller will match the reason of the reason of the first failed validation rule. The currently supported reasons are: "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate". If not set, default to use "FieldValueInvalid". All future added reasons must be accepted by clients when reading this value and unknown reasons should be treated as FieldValueInvalid."""
 
     rule: str
@@ -3279,122 +2095,58 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         rule: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.field_path = field_path
-        self.message = message
-        self.message_expression = message_expression
-        self.optional_old_self = optional_old_self
-        self.reason = reason
-        if rule is None:
-            self.rule = ""
-            absent += ("rule",)
-        else:
-            self.rule = rule
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if field_path is not None:
+            d["fieldPath"] = field_path
+        if message is not None:
+            d["message"] = message
+        if message_expression is not None:
+            d["messageExpression"] = message_expression
+        if optional_old_self is not None:
+            d["optionalOldSelf"] = optional_old_self
+        if reason is not None:
+            d["reason"] = reason
+        if rule is not None:
+            d["rule"] = rule
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fieldPath")
-        if v is None or isinstance(v, str):
-            self.field_path = v
-        else:
-            self.field_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fieldPath"] if odd is None else [*odd, "fieldPath"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("messageExpression")
-        if v is None or isinstance(v, str):
-            self.message_expression = v
-        else:
-            self.message_expression = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["messageExpression"] if odd is None else [*odd, "messageExpression"]
         v = get("optionalOldSelf")
-        if v is None or v.__class__ is bool:
-            self.optional_old_self = v
-        else:
-            self.optional_old_self = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optionalOldSelf"] if odd is None else [*odd, "optionalOldSelf"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("rule")
-        if isinstance(v, str):
-            self.rule = v
+        if v is None:
+            if "rule" in d:  # null in an always-set field: kept aside
+                odd = ["rule"] if odd is None else [*odd, "rule"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.rule = ""
-            absent += ("rule",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["rule"] if odd is None else [*odd, "rule"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.field_path
-        if v0 is not None:
-            data["fieldPath"] = v0
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.message_expression
-        if v2 is not None:
-            data["messageExpression"] = v2
-        v3 = self.optional_old_self
-        if v3 is not None:
-            data["optionalOldSelf"] = v3
-        v4 = self.reason
-        if v4 is not None:
-            data["reason"] = v4
-        v5 = self.rule
-        if v5 is not None and (v5 or "rule" not in absent):
-            data["rule"] = v5
-        return data
-
-    def _copy(self) -> ValidationRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.field_path = self.field_path
-        new.message = self.message
-        new.message_expression = self.message_expression
-        new.optional_old_self = self.optional_old_self
-        new.reason = self.reason
-        new.rule = self.rule
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "rule":
+            return ""
+        raise AttributeError(name)
 
 
 class WebhookClientConfig(_Model):
     """WebhookClientConfig contains the information to make a TLS connection with the webhook."""
-
-    __slots__ = (
-        "ca_bundle",
-        "service",
-        "url",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("ca_bundle", "caBundle", "str | None"),
@@ -3406,13 +2158,13 @@ class WebhookClientConfig(_Model):
     ca_bundle: str | None
     """caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate. If unspecified, system trust roots on the apiserver are used."""
 
-    service: ServiceReference | None
+    service: ServiceReference | None = None
     """service is a reference to the service for this webhook. Either service or url must be specified.
 
 If the webhook is running within the cluster, then you should use `service`.
 """
 
-    url: str | None
+    url: str | None = None
     """url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified.
 
 The `host` should not refer to a service running in the cluster; use the `service` field instead. The host might be resolved via external DNS in some apiservers (e.g., `kube-apiserver` cannot resolve in-cluster DNS as that would be a layering violation). `host` may also be an IP address.
@@ -3434,83 +2186,36 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         url: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.ca_bundle = ca_bundle
-        self.service = (
-            None
-            if service is None
-            else _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
-        )
-        self.url = url
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if ca_bundle is not None:
+            d["caBundle"] = ca_bundle
+        if service is not None:
+            d["service"] = _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
+        if url is not None:
+            d["url"] = url
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("caBundle")
-        if v is None or isinstance(v, str):
-            self.ca_bundle = v
-        else:
-            self.ca_bundle = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["caBundle"] if odd is None else [*odd, "caBundle"]
         v = get("service")
-        if v is None:
-            self.service = None
-        elif isinstance(v, dict):
-            self.service = ServiceReference._decode(v)
-        else:
-            self.service = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["service"] = ServiceReference._decode(v)
+            else:
+                odd = ["service"] if odd is None else [*odd, "service"]
         v = get("url")
-        if v is None or isinstance(v, str):
-            self.url = v
-        else:
-            self.url = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.ca_bundle
-        if v0 is not None:
-            data["caBundle"] = v0
-        v1 = self.service
-        if v1 is not None:
-            data["service"] = v1._encode(wire)
-        v2 = self.url
-        if v2 is not None:
-            data["url"] = v2
-        return data
-
-    def _copy(self) -> WebhookClientConfig:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ca_bundle = self.ca_bundle
-        new.service = None if (v1 := self.service) is None else v1._copy()
-        new.url = self.url
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["url"] if odd is None else [*odd, "url"]
+        return odd
 
 
 class WebhookConversion(_Model):
     """WebhookConversion describes how to call a conversion webhook"""
-
-    __slots__ = (
-        "client_config",
-        "conversion_review_versions",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("client_config", "clientConfig", "WebhookClientConfig | None"),
@@ -3520,11 +2225,11 @@ class WebhookConversion(_Model):
             "list[str]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"clientConfig", "conversionReviewVersions"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("conversion_review_versions",)
-    _absent: tuple[str, ...]
 
     client_config: WebhookClientConfig | None
     """clientConfig is the instructions for how to call the webhook if strategy is `Webhook`."""
@@ -3539,75 +2244,42 @@ class WebhookConversion(_Model):
         conversion_review_versions: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.client_config = (
-            None
-            if client_config is None
-            else _model_arg(
+        d = self.__dict__
+        if client_config is not None:
+            d["clientConfig"] = _model_arg(
                 client_config, WebhookClientConfig, "WebhookConversion(client_config=...)"
             )
-        )
-        if conversion_review_versions is None:
-            self.conversion_review_versions = []
-            absent += ("conversion_review_versions",)
-        else:
-            self.conversion_review_versions = conversion_review_versions
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if conversion_review_versions is not None:
+            d["conversionReviewVersions"] = conversion_review_versions
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("clientConfig")
-        if v is None:
-            self.client_config = None
-        elif isinstance(v, dict):
-            self.client_config = WebhookClientConfig._decode(v)
-        else:
-            self.client_config = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["clientConfig"] = WebhookClientConfig._decode(v)
+            else:
+                odd = ["clientConfig"] if odd is None else [*odd, "clientConfig"]
         v = get("conversionReviewVersions")
-        if isinstance(v, list):
-            self.conversion_review_versions = v
+        if v is None:
+            if "conversionReviewVersions" in d:  # null in an always-set field: kept aside
+                odd = (
+                    ["conversionReviewVersions"]
+                    if odd is None
+                    else [*odd, "conversionReviewVersions"]
+                )
+        elif isinstance(v, list):
+            pass
         else:
-            self.conversion_review_versions = []
-            absent += ("conversion_review_versions",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = (
+                ["conversionReviewVersions"] if odd is None else [*odd, "conversionReviewVersions"]
+            )
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.client_config
-        if v0 is not None:
-            data["clientConfig"] = v0._encode(wire)
-        v1 = self.conversion_review_versions
-        if v1 is not None and (v1 or "conversion_review_versions" not in absent):
-            data["conversionReviewVersions"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> WebhookConversion:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.client_config = None if (v0 := self.client_config) is None else v0._copy()
-        new.conversion_review_versions = (
-            None if (v1 := self.conversion_review_versions) is None else v1[:]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "conversion_review_versions":
+            return []
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -30,15 +29,6 @@ __all__ = [
 
 class APIService(_Model):
     """APIService represents a server for a particular GroupVersion. Name must be "version.group"."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "apiregistration.k8s.io/v1"
     KIND: ClassVar[str] = "APIService"
@@ -67,28 +57,27 @@ class APIService(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "APIServiceSpec | None"),
         _FieldInfo("status", "status", "APIServiceStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: APIServiceSpec | None
+    spec: APIServiceSpec | None = None
     """Spec contains information for locating and communicating with a server"""
 
-    status: APIServiceStatus | None
+    status: APIServiceStatus | None = None
     """Status contains derived information about an API server"""
 
     def __init__(
@@ -101,146 +90,78 @@ class APIService(_Model):
         status: APIServiceStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "APIService(metadata=...)")
-        self.spec = (
-            None if spec is None else _model_arg(spec, APIServiceSpec, "APIService(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, APIServiceStatus, "APIService(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "APIService(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, APIServiceSpec, "APIService(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, APIServiceStatus, "APIService(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = APIServiceSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = APIServiceSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = APIServiceStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = APIServiceStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> APIService:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class APIServiceCondition(_Model):
     """APIServiceCondition describes the state of an APIService at a particular point"""
 
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """Human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: str | None = None
     """Unique, one-word, CamelCase reason for the condition's last transition."""
 
     status: str
@@ -259,134 +180,73 @@ class APIServiceCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.reason
-        if v2 is not None:
-            data["reason"] = v2
-        v3 = self.status
-        if v3 is not None and (v3 or "status" not in absent):
-            data["status"] = v3
-        v4 = self.type
-        if v4 is not None and (v4 or "type" not in absent):
-            data["type"] = v4
-        return data
-
-    def _copy(self) -> APIServiceCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class APIServiceList(_Model):
     """APIServiceList is a list of APIService objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "apiregistration.k8s.io/v1"
     KIND: ClassVar[str] = "APIServiceList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[APIService]", required=True),
+        _FieldInfo("items", "items", "list[APIService]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -394,7 +254,7 @@ class APIServiceList(_Model):
     items: list[APIService]
     """Items is the list of APIService"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -409,127 +269,69 @@ class APIServiceList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, APIService, "APIServiceList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "APIServiceList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, APIService, "APIServiceList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "APIServiceList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [APIService._decode(i0) for i0 in v]
+                d["items"] = [APIService._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> APIServiceList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class APIServiceSpec(_Model):
     """APIServiceSpec contains information for locating and communicating with a server. Only https is supported, though you are able to disable certificate verification."""
 
-    __slots__ = (
-        "ca_bundle",
-        "group",
-        "group_priority_minimum",
-        "insecure_skip_tls_verify",
-        "service",
-        "version",
-        "version_priority",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("ca_bundle", "caBundle", "str | None", list_type="atomic"),
         _FieldInfo("group", "group", "str | None"),
-        _FieldInfo("group_priority_minimum", "groupPriorityMinimum", "int", required=True),
+        _FieldInfo(
+            "group_priority_minimum", "groupPriorityMinimum", "int", required=True, always_set=True
+        ),
         _FieldInfo("insecure_skip_tls_verify", "insecureSkipTLSVerify", "bool | None"),
         _FieldInfo("service", "service", "ServiceReference | None"),
         _FieldInfo("version", "version", "str | None"),
-        _FieldInfo("version_priority", "versionPriority", "int", required=True),
+        _FieldInfo("version_priority", "versionPriority", "int", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -542,12 +344,11 @@ class APIServiceSpec(_Model):
             "versionPriority",
         }
     )
-    _absent: tuple[str, ...]
 
     ca_bundle: str | None
     """CABundle is a PEM encoded CA bundle which will be used to validate an API server's serving certificate. If unspecified, system trust roots on the apiserver are used."""
 
-    group: str | None
+    group: str | None = None
     """Group is the API group name this server hosts"""
 
     group_priority_minimum: int
@@ -556,10 +357,10 @@ class APIServiceSpec(_Model):
     insecure_skip_tls_verify: bool | None
     """InsecureSkipTLSVerify disables TLS certificate verification when communicating with this server. This is strongly discouraged.  You should use the CABundle instead."""
 
-    service: ServiceReference | None
+    service: ServiceReference | None = None
     """Service is a reference to the service for this API server.  It must communicate on port 443. If the Service is nil, that means the handling for the API groupversion is handled locally on this server. The call will simply delegate to the normal handler chain to be fulfilled."""
 
-    version: str | None
+    version: str | None = None
     """Version is the API version this server hosts.  For example, "v1\x22"""
 
     version_priority: int
@@ -577,141 +378,73 @@ class APIServiceSpec(_Model):
         version_priority: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.ca_bundle = ca_bundle
-        self.group = group
-        if group_priority_minimum is None:
-            self.group_priority_minimum = 0
-            absent += ("group_priority_minimum",)
-        else:
-            self.group_priority_minimum = group_priority_minimum
-        self.insecure_skip_tls_verify = insecure_skip_tls_verify
-        self.service = (
-            None
-            if service is None
-            else _model_arg(service, ServiceReference, "APIServiceSpec(service=...)")
-        )
-        self.version = version
-        if version_priority is None:
-            self.version_priority = 0
-            absent += ("version_priority",)
-        else:
-            self.version_priority = version_priority
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if ca_bundle is not None:
+            d["caBundle"] = ca_bundle
+        if group is not None:
+            d["group"] = group
+        if group_priority_minimum is not None:
+            d["groupPriorityMinimum"] = group_priority_minimum
+        if insecure_skip_tls_verify is not None:
+            d["insecureSkipTLSVerify"] = insecure_skip_tls_verify
+        if service is not None:
+            d["service"] = _model_arg(service, ServiceReference, "APIServiceSpec(service=...)")
+        if version is not None:
+            d["version"] = version
+        if version_priority is not None:
+            d["versionPriority"] = version_priority
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("caBundle")
-        if v is None or isinstance(v, str):
-            self.ca_bundle = v
-        else:
-            self.ca_bundle = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["caBundle"] if odd is None else [*odd, "caBundle"]
         v = get("group")
-        if v is None or isinstance(v, str):
-            self.group = v
-        else:
-            self.group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["group"] if odd is None else [*odd, "group"]
         v = get("groupPriorityMinimum")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.group_priority_minimum = v
-        else:
-            self.group_priority_minimum = 0
-            absent += ("group_priority_minimum",)
-            if v is not None:
-                odd = True
-        v = get("insecureSkipTLSVerify")
-        if v is None or v.__class__ is bool:
-            self.insecure_skip_tls_verify = v
-        else:
-            self.insecure_skip_tls_verify = None
-            odd = True
-        v = get("service")
         if v is None:
-            self.service = None
-        elif isinstance(v, dict):
-            self.service = ServiceReference._decode(v)
+            if "groupPriorityMinimum" in d:  # null in an always-set field: kept aside
+                odd = ["groupPriorityMinimum"] if odd is None else [*odd, "groupPriorityMinimum"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.service = None
-            odd = True
+            odd = ["groupPriorityMinimum"] if odd is None else [*odd, "groupPriorityMinimum"]
+        v = get("insecureSkipTLSVerify")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["insecureSkipTLSVerify"] if odd is None else [*odd, "insecureSkipTLSVerify"]
+        v = get("service")
+        if v is not None:
+            if isinstance(v, dict):
+                d["service"] = ServiceReference._decode(v)
+            else:
+                odd = ["service"] if odd is None else [*odd, "service"]
         v = get("version")
-        if v is None or isinstance(v, str):
-            self.version = v
-        else:
-            self.version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["version"] if odd is None else [*odd, "version"]
         v = get("versionPriority")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.version_priority = v
+        if v is None:
+            if "versionPriority" in d:  # null in an always-set field: kept aside
+                odd = ["versionPriority"] if odd is None else [*odd, "versionPriority"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.version_priority = 0
-            absent += ("version_priority",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["versionPriority"] if odd is None else [*odd, "versionPriority"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.ca_bundle
-        if v0 is not None:
-            data["caBundle"] = v0
-        v1 = self.group
-        if v1 is not None:
-            data["group"] = v1
-        v2 = self.group_priority_minimum
-        if v2 is not None and (v2 or "group_priority_minimum" not in absent):
-            data["groupPriorityMinimum"] = v2
-        v3 = self.insecure_skip_tls_verify
-        if v3 is not None:
-            data["insecureSkipTLSVerify"] = v3
-        v4 = self.service
-        if v4 is not None:
-            data["service"] = v4._encode(wire)
-        v5 = self.version
-        if v5 is not None:
-            data["version"] = v5
-        v6 = self.version_priority
-        if v6 is not None and (v6 or "version_priority" not in absent):
-            data["versionPriority"] = v6
-        return data
-
-    def _copy(self) -> APIServiceSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ca_bundle = self.ca_bundle
-        new.group = self.group
-        new.group_priority_minimum = self.group_priority_minimum
-        new.insecure_skip_tls_verify = self.insecure_skip_tls_verify
-        new.service = None if (v4 := self.service) is None else v4._copy()
-        new.version = self.version
-        new.version_priority = self.version_priority
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "group_priority_minimum":
+            return 0
+        if name == "version_priority":
+            return 0
+        raise AttributeError(name)
 
 
 class APIServiceStatus(_Model):
     """APIServiceStatus contains derived information about an API server"""
-
-    __slots__ = ("conditions",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -726,7 +459,7 @@ class APIServiceStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions"})
 
-    conditions: list[APIServiceCondition] | None
+    conditions: list[APIServiceCondition] | None = None
     """Current service state of apiService."""
 
     def __init__(
@@ -735,68 +468,32 @@ class APIServiceStatus(_Model):
         conditions: list[APIServiceCondition] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, APIServiceCondition, "APIServiceStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [APIServiceCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> APIServiceStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [APIServiceCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
+        return odd
 
 
 class ServiceReference(_Model):
     """ServiceReference holds a reference to Service.legacy.k8s.io"""
-
-    __slots__ = (
-        "name",
-        "namespace",
-        "port",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("name", "name", "str | None"),
@@ -805,13 +502,13 @@ class ServiceReference(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "namespace", "port"})
 
-    name: str | None
+    name: str | None = None
     """Name is the name of the service"""
 
-    namespace: str | None
+    namespace: str | None = None
     """Namespace is the namespace of the service"""
 
-    port: int | None
+    port: int | None = None
     """If specified, the port on the service that hosting webhook. Default to 443 for backward compatibility. `port` should be a valid port number (1-65535, inclusive)."""
 
     def __init__(
@@ -822,64 +519,26 @@ class ServiceReference(_Model):
         port: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.namespace = namespace
-        self.port = port
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if port is not None:
+            d["port"] = port
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("port")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
-        else:
-            self.port = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.name
-        if v0 is not None:
-            data["name"] = v0
-        v1 = self.namespace
-        if v1 is not None:
-            data["namespace"] = v1
-        v2 = self.port
-        if v2 is not None:
-            data["port"] = v2
-        return data
-
-    def _copy(self) -> ServiceReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.namespace = self.namespace
-        new.port = self.port
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["port"] if odd is None else [*odd, "port"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.intstr import IntOrString as _IntOrString
@@ -33,15 +32,6 @@ __all__ = [
 
 class DaemonSet(_Model):
     """DaemonSet represents the configuration of a daemon set."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "DaemonSet"
@@ -70,28 +60,27 @@ class DaemonSet(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "DaemonSetSpec | None"),
         _FieldInfo("status", "status", "DaemonSetStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: DaemonSetSpec | None
+    spec: DaemonSetSpec | None = None
     """The desired behavior of this daemon set. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: DaemonSetStatus | None
+    status: DaemonSetStatus | None = None
     """The current status of this daemon set. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -104,142 +93,78 @@ class DaemonSet(_Model):
         status: DaemonSetStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "DaemonSet(metadata=...)")
-        self.spec = None if spec is None else _model_arg(spec, DaemonSetSpec, "DaemonSet(spec=...)")
-        self.status = (
-            None if status is None else _model_arg(status, DaemonSetStatus, "DaemonSet(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "DaemonSet(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, DaemonSetSpec, "DaemonSet(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, DaemonSetStatus, "DaemonSet(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = DaemonSetSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = DaemonSetSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = DaemonSetStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = DaemonSetStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> DaemonSet:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class DaemonSetCondition(_Model):
     """DaemonSetCondition describes the state of a DaemonSet at a certain point."""
 
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: str | None = None
     """The reason for the condition's last transition."""
 
     status: str
@@ -258,134 +183,73 @@ class DaemonSetCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.reason
-        if v2 is not None:
-            data["reason"] = v2
-        v3 = self.status
-        if v3 is not None and (v3 or "status" not in absent):
-            data["status"] = v3
-        v4 = self.type
-        if v4 is not None and (v4 or "type" not in absent):
-            data["type"] = v4
-        return data
-
-    def _copy(self) -> DaemonSetCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class DaemonSetList(_Model):
     """DaemonSetList is a collection of daemon sets."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "DaemonSetList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[DaemonSet]", required=True),
+        _FieldInfo("items", "items", "list[DaemonSet]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -393,7 +257,7 @@ class DaemonSetList(_Model):
     items: list[DaemonSet]
     """A list of daemon sets."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -408,128 +272,73 @@ class DaemonSetList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, DaemonSet, "DaemonSetList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DaemonSetList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, DaemonSet, "DaemonSetList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "DaemonSetList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [DaemonSet._decode(i0) for i0 in v]
+                d["items"] = [DaemonSet._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> DaemonSetList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class DaemonSetSpec(_Model):
     """DaemonSetSpec is the specification of a daemon set."""
 
-    __slots__ = (
-        "min_ready_seconds",
-        "revision_history_limit",
-        "selector",
-        "template",
-        "update_strategy",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("min_ready_seconds", "minReadySeconds", "int | None"),
         _FieldInfo("revision_history_limit", "revisionHistoryLimit", "int | None"),
-        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector", required=True),
-        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec", required=True),
+        _FieldInfo(
+            "selector", "selector", "_meta_v1.LabelSelector", required=True, always_set=True
+        ),
+        _FieldInfo(
+            "template", "template", "_core_v1.PodTemplateSpec", required=True, always_set=True
+        ),
         _FieldInfo("update_strategy", "updateStrategy", "DaemonSetUpdateStrategy | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"minReadySeconds", "revisionHistoryLimit", "selector", "template", "updateStrategy"}
     )
-    _absent: tuple[str, ...]
 
     min_ready_seconds: int | None
     """The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)."""
@@ -556,141 +365,69 @@ class DaemonSetSpec(_Model):
         update_strategy: DaemonSetUpdateStrategy | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.min_ready_seconds = min_ready_seconds
-        self.revision_history_limit = revision_history_limit
-        if selector is None:
-            self.selector = _meta_v1.LabelSelector()
-            absent += ("selector",)
-        else:
-            self.selector = _model_arg(
+        d = self.__dict__
+        if min_ready_seconds is not None:
+            d["minReadySeconds"] = min_ready_seconds
+        if revision_history_limit is not None:
+            d["revisionHistoryLimit"] = revision_history_limit
+        if selector is not None:
+            d["selector"] = _model_arg(
                 selector, _meta_v1.LabelSelector, "DaemonSetSpec(selector=...)"
             )
-        if template is None:
-            self.template = _core_v1.PodTemplateSpec()
-            absent += ("template",)
-        else:
-            self.template = _model_arg(
+        if template is not None:
+            d["template"] = _model_arg(
                 template, _core_v1.PodTemplateSpec, "DaemonSetSpec(template=...)"
             )
-        self.update_strategy = (
-            None
-            if update_strategy is None
-            else _model_arg(
+        if update_strategy is not None:
+            d["updateStrategy"] = _model_arg(
                 update_strategy, DaemonSetUpdateStrategy, "DaemonSetSpec(update_strategy=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("minReadySeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_ready_seconds = v
-        else:
-            self.min_ready_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minReadySeconds"] if odd is None else [*odd, "minReadySeconds"]
         v = get("revisionHistoryLimit")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.revision_history_limit = v
-        else:
-            self.revision_history_limit = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["revisionHistoryLimit"] if odd is None else [*odd, "revisionHistoryLimit"]
         v = get("selector")
-        if isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.selector = _meta_v1.LabelSelector()
-            absent += ("selector",)
-            if v is not None:
-                odd = True
-        v = get("template")
-        if isinstance(v, dict):
-            self.template = _core_v1.PodTemplateSpec._decode(v)
-        else:
-            self.template = _core_v1.PodTemplateSpec()
-            absent += ("template",)
-            if v is not None:
-                odd = True
-        v = get("updateStrategy")
         if v is None:
-            self.update_strategy = None
+            if "selector" in d:  # null in an always-set field: kept aside
+                odd = ["selector"] if odd is None else [*odd, "selector"]
         elif isinstance(v, dict):
-            self.update_strategy = DaemonSetUpdateStrategy._decode(v)
+            d["selector"] = _meta_v1.LabelSelector._decode(v)
         else:
-            self.update_strategy = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["selector"] if odd is None else [*odd, "selector"]
+        v = get("template")
+        if v is None:
+            if "template" in d:  # null in an always-set field: kept aside
+                odd = ["template"] if odd is None else [*odd, "template"]
+        elif isinstance(v, dict):
+            d["template"] = _core_v1.PodTemplateSpec._decode(v)
+        else:
+            odd = ["template"] if odd is None else [*odd, "template"]
+        v = get("updateStrategy")
+        if v is not None:
+            if isinstance(v, dict):
+                d["updateStrategy"] = DaemonSetUpdateStrategy._decode(v)
+            else:
+                odd = ["updateStrategy"] if odd is None else [*odd, "updateStrategy"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.min_ready_seconds
-        if v0 is not None:
-            data["minReadySeconds"] = v0
-        v1 = self.revision_history_limit
-        if v1 is not None:
-            data["revisionHistoryLimit"] = v1
-        v2 = self.selector
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "selector" not in absent:
-                data["selector"] = d2
-        v3 = self.template
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "template" not in absent:
-                data["template"] = d3
-        v4 = self.update_strategy
-        if v4 is not None:
-            data["updateStrategy"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> DaemonSetSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.min_ready_seconds = self.min_ready_seconds
-        new.revision_history_limit = self.revision_history_limit
-        new.selector = None if (v2 := self.selector) is None else v2._copy()
-        new.template = None if (v3 := self.template) is None else v3._copy()
-        new.update_strategy = None if (v4 := self.update_strategy) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "selector":
+            return _meta_v1.LabelSelector()
+        if name == "template":
+            return _core_v1.PodTemplateSpec()
+        raise AttributeError(name)
 
 
 class DaemonSetStatus(_Model):
     """DaemonSetStatus represents the current status of a daemon set."""
-
-    __slots__ = (
-        "collision_count",
-        "conditions",
-        "current_number_scheduled",
-        "desired_number_scheduled",
-        "number_available",
-        "number_misscheduled",
-        "number_ready",
-        "number_unavailable",
-        "observed_generation",
-        "updated_number_scheduled",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("collision_count", "collisionCount", "int | None"),
@@ -703,11 +440,25 @@ class DaemonSetStatus(_Model):
             list_type="map",
             list_map_keys=("type",),
         ),
-        _FieldInfo("current_number_scheduled", "currentNumberScheduled", "int", required=True),
-        _FieldInfo("desired_number_scheduled", "desiredNumberScheduled", "int", required=True),
+        _FieldInfo(
+            "current_number_scheduled",
+            "currentNumberScheduled",
+            "int",
+            required=True,
+            always_set=True,
+        ),
+        _FieldInfo(
+            "desired_number_scheduled",
+            "desiredNumberScheduled",
+            "int",
+            required=True,
+            always_set=True,
+        ),
         _FieldInfo("number_available", "numberAvailable", "int | None"),
-        _FieldInfo("number_misscheduled", "numberMisscheduled", "int", required=True),
-        _FieldInfo("number_ready", "numberReady", "int", required=True),
+        _FieldInfo(
+            "number_misscheduled", "numberMisscheduled", "int", required=True, always_set=True
+        ),
+        _FieldInfo("number_ready", "numberReady", "int", required=True, always_set=True),
         _FieldInfo("number_unavailable", "numberUnavailable", "int | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("updated_number_scheduled", "updatedNumberScheduled", "int | None"),
@@ -726,12 +477,11 @@ class DaemonSetStatus(_Model):
             "updatedNumberScheduled",
         }
     )
-    _absent: tuple[str, ...]
 
     collision_count: int | None
     """Count of hash collisions for the DaemonSet. The DaemonSet controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision."""
 
-    conditions: list[DaemonSetCondition] | None
+    conditions: list[DaemonSetCondition] | None = None
     """Represents the latest available observations of a DaemonSet's current state."""
 
     current_number_scheduled: int
@@ -773,196 +523,112 @@ class DaemonSetStatus(_Model):
         updated_number_scheduled: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.collision_count = collision_count
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if collision_count is not None:
+            d["collisionCount"] = collision_count
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, DaemonSetCondition, "DaemonSetStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        if current_number_scheduled is None:
-            self.current_number_scheduled = 0
-            absent += ("current_number_scheduled",)
-        else:
-            self.current_number_scheduled = current_number_scheduled
-        if desired_number_scheduled is None:
-            self.desired_number_scheduled = 0
-            absent += ("desired_number_scheduled",)
-        else:
-            self.desired_number_scheduled = desired_number_scheduled
-        self.number_available = number_available
-        if number_misscheduled is None:
-            self.number_misscheduled = 0
-            absent += ("number_misscheduled",)
-        else:
-            self.number_misscheduled = number_misscheduled
-        if number_ready is None:
-            self.number_ready = 0
-            absent += ("number_ready",)
-        else:
-            self.number_ready = number_ready
-        self.number_unavailable = number_unavailable
-        self.observed_generation = observed_generation
-        self.updated_number_scheduled = updated_number_scheduled
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if current_number_scheduled is not None:
+            d["currentNumberScheduled"] = current_number_scheduled
+        if desired_number_scheduled is not None:
+            d["desiredNumberScheduled"] = desired_number_scheduled
+        if number_available is not None:
+            d["numberAvailable"] = number_available
+        if number_misscheduled is not None:
+            d["numberMisscheduled"] = number_misscheduled
+        if number_ready is not None:
+            d["numberReady"] = number_ready
+        if number_unavailable is not None:
+            d["numberUnavailable"] = number_unavailable
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if updated_number_scheduled is not None:
+            d["updatedNumberScheduled"] = updated_number_scheduled
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("collisionCount")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.collision_count = v
-        else:
-            self.collision_count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["collisionCount"] if odd is None else [*odd, "collisionCount"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [DaemonSetCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [DaemonSetCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("currentNumberScheduled")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.current_number_scheduled = v
+        if v is None:
+            if "currentNumberScheduled" in d:  # null in an always-set field: kept aside
+                odd = (
+                    ["currentNumberScheduled"] if odd is None else [*odd, "currentNumberScheduled"]
+                )
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.current_number_scheduled = 0
-            absent += ("current_number_scheduled",)
-            if v is not None:
-                odd = True
+            odd = ["currentNumberScheduled"] if odd is None else [*odd, "currentNumberScheduled"]
         v = get("desiredNumberScheduled")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.desired_number_scheduled = v
+        if v is None:
+            if "desiredNumberScheduled" in d:  # null in an always-set field: kept aside
+                odd = (
+                    ["desiredNumberScheduled"] if odd is None else [*odd, "desiredNumberScheduled"]
+                )
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.desired_number_scheduled = 0
-            absent += ("desired_number_scheduled",)
-            if v is not None:
-                odd = True
+            odd = ["desiredNumberScheduled"] if odd is None else [*odd, "desiredNumberScheduled"]
         v = get("numberAvailable")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.number_available = v
-        else:
-            self.number_available = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["numberAvailable"] if odd is None else [*odd, "numberAvailable"]
         v = get("numberMisscheduled")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.number_misscheduled = v
+        if v is None:
+            if "numberMisscheduled" in d:  # null in an always-set field: kept aside
+                odd = ["numberMisscheduled"] if odd is None else [*odd, "numberMisscheduled"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.number_misscheduled = 0
-            absent += ("number_misscheduled",)
-            if v is not None:
-                odd = True
+            odd = ["numberMisscheduled"] if odd is None else [*odd, "numberMisscheduled"]
         v = get("numberReady")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.number_ready = v
+        if v is None:
+            if "numberReady" in d:  # null in an always-set field: kept aside
+                odd = ["numberReady"] if odd is None else [*odd, "numberReady"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.number_ready = 0
-            absent += ("number_ready",)
-            if v is not None:
-                odd = True
+            odd = ["numberReady"] if odd is None else [*odd, "numberReady"]
         v = get("numberUnavailable")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.number_unavailable = v
-        else:
-            self.number_unavailable = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["numberUnavailable"] if odd is None else [*odd, "numberUnavailable"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("updatedNumberScheduled")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.updated_number_scheduled = v
-        else:
-            self.updated_number_scheduled = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["updatedNumberScheduled"] if odd is None else [*odd, "updatedNumberScheduled"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.collision_count
-        if v0 is not None:
-            data["collisionCount"] = v0
-        v1 = self.conditions
-        if v1 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.current_number_scheduled
-        if v2 is not None and (v2 or "current_number_scheduled" not in absent):
-            data["currentNumberScheduled"] = v2
-        v3 = self.desired_number_scheduled
-        if v3 is not None and (v3 or "desired_number_scheduled" not in absent):
-            data["desiredNumberScheduled"] = v3
-        v4 = self.number_available
-        if v4 is not None:
-            data["numberAvailable"] = v4
-        v5 = self.number_misscheduled
-        if v5 is not None and (v5 or "number_misscheduled" not in absent):
-            data["numberMisscheduled"] = v5
-        v6 = self.number_ready
-        if v6 is not None and (v6 or "number_ready" not in absent):
-            data["numberReady"] = v6
-        v7 = self.number_unavailable
-        if v7 is not None:
-            data["numberUnavailable"] = v7
-        v8 = self.observed_generation
-        if v8 is not None:
-            data["observedGeneration"] = v8
-        v9 = self.updated_number_scheduled
-        if v9 is not None:
-            data["updatedNumberScheduled"] = v9
-        return data
-
-    def _copy(self) -> DaemonSetStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.collision_count = self.collision_count
-        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
-        new.current_number_scheduled = self.current_number_scheduled
-        new.desired_number_scheduled = self.desired_number_scheduled
-        new.number_available = self.number_available
-        new.number_misscheduled = self.number_misscheduled
-        new.number_ready = self.number_ready
-        new.number_unavailable = self.number_unavailable
-        new.observed_generation = self.observed_generation
-        new.updated_number_scheduled = self.updated_number_scheduled
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "current_number_scheduled":
+            return 0
+        if name == "desired_number_scheduled":
+            return 0
+        if name == "number_misscheduled":
+            return 0
+        if name == "number_ready":
+            return 0
+        raise AttributeError(name)
 
 
 class DaemonSetUpdateStrategy(_Model):
     """DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet."""
-
-    __slots__ = (
-        "rolling_update",
-        "type",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("rolling_update", "rollingUpdate", "RollingUpdateDaemonSet | None"),
@@ -973,7 +639,7 @@ class DaemonSetUpdateStrategy(_Model):
     rolling_update: RollingUpdateDaemonSet | None
     """Rolling update config params. Present only if type = "RollingUpdate"."""
 
-    type: str | None
+    type: str | None = None
     """Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate."""
 
     def __init__(
@@ -983,75 +649,35 @@ class DaemonSetUpdateStrategy(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.rolling_update = (
-            None
-            if rolling_update is None
-            else _model_arg(
+        d = self.__dict__
+        if rolling_update is not None:
+            d["rollingUpdate"] = _model_arg(
                 rolling_update,
                 RollingUpdateDaemonSet,
                 "DaemonSetUpdateStrategy(rolling_update=...)",
             )
-        )
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("rollingUpdate")
-        if v is None:
-            self.rolling_update = None
-        elif isinstance(v, dict):
-            self.rolling_update = RollingUpdateDaemonSet._decode(v)
-        else:
-            self.rolling_update = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["rollingUpdate"] = RollingUpdateDaemonSet._decode(v)
+            else:
+                odd = ["rollingUpdate"] if odd is None else [*odd, "rollingUpdate"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.rolling_update
-        if v0 is not None:
-            data["rollingUpdate"] = v0._encode(wire)
-        v1 = self.type
-        if v1 is not None:
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> DaemonSetUpdateStrategy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
 
 class RollingUpdateDaemonSet(_Model):
     """Spec to control the desired behavior of daemon set rolling update."""
-
-    __slots__ = (
-        "max_surge",
-        "max_unavailable",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("max_surge", "maxSurge", "_IntOrString | None"),
@@ -1073,53 +699,21 @@ class RollingUpdateDaemonSet(_Model):
         max_unavailable: _IntOrString | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.max_surge = max_surge
-        self.max_unavailable = max_unavailable
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if max_surge is not None:
+            d["maxSurge"] = max_surge
+        if max_unavailable is not None:
+            d["maxUnavailable"] = max_unavailable
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("maxSurge")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.max_surge = v
-        else:
-            self.max_surge = None
-            odd = True
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["maxSurge"] if odd is None else [*odd, "maxSurge"]
         v = get("maxUnavailable")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.max_unavailable = v
-        else:
-            self.max_unavailable = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.max_surge
-        if v0 is not None:
-            data["maxSurge"] = v0
-        v1 = self.max_unavailable
-        if v1 is not None:
-            data["maxUnavailable"] = v1
-        return data
-
-    def _copy(self) -> RollingUpdateDaemonSet:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.max_surge = self.max_surge
-        new.max_unavailable = self.max_unavailable
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["maxUnavailable"] if odd is None else [*odd, "maxUnavailable"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.intstr import IntOrString as _IntOrString
@@ -33,15 +32,6 @@ __all__ = [
 
 class Deployment(_Model):
     """Deployment enables declarative updates for Pods and ReplicaSets."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "Deployment"
@@ -73,28 +63,27 @@ class Deployment(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "DeploymentSpec | None"),
         _FieldInfo("status", "status", "DeploymentStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: DeploymentSpec | None
+    spec: DeploymentSpec | None = None
     """Specification of the desired behavior of the Deployment."""
 
-    status: DeploymentStatus | None
+    status: DeploymentStatus | None = None
     """Most recently observed status of the Deployment."""
 
     def __init__(
@@ -107,140 +96,71 @@ class Deployment(_Model):
         status: DeploymentStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Deployment(metadata=...)")
-        self.spec = (
-            None if spec is None else _model_arg(spec, DeploymentSpec, "Deployment(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, DeploymentStatus, "Deployment(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Deployment(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, DeploymentSpec, "Deployment(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, DeploymentStatus, "Deployment(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = DeploymentSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = DeploymentSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = DeploymentStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = DeploymentStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> Deployment:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class DeploymentCondition(_Model):
     """DeploymentCondition describes the state of a deployment at a certain point."""
-
-    __slots__ = (
-        "last_transition_time",
-        "last_update_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("last_update_time", "lastUpdateTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "lastUpdateTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
@@ -248,10 +168,10 @@ class DeploymentCondition(_Model):
     last_update_time: _Time | None
     """The last time this condition was updated."""
 
-    message: str | None
+    message: str | None = None
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: str | None = None
     """The reason for the condition's last transition."""
 
     status: str
@@ -271,147 +191,81 @@ class DeploymentCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.last_update_time = None if last_update_time is None else _Time.coerce(last_update_time)
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if last_update_time is not None:
+            d["lastUpdateTime"] = _Time.coerce(last_update_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("lastUpdateTime")
-        if v is None:
-            self.last_update_time = None
-        elif isinstance(v, str):
-            self.last_update_time = _Time(v)
-        else:
-            self.last_update_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastUpdateTime"] = _Time(v)
+            else:
+                odd = ["lastUpdateTime"] if odd is None else [*odd, "lastUpdateTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.last_update_time
-        if v1 is not None:
-            data["lastUpdateTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
-        v2 = self.message
-        if v2 is not None:
-            data["message"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        v4 = self.status
-        if v4 is not None and (v4 or "status" not in absent):
-            data["status"] = v4
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> DeploymentCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.last_update_time = self.last_update_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class DeploymentList(_Model):
     """DeploymentList is a list of Deployments."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "DeploymentList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Deployment]", required=True),
+        _FieldInfo("items", "items", "list[Deployment]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -419,7 +273,7 @@ class DeploymentList(_Model):
     items: list[Deployment]
     """Items is the list of Deployments."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -434,119 +288,58 @@ class DeploymentList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Deployment, "DeploymentList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeploymentList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Deployment, "DeploymentList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "DeploymentList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Deployment._decode(i0) for i0 in v]
+                d["items"] = [Deployment._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> DeploymentList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class DeploymentSpec(_Model):
     """DeploymentSpec is the specification of the desired behavior of the Deployment."""
-
-    __slots__ = (
-        "min_ready_seconds",
-        "paused",
-        "progress_deadline_seconds",
-        "replicas",
-        "revision_history_limit",
-        "selector",
-        "strategy",
-        "template",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("min_ready_seconds", "minReadySeconds", "int | None"),
@@ -554,11 +347,15 @@ class DeploymentSpec(_Model):
         _FieldInfo("progress_deadline_seconds", "progressDeadlineSeconds", "int | None"),
         _FieldInfo("replicas", "replicas", "int | None"),
         _FieldInfo("revision_history_limit", "revisionHistoryLimit", "int | None"),
-        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector", required=True),
+        _FieldInfo(
+            "selector", "selector", "_meta_v1.LabelSelector", required=True, always_set=True
+        ),
         _FieldInfo(
             "strategy", "strategy", "DeploymentStrategy | None", patch_strategy="retainKeys"
         ),
-        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec", required=True),
+        _FieldInfo(
+            "template", "template", "_core_v1.PodTemplateSpec", required=True, always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -572,18 +369,17 @@ class DeploymentSpec(_Model):
             "template",
         }
     )
-    _absent: tuple[str, ...]
 
     min_ready_seconds: int | None
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
 
-    paused: bool | None
+    paused: bool | None = None
     """Indicates that the deployment is paused."""
 
     progress_deadline_seconds: int | None
     """The maximum time in seconds for a deployment to make progress before it is considered to be failed. The deployment controller will continue to process failed deployments and a condition with a ProgressDeadlineExceeded reason will be surfaced in the deployment status. Note that progress will not be estimated during the time a deployment is paused. Defaults to 600s."""
 
-    replicas: int | None
+    replicas: int | None = None
     """Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1."""
 
     revision_history_limit: int | None
@@ -592,7 +388,7 @@ class DeploymentSpec(_Model):
     selector: _meta_v1.LabelSelector
     """Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels."""
 
-    strategy: DeploymentStrategy | None
+    strategy: DeploymentStrategy | None = None
     """The deployment strategy to use to replace existing pods with new ones."""
 
     template: _core_v1.PodTemplateSpec
@@ -611,170 +407,82 @@ class DeploymentSpec(_Model):
         template: _core_v1.PodTemplateSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.min_ready_seconds = min_ready_seconds
-        self.paused = paused
-        self.progress_deadline_seconds = progress_deadline_seconds
-        self.replicas = replicas
-        self.revision_history_limit = revision_history_limit
-        if selector is None:
-            self.selector = _meta_v1.LabelSelector()
-            absent += ("selector",)
-        else:
-            self.selector = _model_arg(
+        d = self.__dict__
+        if min_ready_seconds is not None:
+            d["minReadySeconds"] = min_ready_seconds
+        if paused is not None:
+            d["paused"] = paused
+        if progress_deadline_seconds is not None:
+            d["progressDeadlineSeconds"] = progress_deadline_seconds
+        if replicas is not None:
+            d["replicas"] = replicas
+        if revision_history_limit is not None:
+            d["revisionHistoryLimit"] = revision_history_limit
+        if selector is not None:
+            d["selector"] = _model_arg(
                 selector, _meta_v1.LabelSelector, "DeploymentSpec(selector=...)"
             )
-        self.strategy = (
-            None
-            if strategy is None
-            else _model_arg(strategy, DeploymentStrategy, "DeploymentSpec(strategy=...)")
-        )
-        if template is None:
-            self.template = _core_v1.PodTemplateSpec()
-            absent += ("template",)
-        else:
-            self.template = _model_arg(
+        if strategy is not None:
+            d["strategy"] = _model_arg(strategy, DeploymentStrategy, "DeploymentSpec(strategy=...)")
+        if template is not None:
+            d["template"] = _model_arg(
                 template, _core_v1.PodTemplateSpec, "DeploymentSpec(template=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("minReadySeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_ready_seconds = v
-        else:
-            self.min_ready_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minReadySeconds"] if odd is None else [*odd, "minReadySeconds"]
         v = get("paused")
-        if v is None or v.__class__ is bool:
-            self.paused = v
-        else:
-            self.paused = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["paused"] if odd is None else [*odd, "paused"]
         v = get("progressDeadlineSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.progress_deadline_seconds = v
-        else:
-            self.progress_deadline_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["progressDeadlineSeconds"] if odd is None else [*odd, "progressDeadlineSeconds"]
         v = get("replicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.replicas = v
-        else:
-            self.replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("revisionHistoryLimit")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.revision_history_limit = v
-        else:
-            self.revision_history_limit = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["revisionHistoryLimit"] if odd is None else [*odd, "revisionHistoryLimit"]
         v = get("selector")
-        if isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.selector = _meta_v1.LabelSelector()
-            absent += ("selector",)
-            if v is not None:
-                odd = True
-        v = get("strategy")
         if v is None:
-            self.strategy = None
+            if "selector" in d:  # null in an always-set field: kept aside
+                odd = ["selector"] if odd is None else [*odd, "selector"]
         elif isinstance(v, dict):
-            self.strategy = DeploymentStrategy._decode(v)
+            d["selector"] = _meta_v1.LabelSelector._decode(v)
         else:
-            self.strategy = None
-            odd = True
+            odd = ["selector"] if odd is None else [*odd, "selector"]
+        v = get("strategy")
+        if v is not None:
+            if isinstance(v, dict):
+                d["strategy"] = DeploymentStrategy._decode(v)
+            else:
+                odd = ["strategy"] if odd is None else [*odd, "strategy"]
         v = get("template")
-        if isinstance(v, dict):
-            self.template = _core_v1.PodTemplateSpec._decode(v)
+        if v is None:
+            if "template" in d:  # null in an always-set field: kept aside
+                odd = ["template"] if odd is None else [*odd, "template"]
+        elif isinstance(v, dict):
+            d["template"] = _core_v1.PodTemplateSpec._decode(v)
         else:
-            self.template = _core_v1.PodTemplateSpec()
-            absent += ("template",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["template"] if odd is None else [*odd, "template"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.min_ready_seconds
-        if v0 is not None:
-            data["minReadySeconds"] = v0
-        v1 = self.paused
-        if v1 is not None:
-            data["paused"] = v1
-        v2 = self.progress_deadline_seconds
-        if v2 is not None:
-            data["progressDeadlineSeconds"] = v2
-        v3 = self.replicas
-        if v3 is not None:
-            data["replicas"] = v3
-        v4 = self.revision_history_limit
-        if v4 is not None:
-            data["revisionHistoryLimit"] = v4
-        v5 = self.selector
-        if v5 is not None:
-            d5 = v5._encode(wire)
-            if d5 or "selector" not in absent:
-                data["selector"] = d5
-        v6 = self.strategy
-        if v6 is not None:
-            data["strategy"] = v6._encode(wire)
-        v7 = self.template
-        if v7 is not None:
-            d7 = v7._encode(wire)
-            if d7 or "template" not in absent:
-                data["template"] = d7
-        return data
-
-    def _copy(self) -> DeploymentSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.min_ready_seconds = self.min_ready_seconds
-        new.paused = self.paused
-        new.progress_deadline_seconds = self.progress_deadline_seconds
-        new.replicas = self.replicas
-        new.revision_history_limit = self.revision_history_limit
-        new.selector = None if (v5 := self.selector) is None else v5._copy()
-        new.strategy = None if (v6 := self.strategy) is None else v6._copy()
-        new.template = None if (v7 := self.template) is None else v7._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "selector":
+            return _meta_v1.LabelSelector()
+        if name == "template":
+            return _core_v1.PodTemplateSpec()
+        raise AttributeError(name)
 
 
 class DeploymentStatus(_Model):
     """DeploymentStatus is the most recently observed status of the Deployment."""
-
-    __slots__ = (
-        "available_replicas",
-        "collision_count",
-        "conditions",
-        "observed_generation",
-        "ready_replicas",
-        "replicas",
-        "terminating_replicas",
-        "unavailable_replicas",
-        "updated_replicas",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("available_replicas", "availableReplicas", "int | None"),
@@ -815,7 +523,7 @@ class DeploymentStatus(_Model):
     collision_count: int | None
     """Count of hash collisions for the Deployment. The Deployment controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ReplicaSet."""
 
-    conditions: list[DeploymentCondition] | None
+    conditions: list[DeploymentCondition] | None = None
     """Represents the latest available observations of a deployment's current state."""
 
     observed_generation: int | None
@@ -824,7 +532,7 @@ class DeploymentStatus(_Model):
     ready_replicas: int | None
     """Total number of non-terminating pods targeted by this Deployment with a Ready Condition."""
 
-    replicas: int | None
+    replicas: int | None = None
     """Total number of non-terminating pods targeted by this deployment (their labels match the selector)."""
 
     terminating_replicas: int | None
@@ -853,155 +561,72 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         updated_replicas: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.available_replicas = available_replicas
-        self.collision_count = collision_count
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if available_replicas is not None:
+            d["availableReplicas"] = available_replicas
+        if collision_count is not None:
+            d["collisionCount"] = collision_count
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, DeploymentCondition, "DeploymentStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.observed_generation = observed_generation
-        self.ready_replicas = ready_replicas
-        self.replicas = replicas
-        self.terminating_replicas = terminating_replicas
-        self.unavailable_replicas = unavailable_replicas
-        self.updated_replicas = updated_replicas
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if ready_replicas is not None:
+            d["readyReplicas"] = ready_replicas
+        if replicas is not None:
+            d["replicas"] = replicas
+        if terminating_replicas is not None:
+            d["terminatingReplicas"] = terminating_replicas
+        if unavailable_replicas is not None:
+            d["unavailableReplicas"] = unavailable_replicas
+        if updated_replicas is not None:
+            d["updatedReplicas"] = updated_replicas
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("availableReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.available_replicas = v
-        else:
-            self.available_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["availableReplicas"] if odd is None else [*odd, "availableReplicas"]
         v = get("collisionCount")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.collision_count = v
-        else:
-            self.collision_count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["collisionCount"] if odd is None else [*odd, "collisionCount"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [DeploymentCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [DeploymentCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("readyReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.ready_replicas = v
-        else:
-            self.ready_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["readyReplicas"] if odd is None else [*odd, "readyReplicas"]
         v = get("replicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.replicas = v
-        else:
-            self.replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("terminatingReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.terminating_replicas = v
-        else:
-            self.terminating_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["terminatingReplicas"] if odd is None else [*odd, "terminatingReplicas"]
         v = get("unavailableReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.unavailable_replicas = v
-        else:
-            self.unavailable_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["unavailableReplicas"] if odd is None else [*odd, "unavailableReplicas"]
         v = get("updatedReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.updated_replicas = v
-        else:
-            self.updated_replicas = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.available_replicas
-        if v0 is not None:
-            data["availableReplicas"] = v0
-        v1 = self.collision_count
-        if v1 is not None:
-            data["collisionCount"] = v1
-        v2 = self.conditions
-        if v2 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.observed_generation
-        if v3 is not None:
-            data["observedGeneration"] = v3
-        v4 = self.ready_replicas
-        if v4 is not None:
-            data["readyReplicas"] = v4
-        v5 = self.replicas
-        if v5 is not None:
-            data["replicas"] = v5
-        v6 = self.terminating_replicas
-        if v6 is not None:
-            data["terminatingReplicas"] = v6
-        v7 = self.unavailable_replicas
-        if v7 is not None:
-            data["unavailableReplicas"] = v7
-        v8 = self.updated_replicas
-        if v8 is not None:
-            data["updatedReplicas"] = v8
-        return data
-
-    def _copy(self) -> DeploymentStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.available_replicas = self.available_replicas
-        new.collision_count = self.collision_count
-        new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
-        new.observed_generation = self.observed_generation
-        new.ready_replicas = self.ready_replicas
-        new.replicas = self.replicas
-        new.terminating_replicas = self.terminating_replicas
-        new.unavailable_replicas = self.unavailable_replicas
-        new.updated_replicas = self.updated_replicas
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["updatedReplicas"] if odd is None else [*odd, "updatedReplicas"]
+        return odd
 
 
 class DeploymentStrategy(_Model):
     """DeploymentStrategy describes how to replace existing pods with new ones."""
-
-    __slots__ = (
-        "rolling_update",
-        "type",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("rolling_update", "rollingUpdate", "RollingUpdateDeployment | None"),
@@ -1012,7 +637,7 @@ class DeploymentStrategy(_Model):
     rolling_update: RollingUpdateDeployment | None
     """Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate."""
 
-    type: str | None
+    type: str | None = None
     """Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate."""
 
     def __init__(
@@ -1022,73 +647,33 @@ class DeploymentStrategy(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.rolling_update = (
-            None
-            if rolling_update is None
-            else _model_arg(
+        d = self.__dict__
+        if rolling_update is not None:
+            d["rollingUpdate"] = _model_arg(
                 rolling_update, RollingUpdateDeployment, "DeploymentStrategy(rolling_update=...)"
             )
-        )
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("rollingUpdate")
-        if v is None:
-            self.rolling_update = None
-        elif isinstance(v, dict):
-            self.rolling_update = RollingUpdateDeployment._decode(v)
-        else:
-            self.rolling_update = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["rollingUpdate"] = RollingUpdateDeployment._decode(v)
+            else:
+                odd = ["rollingUpdate"] if odd is None else [*odd, "rollingUpdate"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.rolling_update
-        if v0 is not None:
-            data["rollingUpdate"] = v0._encode(wire)
-        v1 = self.type
-        if v1 is not None:
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> DeploymentStrategy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
 
 class RollingUpdateDeployment(_Model):
     """Spec to control the desired behavior of rolling update."""
-
-    __slots__ = (
-        "max_surge",
-        "max_unavailable",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("max_surge", "maxSurge", "_IntOrString | None"),
@@ -1110,53 +695,21 @@ class RollingUpdateDeployment(_Model):
         max_unavailable: _IntOrString | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.max_surge = max_surge
-        self.max_unavailable = max_unavailable
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if max_surge is not None:
+            d["maxSurge"] = max_surge
+        if max_unavailable is not None:
+            d["maxUnavailable"] = max_unavailable
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("maxSurge")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.max_surge = v
-        else:
-            self.max_surge = None
-            odd = True
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["maxSurge"] if odd is None else [*odd, "maxSurge"]
         v = get("maxUnavailable")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.max_unavailable = v
-        else:
-            self.max_unavailable = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.max_surge
-        if v0 is not None:
-            data["maxSurge"] = v0
-        v1 = self.max_unavailable
-        if v1 is not None:
-            data["maxUnavailable"] = v1
-        return data
-
-    def _copy(self) -> RollingUpdateDeployment:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.max_surge = self.max_surge
-        new.max_unavailable = self.max_unavailable
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["maxUnavailable"] if odd is None else [*odd, "maxUnavailable"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.intstr import IntOrString as _IntOrString
@@ -36,11 +35,6 @@ __all__ = [
 class RollingUpdateStatefulSetStrategy(_Model):
     """RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType."""
 
-    __slots__ = (
-        "max_unavailable",
-        "partition",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("max_unavailable", "maxUnavailable", "_IntOrString | None"),
         _FieldInfo("partition", "partition", "int | None"),
@@ -51,7 +45,7 @@ class RollingUpdateStatefulSetStrategy(_Model):
     max_unavailable: _IntOrString | None
     """The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding up. This can not be 0. Defaults to 1. This field is beta-level and is enabled by default. The field applies to all pods in the range 0 to Replicas-1. That means if there is any unavailable pod in the range 0 to Replicas-1, it will be counted towards MaxUnavailable. This setting might not be effective for the OrderedReady podManagementPolicy. That policy ensures pods are created and become ready one at a time."""
 
-    partition: int | None
+    partition: int | None = None
     """Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal Partition-1 to 0 remain untouched. This is helpful in being able to do a canary based deployment. The default value is 0."""
 
     def __init__(
@@ -61,56 +55,24 @@ class RollingUpdateStatefulSetStrategy(_Model):
         partition: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.max_unavailable = max_unavailable
-        self.partition = partition
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if max_unavailable is not None:
+            d["maxUnavailable"] = max_unavailable
+        if partition is not None:
+            d["partition"] = partition
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("maxUnavailable")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.max_unavailable = v
-        else:
-            self.max_unavailable = None
-            odd = True
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["maxUnavailable"] if odd is None else [*odd, "maxUnavailable"]
         v = get("partition")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.partition = v
-        else:
-            self.partition = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.max_unavailable
-        if v0 is not None:
-            data["maxUnavailable"] = v0
-        v1 = self.partition
-        if v1 is not None:
-            data["partition"] = v1
-        return data
-
-    def _copy(self) -> RollingUpdateStatefulSetStrategy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.max_unavailable = self.max_unavailable
-        new.partition = self.partition
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["partition"] if odd is None else [*odd, "partition"]
+        return odd
 
 
 class StatefulSet(_Model):
@@ -120,15 +82,6 @@ class StatefulSet(_Model):
 
     The StatefulSet guarantees that a given network identity will always map to the same storage identity.
     """
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "StatefulSet"
@@ -160,28 +113,27 @@ class StatefulSet(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "StatefulSetSpec | None"),
         _FieldInfo("status", "status", "StatefulSetStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: StatefulSetSpec | None
+    spec: StatefulSetSpec | None = None
     """Spec defines the desired identities of pods in this set."""
 
-    status: StatefulSetStatus | None
+    status: StatefulSetStatus | None = None
     """Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of time."""
 
     def __init__(
@@ -194,146 +146,78 @@ class StatefulSet(_Model):
         status: StatefulSetStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "StatefulSet(metadata=...)")
-        self.spec = (
-            None if spec is None else _model_arg(spec, StatefulSetSpec, "StatefulSet(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, StatefulSetStatus, "StatefulSet(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "StatefulSet(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, StatefulSetSpec, "StatefulSet(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, StatefulSetStatus, "StatefulSet(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = StatefulSetSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = StatefulSetSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = StatefulSetStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = StatefulSetStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> StatefulSet:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class StatefulSetCondition(_Model):
     """StatefulSetCondition describes the state of a statefulset at a certain point."""
 
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: str | None = None
     """The reason for the condition's last transition."""
 
     status: str
@@ -352,134 +236,73 @@ class StatefulSetCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.reason
-        if v2 is not None:
-            data["reason"] = v2
-        v3 = self.status
-        if v3 is not None and (v3 or "status" not in absent):
-            data["status"] = v3
-        v4 = self.type
-        if v4 is not None and (v4 or "type" not in absent):
-            data["type"] = v4
-        return data
-
-    def _copy(self) -> StatefulSetCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class StatefulSetList(_Model):
     """StatefulSetList is a collection of StatefulSets."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "StatefulSetList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[StatefulSet]", required=True),
+        _FieldInfo("items", "items", "list[StatefulSet]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -487,7 +310,7 @@ class StatefulSetList(_Model):
     items: list[StatefulSet]
     """Items is the list of stateful sets."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -502,114 +325,63 @@ class StatefulSetList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, StatefulSet, "StatefulSetList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "StatefulSetList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, StatefulSet, "StatefulSetList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "StatefulSetList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [StatefulSet._decode(i0) for i0 in v]
+                d["items"] = [StatefulSet._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> StatefulSetList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class StatefulSetOrdinals(_Model):
     """StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet."""
 
-    __slots__ = ("start",)
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("start", "start", "int | None"),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"start"})
 
-    start: int | None
+    start: int | None = None
     """start is the number representing the first replica's index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices will be in the range:
   [.spec.ordinals.start, .spec.ordinals.start + .spec.replicas).
 If unset, defaults to 0. Replica indices will be in the range:
@@ -622,54 +394,23 @@ If unset, defaults to 0. Replica indices will be in the range:
         start: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.start = start
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if start is not None:
+            d["start"] = start
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("start")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.start = v
-        else:
-            self.start = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.start
-        if v0 is not None:
-            data["start"] = v0
-        return data
-
-    def _copy(self) -> StatefulSetOrdinals:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.start = self.start
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["start"] if odd is None else [*odd, "start"]
+        return odd
 
 
 class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
     """StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates."""
-
-    __slots__ = (
-        "when_deleted",
-        "when_scaled",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("when_deleted", "whenDeleted", "str | None"),
@@ -690,75 +431,28 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
         when_scaled: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.when_deleted = when_deleted
-        self.when_scaled = when_scaled
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if when_deleted is not None:
+            d["whenDeleted"] = when_deleted
+        if when_scaled is not None:
+            d["whenScaled"] = when_scaled
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("whenDeleted")
-        if v is None or isinstance(v, str):
-            self.when_deleted = v
-        else:
-            self.when_deleted = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["whenDeleted"] if odd is None else [*odd, "whenDeleted"]
         v = get("whenScaled")
-        if v is None or isinstance(v, str):
-            self.when_scaled = v
-        else:
-            self.when_scaled = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.when_deleted
-        if v0 is not None:
-            data["whenDeleted"] = v0
-        v1 = self.when_scaled
-        if v1 is not None:
-            data["whenScaled"] = v1
-        return data
-
-    def _copy(self) -> StatefulSetPersistentVolumeClaimRetentionPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.when_deleted = self.when_deleted
-        new.when_scaled = self.when_scaled
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["whenScaled"] if odd is None else [*odd, "whenScaled"]
+        return odd
 
 
 class StatefulSetSpec(_Model):
     """A StatefulSetSpec is the specification of a StatefulSet."""
-
-    __slots__ = (
-        "min_ready_seconds",
-        "ordinals",
-        "persistent_volume_claim_retention_policy",
-        "pod_management_policy",
-        "replicas",
-        "revision_history_limit",
-        "selector",
-        "service_name",
-        "template",
-        "update_strategy",
-        "volume_claim_templates",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("min_ready_seconds", "minReadySeconds", "int | None"),
@@ -771,9 +465,13 @@ class StatefulSetSpec(_Model):
         _FieldInfo("pod_management_policy", "podManagementPolicy", "str | None"),
         _FieldInfo("replicas", "replicas", "int | None"),
         _FieldInfo("revision_history_limit", "revisionHistoryLimit", "int | None"),
-        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector", required=True),
+        _FieldInfo(
+            "selector", "selector", "_meta_v1.LabelSelector", required=True, always_set=True
+        ),
         _FieldInfo("service_name", "serviceName", "str | None"),
-        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec", required=True),
+        _FieldInfo(
+            "template", "template", "_core_v1.PodTemplateSpec", required=True, always_set=True
+        ),
         _FieldInfo("update_strategy", "updateStrategy", "StatefulSetUpdateStrategy | None"),
         _FieldInfo(
             "volume_claim_templates",
@@ -797,12 +495,11 @@ class StatefulSetSpec(_Model):
             "volumeClaimTemplates",
         }
     )
-    _absent: tuple[str, ...]
 
     min_ready_seconds: int | None
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
 
-    ordinals: StatefulSetOrdinals | None
+    ordinals: StatefulSetOrdinals | None = None
     """ordinals controls the numbering of replica indices in a StatefulSet. The default ordinals behavior assigns a "0" index to the first replica and increments the index by one for each additional replica requested."""
 
     persistent_volume_claim_retention_policy: StatefulSetPersistentVolumeClaimRetentionPolicy | None
@@ -811,7 +508,7 @@ class StatefulSetSpec(_Model):
     pod_management_policy: str | None
     """podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once."""
 
-    replicas: int | None
+    replicas: int | None = None
     """replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. If unspecified, defaults to 1."""
 
     revision_history_limit: int | None
@@ -850,51 +547,41 @@ class StatefulSetSpec(_Model):
         volume_claim_templates: list[_core_v1.PersistentVolumeClaim] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.min_ready_seconds = min_ready_seconds
-        self.ordinals = (
-            None
-            if ordinals is None
-            else _model_arg(ordinals, StatefulSetOrdinals, "StatefulSetSpec(ordinals=...)")
-        )
-        self.persistent_volume_claim_retention_policy = (
-            None
-            if persistent_volume_claim_retention_policy is None
-            else _model_arg(
+        d = self.__dict__
+        if min_ready_seconds is not None:
+            d["minReadySeconds"] = min_ready_seconds
+        if ordinals is not None:
+            d["ordinals"] = _model_arg(
+                ordinals, StatefulSetOrdinals, "StatefulSetSpec(ordinals=...)"
+            )
+        if persistent_volume_claim_retention_policy is not None:
+            d["persistentVolumeClaimRetentionPolicy"] = _model_arg(
                 persistent_volume_claim_retention_policy,
                 StatefulSetPersistentVolumeClaimRetentionPolicy,
                 "StatefulSetSpec(persistent_volume_claim_retention_policy=...)",
             )
-        )
-        self.pod_management_policy = pod_management_policy
-        self.replicas = replicas
-        self.revision_history_limit = revision_history_limit
-        if selector is None:
-            self.selector = _meta_v1.LabelSelector()
-            absent += ("selector",)
-        else:
-            self.selector = _model_arg(
+        if pod_management_policy is not None:
+            d["podManagementPolicy"] = pod_management_policy
+        if replicas is not None:
+            d["replicas"] = replicas
+        if revision_history_limit is not None:
+            d["revisionHistoryLimit"] = revision_history_limit
+        if selector is not None:
+            d["selector"] = _model_arg(
                 selector, _meta_v1.LabelSelector, "StatefulSetSpec(selector=...)"
             )
-        self.service_name = service_name
-        if template is None:
-            self.template = _core_v1.PodTemplateSpec()
-            absent += ("template",)
-        else:
-            self.template = _model_arg(
+        if service_name is not None:
+            d["serviceName"] = service_name
+        if template is not None:
+            d["template"] = _model_arg(
                 template, _core_v1.PodTemplateSpec, "StatefulSetSpec(template=...)"
             )
-        self.update_strategy = (
-            None
-            if update_strategy is None
-            else _model_arg(
+        if update_strategy is not None:
+            d["updateStrategy"] = _model_arg(
                 update_strategy, StatefulSetUpdateStrategy, "StatefulSetSpec(update_strategy=...)"
             )
-        )
-        self.volume_claim_templates = (
-            None
-            if volume_claim_templates is None
-            else [
+        if volume_claim_templates is not None:
+            d["volumeClaimTemplates"] = [
                 _model_arg(
                     i0,
                     _core_v1.PersistentVolumeClaim,
@@ -902,196 +589,92 @@ class StatefulSetSpec(_Model):
                 )
                 for i0 in volume_claim_templates
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("minReadySeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_ready_seconds = v
-        else:
-            self.min_ready_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minReadySeconds"] if odd is None else [*odd, "minReadySeconds"]
         v = get("ordinals")
-        if v is None:
-            self.ordinals = None
-        elif isinstance(v, dict):
-            self.ordinals = StatefulSetOrdinals._decode(v)
-        else:
-            self.ordinals = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["ordinals"] = StatefulSetOrdinals._decode(v)
+            else:
+                odd = ["ordinals"] if odd is None else [*odd, "ordinals"]
         v = get("persistentVolumeClaimRetentionPolicy")
-        if v is None:
-            self.persistent_volume_claim_retention_policy = None
-        elif isinstance(v, dict):
-            self.persistent_volume_claim_retention_policy = (
-                StatefulSetPersistentVolumeClaimRetentionPolicy._decode(v)
-            )
-        else:
-            self.persistent_volume_claim_retention_policy = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["persistentVolumeClaimRetentionPolicy"] = (
+                    StatefulSetPersistentVolumeClaimRetentionPolicy._decode(v)
+                )
+            else:
+                odd = (
+                    ["persistentVolumeClaimRetentionPolicy"]
+                    if odd is None
+                    else [*odd, "persistentVolumeClaimRetentionPolicy"]
+                )
         v = get("podManagementPolicy")
-        if v is None or isinstance(v, str):
-            self.pod_management_policy = v
-        else:
-            self.pod_management_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["podManagementPolicy"] if odd is None else [*odd, "podManagementPolicy"]
         v = get("replicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.replicas = v
-        else:
-            self.replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("revisionHistoryLimit")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.revision_history_limit = v
-        else:
-            self.revision_history_limit = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["revisionHistoryLimit"] if odd is None else [*odd, "revisionHistoryLimit"]
         v = get("selector")
-        if isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.selector = _meta_v1.LabelSelector()
-            absent += ("selector",)
-            if v is not None:
-                odd = True
-        v = get("serviceName")
-        if v is None or isinstance(v, str):
-            self.service_name = v
-        else:
-            self.service_name = None
-            odd = True
-        v = get("template")
-        if isinstance(v, dict):
-            self.template = _core_v1.PodTemplateSpec._decode(v)
-        else:
-            self.template = _core_v1.PodTemplateSpec()
-            absent += ("template",)
-            if v is not None:
-                odd = True
-        v = get("updateStrategy")
         if v is None:
-            self.update_strategy = None
+            if "selector" in d:  # null in an always-set field: kept aside
+                odd = ["selector"] if odd is None else [*odd, "selector"]
         elif isinstance(v, dict):
-            self.update_strategy = StatefulSetUpdateStrategy._decode(v)
+            d["selector"] = _meta_v1.LabelSelector._decode(v)
         else:
-            self.update_strategy = None
-            odd = True
-        v = get("volumeClaimTemplates")
+            odd = ["selector"] if odd is None else [*odd, "selector"]
+        v = get("serviceName")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["serviceName"] if odd is None else [*odd, "serviceName"]
+        v = get("template")
         if v is None:
-            self.volume_claim_templates = None
-        elif isinstance(v, list):
-            try:
-                self.volume_claim_templates = [
-                    _core_v1.PersistentVolumeClaim._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.volume_claim_templates = None
-                odd = True
+            if "template" in d:  # null in an always-set field: kept aside
+                odd = ["template"] if odd is None else [*odd, "template"]
+        elif isinstance(v, dict):
+            d["template"] = _core_v1.PodTemplateSpec._decode(v)
         else:
-            self.volume_claim_templates = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["template"] if odd is None else [*odd, "template"]
+        v = get("updateStrategy")
+        if v is not None:
+            if isinstance(v, dict):
+                d["updateStrategy"] = StatefulSetUpdateStrategy._decode(v)
+            else:
+                odd = ["updateStrategy"] if odd is None else [*odd, "updateStrategy"]
+        v = get("volumeClaimTemplates")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["volumeClaimTemplates"] = [
+                        _core_v1.PersistentVolumeClaim._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["volumeClaimTemplates"] if odd is None else [*odd, "volumeClaimTemplates"]
+                    )
+            else:
+                odd = ["volumeClaimTemplates"] if odd is None else [*odd, "volumeClaimTemplates"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.min_ready_seconds
-        if v0 is not None:
-            data["minReadySeconds"] = v0
-        v1 = self.ordinals
-        if v1 is not None:
-            data["ordinals"] = v1._encode(wire)
-        v2 = self.persistent_volume_claim_retention_policy
-        if v2 is not None:
-            data["persistentVolumeClaimRetentionPolicy"] = v2._encode(wire)
-        v3 = self.pod_management_policy
-        if v3 is not None:
-            data["podManagementPolicy"] = v3
-        v4 = self.replicas
-        if v4 is not None:
-            data["replicas"] = v4
-        v5 = self.revision_history_limit
-        if v5 is not None:
-            data["revisionHistoryLimit"] = v5
-        v6 = self.selector
-        if v6 is not None:
-            d6 = v6._encode(wire)
-            if d6 or "selector" not in absent:
-                data["selector"] = d6
-        v7 = self.service_name
-        if v7 is not None:
-            data["serviceName"] = v7
-        v8 = self.template
-        if v8 is not None:
-            d8 = v8._encode(wire)
-            if d8 or "template" not in absent:
-                data["template"] = d8
-        v9 = self.update_strategy
-        if v9 is not None:
-            data["updateStrategy"] = v9._encode(wire)
-        v10 = self.volume_claim_templates
-        if v10 is not None:
-            data["volumeClaimTemplates"] = [i0._encode(wire) for i0 in v10]
-        return data
-
-    def _copy(self) -> StatefulSetSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.min_ready_seconds = self.min_ready_seconds
-        new.ordinals = None if (v1 := self.ordinals) is None else v1._copy()
-        new.persistent_volume_claim_retention_policy = (
-            None if (v2 := self.persistent_volume_claim_retention_policy) is None else v2._copy()
-        )
-        new.pod_management_policy = self.pod_management_policy
-        new.replicas = self.replicas
-        new.revision_history_limit = self.revision_history_limit
-        new.selector = None if (v6 := self.selector) is None else v6._copy()
-        new.service_name = self.service_name
-        new.template = None if (v8 := self.template) is None else v8._copy()
-        new.update_strategy = None if (v9 := self.update_strategy) is None else v9._copy()
-        new.volume_claim_templates = (
-            None if (v10 := self.volume_claim_templates) is None else [i._copy() for i in v10]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "selector":
+            return _meta_v1.LabelSelector()
+        if name == "template":
+            return _core_v1.PodTemplateSpec()
+        raise AttributeError(name)
 
 
 class StatefulSetStatus(_Model):
     """StatefulSetStatus represents the current state of a StatefulSet."""
-
-    __slots__ = (
-        "available_replicas",
-        "collision_count",
-        "conditions",
-        "current_replicas",
-        "current_revision",
-        "observed_generation",
-        "ready_replicas",
-        "replicas",
-        "update_revision",
-        "updated_replicas",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("available_replicas", "availableReplicas", "int | None"),
@@ -1109,7 +692,7 @@ class StatefulSetStatus(_Model):
         _FieldInfo("current_revision", "currentRevision", "str | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("ready_replicas", "readyReplicas", "int | None"),
-        _FieldInfo("replicas", "replicas", "int", required=True),
+        _FieldInfo("replicas", "replicas", "int", required=True, always_set=True),
         _FieldInfo("update_revision", "updateRevision", "str | None"),
         _FieldInfo("updated_replicas", "updatedReplicas", "int | None"),
     )
@@ -1127,7 +710,6 @@ class StatefulSetStatus(_Model):
             "updatedReplicas",
         }
     )
-    _absent: tuple[str, ...]
 
     available_replicas: int | None
     """Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset."""
@@ -1135,7 +717,7 @@ class StatefulSetStatus(_Model):
     collision_count: int | None
     """collisionCount is the count of hash collisions for the StatefulSet. The StatefulSet controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision."""
 
-    conditions: list[StatefulSetCondition] | None
+    conditions: list[StatefulSetCondition] | None = None
     """Represents the latest available observations of a statefulset's current state."""
 
     current_replicas: int | None
@@ -1174,178 +756,87 @@ class StatefulSetStatus(_Model):
         updated_replicas: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.available_replicas = available_replicas
-        self.collision_count = collision_count
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if available_replicas is not None:
+            d["availableReplicas"] = available_replicas
+        if collision_count is not None:
+            d["collisionCount"] = collision_count
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, StatefulSetCondition, "StatefulSetStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.current_replicas = current_replicas
-        self.current_revision = current_revision
-        self.observed_generation = observed_generation
-        self.ready_replicas = ready_replicas
-        if replicas is None:
-            self.replicas = 0
-            absent += ("replicas",)
-        else:
-            self.replicas = replicas
-        self.update_revision = update_revision
-        self.updated_replicas = updated_replicas
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if current_replicas is not None:
+            d["currentReplicas"] = current_replicas
+        if current_revision is not None:
+            d["currentRevision"] = current_revision
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if ready_replicas is not None:
+            d["readyReplicas"] = ready_replicas
+        if replicas is not None:
+            d["replicas"] = replicas
+        if update_revision is not None:
+            d["updateRevision"] = update_revision
+        if updated_replicas is not None:
+            d["updatedReplicas"] = updated_replicas
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("availableReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.available_replicas = v
-        else:
-            self.available_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["availableReplicas"] if odd is None else [*odd, "availableReplicas"]
         v = get("collisionCount")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.collision_count = v
-        else:
-            self.collision_count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["collisionCount"] if odd is None else [*odd, "collisionCount"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [StatefulSetCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [StatefulSetCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("currentReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.current_replicas = v
-        else:
-            self.current_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["currentReplicas"] if odd is None else [*odd, "currentReplicas"]
         v = get("currentRevision")
-        if v is None or isinstance(v, str):
-            self.current_revision = v
-        else:
-            self.current_revision = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["currentRevision"] if odd is None else [*odd, "currentRevision"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("readyReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.ready_replicas = v
-        else:
-            self.ready_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["readyReplicas"] if odd is None else [*odd, "readyReplicas"]
         v = get("replicas")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.replicas = v
+        if v is None:
+            if "replicas" in d:  # null in an always-set field: kept aside
+                odd = ["replicas"] if odd is None else [*odd, "replicas"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.replicas = 0
-            absent += ("replicas",)
-            if v is not None:
-                odd = True
+            odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("updateRevision")
-        if v is None or isinstance(v, str):
-            self.update_revision = v
-        else:
-            self.update_revision = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["updateRevision"] if odd is None else [*odd, "updateRevision"]
         v = get("updatedReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.updated_replicas = v
-        else:
-            self.updated_replicas = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["updatedReplicas"] if odd is None else [*odd, "updatedReplicas"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.available_replicas
-        if v0 is not None:
-            data["availableReplicas"] = v0
-        v1 = self.collision_count
-        if v1 is not None:
-            data["collisionCount"] = v1
-        v2 = self.conditions
-        if v2 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.current_replicas
-        if v3 is not None:
-            data["currentReplicas"] = v3
-        v4 = self.current_revision
-        if v4 is not None:
-            data["currentRevision"] = v4
-        v5 = self.observed_generation
-        if v5 is not None:
-            data["observedGeneration"] = v5
-        v6 = self.ready_replicas
-        if v6 is not None:
-            data["readyReplicas"] = v6
-        v7 = self.replicas
-        if v7 is not None and (v7 or "replicas" not in absent):
-            data["replicas"] = v7
-        v8 = self.update_revision
-        if v8 is not None:
-            data["updateRevision"] = v8
-        v9 = self.updated_replicas
-        if v9 is not None:
-            data["updatedReplicas"] = v9
-        return data
-
-    def _copy(self) -> StatefulSetStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.available_replicas = self.available_replicas
-        new.collision_count = self.collision_count
-        new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
-        new.current_replicas = self.current_replicas
-        new.current_revision = self.current_revision
-        new.observed_generation = self.observed_generation
-        new.ready_replicas = self.ready_replicas
-        new.replicas = self.replicas
-        new.update_revision = self.update_revision
-        new.updated_replicas = self.updated_replicas
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "replicas":
+            return 0
+        raise AttributeError(name)
 
 
 class StatefulSetUpdateStrategy(_Model):
     """StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It includes any additional parameters necessary to perform the update for the indicated strategy."""
-
-    __slots__ = (
-        "rolling_update",
-        "type",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("rolling_update", "rollingUpdate", "RollingUpdateStatefulSetStrategy | None"),
@@ -1356,7 +847,7 @@ class StatefulSetUpdateStrategy(_Model):
     rolling_update: RollingUpdateStatefulSetStrategy | None
     """RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType."""
 
-    type: str | None
+    type: str | None = None
     """Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate."""
 
     def __init__(
@@ -1366,63 +857,28 @@ class StatefulSetUpdateStrategy(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.rolling_update = (
-            None
-            if rolling_update is None
-            else _model_arg(
+        d = self.__dict__
+        if rolling_update is not None:
+            d["rollingUpdate"] = _model_arg(
                 rolling_update,
                 RollingUpdateStatefulSetStrategy,
                 "StatefulSetUpdateStrategy(rolling_update=...)",
             )
-        )
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("rollingUpdate")
-        if v is None:
-            self.rolling_update = None
-        elif isinstance(v, dict):
-            self.rolling_update = RollingUpdateStatefulSetStrategy._decode(v)
-        else:
-            self.rolling_update = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["rollingUpdate"] = RollingUpdateStatefulSetStrategy._decode(v)
+            else:
+                odd = ["rollingUpdate"] if odd is None else [*odd, "rollingUpdate"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.rolling_update
-        if v0 is not None:
-            data["rollingUpdate"] = v0._encode(wire)
-        v1 = self.type
-        if v1 is not None:
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> StatefulSetUpdateStrategy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -28,13 +27,6 @@ __all__ = [
 class BoundObjectReference(_Model):
     """BoundObjectReference is a reference to an object that a token is bound to."""
 
-    __slots__ = (
-        "api_version",
-        "kind",
-        "name",
-        "uid",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
@@ -46,13 +38,13 @@ class BoundObjectReference(_Model):
     api_version: str | None
     """apiVersion is API version of the referent."""
 
-    kind: str | None
+    kind: str | None = None
     """kind of the referent. Valid kinds are 'Pod' and 'Secret'."""
 
-    name: str | None
+    name: str | None = None
     """name of the referent."""
 
-    uid: str | None
+    uid: str | None = None
     """uid of the referent."""
 
     def __init__(
@@ -64,119 +56,65 @@ class BoundObjectReference(_Model):
         uid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.api_version = api_version
-        self.kind = kind
-        self.name = name
-        self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.name
-        if v2 is not None:
-            data["name"] = v2
-        v3 = self.uid
-        if v3 is not None:
-            data["uid"] = v3
-        return data
-
-    def _copy(self) -> BoundObjectReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.name = self.name
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd
 
 
 class TokenRequest(_Model):
     """TokenRequest requests a token for a given service account."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "authentication.k8s.io/v1"
     KIND: ClassVar[str] = "TokenRequest"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "TokenRequestSpec | None"),
         _FieldInfo("status", "status", "TokenRequestStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """metadata is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: TokenRequestSpec | None
+    spec: TokenRequestSpec | None = None
     """spec holds information about the request being evaluated"""
 
-    status: TokenRequestStatus | None
+    status: TokenRequestStatus | None = None
     """status is filled in by the server and indicates whether the token can be authenticated."""
 
     def __init__(
@@ -189,123 +127,59 @@ class TokenRequest(_Model):
         status: TokenRequestStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "TokenRequest(metadata=...)")
-        self.spec = (
-            None if spec is None else _model_arg(spec, TokenRequestSpec, "TokenRequest(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, TokenRequestStatus, "TokenRequest(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "TokenRequest(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, TokenRequestSpec, "TokenRequest(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, TokenRequestStatus, "TokenRequest(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = TokenRequestSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = TokenRequestSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = TokenRequestStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = TokenRequestStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> TokenRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class TokenRequestSpec(_Model):
     """TokenRequestSpec contains client provided parameters of a token request."""
-
-    __slots__ = (
-        "audiences",
-        "bound_object_ref",
-        "expiration_seconds",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("audiences", "audiences", "list[str] | None", list_type="atomic"),
@@ -317,7 +191,7 @@ class TokenRequestSpec(_Model):
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("audiences",)
 
-    audiences: list[str] | None
+    audiences: list[str] | None = None
     """audiences are the intendend audiences of the token. A recipient of a token must identify themself with an identifier in the list of audiences of the token, and otherwise should reject the token. A token issued for multiple audiences may be used to authenticate against any of the audiences listed but implies a high degree of trust between the target audiences."""
 
     bound_object_ref: BoundObjectReference | None
@@ -334,84 +208,38 @@ class TokenRequestSpec(_Model):
         expiration_seconds: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.audiences = audiences
-        self.bound_object_ref = (
-            None
-            if bound_object_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if audiences is not None:
+            d["audiences"] = audiences
+        if bound_object_ref is not None:
+            d["boundObjectRef"] = _model_arg(
                 bound_object_ref, BoundObjectReference, "TokenRequestSpec(bound_object_ref=...)"
             )
-        )
-        self.expiration_seconds = expiration_seconds
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if expiration_seconds is not None:
+            d["expirationSeconds"] = expiration_seconds
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("audiences")
-        if v is None or isinstance(v, list):
-            self.audiences = v
-        else:
-            self.audiences = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["audiences"] if odd is None else [*odd, "audiences"]
         v = get("boundObjectRef")
-        if v is None:
-            self.bound_object_ref = None
-        elif isinstance(v, dict):
-            self.bound_object_ref = BoundObjectReference._decode(v)
-        else:
-            self.bound_object_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["boundObjectRef"] = BoundObjectReference._decode(v)
+            else:
+                odd = ["boundObjectRef"] if odd is None else [*odd, "boundObjectRef"]
         v = get("expirationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.expiration_seconds = v
-        else:
-            self.expiration_seconds = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.audiences
-        if v0 is not None:
-            data["audiences"] = v0 if wire else v0[:]
-        v1 = self.bound_object_ref
-        if v1 is not None:
-            data["boundObjectRef"] = v1._encode(wire)
-        v2 = self.expiration_seconds
-        if v2 is not None:
-            data["expirationSeconds"] = v2
-        return data
-
-    def _copy(self) -> TokenRequestSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.audiences = None if (v0 := self.audiences) is None else v0[:]
-        new.bound_object_ref = None if (v1 := self.bound_object_ref) is None else v1._copy()
-        new.expiration_seconds = self.expiration_seconds
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["expirationSeconds"] if odd is None else [*odd, "expirationSeconds"]
+        return odd
 
 
 class TokenRequestStatus(_Model):
     """TokenRequestStatus is the result of a token request."""
-
-    __slots__ = (
-        "expiration_timestamp",
-        "token",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("expiration_timestamp", "expirationTimestamp", "_Time | None"),
@@ -422,7 +250,7 @@ class TokenRequestStatus(_Model):
     expiration_timestamp: _Time | None
     """expirationTimestamp is the time of expiration of the returned token."""
 
-    token: str | None
+    token: str | None = None
     """token is the opaque bearer token."""
 
     def __init__(
@@ -432,57 +260,24 @@ class TokenRequestStatus(_Model):
         token: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.expiration_timestamp = (
-            None if expiration_timestamp is None else _Time.coerce(expiration_timestamp)
-        )
-        self.token = token
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if expiration_timestamp is not None:
+            d["expirationTimestamp"] = _Time.coerce(expiration_timestamp)
+        if token is not None:
+            d["token"] = token
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expirationTimestamp")
-        if v is None:
-            self.expiration_timestamp = None
-        elif isinstance(v, str):
-            self.expiration_timestamp = _Time(v)
-        else:
-            self.expiration_timestamp = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["expirationTimestamp"] = _Time(v)
+            else:
+                odd = ["expirationTimestamp"] if odd is None else [*odd, "expirationTimestamp"]
         v = get("token")
-        if v is None or isinstance(v, str):
-            self.token = v
-        else:
-            self.token = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.expiration_timestamp
-        if v0 is not None:
-            data["expirationTimestamp"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.token
-        if v1 is not None:
-            data["token"] = v1
-        return data
-
-    def _copy(self) -> TokenRequestStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expiration_timestamp = self.expiration_timestamp
-        new.token = self.token
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["token"] if odd is None else [*odd, "token"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._user_info import UserInfo
@@ -27,15 +26,6 @@ __all__ = [
 class TokenReview(_Model):
     """TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver."""
 
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "authentication.k8s.io/v1"
     KIND: ClassVar[str] = "TokenReview"
     RESOURCE: ClassVar[_ResourceInfo] = _ResourceInfo(
@@ -54,19 +44,18 @@ class TokenReview(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "TokenReviewSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "TokenReviewSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "TokenReviewStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -75,7 +64,7 @@ class TokenReview(_Model):
     spec: TokenReviewSpec
     """spec holds information about the request being evaluated"""
 
-    status: TokenReviewStatus | None
+    status: TokenReviewStatus | None = None
     """status is filled in by the server and indicates whether the request can be authenticated."""
 
     def __init__(
@@ -88,137 +77,72 @@ class TokenReview(_Model):
         status: TokenReviewStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "TokenReview(metadata=...)")
-        if spec is None:
-            self.spec = TokenReviewSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, TokenReviewSpec, "TokenReview(spec=...)")
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, TokenReviewStatus, "TokenReview(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "TokenReview(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, TokenReviewSpec, "TokenReview(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, TokenReviewStatus, "TokenReview(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = TokenReviewSpec._decode(v)
-        else:
-            self.spec = TokenReviewSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = TokenReviewStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = TokenReviewSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = TokenReviewStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> TokenReview:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return TokenReviewSpec()
+        raise AttributeError(name)
 
 
 class TokenReviewSpec(_Model):
     """TokenReviewSpec is a description of the token authentication request."""
 
-    __slots__ = (
-        "audiences",
-        "token",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("audiences", "audiences", "list[str] | None", list_type="atomic"),
-        _FieldInfo("token", "token", "str", required=True),
+        _FieldInfo("token", "token", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"audiences", "token"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("audiences",)
-    _absent: tuple[str, ...]
 
-    audiences: list[str] | None
+    audiences: list[str] | None = None
     """audiences is a list of the identifiers that the resource server presented with the token identifies as. Audience-aware token authenticators will verify that the token was intended for at least one of the audiences in this list. If no audiences are provided, the audience will default to the audience of the Kubernetes apiserver."""
 
     token: str
@@ -231,79 +155,38 @@ class TokenReviewSpec(_Model):
         token: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.audiences = audiences
-        if token is None:
-            self.token = ""
-            absent += ("token",)
-        else:
-            self.token = token
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if audiences is not None:
+            d["audiences"] = audiences
+        if token is not None:
+            d["token"] = token
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("audiences")
-        if v is None or isinstance(v, list):
-            self.audiences = v
-        else:
-            self.audiences = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["audiences"] if odd is None else [*odd, "audiences"]
         v = get("token")
-        if isinstance(v, str):
-            self.token = v
+        if v is None:
+            if "token" in d:  # null in an always-set field: kept aside
+                odd = ["token"] if odd is None else [*odd, "token"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.token = ""
-            absent += ("token",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["token"] if odd is None else [*odd, "token"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.audiences
-        if v0 is not None:
-            data["audiences"] = v0 if wire else v0[:]
-        v1 = self.token
-        if v1 is not None and (v1 or "token" not in absent):
-            data["token"] = v1
-        return data
-
-    def _copy(self) -> TokenReviewSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.audiences = None if (v0 := self.audiences) is None else v0[:]
-        new.token = self.token
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "token":
+            return ""
+        raise AttributeError(name)
 
 
 class TokenReviewStatus(_Model):
     """TokenReviewStatus is the result of the token authentication request."""
-
-    __slots__ = (
-        "audiences",
-        "authenticated",
-        "error",
-        "user",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("audiences", "audiences", "list[str] | None", list_type="atomic"),
@@ -316,16 +199,16 @@ class TokenReviewStatus(_Model):
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("audiences",)
 
-    audiences: list[str] | None
+    audiences: list[str] | None = None
     """audiences are audience identifiers chosen by the authenticator that are compatible with both the TokenReview and token. An identifier is any identifier in the intersection of the TokenReviewSpec audiences and the token's audiences. A client of the TokenReview API that sets the spec.audiences field should validate that a compatible audience identifier is returned in the status.audiences field to ensure that the TokenReview server is audience aware. If a TokenReview returns an empty status.audience field where status.authenticated is "true", the token is valid against the audience of the Kubernetes API server."""
 
-    authenticated: bool | None
+    authenticated: bool | None = None
     """authenticated indicates that the token was associated with a known user."""
 
-    error: str | None
+    error: str | None = None
     """error indicates that the token couldn't be checked"""
 
-    user: UserInfo | None
+    user: UserInfo | None = None
     """user is the UserInfo associated with the provided token."""
 
     def __init__(
@@ -337,79 +220,34 @@ class TokenReviewStatus(_Model):
         user: UserInfo | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.audiences = audiences
-        self.authenticated = authenticated
-        self.error = error
-        self.user = (
-            None if user is None else _model_arg(user, UserInfo, "TokenReviewStatus(user=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if audiences is not None:
+            d["audiences"] = audiences
+        if authenticated is not None:
+            d["authenticated"] = authenticated
+        if error is not None:
+            d["error"] = error
+        if user is not None:
+            d["user"] = _model_arg(user, UserInfo, "TokenReviewStatus(user=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("audiences")
-        if v is None or isinstance(v, list):
-            self.audiences = v
-        else:
-            self.audiences = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["audiences"] if odd is None else [*odd, "audiences"]
         v = get("authenticated")
-        if v is None or v.__class__ is bool:
-            self.authenticated = v
-        else:
-            self.authenticated = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["authenticated"] if odd is None else [*odd, "authenticated"]
         v = get("error")
-        if v is None or isinstance(v, str):
-            self.error = v
-        else:
-            self.error = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["error"] if odd is None else [*odd, "error"]
         v = get("user")
-        if v is None:
-            self.user = None
-        elif isinstance(v, dict):
-            self.user = UserInfo._decode(v)
-        else:
-            self.user = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.audiences
-        if v0 is not None:
-            data["audiences"] = v0 if wire else v0[:]
-        v1 = self.authenticated
-        if v1 is not None:
-            data["authenticated"] = v1
-        v2 = self.error
-        if v2 is not None:
-            data["error"] = v2
-        v3 = self.user
-        if v3 is not None:
-            data["user"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> TokenReviewStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.audiences = None if (v0 := self.audiences) is None else v0[:]
-        new.authenticated = self.authenticated
-        new.error = self.error
-        new.user = None if (v3 := self.user) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["user"] = UserInfo._decode(v)
+            else:
+                odd = ["user"] if odd is None else [*odd, "user"]
+        return odd

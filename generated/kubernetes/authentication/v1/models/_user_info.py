@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,13 +20,6 @@ __all__ = [
 class UserInfo(_Model):
     """UserInfo holds the information about the user needed to implement the user.Info interface."""
 
-    __slots__ = (
-        "extra",
-        "groups",
-        "uid",
-        "username",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("extra", "extra", "dict[str, list[str]] | None"),
         _FieldInfo("groups", "groups", "list[str] | None", list_type="atomic"),
@@ -37,16 +29,16 @@ class UserInfo(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"extra", "groups", "uid", "username"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("extra", "groups")
 
-    extra: dict[str, list[str]] | None
+    extra: dict[str, list[str]] | None = None
     """extra is any additional information provided by the authenticator."""
 
-    groups: list[str] | None
+    groups: list[str] | None = None
     """groups is the names of groups this user is a part of."""
 
-    uid: str | None
+    uid: str | None = None
     """uid is a unique value that identifies this user across time. If this user is deleted and another user by the same name is added, they will have different UIDs."""
 
-    username: str | None
+    username: str | None = None
     """username is the name that uniquely identifies this user among all active users."""
 
     def __init__(
@@ -58,75 +50,31 @@ class UserInfo(_Model):
         username: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.extra = extra
-        self.groups = groups
-        self.uid = uid
-        self.username = username
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if extra is not None:
+            d["extra"] = extra
+        if groups is not None:
+            d["groups"] = groups
+        if uid is not None:
+            d["uid"] = uid
+        if username is not None:
+            d["username"] = username
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("extra")
-        if v is None or isinstance(v, dict):
-            self.extra = v
-        else:
-            self.extra = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["extra"] if odd is None else [*odd, "extra"]
         v = get("groups")
-        if v is None or isinstance(v, list):
-            self.groups = v
-        else:
-            self.groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["groups"] if odd is None else [*odd, "groups"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
         v = get("username")
-        if v is None or isinstance(v, str):
-            self.username = v
-        else:
-            self.username = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.extra
-        if v0 is not None:
-            data["extra"] = v0 if wire else _copy_value(v0)
-        v1 = self.groups
-        if v1 is not None:
-            data["groups"] = v1 if wire else v1[:]
-        v2 = self.uid
-        if v2 is not None:
-            data["uid"] = v2
-        v3 = self.username
-        if v3 is not None:
-            data["username"] = v3
-        return data
-
-    def _copy(self) -> UserInfo:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.extra = None if (v0 := self.extra) is None else _copy_value(v0)
-        new.groups = None if (v1 := self.groups) is None else v1[:]
-        new.uid = self.uid
-        new.username = self.username
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["username"] if odd is None else [*odd, "username"]
+        return odd

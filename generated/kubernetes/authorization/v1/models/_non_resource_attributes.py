@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -27,11 +26,6 @@ __all__ = [
 class FieldSelectorAttributes(_Model):
     """FieldSelectorAttributes indicates a field limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid."""
 
-    __slots__ = (
-        "raw_selector",
-        "requirements",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("raw_selector", "rawSelector", "str | None"),
         _FieldInfo(
@@ -46,7 +40,7 @@ class FieldSelectorAttributes(_Model):
     raw_selector: str | None
     """rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse the rawSelector as long as the requirements are not present."""
 
-    requirements: list[_meta_v1.FieldSelectorRequirement] | None
+    requirements: list[_meta_v1.FieldSelectorRequirement] | None = None
     """requirements is the parsed interpretation of a field selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood."""
 
     def __init__(
@@ -56,11 +50,11 @@ class FieldSelectorAttributes(_Model):
         requirements: list[_meta_v1.FieldSelectorRequirement] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.raw_selector = raw_selector
-        self.requirements = (
-            None
-            if requirements is None
-            else [
+        d = self.__dict__
+        if raw_selector is not None:
+            d["rawSelector"] = raw_selector
+        if requirements is not None:
+            d["requirements"] = [
                 _model_arg(
                     i0,
                     _meta_v1.FieldSelectorRequirement,
@@ -68,70 +62,29 @@ class FieldSelectorAttributes(_Model):
                 )
                 for i0 in requirements
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("rawSelector")
-        if v is None or isinstance(v, str):
-            self.raw_selector = v
-        else:
-            self.raw_selector = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["rawSelector"] if odd is None else [*odd, "rawSelector"]
         v = get("requirements")
-        if v is None:
-            self.requirements = None
-        elif isinstance(v, list):
-            try:
-                self.requirements = [_meta_v1.FieldSelectorRequirement._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.requirements = None
-                odd = True
-        else:
-            self.requirements = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.raw_selector
-        if v0 is not None:
-            data["rawSelector"] = v0
-        v1 = self.requirements
-        if v1 is not None:
-            data["requirements"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> FieldSelectorAttributes:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.raw_selector = self.raw_selector
-        new.requirements = None if (v1 := self.requirements) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["requirements"] = [_meta_v1.FieldSelectorRequirement._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["requirements"] if odd is None else [*odd, "requirements"]
+            else:
+                odd = ["requirements"] if odd is None else [*odd, "requirements"]
+        return odd
 
 
 class LabelSelectorAttributes(_Model):
     """LabelSelectorAttributes indicates a label limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid."""
-
-    __slots__ = (
-        "raw_selector",
-        "requirements",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("raw_selector", "rawSelector", "str | None"),
@@ -147,7 +100,7 @@ class LabelSelectorAttributes(_Model):
     raw_selector: str | None
     """rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse the rawSelector as long as the requirements are not present."""
 
-    requirements: list[_meta_v1.LabelSelectorRequirement] | None
+    requirements: list[_meta_v1.LabelSelectorRequirement] | None = None
     """requirements is the parsed interpretation of a label selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood."""
 
     def __init__(
@@ -157,11 +110,11 @@ class LabelSelectorAttributes(_Model):
         requirements: list[_meta_v1.LabelSelectorRequirement] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.raw_selector = raw_selector
-        self.requirements = (
-            None
-            if requirements is None
-            else [
+        d = self.__dict__
+        if raw_selector is not None:
+            d["rawSelector"] = raw_selector
+        if requirements is not None:
+            d["requirements"] = [
                 _model_arg(
                     i0,
                     _meta_v1.LabelSelectorRequirement,
@@ -169,70 +122,29 @@ class LabelSelectorAttributes(_Model):
                 )
                 for i0 in requirements
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("rawSelector")
-        if v is None or isinstance(v, str):
-            self.raw_selector = v
-        else:
-            self.raw_selector = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["rawSelector"] if odd is None else [*odd, "rawSelector"]
         v = get("requirements")
-        if v is None:
-            self.requirements = None
-        elif isinstance(v, list):
-            try:
-                self.requirements = [_meta_v1.LabelSelectorRequirement._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.requirements = None
-                odd = True
-        else:
-            self.requirements = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.raw_selector
-        if v0 is not None:
-            data["rawSelector"] = v0
-        v1 = self.requirements
-        if v1 is not None:
-            data["requirements"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> LabelSelectorAttributes:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.raw_selector = self.raw_selector
-        new.requirements = None if (v1 := self.requirements) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["requirements"] = [_meta_v1.LabelSelectorRequirement._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["requirements"] if odd is None else [*odd, "requirements"]
+            else:
+                odd = ["requirements"] if odd is None else [*odd, "requirements"]
+        return odd
 
 
 class NonResourceAttributes(_Model):
     """NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface"""
-
-    __slots__ = (
-        "path",
-        "verb",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("path", "path", "str | None"),
@@ -240,10 +152,10 @@ class NonResourceAttributes(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"path", "verb"})
 
-    path: str | None
+    path: str | None = None
     """path is the URL path of the request"""
 
-    verb: str | None
+    verb: str | None = None
     """verb is the standard HTTP verb"""
 
     def __init__(
@@ -253,72 +165,28 @@ class NonResourceAttributes(_Model):
         verb: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.path = path
-        self.verb = verb
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if path is not None:
+            d["path"] = path
+        if verb is not None:
+            d["verb"] = verb
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("path")
-        if v is None or isinstance(v, str):
-            self.path = v
-        else:
-            self.path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("verb")
-        if v is None or isinstance(v, str):
-            self.verb = v
-        else:
-            self.verb = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.path
-        if v0 is not None:
-            data["path"] = v0
-        v1 = self.verb
-        if v1 is not None:
-            data["verb"] = v1
-        return data
-
-    def _copy(self) -> NonResourceAttributes:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.path = self.path
-        new.verb = self.verb
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["verb"] if odd is None else [*odd, "verb"]
+        return odd
 
 
 class ResourceAttributes(_Model):
     """ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface"""
-
-    __slots__ = (
-        "field_selector",
-        "group",
-        "label_selector",
-        "name",
-        "namespace",
-        "resource",
-        "subresource",
-        "verb",
-        "version",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("field_selector", "fieldSelector", "FieldSelectorAttributes | None"),
@@ -348,28 +216,28 @@ class ResourceAttributes(_Model):
     field_selector: FieldSelectorAttributes | None
     """fieldSelector describes the limitation on access based on field.  It can only limit access, not broaden it."""
 
-    group: str | None
+    group: str | None = None
     """group is the API Group of the Resource.  "*" means all."""
 
     label_selector: LabelSelectorAttributes | None
     """labelSelector describes the limitation on access based on labels.  It can only limit access, not broaden it."""
 
-    name: str | None
+    name: str | None = None
     """name is the name of the resource being requested for a "get" or deleted for a "delete". "" (empty) means all."""
 
-    namespace: str | None
+    namespace: str | None = None
     """namespace is the namespace of the action being requested.  Currently, there is no distinction between no namespace and all namespaces "" (empty) is defaulted for LocalSubjectAccessReviews "" (empty) is empty for cluster-scoped resources "" (empty) means "all" for namespace scoped resources from a SubjectAccessReview or SelfSubjectAccessReview"""
 
-    resource: str | None
+    resource: str | None = None
     """resource is one of the existing resource types.  "*" means all."""
 
-    subresource: str | None
+    subresource: str | None = None
     """subresource is one of the existing resource types.  "" means none."""
 
-    verb: str | None
+    verb: str | None = None
     """verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy.  "*" means all."""
 
-    version: str | None
+    version: str | None = None
     """version is the API Version of the Resource.  "*" means all."""
 
     def __init__(
@@ -386,164 +254,76 @@ class ResourceAttributes(_Model):
         version: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.field_selector = (
-            None
-            if field_selector is None
-            else _model_arg(
+        d = self.__dict__
+        if field_selector is not None:
+            d["fieldSelector"] = _model_arg(
                 field_selector, FieldSelectorAttributes, "ResourceAttributes(field_selector=...)"
             )
-        )
-        self.group = group
-        self.label_selector = (
-            None
-            if label_selector is None
-            else _model_arg(
+        if group is not None:
+            d["group"] = group
+        if label_selector is not None:
+            d["labelSelector"] = _model_arg(
                 label_selector, LabelSelectorAttributes, "ResourceAttributes(label_selector=...)"
             )
-        )
-        self.name = name
-        self.namespace = namespace
-        self.resource = resource
-        self.subresource = subresource
-        self.verb = verb
-        self.version = version
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if resource is not None:
+            d["resource"] = resource
+        if subresource is not None:
+            d["subresource"] = subresource
+        if verb is not None:
+            d["verb"] = verb
+        if version is not None:
+            d["version"] = version
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fieldSelector")
-        if v is None:
-            self.field_selector = None
-        elif isinstance(v, dict):
-            self.field_selector = FieldSelectorAttributes._decode(v)
-        else:
-            self.field_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["fieldSelector"] = FieldSelectorAttributes._decode(v)
+            else:
+                odd = ["fieldSelector"] if odd is None else [*odd, "fieldSelector"]
         v = get("group")
-        if v is None or isinstance(v, str):
-            self.group = v
-        else:
-            self.group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["group"] if odd is None else [*odd, "group"]
         v = get("labelSelector")
-        if v is None:
-            self.label_selector = None
-        elif isinstance(v, dict):
-            self.label_selector = LabelSelectorAttributes._decode(v)
-        else:
-            self.label_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["labelSelector"] = LabelSelectorAttributes._decode(v)
+            else:
+                odd = ["labelSelector"] if odd is None else [*odd, "labelSelector"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("resource")
-        if v is None or isinstance(v, str):
-            self.resource = v
-        else:
-            self.resource = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resource"] if odd is None else [*odd, "resource"]
         v = get("subresource")
-        if v is None or isinstance(v, str):
-            self.subresource = v
-        else:
-            self.subresource = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["subresource"] if odd is None else [*odd, "subresource"]
         v = get("verb")
-        if v is None or isinstance(v, str):
-            self.verb = v
-        else:
-            self.verb = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["verb"] if odd is None else [*odd, "verb"]
         v = get("version")
-        if v is None or isinstance(v, str):
-            self.version = v
-        else:
-            self.version = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.field_selector
-        if v0 is not None:
-            data["fieldSelector"] = v0._encode(wire)
-        v1 = self.group
-        if v1 is not None:
-            data["group"] = v1
-        v2 = self.label_selector
-        if v2 is not None:
-            data["labelSelector"] = v2._encode(wire)
-        v3 = self.name
-        if v3 is not None:
-            data["name"] = v3
-        v4 = self.namespace
-        if v4 is not None:
-            data["namespace"] = v4
-        v5 = self.resource
-        if v5 is not None:
-            data["resource"] = v5
-        v6 = self.subresource
-        if v6 is not None:
-            data["subresource"] = v6
-        v7 = self.verb
-        if v7 is not None:
-            data["verb"] = v7
-        v8 = self.version
-        if v8 is not None:
-            data["version"] = v8
-        return data
-
-    def _copy(self) -> ResourceAttributes:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.field_selector = None if (v0 := self.field_selector) is None else v0._copy()
-        new.group = self.group
-        new.label_selector = None if (v2 := self.label_selector) is None else v2._copy()
-        new.name = self.name
-        new.namespace = self.namespace
-        new.resource = self.resource
-        new.subresource = self.subresource
-        new.verb = self.verb
-        new.version = self.version
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["version"] if odd is None else [*odd, "version"]
+        return odd
 
 
 class SubjectAccessReviewStatus(_Model):
     """SubjectAccessReviewStatus"""
 
-    __slots__ = (
-        "allowed",
-        "denied",
-        "evaluation_error",
-        "reason",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("allowed", "allowed", "bool", required=True),
+        _FieldInfo("allowed", "allowed", "bool", required=True, always_set=True),
         _FieldInfo("denied", "denied", "bool | None"),
         _FieldInfo("evaluation_error", "evaluationError", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
@@ -551,18 +331,17 @@ class SubjectAccessReviewStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"allowed", "denied", "evaluationError", "reason"}
     )
-    _absent: tuple[str, ...]
 
     allowed: bool
     """allowed is required. True if the action would be allowed, false otherwise."""
 
-    denied: bool | None
+    denied: bool | None = None
     """denied is optional. True if the action would be denied, otherwise false. If both allowed is false and denied is false, then the authorizer has no opinion on whether to authorize the action. Denied may not be true if Allowed is true."""
 
     evaluation_error: str | None
     """evaluationError is an indication that some error occurred during the authorization check. It is entirely possible to get an error and be able to continue determine authorization status in spite of it. For instance, RBAC can be missing a role, but enough roles are still present and bound to reason about the request."""
 
-    reason: str | None
+    reason: str | None = None
     """reason is optional.  It indicates why a request was allowed or denied."""
 
     def __init__(
@@ -574,87 +353,41 @@ class SubjectAccessReviewStatus(_Model):
         reason: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if allowed is None:
-            self.allowed = False
-            absent += ("allowed",)
-        else:
-            self.allowed = allowed
-        self.denied = denied
-        self.evaluation_error = evaluation_error
-        self.reason = reason
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if allowed is not None:
+            d["allowed"] = allowed
+        if denied is not None:
+            d["denied"] = denied
+        if evaluation_error is not None:
+            d["evaluationError"] = evaluation_error
+        if reason is not None:
+            d["reason"] = reason
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allowed")
-        if v.__class__ is bool:
-            self.allowed = v
+        if v is None:
+            if "allowed" in d:  # null in an always-set field: kept aside
+                odd = ["allowed"] if odd is None else [*odd, "allowed"]
+        elif v.__class__ is bool:
+            pass
         else:
-            self.allowed = False
-            absent += ("allowed",)
-            if v is not None:
-                odd = True
+            odd = ["allowed"] if odd is None else [*odd, "allowed"]
         v = get("denied")
-        if v is None or v.__class__ is bool:
-            self.denied = v
-        else:
-            self.denied = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["denied"] if odd is None else [*odd, "denied"]
         v = get("evaluationError")
-        if v is None or isinstance(v, str):
-            self.evaluation_error = v
-        else:
-            self.evaluation_error = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["evaluationError"] if odd is None else [*odd, "evaluationError"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.allowed
-        if v0 is not None and (v0 or "allowed" not in absent):
-            data["allowed"] = v0
-        v1 = self.denied
-        if v1 is not None:
-            data["denied"] = v1
-        v2 = self.evaluation_error
-        if v2 is not None:
-            data["evaluationError"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        return data
-
-    def _copy(self) -> SubjectAccessReviewStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allowed = self.allowed
-        new.denied = self.denied
-        new.evaluation_error = self.evaluation_error
-        new.reason = self.reason
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "allowed":
+            return False
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -28,19 +27,14 @@ __all__ = [
 class NonResourceRule(_Model):
     """NonResourceRule holds information that describes a rule for the non-resource"""
 
-    __slots__ = (
-        "non_resource_urls",
-        "verbs",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("non_resource_urls", "nonResourceURLs", "list[str] | None", list_type="atomic"),
-        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "verbs", "verbs", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nonResourceURLs", "verbs"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("non_resource_urls", "verbs")
-    _absent: tuple[str, ...]
 
     non_resource_urls: list[str] | None
     """nonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path.  "*" means all."""
@@ -55,86 +49,46 @@ class NonResourceRule(_Model):
         verbs: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.non_resource_urls = non_resource_urls
-        if verbs is None:
-            self.verbs = []
-            absent += ("verbs",)
-        else:
-            self.verbs = verbs
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if non_resource_urls is not None:
+            d["nonResourceURLs"] = non_resource_urls
+        if verbs is not None:
+            d["verbs"] = verbs
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("nonResourceURLs")
-        if v is None or isinstance(v, list):
-            self.non_resource_urls = v
-        else:
-            self.non_resource_urls = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["nonResourceURLs"] if odd is None else [*odd, "nonResourceURLs"]
         v = get("verbs")
-        if isinstance(v, list):
-            self.verbs = v
+        if v is None:
+            if "verbs" in d:  # null in an always-set field: kept aside
+                odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.verbs = []
-            absent += ("verbs",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.non_resource_urls
-        if v0 is not None:
-            data["nonResourceURLs"] = v0 if wire else v0[:]
-        v1 = self.verbs
-        if v1 is not None and (v1 or "verbs" not in absent):
-            data["verbs"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> NonResourceRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.non_resource_urls = None if (v0 := self.non_resource_urls) is None else v0[:]
-        new.verbs = None if (v1 := self.verbs) is None else v1[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "verbs":
+            return []
+        raise AttributeError(name)
 
 
 class ResourceRule(_Model):
     """ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."""
 
-    __slots__ = (
-        "api_groups",
-        "resource_names",
-        "resources",
-        "verbs",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_groups", "apiGroups", "list[str] | None", list_type="atomic"),
         _FieldInfo("resource_names", "resourceNames", "list[str] | None", list_type="atomic"),
         _FieldInfo("resources", "resources", "list[str] | None", list_type="atomic"),
-        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "verbs", "verbs", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "resourceNames", "resources", "verbs"}
@@ -145,7 +99,6 @@ class ResourceRule(_Model):
         "resources",
         "verbs",
     )
-    _absent: tuple[str, ...]
 
     api_groups: list[str] | None
     """apiGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed.  "*" means all."""
@@ -153,7 +106,7 @@ class ResourceRule(_Model):
     resource_names: list[str] | None
     """resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.  "*" means all."""
 
-    resources: list[str] | None
+    resources: list[str] | None = None
     """resources is a list of resources this rule applies to.  "*" means all in the specified apiGroups.
  "*/foo" represents the subresource 'foo' for all resources in the specified apiGroups.
 """
@@ -170,103 +123,48 @@ class ResourceRule(_Model):
         verbs: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_groups = api_groups
-        self.resource_names = resource_names
-        self.resources = resources
-        if verbs is None:
-            self.verbs = []
-            absent += ("verbs",)
-        else:
-            self.verbs = verbs
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_groups is not None:
+            d["apiGroups"] = api_groups
+        if resource_names is not None:
+            d["resourceNames"] = resource_names
+        if resources is not None:
+            d["resources"] = resources
+        if verbs is not None:
+            d["verbs"] = verbs
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list):
-            self.api_groups = v
-        else:
-            self.api_groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
         v = get("resourceNames")
-        if v is None or isinstance(v, list):
-            self.resource_names = v
-        else:
-            self.resource_names = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["resourceNames"] if odd is None else [*odd, "resourceNames"]
         v = get("resources")
-        if v is None or isinstance(v, list):
-            self.resources = v
-        else:
-            self.resources = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("verbs")
-        if isinstance(v, list):
-            self.verbs = v
+        if v is None:
+            if "verbs" in d:  # null in an always-set field: kept aside
+                odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.verbs = []
-            absent += ("verbs",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_groups
-        if v0 is not None:
-            data["apiGroups"] = v0 if wire else v0[:]
-        v1 = self.resource_names
-        if v1 is not None:
-            data["resourceNames"] = v1 if wire else v1[:]
-        v2 = self.resources
-        if v2 is not None:
-            data["resources"] = v2 if wire else v2[:]
-        v3 = self.verbs
-        if v3 is not None and (v3 or "verbs" not in absent):
-            data["verbs"] = v3 if wire else v3[:]
-        return data
-
-    def _copy(self) -> ResourceRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
-        new.resource_names = None if (v1 := self.resource_names) is None else v1[:]
-        new.resources = None if (v2 := self.resources) is None else v2[:]
-        new.verbs = None if (v3 := self.verbs) is None else v3[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "verbs":
+            return []
+        raise AttributeError(name)
 
 
 class SelfSubjectRulesReview(_Model):
     """SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "authorization.k8s.io/v1"
     KIND: ClassVar[str] = "SelfSubjectRulesReview"
@@ -286,19 +184,18 @@ class SelfSubjectRulesReview(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "SelfSubjectRulesReviewSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "SelfSubjectRulesReviewSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "SubjectRulesReviewStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -307,7 +204,7 @@ class SelfSubjectRulesReview(_Model):
     spec: SelfSubjectRulesReviewSpec
     """spec holds information about the request being evaluated."""
 
-    status: SubjectRulesReviewStatus | None
+    status: SubjectRulesReviewStatus | None = None
     """status is filled in by the server and indicates the set of actions a user can perform."""
 
     def __init__(
@@ -320,132 +217,74 @@ class SelfSubjectRulesReview(_Model):
         status: SubjectRulesReviewStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "SelfSubjectRulesReview(metadata=...)"
             )
-        if spec is None:
-            self.spec = SelfSubjectRulesReviewSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, SelfSubjectRulesReviewSpec, "SelfSubjectRulesReview(spec=...)"
             )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, SubjectRulesReviewStatus, "SelfSubjectRulesReview(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if status is not None:
+            d["status"] = _model_arg(
+                status, SubjectRulesReviewStatus, "SelfSubjectRulesReview(status=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = SelfSubjectRulesReviewSpec._decode(v)
-        else:
-            self.spec = SelfSubjectRulesReviewSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = SubjectRulesReviewStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = SelfSubjectRulesReviewSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = SubjectRulesReviewStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> SelfSubjectRulesReview:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return SelfSubjectRulesReviewSpec()
+        raise AttributeError(name)
 
 
 class SelfSubjectRulesReviewSpec(_Model):
     """SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview."""
 
-    __slots__ = ("namespace",)
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("namespace", "namespace", "str | None"),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"namespace"})
 
-    namespace: str | None
+    namespace: str | None = None
     """namespace to evaluate rules for. Required."""
 
     def __init__(
@@ -454,67 +293,34 @@ class SelfSubjectRulesReviewSpec(_Model):
         namespace: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.namespace = namespace
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if namespace is not None:
+            d["namespace"] = namespace
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.namespace
-        if v0 is not None:
-            data["namespace"] = v0
-        return data
-
-    def _copy(self) -> SelfSubjectRulesReviewSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.namespace = self.namespace
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
+        return odd
 
 
 class SubjectRulesReviewStatus(_Model):
     """SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete."""
 
-    __slots__ = (
-        "evaluation_error",
-        "incomplete",
-        "non_resource_rules",
-        "resource_rules",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("evaluation_error", "evaluationError", "str | None"),
-        _FieldInfo("incomplete", "incomplete", "bool", required=True),
+        _FieldInfo("incomplete", "incomplete", "bool", required=True, always_set=True),
         _FieldInfo(
             "non_resource_rules",
             "nonResourceRules",
             "list[NonResourceRule]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
         _FieldInfo(
             "resource_rules",
@@ -522,12 +328,12 @@ class SubjectRulesReviewStatus(_Model):
             "list[ResourceRule]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"evaluationError", "incomplete", "nonResourceRules", "resourceRules"}
     )
-    _absent: tuple[str, ...]
 
     evaluation_error: str | None
     """evaluationError can appear in combination with Rules. It indicates an error occurred during rule evaluation, such as an authorizer that doesn't support rule evaluation, and that ResourceRules and/or NonResourceRules may be incomplete."""
@@ -550,119 +356,67 @@ class SubjectRulesReviewStatus(_Model):
         resource_rules: list[ResourceRule] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.evaluation_error = evaluation_error
-        if incomplete is None:
-            self.incomplete = False
-            absent += ("incomplete",)
-        else:
-            self.incomplete = incomplete
-        if non_resource_rules is None:
-            self.non_resource_rules = []
-            absent += ("non_resource_rules",)
-        else:
-            self.non_resource_rules = [
+        d = self.__dict__
+        if evaluation_error is not None:
+            d["evaluationError"] = evaluation_error
+        if incomplete is not None:
+            d["incomplete"] = incomplete
+        if non_resource_rules is not None:
+            d["nonResourceRules"] = [
                 _model_arg(i0, NonResourceRule, "SubjectRulesReviewStatus(non_resource_rules=...)")
                 for i0 in non_resource_rules
             ]
-        if resource_rules is None:
-            self.resource_rules = []
-            absent += ("resource_rules",)
-        else:
-            self.resource_rules = [
+        if resource_rules is not None:
+            d["resourceRules"] = [
                 _model_arg(i0, ResourceRule, "SubjectRulesReviewStatus(resource_rules=...)")
                 for i0 in resource_rules
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("evaluationError")
-        if v is None or isinstance(v, str):
-            self.evaluation_error = v
-        else:
-            self.evaluation_error = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["evaluationError"] if odd is None else [*odd, "evaluationError"]
         v = get("incomplete")
-        if v.__class__ is bool:
-            self.incomplete = v
+        if v is None:
+            if "incomplete" in d:  # null in an always-set field: kept aside
+                odd = ["incomplete"] if odd is None else [*odd, "incomplete"]
+        elif v.__class__ is bool:
+            pass
         else:
-            self.incomplete = False
-            absent += ("incomplete",)
-            if v is not None:
-                odd = True
+            odd = ["incomplete"] if odd is None else [*odd, "incomplete"]
         v = get("nonResourceRules")
-        if isinstance(v, list):
+        if v is None:
+            if "nonResourceRules" in d:  # null in an always-set field: kept aside
+                odd = ["nonResourceRules"] if odd is None else [*odd, "nonResourceRules"]
+        elif isinstance(v, list):
             try:
-                self.non_resource_rules = [NonResourceRule._decode(i0) for i0 in v]
+                d["nonResourceRules"] = [NonResourceRule._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.non_resource_rules = []
-                absent += ("non_resource_rules",)
-                odd = True
+                odd = ["nonResourceRules"] if odd is None else [*odd, "nonResourceRules"]
         else:
-            self.non_resource_rules = []
-            absent += ("non_resource_rules",)
-            if v is not None:
-                odd = True
+            odd = ["nonResourceRules"] if odd is None else [*odd, "nonResourceRules"]
         v = get("resourceRules")
-        if isinstance(v, list):
+        if v is None:
+            if "resourceRules" in d:  # null in an always-set field: kept aside
+                odd = ["resourceRules"] if odd is None else [*odd, "resourceRules"]
+        elif isinstance(v, list):
             try:
-                self.resource_rules = [ResourceRule._decode(i0) for i0 in v]
+                d["resourceRules"] = [ResourceRule._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.resource_rules = []
-                absent += ("resource_rules",)
-                odd = True
+                odd = ["resourceRules"] if odd is None else [*odd, "resourceRules"]
         else:
-            self.resource_rules = []
-            absent += ("resource_rules",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resourceRules"] if odd is None else [*odd, "resourceRules"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.evaluation_error
-        if v0 is not None:
-            data["evaluationError"] = v0
-        v1 = self.incomplete
-        if v1 is not None and (v1 or "incomplete" not in absent):
-            data["incomplete"] = v1
-        v2 = self.non_resource_rules
-        if v2 is not None and (v2 or "non_resource_rules" not in absent):
-            data["nonResourceRules"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.resource_rules
-        if v3 is not None and (v3 or "resource_rules" not in absent):
-            data["resourceRules"] = [i0._encode(wire) for i0 in v3]
-        return data
-
-    def _copy(self) -> SubjectRulesReviewStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.evaluation_error = self.evaluation_error
-        new.incomplete = self.incomplete
-        new.non_resource_rules = (
-            None if (v2 := self.non_resource_rules) is None else [i._copy() for i in v2]
-        )
-        new.resource_rules = (
-            None if (v3 := self.resource_rules) is None else [i._copy() for i in v3]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "incomplete":
+            return False
+        if name == "non_resource_rules":
+            return []
+        if name == "resource_rules":
+            return []
+        raise AttributeError(name)

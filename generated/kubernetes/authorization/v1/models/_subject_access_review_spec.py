@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from ._non_resource_attributes import NonResourceAttributes, ResourceAttributes
 
@@ -22,15 +21,6 @@ __all__ = [
 
 class SubjectAccessReviewSpec(_Model):
     """SubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set"""
-
-    __slots__ = (
-        "extra",
-        "groups",
-        "non_resource_attributes",
-        "resource_attributes",
-        "uid",
-        "user",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("extra", "extra", "dict[str, list[str]] | None"),
@@ -47,10 +37,10 @@ class SubjectAccessReviewSpec(_Model):
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("extra", "groups")
 
-    extra: dict[str, list[str]] | None
+    extra: dict[str, list[str]] | None = None
     """extra corresponds to the user.Info.GetExtra() method from the authenticator.  Since that is input to the authorizer it needs a reflection here."""
 
-    groups: list[str] | None
+    groups: list[str] | None = None
     """groups is the groups you're testing for."""
 
     non_resource_attributes: NonResourceAttributes | None
@@ -59,10 +49,10 @@ class SubjectAccessReviewSpec(_Model):
     resource_attributes: ResourceAttributes | None
     """resourceAttributes describes information for a resource access request"""
 
-    uid: str | None
+    uid: str | None = None
     """uid information about the requesting user."""
 
-    user: str | None
+    user: str | None = None
     """user is the user you're testing for. If you specify "User" but not "Groups", then is it interpreted as "What if User were not a member of any groups"""
 
     def __init__(
@@ -76,119 +66,55 @@ class SubjectAccessReviewSpec(_Model):
         user: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.extra = extra
-        self.groups = groups
-        self.non_resource_attributes = (
-            None
-            if non_resource_attributes is None
-            else _model_arg(
+        d = self.__dict__
+        if extra is not None:
+            d["extra"] = extra
+        if groups is not None:
+            d["groups"] = groups
+        if non_resource_attributes is not None:
+            d["nonResourceAttributes"] = _model_arg(
                 non_resource_attributes,
                 NonResourceAttributes,
                 "SubjectAccessReviewSpec(non_resource_attributes=...)",
             )
-        )
-        self.resource_attributes = (
-            None
-            if resource_attributes is None
-            else _model_arg(
+        if resource_attributes is not None:
+            d["resourceAttributes"] = _model_arg(
                 resource_attributes,
                 ResourceAttributes,
                 "SubjectAccessReviewSpec(resource_attributes=...)",
             )
-        )
-        self.uid = uid
-        self.user = user
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if uid is not None:
+            d["uid"] = uid
+        if user is not None:
+            d["user"] = user
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("extra")
-        if v is None or isinstance(v, dict):
-            self.extra = v
-        else:
-            self.extra = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["extra"] if odd is None else [*odd, "extra"]
         v = get("groups")
-        if v is None or isinstance(v, list):
-            self.groups = v
-        else:
-            self.groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["groups"] if odd is None else [*odd, "groups"]
         v = get("nonResourceAttributes")
-        if v is None:
-            self.non_resource_attributes = None
-        elif isinstance(v, dict):
-            self.non_resource_attributes = NonResourceAttributes._decode(v)
-        else:
-            self.non_resource_attributes = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nonResourceAttributes"] = NonResourceAttributes._decode(v)
+            else:
+                odd = ["nonResourceAttributes"] if odd is None else [*odd, "nonResourceAttributes"]
         v = get("resourceAttributes")
-        if v is None:
-            self.resource_attributes = None
-        elif isinstance(v, dict):
-            self.resource_attributes = ResourceAttributes._decode(v)
-        else:
-            self.resource_attributes = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resourceAttributes"] = ResourceAttributes._decode(v)
+            else:
+                odd = ["resourceAttributes"] if odd is None else [*odd, "resourceAttributes"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
         v = get("user")
-        if v is None or isinstance(v, str):
-            self.user = v
-        else:
-            self.user = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.extra
-        if v0 is not None:
-            data["extra"] = v0 if wire else _copy_value(v0)
-        v1 = self.groups
-        if v1 is not None:
-            data["groups"] = v1 if wire else v1[:]
-        v2 = self.non_resource_attributes
-        if v2 is not None:
-            data["nonResourceAttributes"] = v2._encode(wire)
-        v3 = self.resource_attributes
-        if v3 is not None:
-            data["resourceAttributes"] = v3._encode(wire)
-        v4 = self.uid
-        if v4 is not None:
-            data["uid"] = v4
-        v5 = self.user
-        if v5 is not None:
-            data["user"] = v5
-        return data
-
-    def _copy(self) -> SubjectAccessReviewSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.extra = None if (v0 := self.extra) is None else _copy_value(v0)
-        new.groups = None if (v1 := self.groups) is None else v1[:]
-        new.non_resource_attributes = (
-            None if (v2 := self.non_resource_attributes) is None else v2._copy()
-        )
-        new.resource_attributes = None if (v3 := self.resource_attributes) is None else v3._copy()
-        new.uid = self.uid
-        new.user = self.user
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["user"] if odd is None else [*odd, "user"]
+        return odd

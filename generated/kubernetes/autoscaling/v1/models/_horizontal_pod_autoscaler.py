@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -30,20 +29,12 @@ __all__ = [
 class CrossVersionObjectReference(_Model):
     """CrossVersionObjectReference contains enough information to let you identify the referred resource."""
 
-    __slots__ = (
-        "api_version",
-        "kind",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("kind", "kind", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "name"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """apiVersion is the API version of the referent"""
@@ -62,98 +53,50 @@ class CrossVersionObjectReference(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None and (v1 or "kind" not in absent):
-            data["kind"] = v1
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        return data
-
-    def _copy(self) -> CrossVersionObjectReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kind":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class HorizontalPodAutoscaler(_Model):
     """configuration of a horizontal pod autoscaler."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "autoscaling/v1"
     KIND: ClassVar[str] = "HorizontalPodAutoscaler"
@@ -182,19 +125,18 @@ class HorizontalPodAutoscaler(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "HorizontalPodAutoscalerSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "HorizontalPodAutoscalerSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "HorizontalPodAutoscalerStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -203,7 +145,7 @@ class HorizontalPodAutoscaler(_Model):
     spec: HorizontalPodAutoscalerSpec
     """spec defines the behaviour of autoscaler. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status."""
 
-    status: HorizontalPodAutoscalerStatus | None
+    status: HorizontalPodAutoscalerStatus | None = None
     """status is the current information about the autoscaler."""
 
     def __init__(
@@ -216,146 +158,81 @@ class HorizontalPodAutoscaler(_Model):
         status: HorizontalPodAutoscalerStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "HorizontalPodAutoscaler(metadata=...)"
             )
-        if spec is None:
-            self.spec = HorizontalPodAutoscalerSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, HorizontalPodAutoscalerSpec, "HorizontalPodAutoscaler(spec=...)"
             )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if status is not None:
+            d["status"] = _model_arg(
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = HorizontalPodAutoscalerSpec._decode(v)
-        else:
-            self.spec = HorizontalPodAutoscalerSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = HorizontalPodAutoscalerStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = HorizontalPodAutoscalerSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = HorizontalPodAutoscalerStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscaler:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return HorizontalPodAutoscalerSpec()
+        raise AttributeError(name)
 
 
 class HorizontalPodAutoscalerList(_Model):
     """list of horizontal pod autoscaler objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "autoscaling/v1"
     KIND: ClassVar[str] = "HorizontalPodAutoscalerList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[HorizontalPodAutoscaler]", required=True),
+        _FieldInfo(
+            "items", "items", "list[HorizontalPodAutoscaler]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -363,7 +240,7 @@ class HorizontalPodAutoscalerList(_Model):
     items: list[HorizontalPodAutoscaler]
     """items is the list of horizontal pod autoscaler objects."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -378,126 +255,73 @@ class HorizontalPodAutoscalerList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, HorizontalPodAutoscaler, "HorizontalPodAutoscalerList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [HorizontalPodAutoscaler._decode(i0) for i0 in v]
+                d["items"] = [HorizontalPodAutoscaler._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscalerList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class HorizontalPodAutoscalerSpec(_Model):
     """specification of a horizontal pod autoscaler."""
 
-    __slots__ = (
-        "max_replicas",
-        "min_replicas",
-        "scale_target_ref",
-        "target_cpu_utilization_percentage",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("max_replicas", "maxReplicas", "int", required=True),
+        _FieldInfo("max_replicas", "maxReplicas", "int", required=True, always_set=True),
         _FieldInfo("min_replicas", "minReplicas", "int | None"),
         _FieldInfo(
-            "scale_target_ref", "scaleTargetRef", "CrossVersionObjectReference", required=True
+            "scale_target_ref",
+            "scaleTargetRef",
+            "CrossVersionObjectReference",
+            required=True,
+            always_set=True,
         ),
         _FieldInfo(
             "target_cpu_utilization_percentage", "targetCPUUtilizationPercentage", "int | None"
@@ -506,7 +330,6 @@ class HorizontalPodAutoscalerSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"maxReplicas", "minReplicas", "scaleTargetRef", "targetCPUUtilizationPercentage"}
     )
-    _absent: tuple[str, ...]
 
     max_replicas: int
     """maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas."""
@@ -529,122 +352,70 @@ class HorizontalPodAutoscalerSpec(_Model):
         target_cpu_utilization_percentage: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if max_replicas is None:
-            self.max_replicas = 0
-            absent += ("max_replicas",)
-        else:
-            self.max_replicas = max_replicas
-        self.min_replicas = min_replicas
-        if scale_target_ref is None:
-            self.scale_target_ref = CrossVersionObjectReference()
-            absent += ("scale_target_ref",)
-        else:
-            self.scale_target_ref = _model_arg(
+        d = self.__dict__
+        if max_replicas is not None:
+            d["maxReplicas"] = max_replicas
+        if min_replicas is not None:
+            d["minReplicas"] = min_replicas
+        if scale_target_ref is not None:
+            d["scaleTargetRef"] = _model_arg(
                 scale_target_ref,
                 CrossVersionObjectReference,
                 "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
             )
-        self.target_cpu_utilization_percentage = target_cpu_utilization_percentage
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if target_cpu_utilization_percentage is not None:
+            d["targetCPUUtilizationPercentage"] = target_cpu_utilization_percentage
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("maxReplicas")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.max_replicas = v
+        if v is None:
+            if "maxReplicas" in d:  # null in an always-set field: kept aside
+                odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.max_replicas = 0
-            absent += ("max_replicas",)
-            if v is not None:
-                odd = True
+            odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
         v = get("minReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_replicas = v
-        else:
-            self.min_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minReplicas"] if odd is None else [*odd, "minReplicas"]
         v = get("scaleTargetRef")
-        if isinstance(v, dict):
-            self.scale_target_ref = CrossVersionObjectReference._decode(v)
+        if v is None:
+            if "scaleTargetRef" in d:  # null in an always-set field: kept aside
+                odd = ["scaleTargetRef"] if odd is None else [*odd, "scaleTargetRef"]
+        elif isinstance(v, dict):
+            d["scaleTargetRef"] = CrossVersionObjectReference._decode(v)
         else:
-            self.scale_target_ref = CrossVersionObjectReference()
-            absent += ("scale_target_ref",)
-            if v is not None:
-                odd = True
+            odd = ["scaleTargetRef"] if odd is None else [*odd, "scaleTargetRef"]
         v = get("targetCPUUtilizationPercentage")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.target_cpu_utilization_percentage = v
-        else:
-            self.target_cpu_utilization_percentage = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["targetCPUUtilizationPercentage"]
+                if odd is None
+                else [*odd, "targetCPUUtilizationPercentage"]
+            )
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.max_replicas
-        if v0 is not None and (v0 or "max_replicas" not in absent):
-            data["maxReplicas"] = v0
-        v1 = self.min_replicas
-        if v1 is not None:
-            data["minReplicas"] = v1
-        v2 = self.scale_target_ref
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "scale_target_ref" not in absent:
-                data["scaleTargetRef"] = d2
-        v3 = self.target_cpu_utilization_percentage
-        if v3 is not None:
-            data["targetCPUUtilizationPercentage"] = v3
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscalerSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.max_replicas = self.max_replicas
-        new.min_replicas = self.min_replicas
-        new.scale_target_ref = None if (v2 := self.scale_target_ref) is None else v2._copy()
-        new.target_cpu_utilization_percentage = self.target_cpu_utilization_percentage
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "max_replicas":
+            return 0
+        if name == "scale_target_ref":
+            return CrossVersionObjectReference()
+        raise AttributeError(name)
 
 
 class HorizontalPodAutoscalerStatus(_Model):
     """current status of a horizontal pod autoscaler"""
 
-    __slots__ = (
-        "current_cpu_utilization_percentage",
-        "current_replicas",
-        "desired_replicas",
-        "last_scale_time",
-        "observed_generation",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
             "current_cpu_utilization_percentage", "currentCPUUtilizationPercentage", "int | None"
         ),
-        _FieldInfo("current_replicas", "currentReplicas", "int", required=True),
-        _FieldInfo("desired_replicas", "desiredReplicas", "int", required=True),
+        _FieldInfo("current_replicas", "currentReplicas", "int", required=True, always_set=True),
+        _FieldInfo("desired_replicas", "desiredReplicas", "int", required=True, always_set=True),
         _FieldInfo("last_scale_time", "lastScaleTime", "_Time | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
     )
@@ -657,7 +428,6 @@ class HorizontalPodAutoscalerStatus(_Model):
             "observedGeneration",
         }
     )
-    _absent: tuple[str, ...]
 
     current_cpu_utilization_percentage: int | None
     """currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU."""
@@ -684,106 +454,60 @@ class HorizontalPodAutoscalerStatus(_Model):
         observed_generation: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.current_cpu_utilization_percentage = current_cpu_utilization_percentage
-        if current_replicas is None:
-            self.current_replicas = 0
-            absent += ("current_replicas",)
-        else:
-            self.current_replicas = current_replicas
-        if desired_replicas is None:
-            self.desired_replicas = 0
-            absent += ("desired_replicas",)
-        else:
-            self.desired_replicas = desired_replicas
-        self.last_scale_time = None if last_scale_time is None else _Time.coerce(last_scale_time)
-        self.observed_generation = observed_generation
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if current_cpu_utilization_percentage is not None:
+            d["currentCPUUtilizationPercentage"] = current_cpu_utilization_percentage
+        if current_replicas is not None:
+            d["currentReplicas"] = current_replicas
+        if desired_replicas is not None:
+            d["desiredReplicas"] = desired_replicas
+        if last_scale_time is not None:
+            d["lastScaleTime"] = _Time.coerce(last_scale_time)
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("currentCPUUtilizationPercentage")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.current_cpu_utilization_percentage = v
-        else:
-            self.current_cpu_utilization_percentage = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["currentCPUUtilizationPercentage"]
+                if odd is None
+                else [*odd, "currentCPUUtilizationPercentage"]
+            )
         v = get("currentReplicas")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.current_replicas = v
-        else:
-            self.current_replicas = 0
-            absent += ("current_replicas",)
-            if v is not None:
-                odd = True
-        v = get("desiredReplicas")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.desired_replicas = v
-        else:
-            self.desired_replicas = 0
-            absent += ("desired_replicas",)
-            if v is not None:
-                odd = True
-        v = get("lastScaleTime")
         if v is None:
-            self.last_scale_time = None
-        elif isinstance(v, str):
-            self.last_scale_time = _Time(v)
+            if "currentReplicas" in d:  # null in an always-set field: kept aside
+                odd = ["currentReplicas"] if odd is None else [*odd, "currentReplicas"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.last_scale_time = None
-            odd = True
+            odd = ["currentReplicas"] if odd is None else [*odd, "currentReplicas"]
+        v = get("desiredReplicas")
+        if v is None:
+            if "desiredReplicas" in d:  # null in an always-set field: kept aside
+                odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
+        else:
+            odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
+        v = get("lastScaleTime")
+        if v is not None:
+            if isinstance(v, str):
+                d["lastScaleTime"] = _Time(v)
+            else:
+                odd = ["lastScaleTime"] if odd is None else [*odd, "lastScaleTime"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.current_cpu_utilization_percentage
-        if v0 is not None:
-            data["currentCPUUtilizationPercentage"] = v0
-        v1 = self.current_replicas
-        if v1 is not None and (v1 or "current_replicas" not in absent):
-            data["currentReplicas"] = v1
-        v2 = self.desired_replicas
-        if v2 is not None and (v2 or "desired_replicas" not in absent):
-            data["desiredReplicas"] = v2
-        v3 = self.last_scale_time
-        if v3 is not None:
-            data["lastScaleTime"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
-        v4 = self.observed_generation
-        if v4 is not None:
-            data["observedGeneration"] = v4
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscalerStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.current_cpu_utilization_percentage = self.current_cpu_utilization_percentage
-        new.current_replicas = self.current_replicas
-        new.desired_replicas = self.desired_replicas
-        new.last_scale_time = self.last_scale_time
-        new.observed_generation = self.observed_generation
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "current_replicas":
+            return 0
+        if name == "desired_replicas":
+            return 0
+        raise AttributeError(name)

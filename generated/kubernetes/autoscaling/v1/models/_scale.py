@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -25,42 +24,32 @@ __all__ = [
 class Scale(_Model):
     """Scale represents a scaling request for a resource."""
 
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "autoscaling/v1"
     KIND: ClassVar[str] = "Scale"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "ScaleSpec | None"),
         _FieldInfo("status", "status", "ScaleStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: ScaleSpec | None
+    spec: ScaleSpec | None = None
     """spec defines the behavior of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status."""
 
-    status: ScaleStatus | None
+    status: ScaleStatus | None = None
     """status is the current status of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status. Read-only."""
 
     def __init__(
@@ -73,120 +62,64 @@ class Scale(_Model):
         status: ScaleStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Scale(metadata=...)")
-        self.spec = None if spec is None else _model_arg(spec, ScaleSpec, "Scale(spec=...)")
-        self.status = (
-            None if status is None else _model_arg(status, ScaleStatus, "Scale(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Scale(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, ScaleSpec, "Scale(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, ScaleStatus, "Scale(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = ScaleSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = ScaleSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = ScaleStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = ScaleStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> Scale:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class ScaleSpec(_Model):
     """ScaleSpec describes the attributes of a scale subresource."""
 
-    __slots__ = ("replicas",)
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("replicas", "replicas", "int | None"),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"replicas"})
 
-    replicas: int | None
+    replicas: int | None = None
     """replicas is the desired number of instances for the scaled object."""
 
     def __init__(
@@ -195,67 +128,34 @@ class ScaleSpec(_Model):
         replicas: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.replicas = replicas
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if replicas is not None:
+            d["replicas"] = replicas
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("replicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.replicas = v
-        else:
-            self.replicas = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.replicas
-        if v0 is not None:
-            data["replicas"] = v0
-        return data
-
-    def _copy(self) -> ScaleSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.replicas = self.replicas
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["replicas"] if odd is None else [*odd, "replicas"]
+        return odd
 
 
 class ScaleStatus(_Model):
     """ScaleStatus represents the current status of a scale subresource."""
 
-    __slots__ = (
-        "replicas",
-        "selector",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("replicas", "replicas", "int", required=True),
+        _FieldInfo("replicas", "replicas", "int", required=True, always_set=True),
         _FieldInfo("selector", "selector", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"replicas", "selector"})
-    _absent: tuple[str, ...]
 
     replicas: int
     """replicas is the actual number of observed instances of the scaled object."""
 
-    selector: str | None
+    selector: str | None = None
     """selector is the label query over pods that should match the replicas count. This is same as the label selector but in the string format to avoid introspection by clients. The string will be in the same format as the query-param syntax. More info about label selectors: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"""
 
     def __init__(
@@ -265,65 +165,31 @@ class ScaleStatus(_Model):
         selector: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if replicas is None:
-            self.replicas = 0
-            absent += ("replicas",)
-        else:
-            self.replicas = replicas
-        self.selector = selector
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if replicas is not None:
+            d["replicas"] = replicas
+        if selector is not None:
+            d["selector"] = selector
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("replicas")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.replicas = v
+        if v is None:
+            if "replicas" in d:  # null in an always-set field: kept aside
+                odd = ["replicas"] if odd is None else [*odd, "replicas"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.replicas = 0
-            absent += ("replicas",)
-            if v is not None:
-                odd = True
+            odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("selector")
-        if v is None or isinstance(v, str):
-            self.selector = v
-        else:
-            self.selector = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["selector"] if odd is None else [*odd, "selector"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.replicas
-        if v0 is not None and (v0 or "replicas" not in absent):
-            data["replicas"] = v0
-        v1 = self.selector
-        if v1 is not None:
-            data["selector"] = v1
-        return data
-
-    def _copy(self) -> ScaleStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.replicas = self.replicas
-        new.selector = self.selector
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "replicas":
+            return 0
+        raise AttributeError(name)

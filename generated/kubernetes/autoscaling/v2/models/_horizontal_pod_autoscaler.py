@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -51,20 +49,12 @@ __all__ = [
 class ContainerResourceMetricSource(_Model):
     """ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set."""
 
-    __slots__ = (
-        "container",
-        "name",
-        "target",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("container", "container", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("target", "target", "MetricTarget", required=True),
+        _FieldInfo("container", "container", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"container", "name", "target"})
-    _absent: tuple[str, ...]
 
     container: str
     """container is the name of the container in the pods of the scaling target"""
@@ -83,114 +73,66 @@ class ContainerResourceMetricSource(_Model):
         target: MetricTarget | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if container is None:
-            self.container = ""
-            absent += ("container",)
-        else:
-            self.container = container
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if target is None:
-            self.target = MetricTarget()
-            absent += ("target",)
-        else:
-            self.target = _model_arg(
+        d = self.__dict__
+        if container is not None:
+            d["container"] = container
+        if name is not None:
+            d["name"] = name
+        if target is not None:
+            d["target"] = _model_arg(
                 target, MetricTarget, "ContainerResourceMetricSource(target=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("container")
-        if isinstance(v, str):
-            self.container = v
+        if v is None:
+            if "container" in d:  # null in an always-set field: kept aside
+                odd = ["container"] if odd is None else [*odd, "container"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.container = ""
-            absent += ("container",)
-            if v is not None:
-                odd = True
+            odd = ["container"] if odd is None else [*odd, "container"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("target")
-        if isinstance(v, dict):
-            self.target = MetricTarget._decode(v)
+        if v is None:
+            if "target" in d:  # null in an always-set field: kept aside
+                odd = ["target"] if odd is None else [*odd, "target"]
+        elif isinstance(v, dict):
+            d["target"] = MetricTarget._decode(v)
         else:
-            self.target = MetricTarget()
-            absent += ("target",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["target"] if odd is None else [*odd, "target"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container
-        if v0 is not None and (v0 or "container" not in absent):
-            data["container"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        v2 = self.target
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "target" not in absent:
-                data["target"] = d2
-        return data
-
-    def _copy(self) -> ContainerResourceMetricSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container = self.container
-        new.name = self.name
-        new.target = None if (v2 := self.target) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "container":
+            return ""
+        if name == "name":
+            return ""
+        if name == "target":
+            return MetricTarget()
+        raise AttributeError(name)
 
 
 class ContainerResourceMetricStatus(_Model):
     """ContainerResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing a single container in each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    __slots__ = (
-        "container",
-        "current",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("container", "container", "str", required=True),
-        _FieldInfo("current", "current", "MetricValueStatus", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("container", "container", "str", required=True, always_set=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"container", "current", "name"})
-    _absent: tuple[str, ...]
 
     container: str
     """container is the name of the container in the pods of the scaling target"""
@@ -209,114 +151,66 @@ class ContainerResourceMetricStatus(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if container is None:
-            self.container = ""
-            absent += ("container",)
-        else:
-            self.container = container
-        if current is None:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-        else:
-            self.current = _model_arg(
+        d = self.__dict__
+        if container is not None:
+            d["container"] = container
+        if current is not None:
+            d["current"] = _model_arg(
                 current, MetricValueStatus, "ContainerResourceMetricStatus(current=...)"
             )
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("container")
-        if isinstance(v, str):
-            self.container = v
+        if v is None:
+            if "container" in d:  # null in an always-set field: kept aside
+                odd = ["container"] if odd is None else [*odd, "container"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.container = ""
-            absent += ("container",)
-            if v is not None:
-                odd = True
+            odd = ["container"] if odd is None else [*odd, "container"]
         v = get("current")
-        if isinstance(v, dict):
-            self.current = MetricValueStatus._decode(v)
+        if v is None:
+            if "current" in d:  # null in an always-set field: kept aside
+                odd = ["current"] if odd is None else [*odd, "current"]
+        elif isinstance(v, dict):
+            d["current"] = MetricValueStatus._decode(v)
         else:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-            if v is not None:
-                odd = True
+            odd = ["current"] if odd is None else [*odd, "current"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container
-        if v0 is not None and (v0 or "container" not in absent):
-            data["container"] = v0
-        v1 = self.current
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "current" not in absent:
-                data["current"] = d1
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        return data
-
-    def _copy(self) -> ContainerResourceMetricStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container = self.container
-        new.current = None if (v1 := self.current) is None else v1._copy()
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "container":
+            return ""
+        if name == "current":
+            return MetricValueStatus()
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class CrossVersionObjectReference(_Model):
     """CrossVersionObjectReference contains enough information to let you identify the referred resource."""
 
-    __slots__ = (
-        "api_version",
-        "kind",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("kind", "kind", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "name"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """apiVersion is the API version of the referent"""
@@ -335,102 +229,56 @@ class CrossVersionObjectReference(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None and (v1 or "kind" not in absent):
-            data["kind"] = v1
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        return data
-
-    def _copy(self) -> CrossVersionObjectReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kind":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class ExternalMetricSource(_Model):
     """ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster)."""
 
-    __slots__ = (
-        "metric",
-        "target",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
-        _FieldInfo("target", "target", "MetricTarget", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True, always_set=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"metric", "target"})
-    _absent: tuple[str, ...]
 
     metric: MetricIdentifier
     """metric identifies the target metric by name and selector"""
@@ -445,95 +293,51 @@ class ExternalMetricSource(_Model):
         target: MetricTarget | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if metric is None:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-        else:
-            self.metric = _model_arg(metric, MetricIdentifier, "ExternalMetricSource(metric=...)")
-        if target is None:
-            self.target = MetricTarget()
-            absent += ("target",)
-        else:
-            self.target = _model_arg(target, MetricTarget, "ExternalMetricSource(target=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if metric is not None:
+            d["metric"] = _model_arg(metric, MetricIdentifier, "ExternalMetricSource(metric=...)")
+        if target is not None:
+            d["target"] = _model_arg(target, MetricTarget, "ExternalMetricSource(target=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("metric")
-        if isinstance(v, dict):
-            self.metric = MetricIdentifier._decode(v)
+        if v is None:
+            if "metric" in d:  # null in an always-set field: kept aside
+                odd = ["metric"] if odd is None else [*odd, "metric"]
+        elif isinstance(v, dict):
+            d["metric"] = MetricIdentifier._decode(v)
         else:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-            if v is not None:
-                odd = True
+            odd = ["metric"] if odd is None else [*odd, "metric"]
         v = get("target")
-        if isinstance(v, dict):
-            self.target = MetricTarget._decode(v)
+        if v is None:
+            if "target" in d:  # null in an always-set field: kept aside
+                odd = ["target"] if odd is None else [*odd, "target"]
+        elif isinstance(v, dict):
+            d["target"] = MetricTarget._decode(v)
         else:
-            self.target = MetricTarget()
-            absent += ("target",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["target"] if odd is None else [*odd, "target"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.metric
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "metric" not in absent:
-                data["metric"] = d0
-        v1 = self.target
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "target" not in absent:
-                data["target"] = d1
-        return data
-
-    def _copy(self) -> ExternalMetricSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.metric = None if (v0 := self.metric) is None else v0._copy()
-        new.target = None if (v1 := self.target) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metric":
+            return MetricIdentifier()
+        if name == "target":
+            return MetricTarget()
+        raise AttributeError(name)
 
 
 class ExternalMetricStatus(_Model):
     """ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object."""
 
-    __slots__ = (
-        "current",
-        "metric",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("current", "current", "MetricValueStatus", required=True),
-        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True, always_set=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"current", "metric"})
-    _absent: tuple[str, ...]
 
     current: MetricValueStatus
     """current contains the current value for the given metric"""
@@ -548,99 +352,54 @@ class ExternalMetricStatus(_Model):
         metric: MetricIdentifier | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if current is None:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-        else:
-            self.current = _model_arg(
+        d = self.__dict__
+        if current is not None:
+            d["current"] = _model_arg(
                 current, MetricValueStatus, "ExternalMetricStatus(current=...)"
             )
-        if metric is None:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-        else:
-            self.metric = _model_arg(metric, MetricIdentifier, "ExternalMetricStatus(metric=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if metric is not None:
+            d["metric"] = _model_arg(metric, MetricIdentifier, "ExternalMetricStatus(metric=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("current")
-        if isinstance(v, dict):
-            self.current = MetricValueStatus._decode(v)
+        if v is None:
+            if "current" in d:  # null in an always-set field: kept aside
+                odd = ["current"] if odd is None else [*odd, "current"]
+        elif isinstance(v, dict):
+            d["current"] = MetricValueStatus._decode(v)
         else:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-            if v is not None:
-                odd = True
+            odd = ["current"] if odd is None else [*odd, "current"]
         v = get("metric")
-        if isinstance(v, dict):
-            self.metric = MetricIdentifier._decode(v)
+        if v is None:
+            if "metric" in d:  # null in an always-set field: kept aside
+                odd = ["metric"] if odd is None else [*odd, "metric"]
+        elif isinstance(v, dict):
+            d["metric"] = MetricIdentifier._decode(v)
         else:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metric"] if odd is None else [*odd, "metric"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.current
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "current" not in absent:
-                data["current"] = d0
-        v1 = self.metric
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "metric" not in absent:
-                data["metric"] = d1
-        return data
-
-    def _copy(self) -> ExternalMetricStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.current = None if (v0 := self.current) is None else v0._copy()
-        new.metric = None if (v1 := self.metric) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "current":
+            return MetricValueStatus()
+        if name == "metric":
+            return MetricIdentifier()
+        raise AttributeError(name)
 
 
 class HPAScalingPolicy(_Model):
     """HPAScalingPolicy is a single policy which must hold true for a specified past interval."""
 
-    __slots__ = (
-        "period_seconds",
-        "type",
-        "value",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("period_seconds", "periodSeconds", "int", required=True),
-        _FieldInfo("type", "type", "str", required=True),
-        _FieldInfo("value", "value", "int", required=True),
+        _FieldInfo("period_seconds", "periodSeconds", "int", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
+        _FieldInfo("value", "value", "int", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"periodSeconds", "type", "value"})
-    _absent: tuple[str, ...]
 
     period_seconds: int
     """periodSeconds specifies the window of time for which the policy should hold true. PeriodSeconds must be greater than zero and less than or equal to 1800 (30 min)."""
@@ -659,91 +418,53 @@ class HPAScalingPolicy(_Model):
         value: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if period_seconds is None:
-            self.period_seconds = 0
-            absent += ("period_seconds",)
-        else:
-            self.period_seconds = period_seconds
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        if value is None:
-            self.value = 0
-            absent += ("value",)
-        else:
-            self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if period_seconds is not None:
+            d["periodSeconds"] = period_seconds
+        if type is not None:
+            d["type"] = type
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("periodSeconds")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.period_seconds = v
+        if v is None:
+            if "periodSeconds" in d:  # null in an always-set field: kept aside
+                odd = ["periodSeconds"] if odd is None else [*odd, "periodSeconds"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.period_seconds = 0
-            absent += ("period_seconds",)
-            if v is not None:
-                odd = True
+            odd = ["periodSeconds"] if odd is None else [*odd, "periodSeconds"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
+            odd = ["type"] if odd is None else [*odd, "type"]
         v = get("value")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.value = v
+        if v is None:
+            if "value" in d:  # null in an always-set field: kept aside
+                odd = ["value"] if odd is None else [*odd, "value"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.value = 0
-            absent += ("value",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.period_seconds
-        if v0 is not None and (v0 or "period_seconds" not in absent):
-            data["periodSeconds"] = v0
-        v1 = self.type
-        if v1 is not None and (v1 or "type" not in absent):
-            data["type"] = v1
-        v2 = self.value
-        if v2 is not None and (v2 or "value" not in absent):
-            data["value"] = v2
-        return data
-
-    def _copy(self) -> HPAScalingPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.period_seconds = self.period_seconds
-        new.type = self.type
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "period_seconds":
+            return 0
+        if name == "type":
+            return ""
+        if name == "value":
+            return 0
+        raise AttributeError(name)
 
 
 class HPAScalingRules(_Model):
@@ -753,13 +474,6 @@ class HPAScalingRules(_Model):
 
     The tolerance is applied to the metric values and prevents scaling too eagerly for small metric variations. (Note that setting a tolerance requires the beta HPAConfigurableTolerance feature gate to be enabled.)
     """
-
-    __slots__ = (
-        "policies",
-        "select_policy",
-        "stabilization_window_seconds",
-        "tolerance",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("policies", "policies", "list[HPAScalingPolicy] | None", list_type="atomic"),
@@ -771,7 +485,7 @@ class HPAScalingRules(_Model):
         {"policies", "selectPolicy", "stabilizationWindowSeconds", "tolerance"}
     )
 
-    policies: list[HPAScalingPolicy] | None
+    policies: list[HPAScalingPolicy] | None = None
     """policies is a list of potential scaling polices which can be used during scaling. If not set, use the default values: - For scale up: allow doubling the number of pods, or an absolute change of 4 pods in a 15s window. - For scale down: allow all pods to be removed in a 15s window."""
 
     select_policy: str | None
@@ -780,7 +494,7 @@ class HPAScalingRules(_Model):
     stabilization_window_seconds: int | None
     """stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered while scaling up or scaling down. StabilizationWindowSeconds must be greater than or equal to zero and less than or equal to 3600 (one hour). If not set, use the default values: - For scale up: 0 (i.e. no stabilization is done). - For scale down: 300 (i.e. the stabilization window is 300 seconds long)."""
 
-    tolerance: _Quantity | None
+    tolerance: _Quantity | None = None
     """tolerance is the tolerance on the ratio between the current and desired metric value under which no updates are made to the desired number of replicas (e.g. 0.01 for 1%). Must be greater than or equal to zero. If not set, the default cluster-wide tolerance is applied (by default 10%).
 
 For example, if autoscaling is configured with a memory consumption target of 100Mi, and scale-down and scale-up tolerances of 5% and 1% respectively, scaling will be triggered when the actual consumption falls below 95Mi or exceeds 101Mi.
@@ -797,105 +511,53 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
         tolerance: _Quantity | str | int | float | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.policies = (
-            None
-            if policies is None
-            else [
+        d = self.__dict__
+        if policies is not None:
+            d["policies"] = [
                 _model_arg(i0, HPAScalingPolicy, "HPAScalingRules(policies=...)") for i0 in policies
             ]
-        )
-        self.select_policy = select_policy
-        self.stabilization_window_seconds = stabilization_window_seconds
-        self.tolerance = None if tolerance is None else _Quantity.coerce(tolerance)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if select_policy is not None:
+            d["selectPolicy"] = select_policy
+        if stabilization_window_seconds is not None:
+            d["stabilizationWindowSeconds"] = stabilization_window_seconds
+        if tolerance is not None:
+            d["tolerance"] = _Quantity.coerce(tolerance)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("policies")
-        if v is None:
-            self.policies = None
-        elif isinstance(v, list):
-            try:
-                self.policies = [HPAScalingPolicy._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.policies = None
-                odd = True
-        else:
-            self.policies = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["policies"] = [HPAScalingPolicy._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["policies"] if odd is None else [*odd, "policies"]
+            else:
+                odd = ["policies"] if odd is None else [*odd, "policies"]
         v = get("selectPolicy")
-        if v is None or isinstance(v, str):
-            self.select_policy = v
-        else:
-            self.select_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["selectPolicy"] if odd is None else [*odd, "selectPolicy"]
         v = get("stabilizationWindowSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.stabilization_window_seconds = v
-        else:
-            self.stabilization_window_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["stabilizationWindowSeconds"]
+                if odd is None
+                else [*odd, "stabilizationWindowSeconds"]
+            )
         v = get("tolerance")
-        if v is None:
-            self.tolerance = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.tolerance = _Quantity(v)
-        else:
-            self.tolerance = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.policies
-        if v0 is not None:
-            data["policies"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.select_policy
-        if v1 is not None:
-            data["selectPolicy"] = v1
-        v2 = self.stabilization_window_seconds
-        if v2 is not None:
-            data["stabilizationWindowSeconds"] = v2
-        v3 = self.tolerance
-        if v3 is not None:
-            data["tolerance"] = _quantity_wire(v3)
-        return data
-
-    def _copy(self) -> HPAScalingRules:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.policies = None if (v0 := self.policies) is None else [i._copy() for i in v0]
-        new.select_policy = self.select_policy
-        new.stabilization_window_seconds = self.stabilization_window_seconds
-        new.tolerance = self.tolerance
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["tolerance"] = _Quantity(v)
+            else:
+                odd = ["tolerance"] if odd is None else [*odd, "tolerance"]
+        return odd
 
 
 class HorizontalPodAutoscaler(_Model):
     """HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "autoscaling/v2"
     KIND: ClassVar[str] = "HorizontalPodAutoscaler"
@@ -924,19 +586,18 @@ class HorizontalPodAutoscaler(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "HorizontalPodAutoscalerSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "HorizontalPodAutoscalerSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "HorizontalPodAutoscalerStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -945,7 +606,7 @@ class HorizontalPodAutoscaler(_Model):
     spec: HorizontalPodAutoscalerSpec
     """spec is the specification for the behaviour of the autoscaler. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status."""
 
-    status: HorizontalPodAutoscalerStatus | None
+    status: HorizontalPodAutoscalerStatus | None = None
     """status is the current information about the autoscaler."""
 
     def __init__(
@@ -958,132 +619,69 @@ class HorizontalPodAutoscaler(_Model):
         status: HorizontalPodAutoscalerStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "HorizontalPodAutoscaler(metadata=...)"
             )
-        if spec is None:
-            self.spec = HorizontalPodAutoscalerSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, HorizontalPodAutoscalerSpec, "HorizontalPodAutoscaler(spec=...)"
             )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if status is not None:
+            d["status"] = _model_arg(
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = HorizontalPodAutoscalerSpec._decode(v)
-        else:
-            self.spec = HorizontalPodAutoscalerSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = HorizontalPodAutoscalerStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = HorizontalPodAutoscalerSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = HorizontalPodAutoscalerStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscaler:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return HorizontalPodAutoscalerSpec()
+        raise AttributeError(name)
 
 
 class HorizontalPodAutoscalerBehavior(_Model):
     """HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively)."""
-
-    __slots__ = (
-        "scale_down",
-        "scale_up",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("scale_down", "scaleDown", "HPAScalingRules | None"),
@@ -1108,105 +706,57 @@ No stabilization is used.
         scale_up: HPAScalingRules | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.scale_down = (
-            None
-            if scale_down is None
-            else _model_arg(
+        d = self.__dict__
+        if scale_down is not None:
+            d["scaleDown"] = _model_arg(
                 scale_down, HPAScalingRules, "HorizontalPodAutoscalerBehavior(scale_down=...)"
             )
-        )
-        self.scale_up = (
-            None
-            if scale_up is None
-            else _model_arg(
+        if scale_up is not None:
+            d["scaleUp"] = _model_arg(
                 scale_up, HPAScalingRules, "HorizontalPodAutoscalerBehavior(scale_up=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("scaleDown")
-        if v is None:
-            self.scale_down = None
-        elif isinstance(v, dict):
-            self.scale_down = HPAScalingRules._decode(v)
-        else:
-            self.scale_down = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["scaleDown"] = HPAScalingRules._decode(v)
+            else:
+                odd = ["scaleDown"] if odd is None else [*odd, "scaleDown"]
         v = get("scaleUp")
-        if v is None:
-            self.scale_up = None
-        elif isinstance(v, dict):
-            self.scale_up = HPAScalingRules._decode(v)
-        else:
-            self.scale_up = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.scale_down
-        if v0 is not None:
-            data["scaleDown"] = v0._encode(wire)
-        v1 = self.scale_up
-        if v1 is not None:
-            data["scaleUp"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscalerBehavior:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.scale_down = None if (v0 := self.scale_down) is None else v0._copy()
-        new.scale_up = None if (v1 := self.scale_up) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["scaleUp"] = HPAScalingRules._decode(v)
+            else:
+                odd = ["scaleUp"] if odd is None else [*odd, "scaleUp"]
+        return odd
 
 
 class HorizontalPodAutoscalerCondition(_Model):
     """HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point."""
 
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime is the last time the condition transitioned from one status to another"""
 
-    message: str | None
+    message: str | None = None
     """message is a human-readable explanation containing details about the transition"""
 
-    reason: str | None
+    reason: str | None = None
     """reason is the reason for the condition's last transition."""
 
     status: str
@@ -1225,134 +775,75 @@ class HorizontalPodAutoscalerCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.reason
-        if v2 is not None:
-            data["reason"] = v2
-        v3 = self.status
-        if v3 is not None and (v3 or "status" not in absent):
-            data["status"] = v3
-        v4 = self.type
-        if v4 is not None and (v4 or "type" not in absent):
-            data["type"] = v4
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscalerCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class HorizontalPodAutoscalerList(_Model):
     """HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "autoscaling/v2"
     KIND: ClassVar[str] = "HorizontalPodAutoscalerList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[HorizontalPodAutoscaler]", required=True),
+        _FieldInfo(
+            "items", "items", "list[HorizontalPodAutoscaler]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1360,7 +851,7 @@ class HorizontalPodAutoscalerList(_Model):
     items: list[HorizontalPodAutoscaler]
     """items is the list of horizontal pod autoscaler objects."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -1375,143 +866,88 @@ class HorizontalPodAutoscalerList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, HorizontalPodAutoscaler, "HorizontalPodAutoscalerList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [HorizontalPodAutoscaler._decode(i0) for i0 in v]
+                d["items"] = [HorizontalPodAutoscaler._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscalerList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class HorizontalPodAutoscalerSpec(_Model):
     """HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler."""
 
-    __slots__ = (
-        "behavior",
-        "max_replicas",
-        "metrics",
-        "min_replicas",
-        "scale_target_ref",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("behavior", "behavior", "HorizontalPodAutoscalerBehavior | None"),
-        _FieldInfo("max_replicas", "maxReplicas", "int", required=True),
+        _FieldInfo("max_replicas", "maxReplicas", "int", required=True, always_set=True),
         _FieldInfo("metrics", "metrics", "list[MetricSpec] | None", list_type="atomic"),
         _FieldInfo("min_replicas", "minReplicas", "int | None"),
         _FieldInfo(
-            "scale_target_ref", "scaleTargetRef", "CrossVersionObjectReference", required=True
+            "scale_target_ref",
+            "scaleTargetRef",
+            "CrossVersionObjectReference",
+            required=True,
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"behavior", "maxReplicas", "metrics", "minReplicas", "scaleTargetRef"}
     )
-    _absent: tuple[str, ...]
 
-    behavior: HorizontalPodAutoscalerBehavior | None
+    behavior: HorizontalPodAutoscalerBehavior | None = None
     """behavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). If not set, the default HPAScalingRules for scale up and scale down are used."""
 
     max_replicas: int
     """maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas."""
 
-    metrics: list[MetricSpec] | None
+    metrics: list[MetricSpec] | None = None
     """metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization."""
 
     min_replicas: int | None
@@ -1530,150 +966,80 @@ class HorizontalPodAutoscalerSpec(_Model):
         scale_target_ref: CrossVersionObjectReference | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.behavior = (
-            None
-            if behavior is None
-            else _model_arg(
+        d = self.__dict__
+        if behavior is not None:
+            d["behavior"] = _model_arg(
                 behavior,
                 HorizontalPodAutoscalerBehavior,
                 "HorizontalPodAutoscalerSpec(behavior=...)",
             )
-        )
-        if max_replicas is None:
-            self.max_replicas = 0
-            absent += ("max_replicas",)
-        else:
-            self.max_replicas = max_replicas
-        self.metrics = (
-            None
-            if metrics is None
-            else [
+        if max_replicas is not None:
+            d["maxReplicas"] = max_replicas
+        if metrics is not None:
+            d["metrics"] = [
                 _model_arg(i0, MetricSpec, "HorizontalPodAutoscalerSpec(metrics=...)")
                 for i0 in metrics
             ]
-        )
-        self.min_replicas = min_replicas
-        if scale_target_ref is None:
-            self.scale_target_ref = CrossVersionObjectReference()
-            absent += ("scale_target_ref",)
-        else:
-            self.scale_target_ref = _model_arg(
+        if min_replicas is not None:
+            d["minReplicas"] = min_replicas
+        if scale_target_ref is not None:
+            d["scaleTargetRef"] = _model_arg(
                 scale_target_ref,
                 CrossVersionObjectReference,
                 "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("behavior")
-        if v is None:
-            self.behavior = None
-        elif isinstance(v, dict):
-            self.behavior = HorizontalPodAutoscalerBehavior._decode(v)
-        else:
-            self.behavior = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["behavior"] = HorizontalPodAutoscalerBehavior._decode(v)
+            else:
+                odd = ["behavior"] if odd is None else [*odd, "behavior"]
         v = get("maxReplicas")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.max_replicas = v
-        else:
-            self.max_replicas = 0
-            absent += ("max_replicas",)
-            if v is not None:
-                odd = True
-        v = get("metrics")
         if v is None:
-            self.metrics = None
-        elif isinstance(v, list):
-            try:
-                self.metrics = [MetricSpec._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.metrics = None
-                odd = True
+            if "maxReplicas" in d:  # null in an always-set field: kept aside
+                odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.metrics = None
-            odd = True
+            odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
+        v = get("metrics")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["metrics"] = [MetricSpec._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["metrics"] if odd is None else [*odd, "metrics"]
+            else:
+                odd = ["metrics"] if odd is None else [*odd, "metrics"]
         v = get("minReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_replicas = v
-        else:
-            self.min_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minReplicas"] if odd is None else [*odd, "minReplicas"]
         v = get("scaleTargetRef")
-        if isinstance(v, dict):
-            self.scale_target_ref = CrossVersionObjectReference._decode(v)
+        if v is None:
+            if "scaleTargetRef" in d:  # null in an always-set field: kept aside
+                odd = ["scaleTargetRef"] if odd is None else [*odd, "scaleTargetRef"]
+        elif isinstance(v, dict):
+            d["scaleTargetRef"] = CrossVersionObjectReference._decode(v)
         else:
-            self.scale_target_ref = CrossVersionObjectReference()
-            absent += ("scale_target_ref",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["scaleTargetRef"] if odd is None else [*odd, "scaleTargetRef"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.behavior
-        if v0 is not None:
-            data["behavior"] = v0._encode(wire)
-        v1 = self.max_replicas
-        if v1 is not None and (v1 or "max_replicas" not in absent):
-            data["maxReplicas"] = v1
-        v2 = self.metrics
-        if v2 is not None:
-            data["metrics"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.min_replicas
-        if v3 is not None:
-            data["minReplicas"] = v3
-        v4 = self.scale_target_ref
-        if v4 is not None:
-            d4 = v4._encode(wire)
-            if d4 or "scale_target_ref" not in absent:
-                data["scaleTargetRef"] = d4
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscalerSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.behavior = None if (v0 := self.behavior) is None else v0._copy()
-        new.max_replicas = self.max_replicas
-        new.metrics = None if (v2 := self.metrics) is None else [i._copy() for i in v2]
-        new.min_replicas = self.min_replicas
-        new.scale_target_ref = None if (v4 := self.scale_target_ref) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "max_replicas":
+            return 0
+        if name == "scale_target_ref":
+            return CrossVersionObjectReference()
+        raise AttributeError(name)
 
 
 class HorizontalPodAutoscalerStatus(_Model):
     """HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler."""
-
-    __slots__ = (
-        "conditions",
-        "current_metrics",
-        "current_replicas",
-        "desired_replicas",
-        "last_scale_time",
-        "observed_generation",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1689,7 +1055,7 @@ class HorizontalPodAutoscalerStatus(_Model):
             "current_metrics", "currentMetrics", "list[MetricStatus] | None", list_type="atomic"
         ),
         _FieldInfo("current_replicas", "currentReplicas", "int | None"),
-        _FieldInfo("desired_replicas", "desiredReplicas", "int", required=True),
+        _FieldInfo("desired_replicas", "desiredReplicas", "int", required=True, always_set=True),
         _FieldInfo("last_scale_time", "lastScaleTime", "_Time | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
     )
@@ -1703,9 +1069,8 @@ class HorizontalPodAutoscalerStatus(_Model):
             "observedGeneration",
         }
     )
-    _absent: tuple[str, ...]
 
-    conditions: list[HorizontalPodAutoscalerCondition] | None
+    conditions: list[HorizontalPodAutoscalerCondition] | None = None
     """conditions is the set of conditions required for this autoscaler to scale its target, and indicates whether or not those conditions are met."""
 
     current_metrics: list[MetricStatus] | None
@@ -1734,11 +1099,9 @@ class HorizontalPodAutoscalerStatus(_Model):
         observed_generation: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(
                     i0,
                     HorizontalPodAutoscalerCondition,
@@ -1746,156 +1109,84 @@ class HorizontalPodAutoscalerStatus(_Model):
                 )
                 for i0 in conditions
             ]
-        )
-        self.current_metrics = (
-            None
-            if current_metrics is None
-            else [
+        if current_metrics is not None:
+            d["currentMetrics"] = [
                 _model_arg(i0, MetricStatus, "HorizontalPodAutoscalerStatus(current_metrics=...)")
                 for i0 in current_metrics
             ]
-        )
-        self.current_replicas = current_replicas
-        if desired_replicas is None:
-            self.desired_replicas = 0
-            absent += ("desired_replicas",)
-        else:
-            self.desired_replicas = desired_replicas
-        self.last_scale_time = None if last_scale_time is None else _Time.coerce(last_scale_time)
-        self.observed_generation = observed_generation
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if current_replicas is not None:
+            d["currentReplicas"] = current_replicas
+        if desired_replicas is not None:
+            d["desiredReplicas"] = desired_replicas
+        if last_scale_time is not None:
+            d["lastScaleTime"] = _Time.coerce(last_scale_time)
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [HorizontalPodAutoscalerCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [HorizontalPodAutoscalerCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("currentMetrics")
-        if v is None:
-            self.current_metrics = None
-        elif isinstance(v, list):
-            try:
-                self.current_metrics = [MetricStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.current_metrics = None
-                odd = True
-        else:
-            self.current_metrics = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["currentMetrics"] = [MetricStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["currentMetrics"] if odd is None else [*odd, "currentMetrics"]
+            else:
+                odd = ["currentMetrics"] if odd is None else [*odd, "currentMetrics"]
         v = get("currentReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.current_replicas = v
-        else:
-            self.current_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["currentReplicas"] if odd is None else [*odd, "currentReplicas"]
         v = get("desiredReplicas")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.desired_replicas = v
-        else:
-            self.desired_replicas = 0
-            absent += ("desired_replicas",)
-            if v is not None:
-                odd = True
-        v = get("lastScaleTime")
         if v is None:
-            self.last_scale_time = None
-        elif isinstance(v, str):
-            self.last_scale_time = _Time(v)
+            if "desiredReplicas" in d:  # null in an always-set field: kept aside
+                odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.last_scale_time = None
-            odd = True
+            odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
+        v = get("lastScaleTime")
+        if v is not None:
+            if isinstance(v, str):
+                d["lastScaleTime"] = _Time(v)
+            else:
+                odd = ["lastScaleTime"] if odd is None else [*odd, "lastScaleTime"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.current_metrics
-        if v1 is not None:
-            data["currentMetrics"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.current_replicas
-        if v2 is not None:
-            data["currentReplicas"] = v2
-        v3 = self.desired_replicas
-        if v3 is not None and (v3 or "desired_replicas" not in absent):
-            data["desiredReplicas"] = v3
-        v4 = self.last_scale_time
-        if v4 is not None:
-            data["lastScaleTime"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
-        v5 = self.observed_generation
-        if v5 is not None:
-            data["observedGeneration"] = v5
-        return data
-
-    def _copy(self) -> HorizontalPodAutoscalerStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.current_metrics = (
-            None if (v1 := self.current_metrics) is None else [i._copy() for i in v1]
-        )
-        new.current_replicas = self.current_replicas
-        new.desired_replicas = self.desired_replicas
-        new.last_scale_time = self.last_scale_time
-        new.observed_generation = self.observed_generation
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "desired_replicas":
+            return 0
+        raise AttributeError(name)
 
 
 class MetricIdentifier(_Model):
     """MetricIdentifier defines the name and optionally selector for a metric"""
 
-    __slots__ = (
-        "name",
-        "selector",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("selector", "selector", "_meta_v1.LabelSelector | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "selector"})
-    _absent: tuple[str, ...]
 
     name: str
     """name is the name of the given metric"""
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector | None = None
     """selector is the string-encoded form of a standard kubernetes label selector for the given metric When set, it is passed as an additional parameter to the metrics server for more specific metrics scoping. When unset, just the metricName will be used to gather metrics."""
 
     def __init__(
@@ -1905,88 +1196,43 @@ class MetricIdentifier(_Model):
         selector: _meta_v1.LabelSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.selector = (
-            None
-            if selector is None
-            else _model_arg(selector, _meta_v1.LabelSelector, "MetricIdentifier(selector=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if selector is not None:
+            d["selector"] = _model_arg(
+                selector, _meta_v1.LabelSelector, "MetricIdentifier(selector=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
-        else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        v = get("selector")
         if v is None:
-            self.selector = None
-        elif isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.selector = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        v = get("selector")
+        if v is not None:
+            if isinstance(v, dict):
+                d["selector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["selector"] if odd is None else [*odd, "selector"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.selector
-        if v1 is not None:
-            data["selector"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> MetricIdentifier:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.selector = None if (v1 := self.selector) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class MetricSpec(_Model):
     """MetricSpec specifies how to scale based on a single metric (only `type` and one other matching field should be set at once)."""
-
-    __slots__ = (
-        "container_resource",
-        "external",
-        "object",
-        "pods",
-        "resource",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1996,26 +1242,25 @@ class MetricSpec(_Model):
         _FieldInfo("object", "object", "ObjectMetricSource | None"),
         _FieldInfo("pods", "pods", "PodsMetricSource | None"),
         _FieldInfo("resource", "resource", "ResourceMetricSource | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containerResource", "external", "object", "pods", "resource", "type"}
     )
-    _absent: tuple[str, ...]
 
     container_resource: ContainerResourceMetricSource | None
     """containerResource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing a single container in each pod of the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    external: ExternalMetricSource | None
+    external: ExternalMetricSource | None = None
     """external refers to a global metric that is not associated with any Kubernetes object. It allows autoscaling based on information coming from components running outside of cluster (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster)."""
 
-    object: ObjectMetricSource | None
+    object: ObjectMetricSource | None = None
     """object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress object)."""
 
-    pods: PodsMetricSource | None
+    pods: PodsMetricSource | None = None
     """pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second).  The values will be averaged together before being compared to the target value."""
 
-    resource: ResourceMetricSource | None
+    resource: ResourceMetricSource | None = None
     """resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
     type: str
@@ -2032,158 +1277,77 @@ class MetricSpec(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.container_resource = (
-            None
-            if container_resource is None
-            else _model_arg(
+        d = self.__dict__
+        if container_resource is not None:
+            d["containerResource"] = _model_arg(
                 container_resource,
                 ContainerResourceMetricSource,
                 "MetricSpec(container_resource=...)",
             )
-        )
-        self.external = (
-            None
-            if external is None
-            else _model_arg(external, ExternalMetricSource, "MetricSpec(external=...)")
-        )
-        self.object = (
-            None
-            if object is None
-            else _model_arg(object, ObjectMetricSource, "MetricSpec(object=...)")
-        )
-        self.pods = (
-            None if pods is None else _model_arg(pods, PodsMetricSource, "MetricSpec(pods=...)")
-        )
-        self.resource = (
-            None
-            if resource is None
-            else _model_arg(resource, ResourceMetricSource, "MetricSpec(resource=...)")
-        )
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if external is not None:
+            d["external"] = _model_arg(external, ExternalMetricSource, "MetricSpec(external=...)")
+        if object is not None:
+            d["object"] = _model_arg(object, ObjectMetricSource, "MetricSpec(object=...)")
+        if pods is not None:
+            d["pods"] = _model_arg(pods, PodsMetricSource, "MetricSpec(pods=...)")
+        if resource is not None:
+            d["resource"] = _model_arg(resource, ResourceMetricSource, "MetricSpec(resource=...)")
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("containerResource")
-        if v is None:
-            self.container_resource = None
-        elif isinstance(v, dict):
-            self.container_resource = ContainerResourceMetricSource._decode(v)
-        else:
-            self.container_resource = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["containerResource"] = ContainerResourceMetricSource._decode(v)
+            else:
+                odd = ["containerResource"] if odd is None else [*odd, "containerResource"]
         v = get("external")
-        if v is None:
-            self.external = None
-        elif isinstance(v, dict):
-            self.external = ExternalMetricSource._decode(v)
-        else:
-            self.external = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["external"] = ExternalMetricSource._decode(v)
+            else:
+                odd = ["external"] if odd is None else [*odd, "external"]
         v = get("object")
-        if v is None:
-            self.object = None
-        elif isinstance(v, dict):
-            self.object = ObjectMetricSource._decode(v)
-        else:
-            self.object = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["object"] = ObjectMetricSource._decode(v)
+            else:
+                odd = ["object"] if odd is None else [*odd, "object"]
         v = get("pods")
-        if v is None:
-            self.pods = None
-        elif isinstance(v, dict):
-            self.pods = PodsMetricSource._decode(v)
-        else:
-            self.pods = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["pods"] = PodsMetricSource._decode(v)
+            else:
+                odd = ["pods"] if odd is None else [*odd, "pods"]
         v = get("resource")
-        if v is None:
-            self.resource = None
-        elif isinstance(v, dict):
-            self.resource = ResourceMetricSource._decode(v)
-        else:
-            self.resource = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resource"] = ResourceMetricSource._decode(v)
+            else:
+                odd = ["resource"] if odd is None else [*odd, "resource"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container_resource
-        if v0 is not None:
-            data["containerResource"] = v0._encode(wire)
-        v1 = self.external
-        if v1 is not None:
-            data["external"] = v1._encode(wire)
-        v2 = self.object
-        if v2 is not None:
-            data["object"] = v2._encode(wire)
-        v3 = self.pods
-        if v3 is not None:
-            data["pods"] = v3._encode(wire)
-        v4 = self.resource
-        if v4 is not None:
-            data["resource"] = v4._encode(wire)
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> MetricSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container_resource = None if (v0 := self.container_resource) is None else v0._copy()
-        new.external = None if (v1 := self.external) is None else v1._copy()
-        new.object = None if (v2 := self.object) is None else v2._copy()
-        new.pods = None if (v3 := self.pods) is None else v3._copy()
-        new.resource = None if (v4 := self.resource) is None else v4._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class MetricStatus(_Model):
     """MetricStatus describes the last-read state of a single metric."""
-
-    __slots__ = (
-        "container_resource",
-        "external",
-        "object",
-        "pods",
-        "resource",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -2193,26 +1357,25 @@ class MetricStatus(_Model):
         _FieldInfo("object", "object", "ObjectMetricStatus | None"),
         _FieldInfo("pods", "pods", "PodsMetricStatus | None"),
         _FieldInfo("resource", "resource", "ResourceMetricStatus | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containerResource", "external", "object", "pods", "resource", "type"}
     )
-    _absent: tuple[str, ...]
 
     container_resource: ContainerResourceMetricStatus | None
     """container resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing a single container in each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    external: ExternalMetricStatus | None
+    external: ExternalMetricStatus | None = None
     """external refers to a global metric that is not associated with any Kubernetes object. It allows autoscaling based on information coming from components running outside of cluster (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster)."""
 
-    object: ObjectMetricStatus | None
+    object: ObjectMetricStatus | None = None
     """object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress object)."""
 
-    pods: PodsMetricStatus | None
+    pods: PodsMetricStatus | None = None
     """pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second).  The values will be averaged together before being compared to the target value."""
 
-    resource: ResourceMetricStatus | None
+    resource: ResourceMetricStatus | None = None
     """resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
     type: str
@@ -2229,167 +1392,87 @@ class MetricStatus(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.container_resource = (
-            None
-            if container_resource is None
-            else _model_arg(
+        d = self.__dict__
+        if container_resource is not None:
+            d["containerResource"] = _model_arg(
                 container_resource,
                 ContainerResourceMetricStatus,
                 "MetricStatus(container_resource=...)",
             )
-        )
-        self.external = (
-            None
-            if external is None
-            else _model_arg(external, ExternalMetricStatus, "MetricStatus(external=...)")
-        )
-        self.object = (
-            None
-            if object is None
-            else _model_arg(object, ObjectMetricStatus, "MetricStatus(object=...)")
-        )
-        self.pods = (
-            None if pods is None else _model_arg(pods, PodsMetricStatus, "MetricStatus(pods=...)")
-        )
-        self.resource = (
-            None
-            if resource is None
-            else _model_arg(resource, ResourceMetricStatus, "MetricStatus(resource=...)")
-        )
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if external is not None:
+            d["external"] = _model_arg(external, ExternalMetricStatus, "MetricStatus(external=...)")
+        if object is not None:
+            d["object"] = _model_arg(object, ObjectMetricStatus, "MetricStatus(object=...)")
+        if pods is not None:
+            d["pods"] = _model_arg(pods, PodsMetricStatus, "MetricStatus(pods=...)")
+        if resource is not None:
+            d["resource"] = _model_arg(resource, ResourceMetricStatus, "MetricStatus(resource=...)")
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("containerResource")
-        if v is None:
-            self.container_resource = None
-        elif isinstance(v, dict):
-            self.container_resource = ContainerResourceMetricStatus._decode(v)
-        else:
-            self.container_resource = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["containerResource"] = ContainerResourceMetricStatus._decode(v)
+            else:
+                odd = ["containerResource"] if odd is None else [*odd, "containerResource"]
         v = get("external")
-        if v is None:
-            self.external = None
-        elif isinstance(v, dict):
-            self.external = ExternalMetricStatus._decode(v)
-        else:
-            self.external = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["external"] = ExternalMetricStatus._decode(v)
+            else:
+                odd = ["external"] if odd is None else [*odd, "external"]
         v = get("object")
-        if v is None:
-            self.object = None
-        elif isinstance(v, dict):
-            self.object = ObjectMetricStatus._decode(v)
-        else:
-            self.object = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["object"] = ObjectMetricStatus._decode(v)
+            else:
+                odd = ["object"] if odd is None else [*odd, "object"]
         v = get("pods")
-        if v is None:
-            self.pods = None
-        elif isinstance(v, dict):
-            self.pods = PodsMetricStatus._decode(v)
-        else:
-            self.pods = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["pods"] = PodsMetricStatus._decode(v)
+            else:
+                odd = ["pods"] if odd is None else [*odd, "pods"]
         v = get("resource")
-        if v is None:
-            self.resource = None
-        elif isinstance(v, dict):
-            self.resource = ResourceMetricStatus._decode(v)
-        else:
-            self.resource = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resource"] = ResourceMetricStatus._decode(v)
+            else:
+                odd = ["resource"] if odd is None else [*odd, "resource"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container_resource
-        if v0 is not None:
-            data["containerResource"] = v0._encode(wire)
-        v1 = self.external
-        if v1 is not None:
-            data["external"] = v1._encode(wire)
-        v2 = self.object
-        if v2 is not None:
-            data["object"] = v2._encode(wire)
-        v3 = self.pods
-        if v3 is not None:
-            data["pods"] = v3._encode(wire)
-        v4 = self.resource
-        if v4 is not None:
-            data["resource"] = v4._encode(wire)
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> MetricStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container_resource = None if (v0 := self.container_resource) is None else v0._copy()
-        new.external = None if (v1 := self.external) is None else v1._copy()
-        new.object = None if (v2 := self.object) is None else v2._copy()
-        new.pods = None if (v3 := self.pods) is None else v3._copy()
-        new.resource = None if (v4 := self.resource) is None else v4._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class MetricTarget(_Model):
     """MetricTarget defines the target value, average value, or average utilization of a specific metric"""
 
-    __slots__ = (
-        "average_utilization",
-        "average_value",
-        "type",
-        "value",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("average_utilization", "averageUtilization", "int | None"),
         _FieldInfo("average_value", "averageValue", "_Quantity | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
         _FieldInfo("value", "value", "_Quantity | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"averageUtilization", "averageValue", "type", "value"}
     )
-    _absent: tuple[str, ...]
 
     average_utilization: int | None
     """averageUtilization is the target value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods. Currently only valid for Resource metric source type"""
@@ -2400,7 +1483,7 @@ class MetricTarget(_Model):
     type: str
     """type represents whether the metric type is Utilization, Value, or AverageValue"""
 
-    value: _Quantity | None
+    value: _Quantity | None = None
     """value is the target value of the metric (as a quantity)."""
 
     def __init__(
@@ -2412,104 +1495,54 @@ class MetricTarget(_Model):
         value: _Quantity | str | int | float | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.average_utilization = average_utilization
-        self.average_value = None if average_value is None else _Quantity.coerce(average_value)
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if average_utilization is not None:
+            d["averageUtilization"] = average_utilization
+        if average_value is not None:
+            d["averageValue"] = _Quantity.coerce(average_value)
+        if type is not None:
+            d["type"] = type
+        if value is not None:
+            d["value"] = _Quantity.coerce(value)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("averageUtilization")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.average_utilization = v
-        else:
-            self.average_utilization = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["averageUtilization"] if odd is None else [*odd, "averageUtilization"]
         v = get("averageValue")
-        if v is None:
-            self.average_value = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.average_value = _Quantity(v)
-        else:
-            self.average_value = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["averageValue"] = _Quantity(v)
+            else:
+                odd = ["averageValue"] if odd is None else [*odd, "averageValue"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
-        else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        v = get("value")
         if v is None:
-            self.value = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.value = _Quantity(v)
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.value = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        v = get("value")
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["value"] = _Quantity(v)
+            else:
+                odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.average_utilization
-        if v0 is not None:
-            data["averageUtilization"] = v0
-        v1 = self.average_value
-        if v1 is not None:
-            data["averageValue"] = _quantity_wire(v1)
-        v2 = self.type
-        if v2 is not None and (v2 or "type" not in absent):
-            data["type"] = v2
-        v3 = self.value
-        if v3 is not None:
-            data["value"] = _quantity_wire(v3)
-        return data
-
-    def _copy(self) -> MetricTarget:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.average_utilization = self.average_utilization
-        new.average_value = self.average_value
-        new.type = self.type
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class MetricValueStatus(_Model):
     """MetricValueStatus holds the current value for a metric"""
-
-    __slots__ = (
-        "average_utilization",
-        "average_value",
-        "value",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("average_utilization", "averageUtilization", "int | None"),
@@ -2526,7 +1559,7 @@ class MetricValueStatus(_Model):
     average_value: _Quantity | None
     """averageValue is the current value of the average of the metric across all relevant pods (as a quantity)"""
 
-    value: _Quantity | None
+    value: _Quantity | None = None
     """value is the current value of the metric (as a quantity)."""
 
     def __init__(
@@ -2537,92 +1570,52 @@ class MetricValueStatus(_Model):
         value: _Quantity | str | int | float | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.average_utilization = average_utilization
-        self.average_value = None if average_value is None else _Quantity.coerce(average_value)
-        self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if average_utilization is not None:
+            d["averageUtilization"] = average_utilization
+        if average_value is not None:
+            d["averageValue"] = _Quantity.coerce(average_value)
+        if value is not None:
+            d["value"] = _Quantity.coerce(value)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("averageUtilization")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.average_utilization = v
-        else:
-            self.average_utilization = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["averageUtilization"] if odd is None else [*odd, "averageUtilization"]
         v = get("averageValue")
-        if v is None:
-            self.average_value = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.average_value = _Quantity(v)
-        else:
-            self.average_value = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["averageValue"] = _Quantity(v)
+            else:
+                odd = ["averageValue"] if odd is None else [*odd, "averageValue"]
         v = get("value")
-        if v is None:
-            self.value = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.value = _Quantity(v)
-        else:
-            self.value = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.average_utilization
-        if v0 is not None:
-            data["averageUtilization"] = v0
-        v1 = self.average_value
-        if v1 is not None:
-            data["averageValue"] = _quantity_wire(v1)
-        v2 = self.value
-        if v2 is not None:
-            data["value"] = _quantity_wire(v2)
-        return data
-
-    def _copy(self) -> MetricValueStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.average_utilization = self.average_utilization
-        new.average_value = self.average_value
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["value"] = _Quantity(v)
+            else:
+                odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
 
 class ObjectMetricSource(_Model):
     """ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example, hits-per-second on an Ingress object)."""
 
-    __slots__ = (
-        "described_object",
-        "metric",
-        "target",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
-            "described_object", "describedObject", "CrossVersionObjectReference", required=True
+            "described_object",
+            "describedObject",
+            "CrossVersionObjectReference",
+            required=True,
+            always_set=True,
         ),
-        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
-        _FieldInfo("target", "target", "MetricTarget", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True, always_set=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"describedObject", "metric", "target"})
-    _absent: tuple[str, ...]
 
     described_object: CrossVersionObjectReference
     """describedObject specifies the descriptions of a object,such as kind,name apiVersion"""
@@ -2641,122 +1634,74 @@ class ObjectMetricSource(_Model):
         target: MetricTarget | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if described_object is None:
-            self.described_object = CrossVersionObjectReference()
-            absent += ("described_object",)
-        else:
-            self.described_object = _model_arg(
+        d = self.__dict__
+        if described_object is not None:
+            d["describedObject"] = _model_arg(
                 described_object,
                 CrossVersionObjectReference,
                 "ObjectMetricSource(described_object=...)",
             )
-        if metric is None:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-        else:
-            self.metric = _model_arg(metric, MetricIdentifier, "ObjectMetricSource(metric=...)")
-        if target is None:
-            self.target = MetricTarget()
-            absent += ("target",)
-        else:
-            self.target = _model_arg(target, MetricTarget, "ObjectMetricSource(target=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if metric is not None:
+            d["metric"] = _model_arg(metric, MetricIdentifier, "ObjectMetricSource(metric=...)")
+        if target is not None:
+            d["target"] = _model_arg(target, MetricTarget, "ObjectMetricSource(target=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("describedObject")
-        if isinstance(v, dict):
-            self.described_object = CrossVersionObjectReference._decode(v)
+        if v is None:
+            if "describedObject" in d:  # null in an always-set field: kept aside
+                odd = ["describedObject"] if odd is None else [*odd, "describedObject"]
+        elif isinstance(v, dict):
+            d["describedObject"] = CrossVersionObjectReference._decode(v)
         else:
-            self.described_object = CrossVersionObjectReference()
-            absent += ("described_object",)
-            if v is not None:
-                odd = True
+            odd = ["describedObject"] if odd is None else [*odd, "describedObject"]
         v = get("metric")
-        if isinstance(v, dict):
-            self.metric = MetricIdentifier._decode(v)
+        if v is None:
+            if "metric" in d:  # null in an always-set field: kept aside
+                odd = ["metric"] if odd is None else [*odd, "metric"]
+        elif isinstance(v, dict):
+            d["metric"] = MetricIdentifier._decode(v)
         else:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-            if v is not None:
-                odd = True
+            odd = ["metric"] if odd is None else [*odd, "metric"]
         v = get("target")
-        if isinstance(v, dict):
-            self.target = MetricTarget._decode(v)
+        if v is None:
+            if "target" in d:  # null in an always-set field: kept aside
+                odd = ["target"] if odd is None else [*odd, "target"]
+        elif isinstance(v, dict):
+            d["target"] = MetricTarget._decode(v)
         else:
-            self.target = MetricTarget()
-            absent += ("target",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["target"] if odd is None else [*odd, "target"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.described_object
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "described_object" not in absent:
-                data["describedObject"] = d0
-        v1 = self.metric
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "metric" not in absent:
-                data["metric"] = d1
-        v2 = self.target
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "target" not in absent:
-                data["target"] = d2
-        return data
-
-    def _copy(self) -> ObjectMetricSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.described_object = None if (v0 := self.described_object) is None else v0._copy()
-        new.metric = None if (v1 := self.metric) is None else v1._copy()
-        new.target = None if (v2 := self.target) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "described_object":
+            return CrossVersionObjectReference()
+        if name == "metric":
+            return MetricIdentifier()
+        if name == "target":
+            return MetricTarget()
+        raise AttributeError(name)
 
 
 class ObjectMetricStatus(_Model):
     """ObjectMetricStatus indicates the current value of a metric describing a kubernetes object (for example, hits-per-second on an Ingress object)."""
 
-    __slots__ = (
-        "current",
-        "described_object",
-        "metric",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("current", "current", "MetricValueStatus", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True, always_set=True),
         _FieldInfo(
-            "described_object", "describedObject", "CrossVersionObjectReference", required=True
+            "described_object",
+            "describedObject",
+            "CrossVersionObjectReference",
+            required=True,
+            always_set=True,
         ),
-        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"current", "describedObject", "metric"})
-    _absent: tuple[str, ...]
 
     current: MetricValueStatus
     """current contains the current value for the given metric"""
@@ -2775,118 +1720,67 @@ class ObjectMetricStatus(_Model):
         metric: MetricIdentifier | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if current is None:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-        else:
-            self.current = _model_arg(current, MetricValueStatus, "ObjectMetricStatus(current=...)")
-        if described_object is None:
-            self.described_object = CrossVersionObjectReference()
-            absent += ("described_object",)
-        else:
-            self.described_object = _model_arg(
+        d = self.__dict__
+        if current is not None:
+            d["current"] = _model_arg(current, MetricValueStatus, "ObjectMetricStatus(current=...)")
+        if described_object is not None:
+            d["describedObject"] = _model_arg(
                 described_object,
                 CrossVersionObjectReference,
                 "ObjectMetricStatus(described_object=...)",
             )
-        if metric is None:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-        else:
-            self.metric = _model_arg(metric, MetricIdentifier, "ObjectMetricStatus(metric=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if metric is not None:
+            d["metric"] = _model_arg(metric, MetricIdentifier, "ObjectMetricStatus(metric=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("current")
-        if isinstance(v, dict):
-            self.current = MetricValueStatus._decode(v)
+        if v is None:
+            if "current" in d:  # null in an always-set field: kept aside
+                odd = ["current"] if odd is None else [*odd, "current"]
+        elif isinstance(v, dict):
+            d["current"] = MetricValueStatus._decode(v)
         else:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-            if v is not None:
-                odd = True
+            odd = ["current"] if odd is None else [*odd, "current"]
         v = get("describedObject")
-        if isinstance(v, dict):
-            self.described_object = CrossVersionObjectReference._decode(v)
+        if v is None:
+            if "describedObject" in d:  # null in an always-set field: kept aside
+                odd = ["describedObject"] if odd is None else [*odd, "describedObject"]
+        elif isinstance(v, dict):
+            d["describedObject"] = CrossVersionObjectReference._decode(v)
         else:
-            self.described_object = CrossVersionObjectReference()
-            absent += ("described_object",)
-            if v is not None:
-                odd = True
+            odd = ["describedObject"] if odd is None else [*odd, "describedObject"]
         v = get("metric")
-        if isinstance(v, dict):
-            self.metric = MetricIdentifier._decode(v)
+        if v is None:
+            if "metric" in d:  # null in an always-set field: kept aside
+                odd = ["metric"] if odd is None else [*odd, "metric"]
+        elif isinstance(v, dict):
+            d["metric"] = MetricIdentifier._decode(v)
         else:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metric"] if odd is None else [*odd, "metric"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.current
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "current" not in absent:
-                data["current"] = d0
-        v1 = self.described_object
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "described_object" not in absent:
-                data["describedObject"] = d1
-        v2 = self.metric
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metric" not in absent:
-                data["metric"] = d2
-        return data
-
-    def _copy(self) -> ObjectMetricStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.current = None if (v0 := self.current) is None else v0._copy()
-        new.described_object = None if (v1 := self.described_object) is None else v1._copy()
-        new.metric = None if (v2 := self.metric) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "current":
+            return MetricValueStatus()
+        if name == "described_object":
+            return CrossVersionObjectReference()
+        if name == "metric":
+            return MetricIdentifier()
+        raise AttributeError(name)
 
 
 class PodsMetricSource(_Model):
     """PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target (for example, transactions-processed-per-second). The values will be averaged together before being compared to the target value."""
 
-    __slots__ = (
-        "metric",
-        "target",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
-        _FieldInfo("target", "target", "MetricTarget", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True, always_set=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"metric", "target"})
-    _absent: tuple[str, ...]
 
     metric: MetricIdentifier
     """metric identifies the target metric by name and selector"""
@@ -2901,95 +1795,51 @@ class PodsMetricSource(_Model):
         target: MetricTarget | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if metric is None:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-        else:
-            self.metric = _model_arg(metric, MetricIdentifier, "PodsMetricSource(metric=...)")
-        if target is None:
-            self.target = MetricTarget()
-            absent += ("target",)
-        else:
-            self.target = _model_arg(target, MetricTarget, "PodsMetricSource(target=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if metric is not None:
+            d["metric"] = _model_arg(metric, MetricIdentifier, "PodsMetricSource(metric=...)")
+        if target is not None:
+            d["target"] = _model_arg(target, MetricTarget, "PodsMetricSource(target=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("metric")
-        if isinstance(v, dict):
-            self.metric = MetricIdentifier._decode(v)
+        if v is None:
+            if "metric" in d:  # null in an always-set field: kept aside
+                odd = ["metric"] if odd is None else [*odd, "metric"]
+        elif isinstance(v, dict):
+            d["metric"] = MetricIdentifier._decode(v)
         else:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-            if v is not None:
-                odd = True
+            odd = ["metric"] if odd is None else [*odd, "metric"]
         v = get("target")
-        if isinstance(v, dict):
-            self.target = MetricTarget._decode(v)
+        if v is None:
+            if "target" in d:  # null in an always-set field: kept aside
+                odd = ["target"] if odd is None else [*odd, "target"]
+        elif isinstance(v, dict):
+            d["target"] = MetricTarget._decode(v)
         else:
-            self.target = MetricTarget()
-            absent += ("target",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["target"] if odd is None else [*odd, "target"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.metric
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "metric" not in absent:
-                data["metric"] = d0
-        v1 = self.target
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "target" not in absent:
-                data["target"] = d1
-        return data
-
-    def _copy(self) -> PodsMetricSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.metric = None if (v0 := self.metric) is None else v0._copy()
-        new.target = None if (v1 := self.target) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metric":
+            return MetricIdentifier()
+        if name == "target":
+            return MetricTarget()
+        raise AttributeError(name)
 
 
 class PodsMetricStatus(_Model):
     """PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for example, transactions-processed-per-second)."""
 
-    __slots__ = (
-        "current",
-        "metric",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("current", "current", "MetricValueStatus", required=True),
-        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True, always_set=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"current", "metric"})
-    _absent: tuple[str, ...]
 
     current: MetricValueStatus
     """current contains the current value for the given metric"""
@@ -3004,95 +1854,51 @@ class PodsMetricStatus(_Model):
         metric: MetricIdentifier | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if current is None:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-        else:
-            self.current = _model_arg(current, MetricValueStatus, "PodsMetricStatus(current=...)")
-        if metric is None:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-        else:
-            self.metric = _model_arg(metric, MetricIdentifier, "PodsMetricStatus(metric=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if current is not None:
+            d["current"] = _model_arg(current, MetricValueStatus, "PodsMetricStatus(current=...)")
+        if metric is not None:
+            d["metric"] = _model_arg(metric, MetricIdentifier, "PodsMetricStatus(metric=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("current")
-        if isinstance(v, dict):
-            self.current = MetricValueStatus._decode(v)
+        if v is None:
+            if "current" in d:  # null in an always-set field: kept aside
+                odd = ["current"] if odd is None else [*odd, "current"]
+        elif isinstance(v, dict):
+            d["current"] = MetricValueStatus._decode(v)
         else:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-            if v is not None:
-                odd = True
+            odd = ["current"] if odd is None else [*odd, "current"]
         v = get("metric")
-        if isinstance(v, dict):
-            self.metric = MetricIdentifier._decode(v)
+        if v is None:
+            if "metric" in d:  # null in an always-set field: kept aside
+                odd = ["metric"] if odd is None else [*odd, "metric"]
+        elif isinstance(v, dict):
+            d["metric"] = MetricIdentifier._decode(v)
         else:
-            self.metric = MetricIdentifier()
-            absent += ("metric",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metric"] if odd is None else [*odd, "metric"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.current
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "current" not in absent:
-                data["current"] = d0
-        v1 = self.metric
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "metric" not in absent:
-                data["metric"] = d1
-        return data
-
-    def _copy(self) -> PodsMetricStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.current = None if (v0 := self.current) is None else v0._copy()
-        new.metric = None if (v1 := self.metric) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "current":
+            return MetricValueStatus()
+        if name == "metric":
+            return MetricIdentifier()
+        raise AttributeError(name)
 
 
 class ResourceMetricSource(_Model):
     """ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set."""
 
-    __slots__ = (
-        "name",
-        "target",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("target", "target", "MetricTarget", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "target"})
-    _absent: tuple[str, ...]
 
     name: str
     """name is the name of the resource in question."""
@@ -3107,93 +1913,51 @@ class ResourceMetricSource(_Model):
         target: MetricTarget | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if target is None:
-            self.target = MetricTarget()
-            absent += ("target",)
-        else:
-            self.target = _model_arg(target, MetricTarget, "ResourceMetricSource(target=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if target is not None:
+            d["target"] = _model_arg(target, MetricTarget, "ResourceMetricSource(target=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("target")
-        if isinstance(v, dict):
-            self.target = MetricTarget._decode(v)
+        if v is None:
+            if "target" in d:  # null in an always-set field: kept aside
+                odd = ["target"] if odd is None else [*odd, "target"]
+        elif isinstance(v, dict):
+            d["target"] = MetricTarget._decode(v)
         else:
-            self.target = MetricTarget()
-            absent += ("target",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["target"] if odd is None else [*odd, "target"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.target
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "target" not in absent:
-                data["target"] = d1
-        return data
-
-    def _copy(self) -> ResourceMetricSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.target = None if (v1 := self.target) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "target":
+            return MetricTarget()
+        raise AttributeError(name)
 
 
 class ResourceMetricStatus(_Model):
     """ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    __slots__ = (
-        "current",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("current", "current", "MetricValueStatus", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"current", "name"})
-    _absent: tuple[str, ...]
 
     current: MetricValueStatus
     """current contains the current value for the given metric"""
@@ -3208,75 +1972,40 @@ class ResourceMetricStatus(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if current is None:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-        else:
-            self.current = _model_arg(
+        d = self.__dict__
+        if current is not None:
+            d["current"] = _model_arg(
                 current, MetricValueStatus, "ResourceMetricStatus(current=...)"
             )
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("current")
-        if isinstance(v, dict):
-            self.current = MetricValueStatus._decode(v)
+        if v is None:
+            if "current" in d:  # null in an always-set field: kept aside
+                odd = ["current"] if odd is None else [*odd, "current"]
+        elif isinstance(v, dict):
+            d["current"] = MetricValueStatus._decode(v)
         else:
-            self.current = MetricValueStatus()
-            absent += ("current",)
-            if v is not None:
-                odd = True
+            odd = ["current"] if odd is None else [*odd, "current"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.current
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "current" not in absent:
-                data["current"] = d0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        return data
-
-    def _copy(self) -> ResourceMetricStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.current = None if (v0 := self.current) is None else v0._copy()
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "current":
+            return MetricValueStatus()
+        if name == "name":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -31,15 +30,6 @@ __all__ = [
 
 class CronJob(_Model):
     """CronJob represents the configuration of a single cron job."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "batch/v1"
     KIND: ClassVar[str] = "CronJob"
@@ -68,19 +58,18 @@ class CronJob(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "CronJobSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "CronJobSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "CronJobStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -89,7 +78,7 @@ class CronJob(_Model):
     spec: CronJobSpec
     """Specification of the desired behavior of a cron job, including the schedule. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: CronJobStatus | None
+    status: CronJobStatus | None = None
     """Current status of a cron job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -102,138 +91,73 @@ class CronJob(_Model):
         status: CronJobStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "CronJob(metadata=...)")
-        if spec is None:
-            self.spec = CronJobSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, CronJobSpec, "CronJob(spec=...)")
-        self.status = (
-            None if status is None else _model_arg(status, CronJobStatus, "CronJob(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "CronJob(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, CronJobSpec, "CronJob(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, CronJobStatus, "CronJob(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = CronJobSpec._decode(v)
-        else:
-            self.spec = CronJobSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = CronJobStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = CronJobSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = CronJobStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> CronJob:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return CronJobSpec()
+        raise AttributeError(name)
 
 
 class CronJobList(_Model):
     """CronJobList is a collection of cron jobs."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "batch/v1"
     KIND: ClassVar[str] = "CronJobList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CronJob]", required=True),
+        _FieldInfo("items", "items", "list[CronJob]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -241,7 +165,7 @@ class CronJobList(_Model):
     items: list[CronJob]
     """items is the list of CronJobs."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -256,125 +180,66 @@ class CronJobList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, CronJob, "CronJobList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CronJobList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, CronJob, "CronJobList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CronJobList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [CronJob._decode(i0) for i0 in v]
+                d["items"] = [CronJob._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> CronJobList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class CronJobSpec(_Model):
     """CronJobSpec describes how the job execution will look like and when it will actually run."""
 
-    __slots__ = (
-        "concurrency_policy",
-        "failed_jobs_history_limit",
-        "job_template",
-        "schedule",
-        "starting_deadline_seconds",
-        "successful_jobs_history_limit",
-        "suspend",
-        "time_zone",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("concurrency_policy", "concurrencyPolicy", "str | None"),
         _FieldInfo("failed_jobs_history_limit", "failedJobsHistoryLimit", "int | None"),
-        _FieldInfo("job_template", "jobTemplate", "JobTemplateSpec", required=True),
-        _FieldInfo("schedule", "schedule", "str", required=True),
+        _FieldInfo(
+            "job_template", "jobTemplate", "JobTemplateSpec", required=True, always_set=True
+        ),
+        _FieldInfo("schedule", "schedule", "str", required=True, always_set=True),
         _FieldInfo("starting_deadline_seconds", "startingDeadlineSeconds", "int | None"),
         _FieldInfo("successful_jobs_history_limit", "successfulJobsHistoryLimit", "int | None"),
         _FieldInfo("suspend", "suspend", "bool | None"),
@@ -392,7 +257,6 @@ class CronJobSpec(_Model):
             "timeZone",
         }
     )
-    _absent: tuple[str, ...]
 
     concurrency_policy: str | None
     """Specifies how to treat concurrent executions of a Job. Valid values are:
@@ -415,7 +279,7 @@ class CronJobSpec(_Model):
     successful_jobs_history_limit: int | None
     """The number of successful finished jobs to retain. Value must be non-negative integer. Defaults to 3."""
 
-    suspend: bool | None
+    suspend: bool | None = None
     """This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false."""
 
     time_zone: str | None
@@ -434,154 +298,81 @@ class CronJobSpec(_Model):
         time_zone: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.concurrency_policy = concurrency_policy
-        self.failed_jobs_history_limit = failed_jobs_history_limit
-        if job_template is None:
-            self.job_template = JobTemplateSpec()
-            absent += ("job_template",)
-        else:
-            self.job_template = _model_arg(
+        d = self.__dict__
+        if concurrency_policy is not None:
+            d["concurrencyPolicy"] = concurrency_policy
+        if failed_jobs_history_limit is not None:
+            d["failedJobsHistoryLimit"] = failed_jobs_history_limit
+        if job_template is not None:
+            d["jobTemplate"] = _model_arg(
                 job_template, JobTemplateSpec, "CronJobSpec(job_template=...)"
             )
-        if schedule is None:
-            self.schedule = ""
-            absent += ("schedule",)
-        else:
-            self.schedule = schedule
-        self.starting_deadline_seconds = starting_deadline_seconds
-        self.successful_jobs_history_limit = successful_jobs_history_limit
-        self.suspend = suspend
-        self.time_zone = time_zone
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if schedule is not None:
+            d["schedule"] = schedule
+        if starting_deadline_seconds is not None:
+            d["startingDeadlineSeconds"] = starting_deadline_seconds
+        if successful_jobs_history_limit is not None:
+            d["successfulJobsHistoryLimit"] = successful_jobs_history_limit
+        if suspend is not None:
+            d["suspend"] = suspend
+        if time_zone is not None:
+            d["timeZone"] = time_zone
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("concurrencyPolicy")
-        if v is None or isinstance(v, str):
-            self.concurrency_policy = v
-        else:
-            self.concurrency_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["concurrencyPolicy"] if odd is None else [*odd, "concurrencyPolicy"]
         v = get("failedJobsHistoryLimit")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.failed_jobs_history_limit = v
-        else:
-            self.failed_jobs_history_limit = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["failedJobsHistoryLimit"] if odd is None else [*odd, "failedJobsHistoryLimit"]
         v = get("jobTemplate")
-        if isinstance(v, dict):
-            self.job_template = JobTemplateSpec._decode(v)
+        if v is None:
+            if "jobTemplate" in d:  # null in an always-set field: kept aside
+                odd = ["jobTemplate"] if odd is None else [*odd, "jobTemplate"]
+        elif isinstance(v, dict):
+            d["jobTemplate"] = JobTemplateSpec._decode(v)
         else:
-            self.job_template = JobTemplateSpec()
-            absent += ("job_template",)
-            if v is not None:
-                odd = True
+            odd = ["jobTemplate"] if odd is None else [*odd, "jobTemplate"]
         v = get("schedule")
-        if isinstance(v, str):
-            self.schedule = v
+        if v is None:
+            if "schedule" in d:  # null in an always-set field: kept aside
+                odd = ["schedule"] if odd is None else [*odd, "schedule"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.schedule = ""
-            absent += ("schedule",)
-            if v is not None:
-                odd = True
+            odd = ["schedule"] if odd is None else [*odd, "schedule"]
         v = get("startingDeadlineSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.starting_deadline_seconds = v
-        else:
-            self.starting_deadline_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["startingDeadlineSeconds"] if odd is None else [*odd, "startingDeadlineSeconds"]
         v = get("successfulJobsHistoryLimit")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.successful_jobs_history_limit = v
-        else:
-            self.successful_jobs_history_limit = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["successfulJobsHistoryLimit"]
+                if odd is None
+                else [*odd, "successfulJobsHistoryLimit"]
+            )
         v = get("suspend")
-        if v is None or v.__class__ is bool:
-            self.suspend = v
-        else:
-            self.suspend = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["suspend"] if odd is None else [*odd, "suspend"]
         v = get("timeZone")
-        if v is None or isinstance(v, str):
-            self.time_zone = v
-        else:
-            self.time_zone = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["timeZone"] if odd is None else [*odd, "timeZone"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.concurrency_policy
-        if v0 is not None:
-            data["concurrencyPolicy"] = v0
-        v1 = self.failed_jobs_history_limit
-        if v1 is not None:
-            data["failedJobsHistoryLimit"] = v1
-        v2 = self.job_template
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "job_template" not in absent:
-                data["jobTemplate"] = d2
-        v3 = self.schedule
-        if v3 is not None and (v3 or "schedule" not in absent):
-            data["schedule"] = v3
-        v4 = self.starting_deadline_seconds
-        if v4 is not None:
-            data["startingDeadlineSeconds"] = v4
-        v5 = self.successful_jobs_history_limit
-        if v5 is not None:
-            data["successfulJobsHistoryLimit"] = v5
-        v6 = self.suspend
-        if v6 is not None:
-            data["suspend"] = v6
-        v7 = self.time_zone
-        if v7 is not None:
-            data["timeZone"] = v7
-        return data
-
-    def _copy(self) -> CronJobSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.concurrency_policy = self.concurrency_policy
-        new.failed_jobs_history_limit = self.failed_jobs_history_limit
-        new.job_template = None if (v2 := self.job_template) is None else v2._copy()
-        new.schedule = self.schedule
-        new.starting_deadline_seconds = self.starting_deadline_seconds
-        new.successful_jobs_history_limit = self.successful_jobs_history_limit
-        new.suspend = self.suspend
-        new.time_zone = self.time_zone
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "job_template":
+            return JobTemplateSpec()
+        if name == "schedule":
+            return ""
+        raise AttributeError(name)
 
 
 class CronJobStatus(_Model):
     """CronJobStatus represents the current state of a cron job."""
-
-    __slots__ = (
-        "active",
-        "last_schedule_time",
-        "last_successful_time",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("active", "active", "list[_core_v1.ObjectReference] | None", list_type="atomic"),
@@ -592,7 +383,7 @@ class CronJobStatus(_Model):
         {"active", "lastScheduleTime", "lastSuccessfulTime"}
     )
 
-    active: list[_core_v1.ObjectReference] | None
+    active: list[_core_v1.ObjectReference] | None = None
     """A list of pointers to currently running jobs."""
 
     last_schedule_time: _Time | None
@@ -609,97 +400,48 @@ class CronJobStatus(_Model):
         last_successful_time: _Time | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.active = (
-            None
-            if active is None
-            else [
+        d = self.__dict__
+        if active is not None:
+            d["active"] = [
                 _model_arg(i0, _core_v1.ObjectReference, "CronJobStatus(active=...)")
                 for i0 in active
             ]
-        )
-        self.last_schedule_time = (
-            None if last_schedule_time is None else _Time.coerce(last_schedule_time)
-        )
-        self.last_successful_time = (
-            None if last_successful_time is None else _Time.coerce(last_successful_time)
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if last_schedule_time is not None:
+            d["lastScheduleTime"] = _Time.coerce(last_schedule_time)
+        if last_successful_time is not None:
+            d["lastSuccessfulTime"] = _Time.coerce(last_successful_time)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("active")
-        if v is None:
-            self.active = None
-        elif isinstance(v, list):
-            try:
-                self.active = [_core_v1.ObjectReference._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.active = None
-                odd = True
-        else:
-            self.active = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["active"] = [_core_v1.ObjectReference._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["active"] if odd is None else [*odd, "active"]
+            else:
+                odd = ["active"] if odd is None else [*odd, "active"]
         v = get("lastScheduleTime")
-        if v is None:
-            self.last_schedule_time = None
-        elif isinstance(v, str):
-            self.last_schedule_time = _Time(v)
-        else:
-            self.last_schedule_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastScheduleTime"] = _Time(v)
+            else:
+                odd = ["lastScheduleTime"] if odd is None else [*odd, "lastScheduleTime"]
         v = get("lastSuccessfulTime")
-        if v is None:
-            self.last_successful_time = None
-        elif isinstance(v, str):
-            self.last_successful_time = _Time(v)
-        else:
-            self.last_successful_time = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.active
-        if v0 is not None:
-            data["active"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.last_schedule_time
-        if v1 is not None:
-            data["lastScheduleTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
-        v2 = self.last_successful_time
-        if v2 is not None:
-            data["lastSuccessfulTime"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
-        return data
-
-    def _copy(self) -> CronJobStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.active = None if (v0 := self.active) is None else [i._copy() for i in v0]
-        new.last_schedule_time = self.last_schedule_time
-        new.last_successful_time = self.last_successful_time
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, str):
+                d["lastSuccessfulTime"] = _Time(v)
+            else:
+                odd = ["lastSuccessfulTime"] if odd is None else [*odd, "lastSuccessfulTime"]
+        return odd
 
 
 class JobTemplateSpec(_Model):
     """JobTemplateSpec describes the data a Job should have when created from a template"""
-
-    __slots__ = (
-        "metadata",
-        "spec",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
@@ -707,10 +449,10 @@ class JobTemplateSpec(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"metadata", "spec"})
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta | None = None
     """Standard object's metadata of the jobs created from this template. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: JobSpec | None
+    spec: JobSpec | None = None
     """Specification of the desired behavior of the job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -720,61 +462,29 @@ class JobTemplateSpec(_Model):
         spec: JobSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.metadata = (
-            None
-            if metadata is None
-            else _model_arg(metadata, _meta_v1.ObjectMeta, "JobTemplateSpec(metadata=...)")
-        )
-        self.spec = None if spec is None else _model_arg(spec, JobSpec, "JobTemplateSpec(spec=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if metadata is not None:
+            d["metadata"] = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "JobTemplateSpec(metadata=...)"
+            )
+        if spec is not None:
+            d["spec"] = _model_arg(spec, JobSpec, "JobTemplateSpec(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("metadata")
-        if v is None:
-            self.metadata = None
-        elif isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["metadata"] = _meta_v1.ObjectMeta._decode(v)
+            else:
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = JobSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.metadata
-        if v0 is not None:
-            data["metadata"] = v0._encode(wire)
-        v1 = self.spec
-        if v1 is not None:
-            data["spec"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> JobTemplateSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
-        new.spec = None if (v1 := self.spec) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = JobSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -30,15 +29,6 @@ __all__ = [
 
 class Job(_Model):
     """Job represents the configuration of a single job."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "batch/v1"
     KIND: ClassVar[str] = "Job"
@@ -67,28 +57,27 @@ class Job(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "JobSpec | None"),
         _FieldInfo("status", "status", "JobStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: JobSpec | None
+    spec: JobSpec | None = None
     """Specification of the desired behavior of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: JobStatus | None
+    status: JobStatus | None = None
     """Current status of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -101,134 +90,71 @@ class Job(_Model):
         status: JobStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Job(metadata=...)")
-        self.spec = None if spec is None else _model_arg(spec, JobSpec, "Job(spec=...)")
-        self.status = None if status is None else _model_arg(status, JobStatus, "Job(status=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Job(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, JobSpec, "Job(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, JobStatus, "Job(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = JobSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = JobSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = JobStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = JobStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> Job:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class JobCondition(_Model):
     """JobCondition describes current state of a job."""
-
-    __slots__ = (
-        "last_probe_time",
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_probe_time", "lastProbeTime", "_Time | None"),
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastProbeTime", "lastTransitionTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_probe_time: _Time | None
     """Last time the condition was checked."""
@@ -236,10 +162,10 @@ class JobCondition(_Model):
     last_transition_time: _Time | None
     """Last time the condition transit from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """Human readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: str | None = None
     """(brief) reason for the condition's last transition."""
 
     status: str
@@ -259,147 +185,81 @@ class JobCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_probe_time = None if last_probe_time is None else _Time.coerce(last_probe_time)
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_probe_time is not None:
+            d["lastProbeTime"] = _Time.coerce(last_probe_time)
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastProbeTime")
-        if v is None:
-            self.last_probe_time = None
-        elif isinstance(v, str):
-            self.last_probe_time = _Time(v)
-        else:
-            self.last_probe_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastProbeTime"] = _Time(v)
+            else:
+                odd = ["lastProbeTime"] if odd is None else [*odd, "lastProbeTime"]
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_probe_time
-        if v0 is not None:
-            data["lastProbeTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.last_transition_time
-        if v1 is not None:
-            data["lastTransitionTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
-        v2 = self.message
-        if v2 is not None:
-            data["message"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        v4 = self.status
-        if v4 is not None and (v4 or "status" not in absent):
-            data["status"] = v4
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> JobCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_probe_time = self.last_probe_time
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class JobList(_Model):
     """JobList is a collection of jobs."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "batch/v1"
     KIND: ClassVar[str] = "JobList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Job]", required=True),
+        _FieldInfo("items", "items", "list[Job]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -407,7 +267,7 @@ class JobList(_Model):
     items: list[Job]
     """items is the list of Jobs."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -422,121 +282,58 @@ class JobList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Job, "JobList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "JobList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Job, "JobList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "JobList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Job._decode(i0) for i0 in v]
+                d["items"] = [Job._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> JobList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class JobStatus(_Model):
     """JobStatus represents the current state of a Job."""
-
-    __slots__ = (
-        "active",
-        "completed_indexes",
-        "completion_time",
-        "conditions",
-        "failed",
-        "failed_indexes",
-        "ready",
-        "start_time",
-        "succeeded",
-        "terminating",
-        "uncounted_terminated_pods",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("active", "active", "int | None"),
@@ -576,7 +373,7 @@ class JobStatus(_Model):
         }
     )
 
-    active: int | None
+    active: int | None = None
     """The number of pending and running pods which are not terminating (without a deletionTimestamp). The value is zero for finished jobs."""
 
     completed_indexes: str | None
@@ -585,7 +382,7 @@ class JobStatus(_Model):
     completion_time: _Time | None
     """Represents time when the job was completed. It is not guaranteed to be set in happens-before order across separate operations. It is represented in RFC3339 form and is in UTC. The completion time is set when the job finishes successfully, and only then. The value cannot be updated or removed. The value indicates the same or later point in time as the startTime field."""
 
-    conditions: list[JobCondition] | None
+    conditions: list[JobCondition] | None = None
     """The latest available observations of an object's current state. When a Job fails, one of the conditions will have type "Failed" and status true. When a Job is suspended, one of the conditions will have type "Suspended" and status true; when the Job is resumed, the status of this condition will become false. When a Job is completed, one of the conditions will have type "Complete" and status true.
 
 A job is considered finished when it is in a terminal condition, either "Complete" or "Failed". A Job cannot have both the "Complete" and "Failed" conditions. Additionally, it cannot be in the "Complete" and "FailureTarget" conditions. The "Complete", "Failed" and "FailureTarget" conditions cannot be disabled.
@@ -593,13 +390,13 @@ A job is considered finished when it is in a terminal condition, either "Complet
 More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
 """
 
-    failed: int | None
+    failed: int | None = None
     """The number of pods which reached phase Failed. The value increases monotonically."""
 
     failed_indexes: str | None
     """FailedIndexes holds the failed indexes when spec.backoffLimitPerIndex is set. The indexes are represented in the text format analogous as for the `completedIndexes` field, ie. they are kept as decimal integers separated by commas. The numbers are listed in increasing order. Three or more consecutive numbers are compressed and represented by the first and last element of the series, separated by a hyphen. For example, if the failed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". The set of failed indexes cannot overlap with the set of completed indexes."""
 
-    ready: int | None
+    ready: int | None = None
     """The number of active pods which have a Ready condition and are not terminating (without a deletionTimestamp)."""
 
     start_time: _Time | None
@@ -608,10 +405,10 @@ More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to
 Once set, the field can only be removed when the job is suspended. The field cannot be modified while the job is unsuspended or finished.
 """
 
-    succeeded: int | None
+    succeeded: int | None = None
     """The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs."""
 
-    terminating: int | None
+    terminating: int | None = None
     """The number of pods which are terminating (in phase Pending or Running and have a deletionTimestamp).
 
 This field is beta-level. The job controller populates the field when the feature gate JobPodReplacementPolicy is enabled (enabled by default).
@@ -644,190 +441,98 @@ Old jobs might not be tracked using this field, in which case the field remains 
         uncounted_terminated_pods: UncountedTerminatedPods | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.active = active
-        self.completed_indexes = completed_indexes
-        self.completion_time = None if completion_time is None else _Time.coerce(completion_time)
-        self.conditions = (
-            None
-            if conditions is None
-            else [_model_arg(i0, JobCondition, "JobStatus(conditions=...)") for i0 in conditions]
-        )
-        self.failed = failed
-        self.failed_indexes = failed_indexes
-        self.ready = ready
-        self.start_time = None if start_time is None else _Time.coerce(start_time)
-        self.succeeded = succeeded
-        self.terminating = terminating
-        self.uncounted_terminated_pods = (
-            None
-            if uncounted_terminated_pods is None
-            else _model_arg(
+        d = self.__dict__
+        if active is not None:
+            d["active"] = active
+        if completed_indexes is not None:
+            d["completedIndexes"] = completed_indexes
+        if completion_time is not None:
+            d["completionTime"] = _Time.coerce(completion_time)
+        if conditions is not None:
+            d["conditions"] = [
+                _model_arg(i0, JobCondition, "JobStatus(conditions=...)") for i0 in conditions
+            ]
+        if failed is not None:
+            d["failed"] = failed
+        if failed_indexes is not None:
+            d["failedIndexes"] = failed_indexes
+        if ready is not None:
+            d["ready"] = ready
+        if start_time is not None:
+            d["startTime"] = _Time.coerce(start_time)
+        if succeeded is not None:
+            d["succeeded"] = succeeded
+        if terminating is not None:
+            d["terminating"] = terminating
+        if uncounted_terminated_pods is not None:
+            d["uncountedTerminatedPods"] = _model_arg(
                 uncounted_terminated_pods,
                 UncountedTerminatedPods,
                 "JobStatus(uncounted_terminated_pods=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("active")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.active = v
-        else:
-            self.active = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["active"] if odd is None else [*odd, "active"]
         v = get("completedIndexes")
-        if v is None or isinstance(v, str):
-            self.completed_indexes = v
-        else:
-            self.completed_indexes = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["completedIndexes"] if odd is None else [*odd, "completedIndexes"]
         v = get("completionTime")
-        if v is None:
-            self.completion_time = None
-        elif isinstance(v, str):
-            self.completion_time = _Time(v)
-        else:
-            self.completion_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["completionTime"] = _Time(v)
+            else:
+                odd = ["completionTime"] if odd is None else [*odd, "completionTime"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [JobCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [JobCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("failed")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.failed = v
-        else:
-            self.failed = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["failed"] if odd is None else [*odd, "failed"]
         v = get("failedIndexes")
-        if v is None or isinstance(v, str):
-            self.failed_indexes = v
-        else:
-            self.failed_indexes = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["failedIndexes"] if odd is None else [*odd, "failedIndexes"]
         v = get("ready")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.ready = v
-        else:
-            self.ready = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["ready"] if odd is None else [*odd, "ready"]
         v = get("startTime")
-        if v is None:
-            self.start_time = None
-        elif isinstance(v, str):
-            self.start_time = _Time(v)
-        else:
-            self.start_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["startTime"] = _Time(v)
+            else:
+                odd = ["startTime"] if odd is None else [*odd, "startTime"]
         v = get("succeeded")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.succeeded = v
-        else:
-            self.succeeded = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["succeeded"] if odd is None else [*odd, "succeeded"]
         v = get("terminating")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.terminating = v
-        else:
-            self.terminating = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["terminating"] if odd is None else [*odd, "terminating"]
         v = get("uncountedTerminatedPods")
-        if v is None:
-            self.uncounted_terminated_pods = None
-        elif isinstance(v, dict):
-            self.uncounted_terminated_pods = UncountedTerminatedPods._decode(v)
-        else:
-            self.uncounted_terminated_pods = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.active
-        if v0 is not None:
-            data["active"] = v0
-        v1 = self.completed_indexes
-        if v1 is not None:
-            data["completedIndexes"] = v1
-        v2 = self.completion_time
-        if v2 is not None:
-            data["completionTime"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
-        v3 = self.conditions
-        if v3 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v3]
-        v4 = self.failed
-        if v4 is not None:
-            data["failed"] = v4
-        v5 = self.failed_indexes
-        if v5 is not None:
-            data["failedIndexes"] = v5
-        v6 = self.ready
-        if v6 is not None:
-            data["ready"] = v6
-        v7 = self.start_time
-        if v7 is not None:
-            data["startTime"] = v7 if isinstance(v7, str) else _Time.coerce(v7)
-        v8 = self.succeeded
-        if v8 is not None:
-            data["succeeded"] = v8
-        v9 = self.terminating
-        if v9 is not None:
-            data["terminating"] = v9
-        v10 = self.uncounted_terminated_pods
-        if v10 is not None:
-            data["uncountedTerminatedPods"] = v10._encode(wire)
-        return data
-
-    def _copy(self) -> JobStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.active = self.active
-        new.completed_indexes = self.completed_indexes
-        new.completion_time = self.completion_time
-        new.conditions = None if (v3 := self.conditions) is None else [i._copy() for i in v3]
-        new.failed = self.failed
-        new.failed_indexes = self.failed_indexes
-        new.ready = self.ready
-        new.start_time = self.start_time
-        new.succeeded = self.succeeded
-        new.terminating = self.terminating
-        new.uncounted_terminated_pods = (
-            None if (v10 := self.uncounted_terminated_pods) is None else v10._copy()
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["uncountedTerminatedPods"] = UncountedTerminatedPods._decode(v)
+            else:
+                odd = (
+                    ["uncountedTerminatedPods"]
+                    if odd is None
+                    else [*odd, "uncountedTerminatedPods"]
+                )
+        return odd
 
 
 class UncountedTerminatedPods(_Model):
     """UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status counters."""
-
-    __slots__ = (
-        "failed",
-        "succeeded",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("failed", "failed", "list[str] | None", list_type="set"),
@@ -836,10 +541,10 @@ class UncountedTerminatedPods(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"failed", "succeeded"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("failed", "succeeded")
 
-    failed: list[str] | None
+    failed: list[str] | None = None
     """failed holds UIDs of failed Pods."""
 
-    succeeded: list[str] | None
+    succeeded: list[str] | None = None
     """succeeded holds UIDs of succeeded Pods."""
 
     def __init__(
@@ -849,53 +554,21 @@ class UncountedTerminatedPods(_Model):
         succeeded: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.failed = failed
-        self.succeeded = succeeded
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if failed is not None:
+            d["failed"] = failed
+        if succeeded is not None:
+            d["succeeded"] = succeeded
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("failed")
-        if v is None or isinstance(v, list):
-            self.failed = v
-        else:
-            self.failed = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["failed"] if odd is None else [*odd, "failed"]
         v = get("succeeded")
-        if v is None or isinstance(v, list):
-            self.succeeded = v
-        else:
-            self.succeeded = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.failed
-        if v0 is not None:
-            data["failed"] = v0 if wire else v0[:]
-        v1 = self.succeeded
-        if v1 is not None:
-            data["succeeded"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> UncountedTerminatedPods:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.failed = None if (v0 := self.failed) is None else v0[:]
-        new.succeeded = None if (v1 := self.succeeded) is None else v1[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["succeeded"] if odd is None else [*odd, "succeeded"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from ....core.v1 import models as _core_v1
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -30,26 +29,6 @@ __all__ = [
 class JobSpec(_Model):
     """JobSpec describes how the job execution will look like."""
 
-    __slots__ = (
-        "active_deadline_seconds",
-        "backoff_limit",
-        "backoff_limit_per_index",
-        "completion_mode",
-        "completions",
-        "managed_by",
-        "manual_selector",
-        "max_failed_indexes",
-        "parallelism",
-        "pod_failure_policy",
-        "pod_replacement_policy",
-        "selector",
-        "success_policy",
-        "suspend",
-        "template",
-        "ttl_seconds_after_finished",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("active_deadline_seconds", "activeDeadlineSeconds", "int | None"),
         _FieldInfo("backoff_limit", "backoffLimit", "int | None"),
@@ -65,7 +44,9 @@ class JobSpec(_Model):
         _FieldInfo("selector", "selector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("success_policy", "successPolicy", "SuccessPolicy | None"),
         _FieldInfo("suspend", "suspend", "bool | None"),
-        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec", required=True),
+        _FieldInfo(
+            "template", "template", "_core_v1.PodTemplateSpec", required=True, always_set=True
+        ),
         _FieldInfo("ttl_seconds_after_finished", "ttlSecondsAfterFinished", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -88,7 +69,6 @@ class JobSpec(_Model):
             "ttlSecondsAfterFinished",
         }
     )
-    _absent: tuple[str, ...]
 
     active_deadline_seconds: int | None
     """Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it; value must be positive integer. If a Job is suspended (at creation or through an update), this timer will effectively be stopped and reset when the Job is resumed again."""
@@ -109,7 +89,7 @@ class JobSpec(_Model):
 More completion modes can be added in the future. If the Job controller observes a mode that it doesn't recognize, which is possible during upgrades due to version skew, the controller skips updates for the Job.
 """
 
-    completions: int | None
+    completions: int | None = None
     """Specifies the desired number of successfully finished pods the job should be run with.  Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value.  Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/"""
 
     managed_by: str | None
@@ -121,7 +101,7 @@ More completion modes can be added in the future. If the Job controller observes
     max_failed_indexes: int | None
     """Specifies the maximal number of failed indexes before marking the Job as failed, when backoffLimitPerIndex is set. Once the number of failed indexes exceeds this number the entire Job is marked as Failed and its execution is terminated. When left as null the job continues execution of all of its indexes and is marked with the `Complete` Job condition. It can only be specified when backoffLimitPerIndex is set. It can be null or up to completions. It is required and must be less than or equal to 10^4 when is completions greater than 10^5."""
 
-    parallelism: int | None
+    parallelism: int | None = None
     """Specifies the maximum desired number of pods the job should run at any given time. The actual number of pods running in steady state will be less than this number when ((.spec.completions - .status.successful) < .spec.parallelism), i.e. when the work left to do is less than max parallelism. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/"""
 
     pod_failure_policy: PodFailurePolicy | None
@@ -136,13 +116,13 @@ More completion modes can be added in the future. If the Job controller observes
 When using podFailurePolicy, Failed is the the only allowed value. TerminatingOrFailed and Failed are allowed values when podFailurePolicy is not in use.
 """
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector | None = None
     """A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
     success_policy: SuccessPolicy | None
     """successPolicy specifies the policy when the Job can be declared as succeeded. If empty, the default behavior applies - the Job is declared as succeeded only when the number of succeeded pods equals to the completions. When the field is specified, it must be immutable and works only for the Indexed Jobs. Once the Job meets the SuccessPolicy, the lingering pods are terminated."""
 
-    suspend: bool | None
+    suspend: bool | None = None
     """suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend set to true, no Pods are created by the Job controller. If a Job is suspended after creation (i.e. the flag goes from false to true), the Job controller will delete all active Pods associated with this Job. Users must design their workload to gracefully handle this. Suspending a Job will reset the StartTime field of the Job, effectively resetting the ActiveDeadlineSeconds timer too. Defaults to false."""
 
     template: _core_v1.PodTemplateSpec
@@ -172,259 +152,133 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         ttl_seconds_after_finished: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.active_deadline_seconds = active_deadline_seconds
-        self.backoff_limit = backoff_limit
-        self.backoff_limit_per_index = backoff_limit_per_index
-        self.completion_mode = completion_mode
-        self.completions = completions
-        self.managed_by = managed_by
-        self.manual_selector = manual_selector
-        self.max_failed_indexes = max_failed_indexes
-        self.parallelism = parallelism
-        self.pod_failure_policy = (
-            None
-            if pod_failure_policy is None
-            else _model_arg(pod_failure_policy, PodFailurePolicy, "JobSpec(pod_failure_policy=...)")
-        )
-        self.pod_replacement_policy = pod_replacement_policy
-        self.selector = (
-            None
-            if selector is None
-            else _model_arg(selector, _meta_v1.LabelSelector, "JobSpec(selector=...)")
-        )
-        self.success_policy = (
-            None
-            if success_policy is None
-            else _model_arg(success_policy, SuccessPolicy, "JobSpec(success_policy=...)")
-        )
-        self.suspend = suspend
-        if template is None:
-            self.template = _core_v1.PodTemplateSpec()
-            absent += ("template",)
-        else:
-            self.template = _model_arg(template, _core_v1.PodTemplateSpec, "JobSpec(template=...)")
-        self.ttl_seconds_after_finished = ttl_seconds_after_finished
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if active_deadline_seconds is not None:
+            d["activeDeadlineSeconds"] = active_deadline_seconds
+        if backoff_limit is not None:
+            d["backoffLimit"] = backoff_limit
+        if backoff_limit_per_index is not None:
+            d["backoffLimitPerIndex"] = backoff_limit_per_index
+        if completion_mode is not None:
+            d["completionMode"] = completion_mode
+        if completions is not None:
+            d["completions"] = completions
+        if managed_by is not None:
+            d["managedBy"] = managed_by
+        if manual_selector is not None:
+            d["manualSelector"] = manual_selector
+        if max_failed_indexes is not None:
+            d["maxFailedIndexes"] = max_failed_indexes
+        if parallelism is not None:
+            d["parallelism"] = parallelism
+        if pod_failure_policy is not None:
+            d["podFailurePolicy"] = _model_arg(
+                pod_failure_policy, PodFailurePolicy, "JobSpec(pod_failure_policy=...)"
+            )
+        if pod_replacement_policy is not None:
+            d["podReplacementPolicy"] = pod_replacement_policy
+        if selector is not None:
+            d["selector"] = _model_arg(selector, _meta_v1.LabelSelector, "JobSpec(selector=...)")
+        if success_policy is not None:
+            d["successPolicy"] = _model_arg(
+                success_policy, SuccessPolicy, "JobSpec(success_policy=...)"
+            )
+        if suspend is not None:
+            d["suspend"] = suspend
+        if template is not None:
+            d["template"] = _model_arg(template, _core_v1.PodTemplateSpec, "JobSpec(template=...)")
+        if ttl_seconds_after_finished is not None:
+            d["ttlSecondsAfterFinished"] = ttl_seconds_after_finished
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("activeDeadlineSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.active_deadline_seconds = v
-        else:
-            self.active_deadline_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["activeDeadlineSeconds"] if odd is None else [*odd, "activeDeadlineSeconds"]
         v = get("backoffLimit")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.backoff_limit = v
-        else:
-            self.backoff_limit = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["backoffLimit"] if odd is None else [*odd, "backoffLimit"]
         v = get("backoffLimitPerIndex")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.backoff_limit_per_index = v
-        else:
-            self.backoff_limit_per_index = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["backoffLimitPerIndex"] if odd is None else [*odd, "backoffLimitPerIndex"]
         v = get("completionMode")
-        if v is None or isinstance(v, str):
-            self.completion_mode = v
-        else:
-            self.completion_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["completionMode"] if odd is None else [*odd, "completionMode"]
         v = get("completions")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.completions = v
-        else:
-            self.completions = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["completions"] if odd is None else [*odd, "completions"]
         v = get("managedBy")
-        if v is None or isinstance(v, str):
-            self.managed_by = v
-        else:
-            self.managed_by = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["managedBy"] if odd is None else [*odd, "managedBy"]
         v = get("manualSelector")
-        if v is None or v.__class__ is bool:
-            self.manual_selector = v
-        else:
-            self.manual_selector = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["manualSelector"] if odd is None else [*odd, "manualSelector"]
         v = get("maxFailedIndexes")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.max_failed_indexes = v
-        else:
-            self.max_failed_indexes = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["maxFailedIndexes"] if odd is None else [*odd, "maxFailedIndexes"]
         v = get("parallelism")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.parallelism = v
-        else:
-            self.parallelism = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["parallelism"] if odd is None else [*odd, "parallelism"]
         v = get("podFailurePolicy")
-        if v is None:
-            self.pod_failure_policy = None
-        elif isinstance(v, dict):
-            self.pod_failure_policy = PodFailurePolicy._decode(v)
-        else:
-            self.pod_failure_policy = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["podFailurePolicy"] = PodFailurePolicy._decode(v)
+            else:
+                odd = ["podFailurePolicy"] if odd is None else [*odd, "podFailurePolicy"]
         v = get("podReplacementPolicy")
-        if v is None or isinstance(v, str):
-            self.pod_replacement_policy = v
-        else:
-            self.pod_replacement_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["podReplacementPolicy"] if odd is None else [*odd, "podReplacementPolicy"]
         v = get("selector")
-        if v is None:
-            self.selector = None
-        elif isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["selector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["selector"] if odd is None else [*odd, "selector"]
         v = get("successPolicy")
-        if v is None:
-            self.success_policy = None
-        elif isinstance(v, dict):
-            self.success_policy = SuccessPolicy._decode(v)
-        else:
-            self.success_policy = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["successPolicy"] = SuccessPolicy._decode(v)
+            else:
+                odd = ["successPolicy"] if odd is None else [*odd, "successPolicy"]
         v = get("suspend")
-        if v is None or v.__class__ is bool:
-            self.suspend = v
-        else:
-            self.suspend = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["suspend"] if odd is None else [*odd, "suspend"]
         v = get("template")
-        if isinstance(v, dict):
-            self.template = _core_v1.PodTemplateSpec._decode(v)
+        if v is None:
+            if "template" in d:  # null in an always-set field: kept aside
+                odd = ["template"] if odd is None else [*odd, "template"]
+        elif isinstance(v, dict):
+            d["template"] = _core_v1.PodTemplateSpec._decode(v)
         else:
-            self.template = _core_v1.PodTemplateSpec()
-            absent += ("template",)
-            if v is not None:
-                odd = True
+            odd = ["template"] if odd is None else [*odd, "template"]
         v = get("ttlSecondsAfterFinished")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.ttl_seconds_after_finished = v
-        else:
-            self.ttl_seconds_after_finished = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["ttlSecondsAfterFinished"] if odd is None else [*odd, "ttlSecondsAfterFinished"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.active_deadline_seconds
-        if v0 is not None:
-            data["activeDeadlineSeconds"] = v0
-        v1 = self.backoff_limit
-        if v1 is not None:
-            data["backoffLimit"] = v1
-        v2 = self.backoff_limit_per_index
-        if v2 is not None:
-            data["backoffLimitPerIndex"] = v2
-        v3 = self.completion_mode
-        if v3 is not None:
-            data["completionMode"] = v3
-        v4 = self.completions
-        if v4 is not None:
-            data["completions"] = v4
-        v5 = self.managed_by
-        if v5 is not None:
-            data["managedBy"] = v5
-        v6 = self.manual_selector
-        if v6 is not None:
-            data["manualSelector"] = v6
-        v7 = self.max_failed_indexes
-        if v7 is not None:
-            data["maxFailedIndexes"] = v7
-        v8 = self.parallelism
-        if v8 is not None:
-            data["parallelism"] = v8
-        v9 = self.pod_failure_policy
-        if v9 is not None:
-            data["podFailurePolicy"] = v9._encode(wire)
-        v10 = self.pod_replacement_policy
-        if v10 is not None:
-            data["podReplacementPolicy"] = v10
-        v11 = self.selector
-        if v11 is not None:
-            data["selector"] = v11._encode(wire)
-        v12 = self.success_policy
-        if v12 is not None:
-            data["successPolicy"] = v12._encode(wire)
-        v13 = self.suspend
-        if v13 is not None:
-            data["suspend"] = v13
-        v14 = self.template
-        if v14 is not None:
-            d14 = v14._encode(wire)
-            if d14 or "template" not in absent:
-                data["template"] = d14
-        v15 = self.ttl_seconds_after_finished
-        if v15 is not None:
-            data["ttlSecondsAfterFinished"] = v15
-        return data
-
-    def _copy(self) -> JobSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.active_deadline_seconds = self.active_deadline_seconds
-        new.backoff_limit = self.backoff_limit
-        new.backoff_limit_per_index = self.backoff_limit_per_index
-        new.completion_mode = self.completion_mode
-        new.completions = self.completions
-        new.managed_by = self.managed_by
-        new.manual_selector = self.manual_selector
-        new.max_failed_indexes = self.max_failed_indexes
-        new.parallelism = self.parallelism
-        new.pod_failure_policy = None if (v9 := self.pod_failure_policy) is None else v9._copy()
-        new.pod_replacement_policy = self.pod_replacement_policy
-        new.selector = None if (v11 := self.selector) is None else v11._copy()
-        new.success_policy = None if (v12 := self.success_policy) is None else v12._copy()
-        new.suspend = self.suspend
-        new.template = None if (v14 := self.template) is None else v14._copy()
-        new.ttl_seconds_after_finished = self.ttl_seconds_after_finished
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "template":
+            return _core_v1.PodTemplateSpec()
+        raise AttributeError(name)
 
 
 class PodFailurePolicy(_Model):
     """PodFailurePolicy describes how failed pods influence the backoffLimit."""
 
-    __slots__ = (
-        "rules",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
-            "rules", "rules", "list[PodFailurePolicyRule]", required=True, list_type="atomic"
+            "rules",
+            "rules",
+            "list[PodFailurePolicyRule]",
+            required=True,
+            list_type="atomic",
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"rules"})
-    _absent: tuple[str, ...]
 
     rules: list[PodFailurePolicyRule]
     """A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most 20 elements are allowed."""
@@ -435,84 +289,48 @@ class PodFailurePolicy(_Model):
         rules: list[PodFailurePolicyRule] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if rules is None:
-            self.rules = []
-            absent += ("rules",)
-        else:
-            self.rules = [
+        d = self.__dict__
+        if rules is not None:
+            d["rules"] = [
                 _model_arg(i0, PodFailurePolicyRule, "PodFailurePolicy(rules=...)") for i0 in rules
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("rules")
-        if isinstance(v, list):
+        if v is None:
+            if "rules" in d:  # null in an always-set field: kept aside
+                odd = ["rules"] if odd is None else [*odd, "rules"]
+        elif isinstance(v, list):
             try:
-                self.rules = [PodFailurePolicyRule._decode(i0) for i0 in v]
+                d["rules"] = [PodFailurePolicyRule._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.rules = []
-                absent += ("rules",)
-                odd = True
+                odd = ["rules"] if odd is None else [*odd, "rules"]
         else:
-            self.rules = []
-            absent += ("rules",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["rules"] if odd is None else [*odd, "rules"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.rules
-        if v0 is not None and (v0 or "rules" not in absent):
-            data["rules"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> PodFailurePolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.rules = None if (v0 := self.rules) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "rules":
+            return []
+        raise AttributeError(name)
 
 
 class PodFailurePolicyOnExitCodesRequirement(_Model):
     """PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes. In particular, it lookups the .state.terminated.exitCode for each app container and init container status, represented by the .status.containerStatuses and .status.initContainerStatuses fields in the Pod status, respectively. Containers completed with success (exit code 0) are excluded from the requirement check."""
 
-    __slots__ = (
-        "container_name",
-        "operator",
-        "values",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("container_name", "containerName", "str | None"),
-        _FieldInfo("operator", "operator", "str", required=True),
-        _FieldInfo("values", "values", "list[int]", required=True, list_type="set"),
+        _FieldInfo("operator", "operator", "str", required=True, always_set=True),
+        _FieldInfo(
+            "values", "values", "list[int]", required=True, list_type="set", always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"containerName", "operator", "values"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
-    _absent: tuple[str, ...]
 
     container_name: str | None
     """Restricts the check for exit codes to the container with the specified name. When null, the rule applies to all containers. When specified, it should match one the container or initContainer names in the pod template."""
@@ -540,104 +358,58 @@ Additional values are considered to be added in the future. Clients should react
         values: list[int] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.container_name = container_name
-        if operator is None:
-            self.operator = ""
-            absent += ("operator",)
-        else:
-            self.operator = operator
-        if values is None:
-            self.values = []
-            absent += ("values",)
-        else:
-            self.values = values
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if container_name is not None:
+            d["containerName"] = container_name
+        if operator is not None:
+            d["operator"] = operator
+        if values is not None:
+            d["values"] = values
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("containerName")
-        if v is None or isinstance(v, str):
-            self.container_name = v
-        else:
-            self.container_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["containerName"] if odd is None else [*odd, "containerName"]
         v = get("operator")
-        if isinstance(v, str):
-            self.operator = v
+        if v is None:
+            if "operator" in d:  # null in an always-set field: kept aside
+                odd = ["operator"] if odd is None else [*odd, "operator"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.operator = ""
-            absent += ("operator",)
-            if v is not None:
-                odd = True
+            odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
-        if isinstance(v, list):
-            self.values = v
+        if v is None:
+            if "values" in d:  # null in an always-set field: kept aside
+                odd = ["values"] if odd is None else [*odd, "values"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.values = []
-            absent += ("values",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["values"] if odd is None else [*odd, "values"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container_name
-        if v0 is not None:
-            data["containerName"] = v0
-        v1 = self.operator
-        if v1 is not None and (v1 or "operator" not in absent):
-            data["operator"] = v1
-        v2 = self.values
-        if v2 is not None and (v2 or "values" not in absent):
-            data["values"] = v2 if wire else v2[:]
-        return data
-
-    def _copy(self) -> PodFailurePolicyOnExitCodesRequirement:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container_name = self.container_name
-        new.operator = self.operator
-        new.values = None if (v2 := self.values) is None else v2[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "operator":
+            return ""
+        if name == "values":
+            return []
+        raise AttributeError(name)
 
 
 class PodFailurePolicyOnPodConditionsPattern(_Model):
     """PodFailurePolicyOnPodConditionsPattern describes a pattern for matching an actual pod condition type."""
 
-    __slots__ = (
-        "status",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("status", "status", "str | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"status", "type"})
-    _absent: tuple[str, ...]
 
-    status: str | None
+    status: str | None = None
     """Specifies the required Pod condition status. To match a pod condition it is required that the specified status equals the pod condition status. Defaults to True."""
 
     type: str
@@ -650,82 +422,41 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("status")
-        if v is None or isinstance(v, str):
-            self.status = v
-        else:
-            self.status = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.status
-        if v0 is not None:
-            data["status"] = v0
-        v1 = self.type
-        if v1 is not None and (v1 or "type" not in absent):
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> PodFailurePolicyOnPodConditionsPattern:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class PodFailurePolicyRule(_Model):
     """PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. One of onExitCodes and onPodConditions, but not both, can be used in each rule."""
 
-    __slots__ = (
-        "action",
-        "on_exit_codes",
-        "on_pod_conditions",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("action", "action", "str", required=True),
+        _FieldInfo("action", "action", "str", required=True, always_set=True),
         _FieldInfo("on_exit_codes", "onExitCodes", "PodFailurePolicyOnExitCodesRequirement | None"),
         _FieldInfo(
             "on_pod_conditions",
@@ -735,7 +466,6 @@ class PodFailurePolicyRule(_Model):
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"action", "onExitCodes", "onPodConditions"})
-    _absent: tuple[str, ...]
 
     action: str
     """Specifies the action taken on a pod failure when the requirements are satisfied. Possible values are:
@@ -765,25 +495,17 @@ Additional values are considered to be added in the future. Clients should react
         on_pod_conditions: list[PodFailurePolicyOnPodConditionsPattern] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if action is None:
-            self.action = ""
-            absent += ("action",)
-        else:
-            self.action = action
-        self.on_exit_codes = (
-            None
-            if on_exit_codes is None
-            else _model_arg(
+        d = self.__dict__
+        if action is not None:
+            d["action"] = action
+        if on_exit_codes is not None:
+            d["onExitCodes"] = _model_arg(
                 on_exit_codes,
                 PodFailurePolicyOnExitCodesRequirement,
                 "PodFailurePolicyRule(on_exit_codes=...)",
             )
-        )
-        self.on_pod_conditions = (
-            None
-            if on_pod_conditions is None
-            else [
+        if on_pod_conditions is not None:
+            d["onPodConditions"] = [
                 _model_arg(
                     i0,
                     PodFailurePolicyOnPodConditionsPattern,
@@ -791,99 +513,59 @@ Additional values are considered to be added in the future. Clients should react
                 )
                 for i0 in on_pod_conditions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("action")
-        if isinstance(v, str):
-            self.action = v
+        if v is None:
+            if "action" in d:  # null in an always-set field: kept aside
+                odd = ["action"] if odd is None else [*odd, "action"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.action = ""
-            absent += ("action",)
-            if v is not None:
-                odd = True
+            odd = ["action"] if odd is None else [*odd, "action"]
         v = get("onExitCodes")
-        if v is None:
-            self.on_exit_codes = None
-        elif isinstance(v, dict):
-            self.on_exit_codes = PodFailurePolicyOnExitCodesRequirement._decode(v)
-        else:
-            self.on_exit_codes = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["onExitCodes"] = PodFailurePolicyOnExitCodesRequirement._decode(v)
+            else:
+                odd = ["onExitCodes"] if odd is None else [*odd, "onExitCodes"]
         v = get("onPodConditions")
-        if v is None:
-            self.on_pod_conditions = None
-        elif isinstance(v, list):
-            try:
-                self.on_pod_conditions = [
-                    PodFailurePolicyOnPodConditionsPattern._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.on_pod_conditions = None
-                odd = True
-        else:
-            self.on_pod_conditions = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["onPodConditions"] = [
+                        PodFailurePolicyOnPodConditionsPattern._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = ["onPodConditions"] if odd is None else [*odd, "onPodConditions"]
+            else:
+                odd = ["onPodConditions"] if odd is None else [*odd, "onPodConditions"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.action
-        if v0 is not None and (v0 or "action" not in absent):
-            data["action"] = v0
-        v1 = self.on_exit_codes
-        if v1 is not None:
-            data["onExitCodes"] = v1._encode(wire)
-        v2 = self.on_pod_conditions
-        if v2 is not None:
-            data["onPodConditions"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> PodFailurePolicyRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.action = self.action
-        new.on_exit_codes = None if (v1 := self.on_exit_codes) is None else v1._copy()
-        new.on_pod_conditions = (
-            None if (v2 := self.on_pod_conditions) is None else [i._copy() for i in v2]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "action":
+            return ""
+        raise AttributeError(name)
 
 
 class SuccessPolicy(_Model):
     """SuccessPolicy describes when a Job can be declared as succeeded based on the success of some indexes."""
 
-    __slots__ = (
-        "rules",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("rules", "rules", "list[SuccessPolicyRule]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "rules",
+            "rules",
+            "list[SuccessPolicyRule]",
+            required=True,
+            list_type="atomic",
+            always_set=True,
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"rules"})
-    _absent: tuple[str, ...]
 
     rules: list[SuccessPolicyRule]
     """rules represents the list of alternative rules for the declaring the Jobs as successful before `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet" condition is added, and the lingering pods are removed. The terminal state for such a Job has the "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the rules, other rules are ignored. At most 20 elements are allowed."""
@@ -894,73 +576,38 @@ class SuccessPolicy(_Model):
         rules: list[SuccessPolicyRule] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if rules is None:
-            self.rules = []
-            absent += ("rules",)
-        else:
-            self.rules = [
+        d = self.__dict__
+        if rules is not None:
+            d["rules"] = [
                 _model_arg(i0, SuccessPolicyRule, "SuccessPolicy(rules=...)") for i0 in rules
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("rules")
-        if isinstance(v, list):
+        if v is None:
+            if "rules" in d:  # null in an always-set field: kept aside
+                odd = ["rules"] if odd is None else [*odd, "rules"]
+        elif isinstance(v, list):
             try:
-                self.rules = [SuccessPolicyRule._decode(i0) for i0 in v]
+                d["rules"] = [SuccessPolicyRule._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.rules = []
-                absent += ("rules",)
-                odd = True
+                odd = ["rules"] if odd is None else [*odd, "rules"]
         else:
-            self.rules = []
-            absent += ("rules",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["rules"] if odd is None else [*odd, "rules"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.rules
-        if v0 is not None and (v0 or "rules" not in absent):
-            data["rules"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> SuccessPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.rules = None if (v0 := self.rules) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "rules":
+            return []
+        raise AttributeError(name)
 
 
 class SuccessPolicyRule(_Model):
     """SuccessPolicyRule describes rule for declaring a Job as succeeded. Each rule must have at least one of the "succeededIndexes" or "succeededCount" specified."""
-
-    __slots__ = (
-        "succeeded_count",
-        "succeeded_indexes",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("succeeded_count", "succeededCount", "int | None"),
@@ -981,53 +628,21 @@ class SuccessPolicyRule(_Model):
         succeeded_indexes: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.succeeded_count = succeeded_count
-        self.succeeded_indexes = succeeded_indexes
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if succeeded_count is not None:
+            d["succeededCount"] = succeeded_count
+        if succeeded_indexes is not None:
+            d["succeededIndexes"] = succeeded_indexes
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("succeededCount")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.succeeded_count = v
-        else:
-            self.succeeded_count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["succeededCount"] if odd is None else [*odd, "succeededCount"]
         v = get("succeededIndexes")
-        if v is None or isinstance(v, str):
-            self.succeeded_indexes = v
-        else:
-            self.succeeded_indexes = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.succeeded_count
-        if v0 is not None:
-            data["succeededCount"] = v0
-        v1 = self.succeeded_indexes
-        if v1 is not None:
-            data["succeededIndexes"] = v1
-        return data
-
-    def _copy(self) -> SuccessPolicyRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.succeeded_count = self.succeeded_count
-        new.succeeded_indexes = self.succeeded_indexes
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["succeededIndexes"] if odd is None else [*odd, "succeededIndexes"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -36,15 +35,6 @@ class CertificateSigningRequest(_Model):
 
     This API can be used to request client certificates to authenticate to kube-apiserver (with the "kubernetes.io/kube-apiserver-client" signerName), or to obtain certificates from custom non-Kubernetes signers.
     """
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1"
     KIND: ClassVar[str] = "CertificateSigningRequest"
@@ -76,19 +66,18 @@ class CertificateSigningRequest(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "CertificateSigningRequestSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "CertificateSigningRequestSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "CertificateSigningRequestStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -96,7 +85,7 @@ class CertificateSigningRequest(_Model):
     spec: CertificateSigningRequestSpec
     """spec contains the certificate request, and is immutable after creation. Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and cannot be modified by users."""
 
-    status: CertificateSigningRequestStatus | None
+    status: CertificateSigningRequestStatus | None = None
     """status contains information about whether the request is approved or denied, and the certificate issued by the signer, or the failure condition indicating signer failure."""
 
     def __init__(
@@ -109,150 +98,81 @@ class CertificateSigningRequest(_Model):
         status: CertificateSigningRequestStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "CertificateSigningRequest(metadata=...)"
             )
-        if spec is None:
-            self.spec = CertificateSigningRequestSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, CertificateSigningRequestSpec, "CertificateSigningRequest(spec=...)"
             )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if status is not None:
+            d["status"] = _model_arg(
                 status, CertificateSigningRequestStatus, "CertificateSigningRequest(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = CertificateSigningRequestSpec._decode(v)
-        else:
-            self.spec = CertificateSigningRequestSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = CertificateSigningRequestStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = CertificateSigningRequestSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = CertificateSigningRequestStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> CertificateSigningRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return CertificateSigningRequestSpec()
+        raise AttributeError(name)
 
 
 class CertificateSigningRequestCondition(_Model):
     """CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object"""
-
-    __slots__ = (
-        "last_transition_time",
-        "last_update_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("last_update_time", "lastUpdateTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "lastUpdateTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime is the time the condition last transitioned from one status to another. If unset, when a new condition type is added or an existing condition's status is changed, the server defaults this to the current time."""
@@ -260,10 +180,10 @@ class CertificateSigningRequestCondition(_Model):
     last_update_time: _Time | None
     """lastUpdateTime is the time of the last update to this condition"""
 
-    message: str | None
+    message: str | None = None
     """message contains a human readable message with details about the request state"""
 
-    reason: str | None
+    reason: str | None = None
     """reason indicates a brief reason for the request state"""
 
     status: str
@@ -294,147 +214,83 @@ Only one condition of a given type is allowed.
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.last_update_time = None if last_update_time is None else _Time.coerce(last_update_time)
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if last_update_time is not None:
+            d["lastUpdateTime"] = _Time.coerce(last_update_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("lastUpdateTime")
-        if v is None:
-            self.last_update_time = None
-        elif isinstance(v, str):
-            self.last_update_time = _Time(v)
-        else:
-            self.last_update_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastUpdateTime"] = _Time(v)
+            else:
+                odd = ["lastUpdateTime"] if odd is None else [*odd, "lastUpdateTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.last_update_time
-        if v1 is not None:
-            data["lastUpdateTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
-        v2 = self.message
-        if v2 is not None:
-            data["message"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        v4 = self.status
-        if v4 is not None and (v4 or "status" not in absent):
-            data["status"] = v4
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> CertificateSigningRequestCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.last_update_time = self.last_update_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class CertificateSigningRequestList(_Model):
     """CertificateSigningRequestList is a collection of CertificateSigningRequest objects"""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1"
     KIND: ClassVar[str] = "CertificateSigningRequestList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CertificateSigningRequest]", required=True),
+        _FieldInfo(
+            "items", "items", "list[CertificateSigningRequest]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -442,7 +298,7 @@ class CertificateSigningRequestList(_Model):
     items: list[CertificateSigningRequest]
     """items is a collection of CertificateSigningRequest objects"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -456,133 +312,72 @@ class CertificateSigningRequestList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(
                     i0, CertificateSigningRequest, "CertificateSigningRequestList(items=...)"
                 )
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CertificateSigningRequestList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [CertificateSigningRequest._decode(i0) for i0 in v]
+                d["items"] = [CertificateSigningRequest._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> CertificateSigningRequestList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class CertificateSigningRequestSpec(_Model):
     """CertificateSigningRequestSpec contains the certificate request."""
 
-    __slots__ = (
-        "expiration_seconds",
-        "extra",
-        "groups",
-        "request",
-        "signer_name",
-        "uid",
-        "usages",
-        "username",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("expiration_seconds", "expirationSeconds", "int | None"),
         _FieldInfo("extra", "extra", "dict[str, list[str]] | None"),
         _FieldInfo("groups", "groups", "list[str] | None", list_type="atomic"),
-        _FieldInfo("request", "request", "str", required=True),
-        _FieldInfo("signer_name", "signerName", "str", required=True),
+        _FieldInfo("request", "request", "str", required=True, always_set=True),
+        _FieldInfo("signer_name", "signerName", "str", required=True, always_set=True),
         _FieldInfo("uid", "uid", "str | None"),
         _FieldInfo("usages", "usages", "list[str] | None", list_type="atomic"),
         _FieldInfo("username", "username", "str | None"),
@@ -600,7 +395,6 @@ class CertificateSigningRequestSpec(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("extra", "groups", "usages")
-    _absent: tuple[str, ...]
 
     expiration_seconds: int | None
     """expirationSeconds is the requested duration of validity of the issued certificate. The certificate signer may issue a certificate with a different validity duration so a client must check the delta between the notBefore and and notAfter fields in the issued certificate to determine the actual duration.
@@ -617,10 +411,10 @@ Certificate signers may not honor this field for various reasons:
 The minimum valid value for expirationSeconds is 600, i.e. 10 minutes.
 """
 
-    extra: dict[str, list[str]] | None
+    extra: dict[str, list[str]] | None = None
     """extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
-    groups: list[str] | None
+    groups: list[str] | None = None
     """groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
     request: str
@@ -650,10 +444,10 @@ Custom signerNames can also be specified. The signer defines:
  6. Whether or not requests for CA certificates are allowed.
 """
 
-    uid: str | None
+    uid: str | None = None
     """uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
-    usages: list[str] | None
+    usages: list[str] | None = None
     """usages specifies a set of key usages requested in the issued certificate.
 
 Requests for TLS client certificates typically request: "digital signature", "key encipherment", "client auth".
@@ -670,7 +464,7 @@ Valid values are:
  "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc\x22
 """
 
-    username: str | None
+    username: str | None = None
     """username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
     def __init__(
@@ -686,149 +480,75 @@ Valid values are:
         username: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.expiration_seconds = expiration_seconds
-        self.extra = extra
-        self.groups = groups
-        if request is None:
-            self.request = ""
-            absent += ("request",)
-        else:
-            self.request = request
-        if signer_name is None:
-            self.signer_name = ""
-            absent += ("signer_name",)
-        else:
-            self.signer_name = signer_name
-        self.uid = uid
-        self.usages = usages
-        self.username = username
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if expiration_seconds is not None:
+            d["expirationSeconds"] = expiration_seconds
+        if extra is not None:
+            d["extra"] = extra
+        if groups is not None:
+            d["groups"] = groups
+        if request is not None:
+            d["request"] = request
+        if signer_name is not None:
+            d["signerName"] = signer_name
+        if uid is not None:
+            d["uid"] = uid
+        if usages is not None:
+            d["usages"] = usages
+        if username is not None:
+            d["username"] = username
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expirationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.expiration_seconds = v
-        else:
-            self.expiration_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["expirationSeconds"] if odd is None else [*odd, "expirationSeconds"]
         v = get("extra")
-        if v is None or isinstance(v, dict):
-            self.extra = v
-        else:
-            self.extra = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["extra"] if odd is None else [*odd, "extra"]
         v = get("groups")
-        if v is None or isinstance(v, list):
-            self.groups = v
-        else:
-            self.groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["groups"] if odd is None else [*odd, "groups"]
         v = get("request")
-        if isinstance(v, str):
-            self.request = v
+        if v is None:
+            if "request" in d:  # null in an always-set field: kept aside
+                odd = ["request"] if odd is None else [*odd, "request"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.request = ""
-            absent += ("request",)
-            if v is not None:
-                odd = True
+            odd = ["request"] if odd is None else [*odd, "request"]
         v = get("signerName")
-        if isinstance(v, str):
-            self.signer_name = v
+        if v is None:
+            if "signerName" in d:  # null in an always-set field: kept aside
+                odd = ["signerName"] if odd is None else [*odd, "signerName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.signer_name = ""
-            absent += ("signer_name",)
-            if v is not None:
-                odd = True
+            odd = ["signerName"] if odd is None else [*odd, "signerName"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
         v = get("usages")
-        if v is None or isinstance(v, list):
-            self.usages = v
-        else:
-            self.usages = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["usages"] if odd is None else [*odd, "usages"]
         v = get("username")
-        if v is None or isinstance(v, str):
-            self.username = v
-        else:
-            self.username = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["username"] if odd is None else [*odd, "username"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.expiration_seconds
-        if v0 is not None:
-            data["expirationSeconds"] = v0
-        v1 = self.extra
-        if v1 is not None:
-            data["extra"] = v1 if wire else _copy_value(v1)
-        v2 = self.groups
-        if v2 is not None:
-            data["groups"] = v2 if wire else v2[:]
-        v3 = self.request
-        if v3 is not None and (v3 or "request" not in absent):
-            data["request"] = v3
-        v4 = self.signer_name
-        if v4 is not None and (v4 or "signer_name" not in absent):
-            data["signerName"] = v4
-        v5 = self.uid
-        if v5 is not None:
-            data["uid"] = v5
-        v6 = self.usages
-        if v6 is not None:
-            data["usages"] = v6 if wire else v6[:]
-        v7 = self.username
-        if v7 is not None:
-            data["username"] = v7
-        return data
-
-    def _copy(self) -> CertificateSigningRequestSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expiration_seconds = self.expiration_seconds
-        new.extra = None if (v1 := self.extra) is None else _copy_value(v1)
-        new.groups = None if (v2 := self.groups) is None else v2[:]
-        new.request = self.request
-        new.signer_name = self.signer_name
-        new.uid = self.uid
-        new.usages = None if (v6 := self.usages) is None else v6[:]
-        new.username = self.username
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "request":
+            return ""
+        if name == "signer_name":
+            return ""
+        raise AttributeError(name)
 
 
 class CertificateSigningRequestStatus(_Model):
     """CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate."""
-
-    __slots__ = (
-        "certificate",
-        "conditions",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("certificate", "certificate", "str | None"),
@@ -842,7 +562,7 @@ class CertificateSigningRequestStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"certificate", "conditions"})
 
-    certificate: str | None
+    certificate: str | None = None
     """certificate is populated with an issued certificate by the signer after an Approved condition is present. This field is set via the /status subresource. Once populated, this field is immutable.
 
 If the certificate signing request is denied, a condition of type "Denied" is added and this field remains empty. If the signer cannot issue the certificate, a condition of type "Failed" is added and this field remains empty.
@@ -867,7 +587,7 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
     )
 """
 
-    conditions: list[CertificateSigningRequestCondition] | None
+    conditions: list[CertificateSigningRequestCondition] | None = None
     """conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed"."""
 
     def __init__(
@@ -877,11 +597,11 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
         conditions: list[CertificateSigningRequestCondition] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.certificate = certificate
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if certificate is not None:
+            d["certificate"] = certificate
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(
                     i0,
                     CertificateSigningRequestCondition,
@@ -889,58 +609,22 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
                 )
                 for i0 in conditions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("certificate")
-        if v is None or isinstance(v, str):
-            self.certificate = v
-        else:
-            self.certificate = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["certificate"] if odd is None else [*odd, "certificate"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [CertificateSigningRequestCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.certificate
-        if v0 is not None:
-            data["certificate"] = v0
-        v1 = self.conditions
-        if v1 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> CertificateSigningRequestStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.certificate = self.certificate
-        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [CertificateSigningRequestCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
+        return odd

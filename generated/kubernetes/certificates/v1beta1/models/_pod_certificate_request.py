@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -31,15 +30,6 @@ class PodCertificateRequest(_Model):
 
     Kubelets use this API to implement podCertificate projected volumes
     """
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1beta1"
     KIND: ClassVar[str] = "PodCertificateRequest"
@@ -68,19 +58,18 @@ class PodCertificateRequest(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "PodCertificateRequestSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "PodCertificateRequestSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "PodCertificateRequestStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -89,7 +78,7 @@ class PodCertificateRequest(_Model):
     spec: PodCertificateRequestSpec
     """spec contains the details about the certificate being requested."""
 
-    status: PodCertificateRequestStatus | None
+    status: PodCertificateRequestStatus | None = None
     """status contains the issued certificate, and a standard set of conditions."""
 
     def __init__(
@@ -102,146 +91,79 @@ class PodCertificateRequest(_Model):
         status: PodCertificateRequestStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "PodCertificateRequest(metadata=...)"
             )
-        if spec is None:
-            self.spec = PodCertificateRequestSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, PodCertificateRequestSpec, "PodCertificateRequest(spec=...)"
             )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if status is not None:
+            d["status"] = _model_arg(
                 status, PodCertificateRequestStatus, "PodCertificateRequest(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = PodCertificateRequestSpec._decode(v)
-        else:
-            self.spec = PodCertificateRequestSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = PodCertificateRequestStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = PodCertificateRequestSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = PodCertificateRequestStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> PodCertificateRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return PodCertificateRequestSpec()
+        raise AttributeError(name)
 
 
 class PodCertificateRequestList(_Model):
     """PodCertificateRequestList is a collection of PodCertificateRequest objects"""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1beta1"
     KIND: ClassVar[str] = "PodCertificateRequestList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PodCertificateRequest]", required=True),
+        _FieldInfo("items", "items", "list[PodCertificateRequest]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -249,7 +171,7 @@ class PodCertificateRequestList(_Model):
     items: list[PodCertificateRequest]
     """items is a collection of PodCertificateRequest objects"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -264,141 +186,82 @@ class PodCertificateRequestList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, PodCertificateRequest, "PodCertificateRequestList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PodCertificateRequestList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [PodCertificateRequest._decode(i0) for i0 in v]
+                d["items"] = [PodCertificateRequest._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> PodCertificateRequestList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class PodCertificateRequestSpec(_Model):
     """PodCertificateRequestSpec describes the certificate request.  All fields are immutable after creation."""
 
-    __slots__ = (
-        "max_expiration_seconds",
-        "node_name",
-        "node_uid",
-        "pkix_public_key",
-        "pod_name",
-        "pod_uid",
-        "proof_of_possession",
-        "service_account_name",
-        "service_account_uid",
-        "signer_name",
-        "stub_pkcs10_request",
-        "unverified_user_annotations",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("max_expiration_seconds", "maxExpirationSeconds", "int | None"),
-        _FieldInfo("node_name", "nodeName", "str", required=True),
-        _FieldInfo("node_uid", "nodeUID", "str", required=True),
+        _FieldInfo("node_name", "nodeName", "str", required=True, always_set=True),
+        _FieldInfo("node_uid", "nodeUID", "str", required=True, always_set=True),
         _FieldInfo("pkix_public_key", "pkixPublicKey", "str | None"),
-        _FieldInfo("pod_name", "podName", "str", required=True),
-        _FieldInfo("pod_uid", "podUID", "str", required=True),
+        _FieldInfo("pod_name", "podName", "str", required=True, always_set=True),
+        _FieldInfo("pod_uid", "podUID", "str", required=True, always_set=True),
         _FieldInfo("proof_of_possession", "proofOfPossession", "str | None"),
-        _FieldInfo("service_account_name", "serviceAccountName", "str", required=True),
-        _FieldInfo("service_account_uid", "serviceAccountUID", "str", required=True),
-        _FieldInfo("signer_name", "signerName", "str", required=True),
-        _FieldInfo("stub_pkcs10_request", "stubPKCS10Request", "str", required=True),
+        _FieldInfo(
+            "service_account_name", "serviceAccountName", "str", required=True, always_set=True
+        ),
+        _FieldInfo(
+            "service_account_uid", "serviceAccountUID", "str", required=True, always_set=True
+        ),
+        _FieldInfo("signer_name", "signerName", "str", required=True, always_set=True),
+        _FieldInfo(
+            "stub_pkcs10_request", "stubPKCS10Request", "str", required=True, always_set=True
+        ),
         _FieldInfo(
             "unverified_user_annotations", "unverifiedUserAnnotations", "dict[str, str] | None"
         ),
@@ -420,7 +283,6 @@ class PodCertificateRequestSpec(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("unverified_user_annotations",)
-    _absent: tuple[str, ...]
 
     max_expiration_seconds: int | None
     """maxExpirationSeconds is the maximum lifetime permitted for the certificate.
@@ -515,234 +377,141 @@ Signers should document the keys and values they support.  Signers should deny r
         unverified_user_annotations: dict[str, str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.max_expiration_seconds = max_expiration_seconds
-        if node_name is None:
-            self.node_name = ""
-            absent += ("node_name",)
-        else:
-            self.node_name = node_name
-        if node_uid is None:
-            self.node_uid = ""
-            absent += ("node_uid",)
-        else:
-            self.node_uid = node_uid
-        self.pkix_public_key = pkix_public_key
-        if pod_name is None:
-            self.pod_name = ""
-            absent += ("pod_name",)
-        else:
-            self.pod_name = pod_name
-        if pod_uid is None:
-            self.pod_uid = ""
-            absent += ("pod_uid",)
-        else:
-            self.pod_uid = pod_uid
-        self.proof_of_possession = proof_of_possession
-        if service_account_name is None:
-            self.service_account_name = ""
-            absent += ("service_account_name",)
-        else:
-            self.service_account_name = service_account_name
-        if service_account_uid is None:
-            self.service_account_uid = ""
-            absent += ("service_account_uid",)
-        else:
-            self.service_account_uid = service_account_uid
-        if signer_name is None:
-            self.signer_name = ""
-            absent += ("signer_name",)
-        else:
-            self.signer_name = signer_name
-        if stub_pkcs10_request is None:
-            self.stub_pkcs10_request = ""
-            absent += ("stub_pkcs10_request",)
-        else:
-            self.stub_pkcs10_request = stub_pkcs10_request
-        self.unverified_user_annotations = unverified_user_annotations
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if max_expiration_seconds is not None:
+            d["maxExpirationSeconds"] = max_expiration_seconds
+        if node_name is not None:
+            d["nodeName"] = node_name
+        if node_uid is not None:
+            d["nodeUID"] = node_uid
+        if pkix_public_key is not None:
+            d["pkixPublicKey"] = pkix_public_key
+        if pod_name is not None:
+            d["podName"] = pod_name
+        if pod_uid is not None:
+            d["podUID"] = pod_uid
+        if proof_of_possession is not None:
+            d["proofOfPossession"] = proof_of_possession
+        if service_account_name is not None:
+            d["serviceAccountName"] = service_account_name
+        if service_account_uid is not None:
+            d["serviceAccountUID"] = service_account_uid
+        if signer_name is not None:
+            d["signerName"] = signer_name
+        if stub_pkcs10_request is not None:
+            d["stubPKCS10Request"] = stub_pkcs10_request
+        if unverified_user_annotations is not None:
+            d["unverifiedUserAnnotations"] = unverified_user_annotations
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("maxExpirationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.max_expiration_seconds = v
-        else:
-            self.max_expiration_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["maxExpirationSeconds"] if odd is None else [*odd, "maxExpirationSeconds"]
         v = get("nodeName")
-        if isinstance(v, str):
-            self.node_name = v
+        if v is None:
+            if "nodeName" in d:  # null in an always-set field: kept aside
+                odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.node_name = ""
-            absent += ("node_name",)
-            if v is not None:
-                odd = True
+            odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("nodeUID")
-        if isinstance(v, str):
-            self.node_uid = v
+        if v is None:
+            if "nodeUID" in d:  # null in an always-set field: kept aside
+                odd = ["nodeUID"] if odd is None else [*odd, "nodeUID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.node_uid = ""
-            absent += ("node_uid",)
-            if v is not None:
-                odd = True
+            odd = ["nodeUID"] if odd is None else [*odd, "nodeUID"]
         v = get("pkixPublicKey")
-        if v is None or isinstance(v, str):
-            self.pkix_public_key = v
-        else:
-            self.pkix_public_key = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["pkixPublicKey"] if odd is None else [*odd, "pkixPublicKey"]
         v = get("podName")
-        if isinstance(v, str):
-            self.pod_name = v
+        if v is None:
+            if "podName" in d:  # null in an always-set field: kept aside
+                odd = ["podName"] if odd is None else [*odd, "podName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.pod_name = ""
-            absent += ("pod_name",)
-            if v is not None:
-                odd = True
+            odd = ["podName"] if odd is None else [*odd, "podName"]
         v = get("podUID")
-        if isinstance(v, str):
-            self.pod_uid = v
+        if v is None:
+            if "podUID" in d:  # null in an always-set field: kept aside
+                odd = ["podUID"] if odd is None else [*odd, "podUID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.pod_uid = ""
-            absent += ("pod_uid",)
-            if v is not None:
-                odd = True
+            odd = ["podUID"] if odd is None else [*odd, "podUID"]
         v = get("proofOfPossession")
-        if v is None or isinstance(v, str):
-            self.proof_of_possession = v
-        else:
-            self.proof_of_possession = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["proofOfPossession"] if odd is None else [*odd, "proofOfPossession"]
         v = get("serviceAccountName")
-        if isinstance(v, str):
-            self.service_account_name = v
+        if v is None:
+            if "serviceAccountName" in d:  # null in an always-set field: kept aside
+                odd = ["serviceAccountName"] if odd is None else [*odd, "serviceAccountName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.service_account_name = ""
-            absent += ("service_account_name",)
-            if v is not None:
-                odd = True
+            odd = ["serviceAccountName"] if odd is None else [*odd, "serviceAccountName"]
         v = get("serviceAccountUID")
-        if isinstance(v, str):
-            self.service_account_uid = v
+        if v is None:
+            if "serviceAccountUID" in d:  # null in an always-set field: kept aside
+                odd = ["serviceAccountUID"] if odd is None else [*odd, "serviceAccountUID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.service_account_uid = ""
-            absent += ("service_account_uid",)
-            if v is not None:
-                odd = True
+            odd = ["serviceAccountUID"] if odd is None else [*odd, "serviceAccountUID"]
         v = get("signerName")
-        if isinstance(v, str):
-            self.signer_name = v
+        if v is None:
+            if "signerName" in d:  # null in an always-set field: kept aside
+                odd = ["signerName"] if odd is None else [*odd, "signerName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.signer_name = ""
-            absent += ("signer_name",)
-            if v is not None:
-                odd = True
+            odd = ["signerName"] if odd is None else [*odd, "signerName"]
         v = get("stubPKCS10Request")
-        if isinstance(v, str):
-            self.stub_pkcs10_request = v
+        if v is None:
+            if "stubPKCS10Request" in d:  # null in an always-set field: kept aside
+                odd = ["stubPKCS10Request"] if odd is None else [*odd, "stubPKCS10Request"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.stub_pkcs10_request = ""
-            absent += ("stub_pkcs10_request",)
-            if v is not None:
-                odd = True
+            odd = ["stubPKCS10Request"] if odd is None else [*odd, "stubPKCS10Request"]
         v = get("unverifiedUserAnnotations")
-        if v is None or isinstance(v, dict):
-            self.unverified_user_annotations = v
-        else:
-            self.unverified_user_annotations = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, dict)):
+            odd = (
+                ["unverifiedUserAnnotations"]
+                if odd is None
+                else [*odd, "unverifiedUserAnnotations"]
+            )
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.max_expiration_seconds
-        if v0 is not None:
-            data["maxExpirationSeconds"] = v0
-        v1 = self.node_name
-        if v1 is not None and (v1 or "node_name" not in absent):
-            data["nodeName"] = v1
-        v2 = self.node_uid
-        if v2 is not None and (v2 or "node_uid" not in absent):
-            data["nodeUID"] = v2
-        v3 = self.pkix_public_key
-        if v3 is not None:
-            data["pkixPublicKey"] = v3
-        v4 = self.pod_name
-        if v4 is not None and (v4 or "pod_name" not in absent):
-            data["podName"] = v4
-        v5 = self.pod_uid
-        if v5 is not None and (v5 or "pod_uid" not in absent):
-            data["podUID"] = v5
-        v6 = self.proof_of_possession
-        if v6 is not None:
-            data["proofOfPossession"] = v6
-        v7 = self.service_account_name
-        if v7 is not None and (v7 or "service_account_name" not in absent):
-            data["serviceAccountName"] = v7
-        v8 = self.service_account_uid
-        if v8 is not None and (v8 or "service_account_uid" not in absent):
-            data["serviceAccountUID"] = v8
-        v9 = self.signer_name
-        if v9 is not None and (v9 or "signer_name" not in absent):
-            data["signerName"] = v9
-        v10 = self.stub_pkcs10_request
-        if v10 is not None and (v10 or "stub_pkcs10_request" not in absent):
-            data["stubPKCS10Request"] = v10
-        v11 = self.unverified_user_annotations
-        if v11 is not None:
-            data["unverifiedUserAnnotations"] = v11 if wire else v11.copy()
-        return data
-
-    def _copy(self) -> PodCertificateRequestSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.max_expiration_seconds = self.max_expiration_seconds
-        new.node_name = self.node_name
-        new.node_uid = self.node_uid
-        new.pkix_public_key = self.pkix_public_key
-        new.pod_name = self.pod_name
-        new.pod_uid = self.pod_uid
-        new.proof_of_possession = self.proof_of_possession
-        new.service_account_name = self.service_account_name
-        new.service_account_uid = self.service_account_uid
-        new.signer_name = self.signer_name
-        new.stub_pkcs10_request = self.stub_pkcs10_request
-        new.unverified_user_annotations = (
-            None if (v11 := self.unverified_user_annotations) is None else v11.copy()
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "node_name":
+            return ""
+        if name == "node_uid":
+            return ""
+        if name == "pod_name":
+            return ""
+        if name == "pod_uid":
+            return ""
+        if name == "service_account_name":
+            return ""
+        if name == "service_account_uid":
+            return ""
+        if name == "signer_name":
+            return ""
+        if name == "stub_pkcs10_request":
+            return ""
+        raise AttributeError(name)
 
 
 class PodCertificateRequestStatus(_Model):
     """PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued."""
-
-    __slots__ = (
-        "begin_refresh_at",
-        "certificate_chain",
-        "conditions",
-        "not_after",
-        "not_before",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("begin_refresh_at", "beginRefreshAt", "_Time | None"),
@@ -782,7 +551,7 @@ Validation requirements:
 If more than one block is present, and the definition of the requested spec.signerName does not indicate otherwise, the first block is the issued certificate, and subsequent blocks should be treated as intermediate certificates and presented in TLS handshakes.  When projecting the chain into a pod volume, kubelet will drop any data in-between the PEM blocks, as well as any PEM block headers.
 """
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """conditions applied to the request.
 
 The types "Issued", "Denied", and "Failed" have special handling.  At most one of these conditions may be present, and they must have status "True".
@@ -806,105 +575,54 @@ If the request is denied with `Reason=UnsupportedKeyType`, the signer may sugges
         not_before: _Time | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.begin_refresh_at = None if begin_refresh_at is None else _Time.coerce(begin_refresh_at)
-        self.certificate_chain = certificate_chain
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if begin_refresh_at is not None:
+            d["beginRefreshAt"] = _Time.coerce(begin_refresh_at)
+        if certificate_chain is not None:
+            d["certificateChain"] = certificate_chain
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, _meta_v1.Condition, "PodCertificateRequestStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.not_after = None if not_after is None else _Time.coerce(not_after)
-        self.not_before = None if not_before is None else _Time.coerce(not_before)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if not_after is not None:
+            d["notAfter"] = _Time.coerce(not_after)
+        if not_before is not None:
+            d["notBefore"] = _Time.coerce(not_before)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("beginRefreshAt")
-        if v is None:
-            self.begin_refresh_at = None
-        elif isinstance(v, str):
-            self.begin_refresh_at = _Time(v)
-        else:
-            self.begin_refresh_at = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["beginRefreshAt"] = _Time(v)
+            else:
+                odd = ["beginRefreshAt"] if odd is None else [*odd, "beginRefreshAt"]
         v = get("certificateChain")
-        if v is None or isinstance(v, str):
-            self.certificate_chain = v
-        else:
-            self.certificate_chain = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["certificateChain"] if odd is None else [*odd, "certificateChain"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("notAfter")
-        if v is None:
-            self.not_after = None
-        elif isinstance(v, str):
-            self.not_after = _Time(v)
-        else:
-            self.not_after = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["notAfter"] = _Time(v)
+            else:
+                odd = ["notAfter"] if odd is None else [*odd, "notAfter"]
         v = get("notBefore")
-        if v is None:
-            self.not_before = None
-        elif isinstance(v, str):
-            self.not_before = _Time(v)
-        else:
-            self.not_before = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.begin_refresh_at
-        if v0 is not None:
-            data["beginRefreshAt"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.certificate_chain
-        if v1 is not None:
-            data["certificateChain"] = v1
-        v2 = self.conditions
-        if v2 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.not_after
-        if v3 is not None:
-            data["notAfter"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
-        v4 = self.not_before
-        if v4 is not None:
-            data["notBefore"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
-        return data
-
-    def _copy(self) -> PodCertificateRequestStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.begin_refresh_at = self.begin_refresh_at
-        new.certificate_chain = self.certificate_chain
-        new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
-        new.not_after = self.not_after
-        new.not_before = self.not_before
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, str):
+                d["notBefore"] = _Time(v)
+            else:
+                odd = ["notBefore"] if odd is None else [*odd, "notBefore"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import MicroTime as _MicroTime
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -27,14 +26,6 @@ __all__ = [
 
 class Lease(_Model):
     """Lease defines a lease concept."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "coordination.k8s.io/v1"
     KIND: ClassVar[str] = "Lease"
@@ -63,22 +54,21 @@ class Lease(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "LeaseSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: LeaseSpec | None
+    spec: LeaseSpec | None = None
     """spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -90,117 +80,61 @@ class Lease(_Model):
         spec: LeaseSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Lease(metadata=...)")
-        self.spec = None if spec is None else _model_arg(spec, LeaseSpec, "Lease(spec=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Lease(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, LeaseSpec, "Lease(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
         if v is None:
-            self.spec = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.spec = LeaseSpec._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.spec = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = LeaseSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> Lease:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class LeaseList(_Model):
     """LeaseList is a list of Lease objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "coordination.k8s.io/v1"
     KIND: ClassVar[str] = "LeaseList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Lease]", required=True),
+        _FieldInfo("items", "items", "list[Lease]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -208,7 +142,7 @@ class LeaseList(_Model):
     items: list[Lease]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -223,117 +157,58 @@ class LeaseList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Lease, "LeaseList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "LeaseList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Lease, "LeaseList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "LeaseList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Lease._decode(i0) for i0 in v]
+                d["items"] = [Lease._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> LeaseList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class LeaseSpec(_Model):
     """LeaseSpec is a specification of a Lease."""
-
-    __slots__ = (
-        "acquire_time",
-        "holder_identity",
-        "lease_duration_seconds",
-        "lease_transitions",
-        "preferred_holder",
-        "renew_time",
-        "strategy",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("acquire_time", "acquireTime", "_MicroTime | None"),
@@ -374,7 +249,7 @@ class LeaseSpec(_Model):
     renew_time: _MicroTime | None
     """renewTime is a time when the current holder of a lease has last updated the lease."""
 
-    strategy: str | None
+    strategy: str | None = None
     """Strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled."""
 
     def __init__(
@@ -389,112 +264,52 @@ class LeaseSpec(_Model):
         strategy: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.acquire_time = None if acquire_time is None else _MicroTime.coerce(acquire_time)
-        self.holder_identity = holder_identity
-        self.lease_duration_seconds = lease_duration_seconds
-        self.lease_transitions = lease_transitions
-        self.preferred_holder = preferred_holder
-        self.renew_time = None if renew_time is None else _MicroTime.coerce(renew_time)
-        self.strategy = strategy
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if acquire_time is not None:
+            d["acquireTime"] = _MicroTime.coerce(acquire_time)
+        if holder_identity is not None:
+            d["holderIdentity"] = holder_identity
+        if lease_duration_seconds is not None:
+            d["leaseDurationSeconds"] = lease_duration_seconds
+        if lease_transitions is not None:
+            d["leaseTransitions"] = lease_transitions
+        if preferred_holder is not None:
+            d["preferredHolder"] = preferred_holder
+        if renew_time is not None:
+            d["renewTime"] = _MicroTime.coerce(renew_time)
+        if strategy is not None:
+            d["strategy"] = strategy
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("acquireTime")
-        if v is None:
-            self.acquire_time = None
-        elif isinstance(v, str):
-            self.acquire_time = _MicroTime(v)
-        else:
-            self.acquire_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["acquireTime"] = _MicroTime(v)
+            else:
+                odd = ["acquireTime"] if odd is None else [*odd, "acquireTime"]
         v = get("holderIdentity")
-        if v is None or isinstance(v, str):
-            self.holder_identity = v
-        else:
-            self.holder_identity = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["holderIdentity"] if odd is None else [*odd, "holderIdentity"]
         v = get("leaseDurationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.lease_duration_seconds = v
-        else:
-            self.lease_duration_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["leaseDurationSeconds"] if odd is None else [*odd, "leaseDurationSeconds"]
         v = get("leaseTransitions")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.lease_transitions = v
-        else:
-            self.lease_transitions = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["leaseTransitions"] if odd is None else [*odd, "leaseTransitions"]
         v = get("preferredHolder")
-        if v is None or isinstance(v, str):
-            self.preferred_holder = v
-        else:
-            self.preferred_holder = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["preferredHolder"] if odd is None else [*odd, "preferredHolder"]
         v = get("renewTime")
-        if v is None:
-            self.renew_time = None
-        elif isinstance(v, str):
-            self.renew_time = _MicroTime(v)
-        else:
-            self.renew_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["renewTime"] = _MicroTime(v)
+            else:
+                odd = ["renewTime"] if odd is None else [*odd, "renewTime"]
         v = get("strategy")
-        if v is None or isinstance(v, str):
-            self.strategy = v
-        else:
-            self.strategy = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.acquire_time
-        if v0 is not None:
-            data["acquireTime"] = v0 if isinstance(v0, str) else _MicroTime.coerce(v0)
-        v1 = self.holder_identity
-        if v1 is not None:
-            data["holderIdentity"] = v1
-        v2 = self.lease_duration_seconds
-        if v2 is not None:
-            data["leaseDurationSeconds"] = v2
-        v3 = self.lease_transitions
-        if v3 is not None:
-            data["leaseTransitions"] = v3
-        v4 = self.preferred_holder
-        if v4 is not None:
-            data["preferredHolder"] = v4
-        v5 = self.renew_time
-        if v5 is not None:
-            data["renewTime"] = v5 if isinstance(v5, str) else _MicroTime.coerce(v5)
-        v6 = self.strategy
-        if v6 is not None:
-            data["strategy"] = v6
-        return data
-
-    def _copy(self) -> LeaseSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.acquire_time = self.acquire_time
-        new.holder_identity = self.holder_identity
-        new.lease_duration_seconds = self.lease_duration_seconds
-        new.lease_transitions = self.lease_transitions
-        new.preferred_holder = self.preferred_holder
-        new.renew_time = self.renew_time
-        new.strategy = self.strategy
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["strategy"] if odd is None else [*odd, "strategy"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import MicroTime as _MicroTime
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -27,14 +26,6 @@ __all__ = [
 
 class LeaseCandidate(_Model):
     """LeaseCandidate defines a candidate for a Lease object. Candidates are created such that coordinated leader election will pick the best leader from the list of candidates."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "coordination.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "LeaseCandidate"
@@ -63,16 +54,15 @@ class LeaseCandidate(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "LeaseCandidateSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "LeaseCandidateSpec", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -90,125 +80,67 @@ class LeaseCandidate(_Model):
         spec: LeaseCandidateSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "LeaseCandidate(metadata=...)"
             )
-        if spec is None:
-            self.spec = LeaseCandidateSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, LeaseCandidateSpec, "LeaseCandidate(spec=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if spec is not None:
+            d["spec"] = _model_arg(spec, LeaseCandidateSpec, "LeaseCandidate(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if isinstance(v, dict):
-            self.spec = LeaseCandidateSpec._decode(v)
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = LeaseCandidateSpec._decode(v)
         else:
-            self.spec = LeaseCandidateSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        return data
-
-    def _copy(self) -> LeaseCandidate:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return LeaseCandidateSpec()
+        raise AttributeError(name)
 
 
 class LeaseCandidateList(_Model):
     """LeaseCandidateList is a list of Lease objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "coordination.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "LeaseCandidateList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[LeaseCandidate]", required=True),
+        _FieldInfo("items", "items", "list[LeaseCandidate]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -216,7 +148,7 @@ class LeaseCandidateList(_Model):
     items: list[LeaseCandidate]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -231,134 +163,74 @@ class LeaseCandidateList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, LeaseCandidate, "LeaseCandidateList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "LeaseCandidateList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [LeaseCandidate._decode(i0) for i0 in v]
+                d["items"] = [LeaseCandidate._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> LeaseCandidateList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class LeaseCandidateSpec(_Model):
     """LeaseCandidateSpec is a specification of a Lease."""
 
-    __slots__ = (
-        "binary_version",
-        "emulation_version",
-        "lease_name",
-        "ping_time",
-        "renew_time",
-        "strategy",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("binary_version", "binaryVersion", "str", required=True),
+        _FieldInfo("binary_version", "binaryVersion", "str", required=True, always_set=True),
         _FieldInfo("emulation_version", "emulationVersion", "str | None"),
-        _FieldInfo("lease_name", "leaseName", "str", required=True),
+        _FieldInfo("lease_name", "leaseName", "str", required=True, always_set=True),
         _FieldInfo("ping_time", "pingTime", "_MicroTime | None"),
         _FieldInfo("renew_time", "renewTime", "_MicroTime | None"),
-        _FieldInfo("strategy", "strategy", "str", required=True),
+        _FieldInfo("strategy", "strategy", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"binaryVersion", "emulationVersion", "leaseName", "pingTime", "renewTime", "strategy"}
     )
-    _absent: tuple[str, ...]
 
     binary_version: str
     """BinaryVersion is the binary version. It must be in a semver format without leading `v`. This field is required."""
@@ -389,125 +261,71 @@ class LeaseCandidateSpec(_Model):
         strategy: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if binary_version is None:
-            self.binary_version = ""
-            absent += ("binary_version",)
-        else:
-            self.binary_version = binary_version
-        self.emulation_version = emulation_version
-        if lease_name is None:
-            self.lease_name = ""
-            absent += ("lease_name",)
-        else:
-            self.lease_name = lease_name
-        self.ping_time = None if ping_time is None else _MicroTime.coerce(ping_time)
-        self.renew_time = None if renew_time is None else _MicroTime.coerce(renew_time)
-        if strategy is None:
-            self.strategy = ""
-            absent += ("strategy",)
-        else:
-            self.strategy = strategy
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if binary_version is not None:
+            d["binaryVersion"] = binary_version
+        if emulation_version is not None:
+            d["emulationVersion"] = emulation_version
+        if lease_name is not None:
+            d["leaseName"] = lease_name
+        if ping_time is not None:
+            d["pingTime"] = _MicroTime.coerce(ping_time)
+        if renew_time is not None:
+            d["renewTime"] = _MicroTime.coerce(renew_time)
+        if strategy is not None:
+            d["strategy"] = strategy
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("binaryVersion")
-        if isinstance(v, str):
-            self.binary_version = v
+        if v is None:
+            if "binaryVersion" in d:  # null in an always-set field: kept aside
+                odd = ["binaryVersion"] if odd is None else [*odd, "binaryVersion"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.binary_version = ""
-            absent += ("binary_version",)
-            if v is not None:
-                odd = True
+            odd = ["binaryVersion"] if odd is None else [*odd, "binaryVersion"]
         v = get("emulationVersion")
-        if v is None or isinstance(v, str):
-            self.emulation_version = v
-        else:
-            self.emulation_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["emulationVersion"] if odd is None else [*odd, "emulationVersion"]
         v = get("leaseName")
-        if isinstance(v, str):
-            self.lease_name = v
+        if v is None:
+            if "leaseName" in d:  # null in an always-set field: kept aside
+                odd = ["leaseName"] if odd is None else [*odd, "leaseName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.lease_name = ""
-            absent += ("lease_name",)
-            if v is not None:
-                odd = True
+            odd = ["leaseName"] if odd is None else [*odd, "leaseName"]
         v = get("pingTime")
-        if v is None:
-            self.ping_time = None
-        elif isinstance(v, str):
-            self.ping_time = _MicroTime(v)
-        else:
-            self.ping_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["pingTime"] = _MicroTime(v)
+            else:
+                odd = ["pingTime"] if odd is None else [*odd, "pingTime"]
         v = get("renewTime")
-        if v is None:
-            self.renew_time = None
-        elif isinstance(v, str):
-            self.renew_time = _MicroTime(v)
-        else:
-            self.renew_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["renewTime"] = _MicroTime(v)
+            else:
+                odd = ["renewTime"] if odd is None else [*odd, "renewTime"]
         v = get("strategy")
-        if isinstance(v, str):
-            self.strategy = v
+        if v is None:
+            if "strategy" in d:  # null in an always-set field: kept aside
+                odd = ["strategy"] if odd is None else [*odd, "strategy"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.strategy = ""
-            absent += ("strategy",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["strategy"] if odd is None else [*odd, "strategy"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.binary_version
-        if v0 is not None and (v0 or "binary_version" not in absent):
-            data["binaryVersion"] = v0
-        v1 = self.emulation_version
-        if v1 is not None:
-            data["emulationVersion"] = v1
-        v2 = self.lease_name
-        if v2 is not None and (v2 or "lease_name" not in absent):
-            data["leaseName"] = v2
-        v3 = self.ping_time
-        if v3 is not None:
-            data["pingTime"] = v3 if isinstance(v3, str) else _MicroTime.coerce(v3)
-        v4 = self.renew_time
-        if v4 is not None:
-            data["renewTime"] = v4 if isinstance(v4, str) else _MicroTime.coerce(v4)
-        v5 = self.strategy
-        if v5 is not None and (v5 or "strategy" not in absent):
-            data["strategy"] = v5
-        return data
-
-    def _copy(self) -> LeaseCandidateSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.binary_version = self.binary_version
-        new.emulation_version = self.emulation_version
-        new.lease_name = self.lease_name
-        new.ping_time = self.ping_time
-        new.renew_time = self.renew_time
-        new.strategy = self.strategy
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "binary_version":
+            return ""
+        if name == "lease_name":
+            return ""
+        if name == "strategy":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -38,29 +37,20 @@ class AWSElasticBlockStoreVolumeSource(_Model):
     An AWS EBS disk must exist before mounting to a container. The disk must also be in the same AWS zone as the kubelet. An AWS EBS disk can only be mounted as read/write once. AWS EBS volumes support ownership management and SELinux relabeling.
     """
 
-    __slots__ = (
-        "fs_type",
-        "partition",
-        "read_only",
-        "volume_id",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("partition", "partition", "int | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
-        _FieldInfo("volume_id", "volumeID", "str", required=True),
+        _FieldInfo("volume_id", "volumeID", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fsType", "partition", "readOnly", "volumeID"}
     )
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore"""
 
-    partition: int | None
+    partition: int | None = None
     """partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty)."""
 
     read_only: bool | None
@@ -78,109 +68,53 @@ class AWSElasticBlockStoreVolumeSource(_Model):
         volume_id: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        self.partition = partition
-        self.read_only = read_only
-        if volume_id is None:
-            self.volume_id = ""
-            absent += ("volume_id",)
-        else:
-            self.volume_id = volume_id
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if partition is not None:
+            d["partition"] = partition
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if volume_id is not None:
+            d["volumeID"] = volume_id
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("partition")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.partition = v
-        else:
-            self.partition = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["partition"] if odd is None else [*odd, "partition"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("volumeID")
-        if isinstance(v, str):
-            self.volume_id = v
+        if v is None:
+            if "volumeID" in d:  # null in an always-set field: kept aside
+                odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume_id = ""
-            absent += ("volume_id",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.partition
-        if v1 is not None:
-            data["partition"] = v1
-        v2 = self.read_only
-        if v2 is not None:
-            data["readOnly"] = v2
-        v3 = self.volume_id
-        if v3 is not None and (v3 or "volume_id" not in absent):
-            data["volumeID"] = v3
-        return data
-
-    def _copy(self) -> AWSElasticBlockStoreVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.partition = self.partition
-        new.read_only = self.read_only
-        new.volume_id = self.volume_id
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "volume_id":
+            return ""
+        raise AttributeError(name)
 
 
 class AzureDiskVolumeSource(_Model):
     """AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod."""
 
-    __slots__ = (
-        "caching_mode",
-        "disk_name",
-        "disk_uri",
-        "fs_type",
-        "kind",
-        "read_only",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("caching_mode", "cachingMode", "str | None"),
-        _FieldInfo("disk_name", "diskName", "str", required=True),
-        _FieldInfo("disk_uri", "diskURI", "str", required=True),
+        _FieldInfo("disk_name", "diskName", "str", required=True, always_set=True),
+        _FieldInfo("disk_uri", "diskURI", "str", required=True, always_set=True),
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
@@ -188,7 +122,6 @@ class AzureDiskVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"cachingMode", "diskName", "diskURI", "fsType", "kind", "readOnly"}
     )
-    _absent: tuple[str, ...]
 
     caching_mode: str | None
     """cachingMode is the Host Caching mode: None, Read Only, Read Write."""
@@ -202,7 +135,7 @@ class AzureDiskVolumeSource(_Model):
     fs_type: str | None
     """fsType is Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    kind: str | None
+    kind: str | None = None
     """kind expected values are Shared: multiple blob disks per storage account  Dedicated: single blob disk per storage account  Managed: azure managed data disk (only in managed availability set). defaults to shared"""
 
     read_only: bool | None
@@ -219,130 +152,65 @@ class AzureDiskVolumeSource(_Model):
         read_only: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.caching_mode = caching_mode
-        if disk_name is None:
-            self.disk_name = ""
-            absent += ("disk_name",)
-        else:
-            self.disk_name = disk_name
-        if disk_uri is None:
-            self.disk_uri = ""
-            absent += ("disk_uri",)
-        else:
-            self.disk_uri = disk_uri
-        self.fs_type = fs_type
-        self.kind = kind
-        self.read_only = read_only
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if caching_mode is not None:
+            d["cachingMode"] = caching_mode
+        if disk_name is not None:
+            d["diskName"] = disk_name
+        if disk_uri is not None:
+            d["diskURI"] = disk_uri
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if kind is not None:
+            d["kind"] = kind
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("cachingMode")
-        if v is None or isinstance(v, str):
-            self.caching_mode = v
-        else:
-            self.caching_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["cachingMode"] if odd is None else [*odd, "cachingMode"]
         v = get("diskName")
-        if isinstance(v, str):
-            self.disk_name = v
+        if v is None:
+            if "diskName" in d:  # null in an always-set field: kept aside
+                odd = ["diskName"] if odd is None else [*odd, "diskName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.disk_name = ""
-            absent += ("disk_name",)
-            if v is not None:
-                odd = True
+            odd = ["diskName"] if odd is None else [*odd, "diskName"]
         v = get("diskURI")
-        if isinstance(v, str):
-            self.disk_uri = v
+        if v is None:
+            if "diskURI" in d:  # null in an always-set field: kept aside
+                odd = ["diskURI"] if odd is None else [*odd, "diskURI"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.disk_uri = ""
-            absent += ("disk_uri",)
-            if v is not None:
-                odd = True
+            odd = ["diskURI"] if odd is None else [*odd, "diskURI"]
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.caching_mode
-        if v0 is not None:
-            data["cachingMode"] = v0
-        v1 = self.disk_name
-        if v1 is not None and (v1 or "disk_name" not in absent):
-            data["diskName"] = v1
-        v2 = self.disk_uri
-        if v2 is not None and (v2 or "disk_uri" not in absent):
-            data["diskURI"] = v2
-        v3 = self.fs_type
-        if v3 is not None:
-            data["fsType"] = v3
-        v4 = self.kind
-        if v4 is not None:
-            data["kind"] = v4
-        v5 = self.read_only
-        if v5 is not None:
-            data["readOnly"] = v5
-        return data
-
-    def _copy(self) -> AzureDiskVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.caching_mode = self.caching_mode
-        new.disk_name = self.disk_name
-        new.disk_uri = self.disk_uri
-        new.fs_type = self.fs_type
-        new.kind = self.kind
-        new.read_only = self.read_only
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "disk_name":
+            return ""
+        if name == "disk_uri":
+            return ""
+        raise AttributeError(name)
 
 
 class FCVolumeSource(_Model):
     """Represents a Fibre Channel volume. Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management and SELinux relabeling."""
-
-    __slots__ = (
-        "fs_type",
-        "lun",
-        "read_only",
-        "target_wwns",
-        "wwids",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
@@ -359,7 +227,7 @@ class FCVolumeSource(_Model):
     fs_type: str | None
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    lun: int | None
+    lun: int | None = None
     """lun is Optional: FC target lun number"""
 
     read_only: bool | None
@@ -368,7 +236,7 @@ class FCVolumeSource(_Model):
     target_wwns: list[str] | None
     """targetWWNs is Optional: FC target worldwide names (WWNs)"""
 
-    wwids: list[str] | None
+    wwids: list[str] | None = None
     """wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of targetWWNs and lun must be set, but not both simultaneously."""
 
     def __init__(
@@ -381,98 +249,43 @@ class FCVolumeSource(_Model):
         wwids: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.fs_type = fs_type
-        self.lun = lun
-        self.read_only = read_only
-        self.target_wwns = target_wwns
-        self.wwids = wwids
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if lun is not None:
+            d["lun"] = lun
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if target_wwns is not None:
+            d["targetWWNs"] = target_wwns
+        if wwids is not None:
+            d["wwids"] = wwids
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("lun")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.lun = v
-        else:
-            self.lun = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["lun"] if odd is None else [*odd, "lun"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("targetWWNs")
-        if v is None or isinstance(v, list):
-            self.target_wwns = v
-        else:
-            self.target_wwns = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["targetWWNs"] if odd is None else [*odd, "targetWWNs"]
         v = get("wwids")
-        if v is None or isinstance(v, list):
-            self.wwids = v
-        else:
-            self.wwids = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.lun
-        if v1 is not None:
-            data["lun"] = v1
-        v2 = self.read_only
-        if v2 is not None:
-            data["readOnly"] = v2
-        v3 = self.target_wwns
-        if v3 is not None:
-            data["targetWWNs"] = v3 if wire else v3[:]
-        v4 = self.wwids
-        if v4 is not None:
-            data["wwids"] = v4 if wire else v4[:]
-        return data
-
-    def _copy(self) -> FCVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.lun = self.lun
-        new.read_only = self.read_only
-        new.target_wwns = None if (v3 := self.target_wwns) is None else v3[:]
-        new.wwids = None if (v4 := self.wwids) is None else v4[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["wwids"] if odd is None else [*odd, "wwids"]
+        return odd
 
 
 class FlockerVolumeSource(_Model):
     """Represents a Flocker volume mounted by the Flocker agent. One and only one of datasetName and datasetUUID should be set. Flocker volumes do not support ownership management or SELinux relabeling."""
-
-    __slots__ = (
-        "dataset_name",
-        "dataset_uuid",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("dataset_name", "datasetName", "str | None"),
@@ -493,56 +306,24 @@ class FlockerVolumeSource(_Model):
         dataset_uuid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.dataset_name = dataset_name
-        self.dataset_uuid = dataset_uuid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if dataset_name is not None:
+            d["datasetName"] = dataset_name
+        if dataset_uuid is not None:
+            d["datasetUUID"] = dataset_uuid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("datasetName")
-        if v is None or isinstance(v, str):
-            self.dataset_name = v
-        else:
-            self.dataset_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["datasetName"] if odd is None else [*odd, "datasetName"]
         v = get("datasetUUID")
-        if v is None or isinstance(v, str):
-            self.dataset_uuid = v
-        else:
-            self.dataset_uuid = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.dataset_name
-        if v0 is not None:
-            data["datasetName"] = v0
-        v1 = self.dataset_uuid
-        if v1 is not None:
-            data["datasetUUID"] = v1
-        return data
-
-    def _copy(self) -> FlockerVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.dataset_name = self.dataset_name
-        new.dataset_uuid = self.dataset_uuid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["datasetUUID"] if odd is None else [*odd, "datasetUUID"]
+        return odd
 
 
 class GCEPersistentDiskVolumeSource(_Model):
@@ -551,27 +332,18 @@ class GCEPersistentDiskVolumeSource(_Model):
     A GCE PD must exist before mounting to a container. The disk must also be in the same GCE project and zone as the kubelet. A GCE PD can only be mounted as read/write once or read-only many times. GCE PDs support ownership management and SELinux relabeling.
     """
 
-    __slots__ = (
-        "fs_type",
-        "partition",
-        "pd_name",
-        "read_only",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("partition", "partition", "int | None"),
-        _FieldInfo("pd_name", "pdName", "str", required=True),
+        _FieldInfo("pd_name", "pdName", "str", required=True, always_set=True),
         _FieldInfo("read_only", "readOnly", "bool | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"fsType", "partition", "pdName", "readOnly"})
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
-    partition: int | None
+    partition: int | None = None
     """partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty). More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
     pd_name: str
@@ -589,112 +361,59 @@ class GCEPersistentDiskVolumeSource(_Model):
         read_only: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        self.partition = partition
-        if pd_name is None:
-            self.pd_name = ""
-            absent += ("pd_name",)
-        else:
-            self.pd_name = pd_name
-        self.read_only = read_only
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if partition is not None:
+            d["partition"] = partition
+        if pd_name is not None:
+            d["pdName"] = pd_name
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("partition")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.partition = v
-        else:
-            self.partition = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["partition"] if odd is None else [*odd, "partition"]
         v = get("pdName")
-        if isinstance(v, str):
-            self.pd_name = v
+        if v is None:
+            if "pdName" in d:  # null in an always-set field: kept aside
+                odd = ["pdName"] if odd is None else [*odd, "pdName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.pd_name = ""
-            absent += ("pd_name",)
-            if v is not None:
-                odd = True
+            odd = ["pdName"] if odd is None else [*odd, "pdName"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.partition
-        if v1 is not None:
-            data["partition"] = v1
-        v2 = self.pd_name
-        if v2 is not None and (v2 or "pd_name" not in absent):
-            data["pdName"] = v2
-        v3 = self.read_only
-        if v3 is not None:
-            data["readOnly"] = v3
-        return data
-
-    def _copy(self) -> GCEPersistentDiskVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.partition = self.partition
-        new.pd_name = self.pd_name
-        new.read_only = self.read_only
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "pd_name":
+            return ""
+        raise AttributeError(name)
 
 
 class HostPathVolumeSource(_Model):
     """Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux relabeling."""
 
-    __slots__ = (
-        "path",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
         _FieldInfo("type", "type", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"path", "type"})
-    _absent: tuple[str, ...]
 
     path: str
     """path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath"""
 
-    type: str | None
+    type: str | None = None
     """type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath"""
 
     def __init__(
@@ -704,87 +423,45 @@ class HostPathVolumeSource(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if path is not None:
+            d["path"] = path
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.path
-        if v0 is not None and (v0 or "path" not in absent):
-            data["path"] = v0
-        v1 = self.type
-        if v1 is not None:
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> HostPathVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.path = self.path
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "path":
+            return ""
+        raise AttributeError(name)
 
 
 class NFSVolumeSource(_Model):
     """Represents an NFS mount that lasts the lifetime of a pod. NFS volumes do not support ownership management or SELinux relabeling."""
 
-    __slots__ = (
-        "path",
-        "read_only",
-        "server",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
         _FieldInfo("read_only", "readOnly", "bool | None"),
-        _FieldInfo("server", "server", "str", required=True),
+        _FieldInfo("server", "server", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"path", "readOnly", "server"})
-    _absent: tuple[str, ...]
 
     path: str
     """path that is exported by the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs"""
@@ -803,94 +480,50 @@ class NFSVolumeSource(_Model):
         server: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self.read_only = read_only
-        if server is None:
-            self.server = ""
-            absent += ("server",)
-        else:
-            self.server = server
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if path is not None:
+            d["path"] = path
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if server is not None:
+            d["server"] = server
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("server")
-        if isinstance(v, str):
-            self.server = v
+        if v is None:
+            if "server" in d:  # null in an always-set field: kept aside
+                odd = ["server"] if odd is None else [*odd, "server"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.server = ""
-            absent += ("server",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["server"] if odd is None else [*odd, "server"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.path
-        if v0 is not None and (v0 or "path" not in absent):
-            data["path"] = v0
-        v1 = self.read_only
-        if v1 is not None:
-            data["readOnly"] = v1
-        v2 = self.server
-        if v2 is not None and (v2 or "server" not in absent):
-            data["server"] = v2
-        return data
-
-    def _copy(self) -> NFSVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.path = self.path
-        new.read_only = self.read_only
-        new.server = self.server
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "path":
+            return ""
+        if name == "server":
+            return ""
+        raise AttributeError(name)
 
 
 class NodeSelector(_Model):
     """A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms."""
-
-    __slots__ = (
-        "node_selector_terms",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -899,10 +532,10 @@ class NodeSelector(_Model):
             "list[NodeSelectorTerm]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nodeSelectorTerms"})
-    _absent: tuple[str, ...]
 
     node_selector_terms: list[NodeSelectorTerm]
     """Required. A list of node selector terms. The terms are ORed."""
@@ -913,87 +546,47 @@ class NodeSelector(_Model):
         node_selector_terms: list[NodeSelectorTerm] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if node_selector_terms is None:
-            self.node_selector_terms = []
-            absent += ("node_selector_terms",)
-        else:
-            self.node_selector_terms = [
+        d = self.__dict__
+        if node_selector_terms is not None:
+            d["nodeSelectorTerms"] = [
                 _model_arg(i0, NodeSelectorTerm, "NodeSelector(node_selector_terms=...)")
                 for i0 in node_selector_terms
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("nodeSelectorTerms")
-        if isinstance(v, list):
+        if v is None:
+            if "nodeSelectorTerms" in d:  # null in an always-set field: kept aside
+                odd = ["nodeSelectorTerms"] if odd is None else [*odd, "nodeSelectorTerms"]
+        elif isinstance(v, list):
             try:
-                self.node_selector_terms = [NodeSelectorTerm._decode(i0) for i0 in v]
+                d["nodeSelectorTerms"] = [NodeSelectorTerm._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.node_selector_terms = []
-                absent += ("node_selector_terms",)
-                odd = True
+                odd = ["nodeSelectorTerms"] if odd is None else [*odd, "nodeSelectorTerms"]
         else:
-            self.node_selector_terms = []
-            absent += ("node_selector_terms",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["nodeSelectorTerms"] if odd is None else [*odd, "nodeSelectorTerms"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.node_selector_terms
-        if v0 is not None and (v0 or "node_selector_terms" not in absent):
-            data["nodeSelectorTerms"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> NodeSelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.node_selector_terms = (
-            None if (v0 := self.node_selector_terms) is None else [i._copy() for i in v0]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "node_selector_terms":
+            return []
+        raise AttributeError(name)
 
 
 class NodeSelectorRequirement(_Model):
     """A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values."""
 
-    __slots__ = (
-        "key",
-        "operator",
-        "values",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str", required=True),
-        _FieldInfo("operator", "operator", "str", required=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
+        _FieldInfo("operator", "operator", "str", required=True, always_set=True),
         _FieldInfo("values", "values", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "operator", "values"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
-    _absent: tuple[str, ...]
 
     key: str
     """The label key that the selector applies to."""
@@ -1001,7 +594,7 @@ class NodeSelectorRequirement(_Model):
     operator: str
     """Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt."""
 
-    values: list[str] | None
+    values: list[str] | None = None
     """An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch."""
 
     def __init__(
@@ -1012,94 +605,50 @@ class NodeSelectorRequirement(_Model):
         values: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        if operator is None:
-            self.operator = ""
-            absent += ("operator",)
-        else:
-            self.operator = operator
-        self.values = values
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if key is not None:
+            d["key"] = key
+        if operator is not None:
+            d["operator"] = operator
+        if values is not None:
+            d["values"] = values
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("key")
-        if isinstance(v, str):
-            self.key = v
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("operator")
-        if isinstance(v, str):
-            self.operator = v
+        if v is None:
+            if "operator" in d:  # null in an always-set field: kept aside
+                odd = ["operator"] if odd is None else [*odd, "operator"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.operator = ""
-            absent += ("operator",)
-            if v is not None:
-                odd = True
+            odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
-        if v is None or isinstance(v, list):
-            self.values = v
-        else:
-            self.values = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, list)):
+            odd = ["values"] if odd is None else [*odd, "values"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.key
-        if v0 is not None and (v0 or "key" not in absent):
-            data["key"] = v0
-        v1 = self.operator
-        if v1 is not None and (v1 or "operator" not in absent):
-            data["operator"] = v1
-        v2 = self.values
-        if v2 is not None:
-            data["values"] = v2 if wire else v2[:]
-        return data
-
-    def _copy(self) -> NodeSelectorRequirement:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.key = self.key
-        new.operator = self.operator
-        new.values = None if (v2 := self.values) is None else v2[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key":
+            return ""
+        if name == "operator":
+            return ""
+        raise AttributeError(name)
 
 
 class NodeSelectorTerm(_Model):
     """A null or empty node selector term matches no objects. The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm."""
-
-    __slots__ = (
-        "match_expressions",
-        "match_fields",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1130,101 +679,52 @@ class NodeSelectorTerm(_Model):
         match_fields: list[NodeSelectorRequirement] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.match_expressions = (
-            None
-            if match_expressions is None
-            else [
+        d = self.__dict__
+        if match_expressions is not None:
+            d["matchExpressions"] = [
                 _model_arg(i0, NodeSelectorRequirement, "NodeSelectorTerm(match_expressions=...)")
                 for i0 in match_expressions
             ]
-        )
-        self.match_fields = (
-            None
-            if match_fields is None
-            else [
+        if match_fields is not None:
+            d["matchFields"] = [
                 _model_arg(i0, NodeSelectorRequirement, "NodeSelectorTerm(match_fields=...)")
                 for i0 in match_fields
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("matchExpressions")
-        if v is None:
-            self.match_expressions = None
-        elif isinstance(v, list):
-            try:
-                self.match_expressions = [NodeSelectorRequirement._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.match_expressions = None
-                odd = True
-        else:
-            self.match_expressions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["matchExpressions"] = [NodeSelectorRequirement._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["matchExpressions"] if odd is None else [*odd, "matchExpressions"]
+            else:
+                odd = ["matchExpressions"] if odd is None else [*odd, "matchExpressions"]
         v = get("matchFields")
-        if v is None:
-            self.match_fields = None
-        elif isinstance(v, list):
-            try:
-                self.match_fields = [NodeSelectorRequirement._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.match_fields = None
-                odd = True
-        else:
-            self.match_fields = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.match_expressions
-        if v0 is not None:
-            data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.match_fields
-        if v1 is not None:
-            data["matchFields"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> NodeSelectorTerm:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.match_expressions = (
-            None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
-        )
-        new.match_fields = None if (v1 := self.match_fields) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["matchFields"] = [NodeSelectorRequirement._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["matchFields"] if odd is None else [*odd, "matchFields"]
+            else:
+                odd = ["matchFields"] if odd is None else [*odd, "matchFields"]
+        return odd
 
 
 class PhotonPersistentDiskVolumeSource(_Model):
     """Represents a Photon Controller persistent disk resource."""
 
-    __slots__ = (
-        "fs_type",
-        "pd_id",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
-        _FieldInfo("pd_id", "pdID", "str", required=True),
+        _FieldInfo("pd_id", "pdID", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"fsType", "pdID"})
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
@@ -1239,87 +739,45 @@ class PhotonPersistentDiskVolumeSource(_Model):
         pd_id: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        if pd_id is None:
-            self.pd_id = ""
-            absent += ("pd_id",)
-        else:
-            self.pd_id = pd_id
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if pd_id is not None:
+            d["pdID"] = pd_id
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("pdID")
-        if isinstance(v, str):
-            self.pd_id = v
+        if v is None:
+            if "pdID" in d:  # null in an always-set field: kept aside
+                odd = ["pdID"] if odd is None else [*odd, "pdID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.pd_id = ""
-            absent += ("pd_id",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["pdID"] if odd is None else [*odd, "pdID"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.pd_id
-        if v1 is not None and (v1 or "pd_id" not in absent):
-            data["pdID"] = v1
-        return data
-
-    def _copy(self) -> PhotonPersistentDiskVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.pd_id = self.pd_id
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "pd_id":
+            return ""
+        raise AttributeError(name)
 
 
 class PortworxVolumeSource(_Model):
     """PortworxVolumeSource represents a Portworx volume resource."""
 
-    __slots__ = (
-        "fs_type",
-        "read_only",
-        "volume_id",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
-        _FieldInfo("volume_id", "volumeID", "str", required=True),
+        _FieldInfo("volume_id", "volumeID", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"fsType", "readOnly", "volumeID"})
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fSType represents the filesystem type to mount Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs". Implicitly inferred to be "ext4" if unspecified."""
@@ -1338,108 +796,57 @@ class PortworxVolumeSource(_Model):
         volume_id: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        self.read_only = read_only
-        if volume_id is None:
-            self.volume_id = ""
-            absent += ("volume_id",)
-        else:
-            self.volume_id = volume_id
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if volume_id is not None:
+            d["volumeID"] = volume_id
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("volumeID")
-        if isinstance(v, str):
-            self.volume_id = v
+        if v is None:
+            if "volumeID" in d:  # null in an always-set field: kept aside
+                odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume_id = ""
-            absent += ("volume_id",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.read_only
-        if v1 is not None:
-            data["readOnly"] = v1
-        v2 = self.volume_id
-        if v2 is not None and (v2 or "volume_id" not in absent):
-            data["volumeID"] = v2
-        return data
-
-    def _copy(self) -> PortworxVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.read_only = self.read_only
-        new.volume_id = self.volume_id
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "volume_id":
+            return ""
+        raise AttributeError(name)
 
 
 class QuobyteVolumeSource(_Model):
     """Represents a Quobyte mount that lasts the lifetime of a pod. Quobyte volumes do not support ownership management or SELinux relabeling."""
 
-    __slots__ = (
-        "group",
-        "read_only",
-        "registry",
-        "tenant",
-        "user",
-        "volume",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("group", "group", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
-        _FieldInfo("registry", "registry", "str", required=True),
+        _FieldInfo("registry", "registry", "str", required=True, always_set=True),
         _FieldInfo("tenant", "tenant", "str | None"),
         _FieldInfo("user", "user", "str | None"),
-        _FieldInfo("volume", "volume", "str", required=True),
+        _FieldInfo("volume", "volume", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"group", "readOnly", "registry", "tenant", "user", "volume"}
     )
-    _absent: tuple[str, ...]
 
-    group: str | None
+    group: str | None = None
     """group to map volume access to Default is no group"""
 
     read_only: bool | None
@@ -1448,10 +855,10 @@ class QuobyteVolumeSource(_Model):
     registry: str
     """registry represents a single or multiple Quobyte Registry services specified as a string as host:port pair (multiple entries are separated with commas) which acts as the central registry for volumes"""
 
-    tenant: str | None
+    tenant: str | None = None
     """tenant owning the given Quobyte volume in the Backend Used with dynamically provisioned Quobyte volumes, value is set by the plugin"""
 
-    user: str | None
+    user: str | None = None
     """user to map volume access to Defaults to serivceaccount user"""
 
     volume: str
@@ -1468,141 +875,75 @@ class QuobyteVolumeSource(_Model):
         volume: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.group = group
-        self.read_only = read_only
-        if registry is None:
-            self.registry = ""
-            absent += ("registry",)
-        else:
-            self.registry = registry
-        self.tenant = tenant
-        self.user = user
-        if volume is None:
-            self.volume = ""
-            absent += ("volume",)
-        else:
-            self.volume = volume
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if group is not None:
+            d["group"] = group
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if registry is not None:
+            d["registry"] = registry
+        if tenant is not None:
+            d["tenant"] = tenant
+        if user is not None:
+            d["user"] = user
+        if volume is not None:
+            d["volume"] = volume
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("group")
-        if v is None or isinstance(v, str):
-            self.group = v
-        else:
-            self.group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["group"] if odd is None else [*odd, "group"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("registry")
-        if isinstance(v, str):
-            self.registry = v
+        if v is None:
+            if "registry" in d:  # null in an always-set field: kept aside
+                odd = ["registry"] if odd is None else [*odd, "registry"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.registry = ""
-            absent += ("registry",)
-            if v is not None:
-                odd = True
+            odd = ["registry"] if odd is None else [*odd, "registry"]
         v = get("tenant")
-        if v is None or isinstance(v, str):
-            self.tenant = v
-        else:
-            self.tenant = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["tenant"] if odd is None else [*odd, "tenant"]
         v = get("user")
-        if v is None or isinstance(v, str):
-            self.user = v
-        else:
-            self.user = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["user"] if odd is None else [*odd, "user"]
         v = get("volume")
-        if isinstance(v, str):
-            self.volume = v
+        if v is None:
+            if "volume" in d:  # null in an always-set field: kept aside
+                odd = ["volume"] if odd is None else [*odd, "volume"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume = ""
-            absent += ("volume",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["volume"] if odd is None else [*odd, "volume"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.group
-        if v0 is not None:
-            data["group"] = v0
-        v1 = self.read_only
-        if v1 is not None:
-            data["readOnly"] = v1
-        v2 = self.registry
-        if v2 is not None and (v2 or "registry" not in absent):
-            data["registry"] = v2
-        v3 = self.tenant
-        if v3 is not None:
-            data["tenant"] = v3
-        v4 = self.user
-        if v4 is not None:
-            data["user"] = v4
-        v5 = self.volume
-        if v5 is not None and (v5 or "volume" not in absent):
-            data["volume"] = v5
-        return data
-
-    def _copy(self) -> QuobyteVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.group = self.group
-        new.read_only = self.read_only
-        new.registry = self.registry
-        new.tenant = self.tenant
-        new.user = self.user
-        new.volume = self.volume
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "registry":
+            return ""
+        if name == "volume":
+            return ""
+        raise AttributeError(name)
 
 
 class VsphereVirtualDiskVolumeSource(_Model):
     """Represents a vSphere volume resource."""
 
-    __slots__ = (
-        "fs_type",
-        "storage_policy_id",
-        "storage_policy_name",
-        "volume_path",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("storage_policy_id", "storagePolicyID", "str | None"),
         _FieldInfo("storage_policy_name", "storagePolicyName", "str | None"),
-        _FieldInfo("volume_path", "volumePath", "str", required=True),
+        _FieldInfo("volume_path", "volumePath", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fsType", "storagePolicyID", "storagePolicyName", "volumePath"}
     )
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
@@ -1625,87 +966,41 @@ class VsphereVirtualDiskVolumeSource(_Model):
         volume_path: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        self.storage_policy_id = storage_policy_id
-        self.storage_policy_name = storage_policy_name
-        if volume_path is None:
-            self.volume_path = ""
-            absent += ("volume_path",)
-        else:
-            self.volume_path = volume_path
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if storage_policy_id is not None:
+            d["storagePolicyID"] = storage_policy_id
+        if storage_policy_name is not None:
+            d["storagePolicyName"] = storage_policy_name
+        if volume_path is not None:
+            d["volumePath"] = volume_path
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("storagePolicyID")
-        if v is None or isinstance(v, str):
-            self.storage_policy_id = v
-        else:
-            self.storage_policy_id = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storagePolicyID"] if odd is None else [*odd, "storagePolicyID"]
         v = get("storagePolicyName")
-        if v is None or isinstance(v, str):
-            self.storage_policy_name = v
-        else:
-            self.storage_policy_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storagePolicyName"] if odd is None else [*odd, "storagePolicyName"]
         v = get("volumePath")
-        if isinstance(v, str):
-            self.volume_path = v
+        if v is None:
+            if "volumePath" in d:  # null in an always-set field: kept aside
+                odd = ["volumePath"] if odd is None else [*odd, "volumePath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume_path = ""
-            absent += ("volume_path",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["volumePath"] if odd is None else [*odd, "volumePath"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.storage_policy_id
-        if v1 is not None:
-            data["storagePolicyID"] = v1
-        v2 = self.storage_policy_name
-        if v2 is not None:
-            data["storagePolicyName"] = v2
-        v3 = self.volume_path
-        if v3 is not None and (v3 or "volume_path" not in absent):
-            data["volumePath"] = v3
-        return data
-
-    def _copy(self) -> VsphereVirtualDiskVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.storage_policy_id = self.storage_policy_id
-        new.storage_policy_name = self.storage_policy_name
-        new.volume_path = self.volume_path
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "volume_path":
+            return ""
+        raise AttributeError(name)

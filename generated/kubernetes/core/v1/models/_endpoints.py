@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._object_reference import ObjectReference
@@ -29,24 +28,15 @@ __all__ = [
 class EndpointAddress(_Model):
     """EndpointAddress is a tuple that describes single IP address. Deprecated: This API is deprecated in v1.33+."""
 
-    __slots__ = (
-        "hostname",
-        "ip",
-        "node_name",
-        "target_ref",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hostname", "hostname", "str | None"),
-        _FieldInfo("ip", "ip", "str", required=True),
+        _FieldInfo("ip", "ip", "str", required=True, always_set=True),
         _FieldInfo("node_name", "nodeName", "str | None"),
         _FieldInfo("target_ref", "targetRef", "ObjectReference | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hostname", "ip", "nodeName", "targetRef"})
-    _absent: tuple[str, ...]
 
-    hostname: str | None
+    hostname: str | None = None
     """The Hostname of this endpoint"""
 
     ip: str
@@ -67,117 +57,61 @@ class EndpointAddress(_Model):
         target_ref: ObjectReference | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.hostname = hostname
-        if ip is None:
-            self.ip = ""
-            absent += ("ip",)
-        else:
-            self.ip = ip
-        self.node_name = node_name
-        self.target_ref = (
-            None
-            if target_ref is None
-            else _model_arg(target_ref, ObjectReference, "EndpointAddress(target_ref=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if hostname is not None:
+            d["hostname"] = hostname
+        if ip is not None:
+            d["ip"] = ip
+        if node_name is not None:
+            d["nodeName"] = node_name
+        if target_ref is not None:
+            d["targetRef"] = _model_arg(
+                target_ref, ObjectReference, "EndpointAddress(target_ref=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("hostname")
-        if v is None or isinstance(v, str):
-            self.hostname = v
-        else:
-            self.hostname = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["hostname"] if odd is None else [*odd, "hostname"]
         v = get("ip")
-        if isinstance(v, str):
-            self.ip = v
-        else:
-            self.ip = ""
-            absent += ("ip",)
-            if v is not None:
-                odd = True
-        v = get("nodeName")
-        if v is None or isinstance(v, str):
-            self.node_name = v
-        else:
-            self.node_name = None
-            odd = True
-        v = get("targetRef")
         if v is None:
-            self.target_ref = None
-        elif isinstance(v, dict):
-            self.target_ref = ObjectReference._decode(v)
+            if "ip" in d:  # null in an always-set field: kept aside
+                odd = ["ip"] if odd is None else [*odd, "ip"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.target_ref = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["ip"] if odd is None else [*odd, "ip"]
+        v = get("nodeName")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
+        v = get("targetRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["targetRef"] = ObjectReference._decode(v)
+            else:
+                odd = ["targetRef"] if odd is None else [*odd, "targetRef"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.hostname
-        if v0 is not None:
-            data["hostname"] = v0
-        v1 = self.ip
-        if v1 is not None and (v1 or "ip" not in absent):
-            data["ip"] = v1
-        v2 = self.node_name
-        if v2 is not None:
-            data["nodeName"] = v2
-        v3 = self.target_ref
-        if v3 is not None:
-            data["targetRef"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> EndpointAddress:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hostname = self.hostname
-        new.ip = self.ip
-        new.node_name = self.node_name
-        new.target_ref = None if (v3 := self.target_ref) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "ip":
+            return ""
+        raise AttributeError(name)
 
 
 class EndpointPort(_Model):
     """EndpointPort is a tuple that describes a single port. Deprecated: This API is deprecated in v1.33+."""
 
-    __slots__ = (
-        "app_protocol",
-        "name",
-        "port",
-        "protocol",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("app_protocol", "appProtocol", "str | None"),
         _FieldInfo("name", "name", "str | None"),
-        _FieldInfo("port", "port", "int", required=True),
+        _FieldInfo("port", "port", "int", required=True, always_set=True),
         _FieldInfo("protocol", "protocol", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"appProtocol", "name", "port", "protocol"})
-    _absent: tuple[str, ...]
 
     app_protocol: str | None
     """The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:
@@ -192,13 +126,13 @@ class EndpointPort(_Model):
 * Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
 """
 
-    name: str | None
+    name: str | None = None
     """The name of this port.  This must match the 'name' field in the corresponding ServicePort. Must be a DNS_LABEL. Optional only if one port is defined."""
 
     port: int
     """The port number of the endpoint."""
 
-    protocol: str | None
+    protocol: str | None = None
     """The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP."""
 
     def __init__(
@@ -210,90 +144,44 @@ class EndpointPort(_Model):
         protocol: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.app_protocol = app_protocol
-        self.name = name
-        if port is None:
-            self.port = 0
-            absent += ("port",)
-        else:
-            self.port = port
-        self.protocol = protocol
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if app_protocol is not None:
+            d["appProtocol"] = app_protocol
+        if name is not None:
+            d["name"] = name
+        if port is not None:
+            d["port"] = port
+        if protocol is not None:
+            d["protocol"] = protocol
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("appProtocol")
-        if v is None or isinstance(v, str):
-            self.app_protocol = v
-        else:
-            self.app_protocol = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["appProtocol"] if odd is None else [*odd, "appProtocol"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("port")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
+        if v is None:
+            if "port" in d:  # null in an always-set field: kept aside
+                odd = ["port"] if odd is None else [*odd, "port"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.port = 0
-            absent += ("port",)
-            if v is not None:
-                odd = True
+            odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
-        if v is None or isinstance(v, str):
-            self.protocol = v
-        else:
-            self.protocol = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["protocol"] if odd is None else [*odd, "protocol"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.app_protocol
-        if v0 is not None:
-            data["appProtocol"] = v0
-        v1 = self.name
-        if v1 is not None:
-            data["name"] = v1
-        v2 = self.port
-        if v2 is not None and (v2 or "port" not in absent):
-            data["port"] = v2
-        v3 = self.protocol
-        if v3 is not None:
-            data["protocol"] = v3
-        return data
-
-    def _copy(self) -> EndpointPort:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.app_protocol = self.app_protocol
-        new.name = self.name
-        new.port = self.port
-        new.protocol = self.protocol
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "port":
+            return 0
+        raise AttributeError(name)
 
 
 class EndpointSubset(_Model):
@@ -312,12 +200,6 @@ class EndpointSubset(_Model):
     Deprecated: This API is deprecated in v1.33+.
     """
 
-    __slots__ = (
-        "addresses",
-        "not_ready_addresses",
-        "ports",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("addresses", "addresses", "list[EndpointAddress] | None", list_type="atomic"),
         _FieldInfo(
@@ -330,13 +212,13 @@ class EndpointSubset(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"addresses", "notReadyAddresses", "ports"})
 
-    addresses: list[EndpointAddress] | None
+    addresses: list[EndpointAddress] | None = None
     """IP addresses which offer the related ports that are marked as ready. These endpoints should be considered safe for load balancers and clients to utilize."""
 
     not_ready_addresses: list[EndpointAddress] | None
     """IP addresses which offer the related ports but are not currently marked as ready because they have not yet finished starting, have recently failed a readiness check, or have recently failed a liveness check."""
 
-    ports: list[EndpointPort] | None
+    ports: list[EndpointPort] | None = None
     """Port numbers available on the related IP addresses."""
 
     def __init__(
@@ -347,104 +229,52 @@ class EndpointSubset(_Model):
         ports: list[EndpointPort] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.addresses = (
-            None
-            if addresses is None
-            else [
+        d = self.__dict__
+        if addresses is not None:
+            d["addresses"] = [
                 _model_arg(i0, EndpointAddress, "EndpointSubset(addresses=...)") for i0 in addresses
             ]
-        )
-        self.not_ready_addresses = (
-            None
-            if not_ready_addresses is None
-            else [
+        if not_ready_addresses is not None:
+            d["notReadyAddresses"] = [
                 _model_arg(i0, EndpointAddress, "EndpointSubset(not_ready_addresses=...)")
                 for i0 in not_ready_addresses
             ]
-        )
-        self.ports = (
-            None
-            if ports is None
-            else [_model_arg(i0, EndpointPort, "EndpointSubset(ports=...)") for i0 in ports]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if ports is not None:
+            d["ports"] = [_model_arg(i0, EndpointPort, "EndpointSubset(ports=...)") for i0 in ports]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("addresses")
-        if v is None:
-            self.addresses = None
-        elif isinstance(v, list):
-            try:
-                self.addresses = [EndpointAddress._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.addresses = None
-                odd = True
-        else:
-            self.addresses = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["addresses"] = [EndpointAddress._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["addresses"] if odd is None else [*odd, "addresses"]
+            else:
+                odd = ["addresses"] if odd is None else [*odd, "addresses"]
         v = get("notReadyAddresses")
-        if v is None:
-            self.not_ready_addresses = None
-        elif isinstance(v, list):
-            try:
-                self.not_ready_addresses = [EndpointAddress._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.not_ready_addresses = None
-                odd = True
-        else:
-            self.not_ready_addresses = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["notReadyAddresses"] = [EndpointAddress._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["notReadyAddresses"] if odd is None else [*odd, "notReadyAddresses"]
+            else:
+                odd = ["notReadyAddresses"] if odd is None else [*odd, "notReadyAddresses"]
         v = get("ports")
-        if v is None:
-            self.ports = None
-        elif isinstance(v, list):
-            try:
-                self.ports = [EndpointPort._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ports = None
-                odd = True
-        else:
-            self.ports = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.addresses
-        if v0 is not None:
-            data["addresses"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.not_ready_addresses
-        if v1 is not None:
-            data["notReadyAddresses"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.ports
-        if v2 is not None:
-            data["ports"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> EndpointSubset:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.addresses = None if (v0 := self.addresses) is None else [i._copy() for i in v0]
-        new.not_ready_addresses = (
-            None if (v1 := self.not_ready_addresses) is None else [i._copy() for i in v1]
-        )
-        new.ports = None if (v2 := self.ports) is None else [i._copy() for i in v2]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ports"] = [EndpointPort._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ports"] if odd is None else [*odd, "ports"]
+            else:
+                odd = ["ports"] if odd is None else [*odd, "ports"]
+        return odd
 
 
 class Endpoints(_Model):
@@ -466,14 +296,6 @@ class Endpoints(_Model):
 
     Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.
     """
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "subsets",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "Endpoints"
@@ -502,22 +324,21 @@ class Endpoints(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("subsets", "subsets", "list[EndpointSubset] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "subsets"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    subsets: list[EndpointSubset] | None
+    subsets: list[EndpointSubset] | None = None
     """The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service."""
 
     def __init__(
@@ -529,125 +350,66 @@ class Endpoints(_Model):
         subsets: list[EndpointSubset] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Endpoints(metadata=...)")
-        self.subsets = (
-            None
-            if subsets is None
-            else [_model_arg(i0, EndpointSubset, "Endpoints(subsets=...)") for i0 in subsets]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Endpoints(metadata=...)")
+        if subsets is not None:
+            d["subsets"] = [
+                _model_arg(i0, EndpointSubset, "Endpoints(subsets=...)") for i0 in subsets
+            ]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("subsets")
         if v is None:
-            self.subsets = None
-        elif isinstance(v, list):
-            try:
-                self.subsets = [EndpointSubset._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.subsets = None
-                odd = True
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.subsets = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("subsets")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["subsets"] = [EndpointSubset._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["subsets"] if odd is None else [*odd, "subsets"]
+            else:
+                odd = ["subsets"] if odd is None else [*odd, "subsets"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.subsets
-        if v3 is not None:
-            data["subsets"] = [i0._encode(wire) for i0 in v3]
-        return data
-
-    def _copy(self) -> Endpoints:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.subsets = None if (v3 := self.subsets) is None else [i._copy() for i in v3]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class EndpointsList(_Model):
     """EndpointsList is a list of endpoints. Deprecated: This API is deprecated in v1.33+."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "EndpointsList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Endpoints]", required=True),
+        _FieldInfo("items", "items", "list[Endpoints]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -655,7 +417,7 @@ class EndpointsList(_Model):
     items: list[Endpoints]
     """List of endpoints."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -670,100 +432,51 @@ class EndpointsList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Endpoints, "EndpointsList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EndpointsList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Endpoints, "EndpointsList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "EndpointsList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Endpoints._decode(i0) for i0 in v]
+                d["items"] = [Endpoints._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> EndpointsList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)

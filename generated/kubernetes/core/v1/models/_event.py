@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.times import MicroTime as _MicroTime
@@ -30,27 +29,6 @@ __all__ = [
 
 class Event(_Model):
     """Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data."""
-
-    __slots__ = (
-        "action",
-        "api_version",
-        "count",
-        "event_time",
-        "first_timestamp",
-        "involved_object",
-        "kind",
-        "last_timestamp",
-        "message",
-        "metadata",
-        "reason",
-        "related",
-        "reporting_component",
-        "reporting_instance",
-        "series",
-        "source",
-        "type",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "Event"
@@ -82,11 +60,13 @@ class Event(_Model):
         _FieldInfo("count", "count", "int | None"),
         _FieldInfo("event_time", "eventTime", "_MicroTime | None"),
         _FieldInfo("first_timestamp", "firstTimestamp", "_Time | None"),
-        _FieldInfo("involved_object", "involvedObject", "ObjectReference", required=True),
+        _FieldInfo(
+            "involved_object", "involvedObject", "ObjectReference", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo("last_timestamp", "lastTimestamp", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", required=True, always_set=True),
         _FieldInfo("reason", "reason", "str | None"),
         _FieldInfo("related", "related", "ObjectReference | None"),
         _FieldInfo("reporting_component", "reportingComponent", "str | None"),
@@ -116,15 +96,14 @@ class Event(_Model):
             "type",
         }
     )
-    _absent: tuple[str, ...]
 
-    action: str | None
+    action: str | None = None
     """What action was taken/failed regarding to the Regarding object."""
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    count: int | None
+    count: int | None = None
     """The number of times this event has occurred."""
 
     event_time: _MicroTime | None
@@ -136,22 +115,22 @@ class Event(_Model):
     involved_object: ObjectReference
     """The object that this event is about."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     last_timestamp: _Time | None
     """The time at which the most recent occurrence of this event was recorded."""
 
-    message: str | None
+    message: str | None = None
     """A human-readable description of the status of this operation."""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    reason: str | None
+    reason: str | None = None
     """This should be a short, machine understandable string that gives the reason for the transition into the object's current status."""
 
-    related: ObjectReference | None
+    related: ObjectReference | None = None
     """Optional secondary object for more complex actions."""
 
     reporting_component: str | None
@@ -160,13 +139,13 @@ class Event(_Model):
     reporting_instance: str | None
     """ID of the controller instance, e.g. `kubelet-xyzf`."""
 
-    series: EventSeries | None
+    series: EventSeries | None = None
     """Data about the Event series this event represents or nil if it's a singleton Event."""
 
-    source: EventSource | None
+    source: EventSource | None = None
     """The component reporting this event. Should be a short machine understandable string."""
 
-    type: str | None
+    type: str | None = None
     """Type of this event (Normal, Warning), new types could be added in the future"""
 
     def __init__(
@@ -191,286 +170,150 @@ class Event(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.action = action
-        self.api_version = api_version
-        self.count = count
-        self.event_time = None if event_time is None else _MicroTime.coerce(event_time)
-        self.first_timestamp = None if first_timestamp is None else _Time.coerce(first_timestamp)
-        if involved_object is None:
-            self.involved_object = ObjectReference()
-            absent += ("involved_object",)
-        else:
-            self.involved_object = _model_arg(
+        d = self.__dict__
+        if action is not None:
+            d["action"] = action
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if count is not None:
+            d["count"] = count
+        if event_time is not None:
+            d["eventTime"] = _MicroTime.coerce(event_time)
+        if first_timestamp is not None:
+            d["firstTimestamp"] = _Time.coerce(first_timestamp)
+        if involved_object is not None:
+            d["involvedObject"] = _model_arg(
                 involved_object, ObjectReference, "Event(involved_object=...)"
             )
-        self.kind = kind
-        self.last_timestamp = None if last_timestamp is None else _Time.coerce(last_timestamp)
-        self.message = message
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Event(metadata=...)")
-        self.reason = reason
-        self.related = (
-            None if related is None else _model_arg(related, ObjectReference, "Event(related=...)")
-        )
-        self.reporting_component = reporting_component
-        self.reporting_instance = reporting_instance
-        self.series = (
-            None if series is None else _model_arg(series, EventSeries, "Event(series=...)")
-        )
-        self.source = (
-            None if source is None else _model_arg(source, EventSource, "Event(source=...)")
-        )
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if kind is not None:
+            d["kind"] = kind
+        if last_timestamp is not None:
+            d["lastTimestamp"] = _Time.coerce(last_timestamp)
+        if message is not None:
+            d["message"] = message
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Event(metadata=...)")
+        if reason is not None:
+            d["reason"] = reason
+        if related is not None:
+            d["related"] = _model_arg(related, ObjectReference, "Event(related=...)")
+        if reporting_component is not None:
+            d["reportingComponent"] = reporting_component
+        if reporting_instance is not None:
+            d["reportingInstance"] = reporting_instance
+        if series is not None:
+            d["series"] = _model_arg(series, EventSeries, "Event(series=...)")
+        if source is not None:
+            d["source"] = _model_arg(source, EventSource, "Event(source=...)")
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("action")
-        if v is None or isinstance(v, str):
-            self.action = v
-        else:
-            self.action = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["action"] if odd is None else [*odd, "action"]
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("count")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.count = v
-        else:
-            self.count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["count"] if odd is None else [*odd, "count"]
         v = get("eventTime")
-        if v is None:
-            self.event_time = None
-        elif isinstance(v, str):
-            self.event_time = _MicroTime(v)
-        else:
-            self.event_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["eventTime"] = _MicroTime(v)
+            else:
+                odd = ["eventTime"] if odd is None else [*odd, "eventTime"]
         v = get("firstTimestamp")
-        if v is None:
-            self.first_timestamp = None
-        elif isinstance(v, str):
-            self.first_timestamp = _Time(v)
-        else:
-            self.first_timestamp = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["firstTimestamp"] = _Time(v)
+            else:
+                odd = ["firstTimestamp"] if odd is None else [*odd, "firstTimestamp"]
         v = get("involvedObject")
-        if isinstance(v, dict):
-            self.involved_object = ObjectReference._decode(v)
+        if v is None:
+            if "involvedObject" in d:  # null in an always-set field: kept aside
+                odd = ["involvedObject"] if odd is None else [*odd, "involvedObject"]
+        elif isinstance(v, dict):
+            d["involvedObject"] = ObjectReference._decode(v)
         else:
-            self.involved_object = ObjectReference()
-            absent += ("involved_object",)
-            if v is not None:
-                odd = True
+            odd = ["involvedObject"] if odd is None else [*odd, "involvedObject"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("lastTimestamp")
-        if v is None:
-            self.last_timestamp = None
-        elif isinstance(v, str):
-            self.last_timestamp = _Time(v)
-        else:
-            self.last_timestamp = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTimestamp"] = _Time(v)
+            else:
+                odd = ["lastTimestamp"] if odd is None else [*odd, "lastTimestamp"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("related")
-        if v is None:
-            self.related = None
-        elif isinstance(v, dict):
-            self.related = ObjectReference._decode(v)
-        else:
-            self.related = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["related"] = ObjectReference._decode(v)
+            else:
+                odd = ["related"] if odd is None else [*odd, "related"]
         v = get("reportingComponent")
-        if v is None or isinstance(v, str):
-            self.reporting_component = v
-        else:
-            self.reporting_component = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reportingComponent"] if odd is None else [*odd, "reportingComponent"]
         v = get("reportingInstance")
-        if v is None or isinstance(v, str):
-            self.reporting_instance = v
-        else:
-            self.reporting_instance = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reportingInstance"] if odd is None else [*odd, "reportingInstance"]
         v = get("series")
-        if v is None:
-            self.series = None
-        elif isinstance(v, dict):
-            self.series = EventSeries._decode(v)
-        else:
-            self.series = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["series"] = EventSeries._decode(v)
+            else:
+                odd = ["series"] if odd is None else [*odd, "series"]
         v = get("source")
-        if v is None:
-            self.source = None
-        elif isinstance(v, dict):
-            self.source = EventSource._decode(v)
-        else:
-            self.source = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["source"] = EventSource._decode(v)
+            else:
+                odd = ["source"] if odd is None else [*odd, "source"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.action
-        if v0 is not None:
-            data["action"] = v0
-        v1 = self.api_version
-        if v1 is not None:
-            data["apiVersion"] = v1
-        v2 = self.count
-        if v2 is not None:
-            data["count"] = v2
-        v3 = self.event_time
-        if v3 is not None:
-            data["eventTime"] = v3 if isinstance(v3, str) else _MicroTime.coerce(v3)
-        v4 = self.first_timestamp
-        if v4 is not None:
-            data["firstTimestamp"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
-        v5 = self.involved_object
-        if v5 is not None:
-            d5 = v5._encode(wire)
-            if d5 or "involved_object" not in absent:
-                data["involvedObject"] = d5
-        v6 = self.kind
-        if v6 is not None:
-            data["kind"] = v6
-        v7 = self.last_timestamp
-        if v7 is not None:
-            data["lastTimestamp"] = v7 if isinstance(v7, str) else _Time.coerce(v7)
-        v8 = self.message
-        if v8 is not None:
-            data["message"] = v8
-        v9 = self.metadata
-        if v9 is not None:
-            d9 = v9._encode(wire)
-            if d9 or "metadata" not in absent:
-                data["metadata"] = d9
-        v10 = self.reason
-        if v10 is not None:
-            data["reason"] = v10
-        v11 = self.related
-        if v11 is not None:
-            data["related"] = v11._encode(wire)
-        v12 = self.reporting_component
-        if v12 is not None:
-            data["reportingComponent"] = v12
-        v13 = self.reporting_instance
-        if v13 is not None:
-            data["reportingInstance"] = v13
-        v14 = self.series
-        if v14 is not None:
-            data["series"] = v14._encode(wire)
-        v15 = self.source
-        if v15 is not None:
-            data["source"] = v15._encode(wire)
-        v16 = self.type
-        if v16 is not None:
-            data["type"] = v16
-        return data
-
-    def _copy(self) -> Event:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.action = self.action
-        new.api_version = self.api_version
-        new.count = self.count
-        new.event_time = self.event_time
-        new.first_timestamp = self.first_timestamp
-        new.involved_object = None if (v5 := self.involved_object) is None else v5._copy()
-        new.kind = self.kind
-        new.last_timestamp = self.last_timestamp
-        new.message = self.message
-        new.metadata = None if (v9 := self.metadata) is None else v9._copy()
-        new.reason = self.reason
-        new.related = None if (v11 := self.related) is None else v11._copy()
-        new.reporting_component = self.reporting_component
-        new.reporting_instance = self.reporting_instance
-        new.series = None if (v14 := self.series) is None else v14._copy()
-        new.source = None if (v15 := self.source) is None else v15._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "involved_object":
+            return ObjectReference()
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class EventList(_Model):
     """EventList is a list of events."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "EventList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Event]", required=True),
+        _FieldInfo("items", "items", "list[Event]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -478,7 +321,7 @@ class EventList(_Model):
     items: list[Event]
     """List of events"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -493,112 +336,58 @@ class EventList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Event, "EventList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Event, "EventList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Event._decode(i0) for i0 in v]
+                d["items"] = [Event._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> EventList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class EventSeries(_Model):
     """EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time."""
-
-    __slots__ = (
-        "count",
-        "last_observed_time",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("count", "count", "int | None"),
@@ -606,7 +395,7 @@ class EventSeries(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"count", "lastObservedTime"})
 
-    count: int | None
+    count: int | None = None
     """Number of occurrences in this series up to the last heartbeat time"""
 
     last_observed_time: _MicroTime | None
@@ -619,69 +408,31 @@ class EventSeries(_Model):
         last_observed_time: _MicroTime | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.count = count
-        self.last_observed_time = (
-            None if last_observed_time is None else _MicroTime.coerce(last_observed_time)
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if count is not None:
+            d["count"] = count
+        if last_observed_time is not None:
+            d["lastObservedTime"] = _MicroTime.coerce(last_observed_time)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("count")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.count = v
-        else:
-            self.count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["count"] if odd is None else [*odd, "count"]
         v = get("lastObservedTime")
-        if v is None:
-            self.last_observed_time = None
-        elif isinstance(v, str):
-            self.last_observed_time = _MicroTime(v)
-        else:
-            self.last_observed_time = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.count
-        if v0 is not None:
-            data["count"] = v0
-        v1 = self.last_observed_time
-        if v1 is not None:
-            data["lastObservedTime"] = v1 if isinstance(v1, str) else _MicroTime.coerce(v1)
-        return data
-
-    def _copy(self) -> EventSeries:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.count = self.count
-        new.last_observed_time = self.last_observed_time
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, str):
+                d["lastObservedTime"] = _MicroTime(v)
+            else:
+                odd = ["lastObservedTime"] if odd is None else [*odd, "lastObservedTime"]
+        return odd
 
 
 class EventSource(_Model):
     """EventSource contains information for an event."""
-
-    __slots__ = (
-        "component",
-        "host",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("component", "component", "str | None"),
@@ -689,10 +440,10 @@ class EventSource(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"component", "host"})
 
-    component: str | None
+    component: str | None = None
     """Component from which the event is generated."""
 
-    host: str | None
+    host: str | None = None
     """Node name on which the event is generated."""
 
     def __init__(
@@ -702,53 +453,21 @@ class EventSource(_Model):
         host: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.component = component
-        self.host = host
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if component is not None:
+            d["component"] = component
+        if host is not None:
+            d["host"] = host
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("component")
-        if v is None or isinstance(v, str):
-            self.component = v
-        else:
-            self.component = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["component"] if odd is None else [*odd, "component"]
         v = get("host")
-        if v is None or isinstance(v, str):
-            self.host = v
-        else:
-            self.host = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.component
-        if v0 is not None:
-            data["component"] = v0
-        v1 = self.host
-        if v1 is not None:
-            data["host"] = v1
-        return data
-
-    def _copy(self) -> EventSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.component = self.component
-        new.host = self.host
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["host"] if odd is None else [*odd, "host"]
+        return odd

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -29,14 +27,6 @@ __all__ = [
 
 class LimitRange(_Model):
     """LimitRange sets resource usage limits for each kind of resource in a Namespace."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "LimitRange"
@@ -65,22 +55,21 @@ class LimitRange(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "LimitRangeSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: LimitRangeSpec | None
+    spec: LimitRangeSpec | None = None
     """Spec defines the limits enforced. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -92,110 +81,51 @@ class LimitRange(_Model):
         spec: LimitRangeSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "LimitRange(metadata=...)")
-        self.spec = (
-            None if spec is None else _model_arg(spec, LimitRangeSpec, "LimitRange(spec=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "LimitRange(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, LimitRangeSpec, "LimitRange(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
         if v is None:
-            self.spec = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.spec = LimitRangeSpec._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.spec = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = LimitRangeSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> LimitRange:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class LimitRangeItem(_Model):
     """LimitRangeItem defines a min/max usage limit for any resource that matches on kind."""
-
-    __slots__ = (
-        "default",
-        "default_request",
-        "max",
-        "max_limit_request_ratio",
-        "min",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("default", "default", "dict[str, _Quantity] | None"),
@@ -205,26 +135,25 @@ class LimitRangeItem(_Model):
             "max_limit_request_ratio", "maxLimitRequestRatio", "dict[str, _Quantity] | None"
         ),
         _FieldInfo("min", "min", "dict[str, _Quantity] | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"default", "defaultRequest", "max", "maxLimitRequestRatio", "min", "type"}
     )
-    _absent: tuple[str, ...]
 
-    default: dict[str, _Quantity] | None
+    default: dict[str, _Quantity] | None = None
     """Default resource requirement limit value by resource name if resource limit is omitted."""
 
     default_request: dict[str, _Quantity] | None
     """DefaultRequest is the default resource requirement request value by resource name if resource request is omitted."""
 
-    max: dict[str, _Quantity] | None
+    max: dict[str, _Quantity] | None = None
     """Max usage constraints on this kind by resource name."""
 
     max_limit_request_ratio: dict[str, _Quantity] | None
     """MaxLimitRequestRatio if specified, the named resource must have a request and limit that are both non-zero where limit divided by request is less than or equal to the enumerated value; this represents the max burst for the named resource."""
 
-    min: dict[str, _Quantity] | None
+    min: dict[str, _Quantity] | None = None
     """Min usage constraints on this kind by resource name."""
 
     type: str
@@ -241,157 +170,85 @@ class LimitRangeItem(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.default = (
-            None if default is None else {k0: _Quantity.coerce(i0) for k0, i0 in default.items()}
-        )
-        self.default_request = (
-            None
-            if default_request is None
-            else {k0: _Quantity.coerce(i0) for k0, i0 in default_request.items()}
-        )
-        self.max = None if max is None else {k0: _Quantity.coerce(i0) for k0, i0 in max.items()}
-        self.max_limit_request_ratio = (
-            None
-            if max_limit_request_ratio is None
-            else {k0: _Quantity.coerce(i0) for k0, i0 in max_limit_request_ratio.items()}
-        )
-        self.min = None if min is None else {k0: _Quantity.coerce(i0) for k0, i0 in min.items()}
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if default is not None:
+            d["default"] = {k0: _Quantity.coerce(i0) for k0, i0 in default.items()}
+        if default_request is not None:
+            d["defaultRequest"] = {k0: _Quantity.coerce(i0) for k0, i0 in default_request.items()}
+        if max is not None:
+            d["max"] = {k0: _Quantity.coerce(i0) for k0, i0 in max.items()}
+        if max_limit_request_ratio is not None:
+            d["maxLimitRequestRatio"] = {
+                k0: _Quantity.coerce(i0) for k0, i0 in max_limit_request_ratio.items()
+            }
+        if min is not None:
+            d["min"] = {k0: _Quantity.coerce(i0) for k0, i0 in min.items()}
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("default")
-        if v is None:
-            self.default = None
-        elif isinstance(v, dict):
-            self.default = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.default = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["default"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["default"] if odd is None else [*odd, "default"]
         v = get("defaultRequest")
-        if v is None:
-            self.default_request = None
-        elif isinstance(v, dict):
-            self.default_request = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.default_request = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["defaultRequest"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["defaultRequest"] if odd is None else [*odd, "defaultRequest"]
         v = get("max")
-        if v is None:
-            self.max = None
-        elif isinstance(v, dict):
-            self.max = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.max = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["max"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["max"] if odd is None else [*odd, "max"]
         v = get("maxLimitRequestRatio")
-        if v is None:
-            self.max_limit_request_ratio = None
-        elif isinstance(v, dict):
-            self.max_limit_request_ratio = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.max_limit_request_ratio = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["maxLimitRequestRatio"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["maxLimitRequestRatio"] if odd is None else [*odd, "maxLimitRequestRatio"]
         v = get("min")
-        if v is None:
-            self.min = None
-        elif isinstance(v, dict):
-            self.min = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.min = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["min"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["min"] if odd is None else [*odd, "min"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.default
-        if v0 is not None:
-            data["default"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
-        v1 = self.default_request
-        if v1 is not None:
-            data["defaultRequest"] = {k0: _quantity_wire(i0) for k0, i0 in v1.items()}
-        v2 = self.max
-        if v2 is not None:
-            data["max"] = {k0: _quantity_wire(i0) for k0, i0 in v2.items()}
-        v3 = self.max_limit_request_ratio
-        if v3 is not None:
-            data["maxLimitRequestRatio"] = {k0: _quantity_wire(i0) for k0, i0 in v3.items()}
-        v4 = self.min
-        if v4 is not None:
-            data["min"] = {k0: _quantity_wire(i0) for k0, i0 in v4.items()}
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> LimitRangeItem:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.default = None if (v0 := self.default) is None else v0.copy()
-        new.default_request = None if (v1 := self.default_request) is None else v1.copy()
-        new.max = None if (v2 := self.max) is None else v2.copy()
-        new.max_limit_request_ratio = (
-            None if (v3 := self.max_limit_request_ratio) is None else v3.copy()
-        )
-        new.min = None if (v4 := self.min) is None else v4.copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class LimitRangeList(_Model):
     """LimitRangeList is a list of LimitRange items."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "LimitRangeList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[LimitRange]", required=True),
+        _FieldInfo("items", "items", "list[LimitRange]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -399,7 +256,7 @@ class LimitRangeList(_Model):
     items: list[LimitRange]
     """Items is a list of LimitRange objects. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -414,118 +271,70 @@ class LimitRangeList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, LimitRange, "LimitRangeList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "LimitRangeList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, LimitRange, "LimitRangeList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "LimitRangeList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [LimitRange._decode(i0) for i0 in v]
+                d["items"] = [LimitRange._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> LimitRangeList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class LimitRangeSpec(_Model):
     """LimitRangeSpec defines a min/max usage limit for resources that match on kind."""
 
-    __slots__ = (
-        "limits",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("limits", "limits", "list[LimitRangeItem]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "limits",
+            "limits",
+            "list[LimitRangeItem]",
+            required=True,
+            list_type="atomic",
+            always_set=True,
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"limits"})
-    _absent: tuple[str, ...]
 
     limits: list[LimitRangeItem]
     """Limits is the list of LimitRangeItem objects that are enforced."""
@@ -536,61 +345,31 @@ class LimitRangeSpec(_Model):
         limits: list[LimitRangeItem] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if limits is None:
-            self.limits = []
-            absent += ("limits",)
-        else:
-            self.limits = [
+        d = self.__dict__
+        if limits is not None:
+            d["limits"] = [
                 _model_arg(i0, LimitRangeItem, "LimitRangeSpec(limits=...)") for i0 in limits
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("limits")
-        if isinstance(v, list):
+        if v is None:
+            if "limits" in d:  # null in an always-set field: kept aside
+                odd = ["limits"] if odd is None else [*odd, "limits"]
+        elif isinstance(v, list):
             try:
-                self.limits = [LimitRangeItem._decode(i0) for i0 in v]
+                d["limits"] = [LimitRangeItem._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.limits = []
-                absent += ("limits",)
-                odd = True
+                odd = ["limits"] if odd is None else [*odd, "limits"]
         else:
-            self.limits = []
-            absent += ("limits",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["limits"] if odd is None else [*odd, "limits"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.limits
-        if v0 is not None and (v0 or "limits" not in absent):
-            data["limits"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> LimitRangeSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.limits = None if (v0 := self.limits) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "limits":
+            return []
+        raise AttributeError(name)

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -47,18 +45,11 @@ __all__ = [
 class AttachedVolume(_Model):
     """AttachedVolume describes a volume attached to a node"""
 
-    __slots__ = (
-        "device_path",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("device_path", "devicePath", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("device_path", "devicePath", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"devicePath", "name"})
-    _absent: tuple[str, ...]
 
     device_path: str
     """DevicePath represents the device path where the volume should be available"""
@@ -73,99 +64,56 @@ class AttachedVolume(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if device_path is None:
-            self.device_path = ""
-            absent += ("device_path",)
-        else:
-            self.device_path = device_path
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if device_path is not None:
+            d["devicePath"] = device_path
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("devicePath")
-        if isinstance(v, str):
-            self.device_path = v
+        if v is None:
+            if "devicePath" in d:  # null in an always-set field: kept aside
+                odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.device_path = ""
-            absent += ("device_path",)
-            if v is not None:
-                odd = True
+            odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.device_path
-        if v0 is not None and (v0 or "device_path" not in absent):
-            data["devicePath"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        return data
-
-    def _copy(self) -> AttachedVolume:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.device_path = self.device_path
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "device_path":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class ConfigMapNodeConfigSource(_Model):
     """ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node. This API is deprecated since 1.22: https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration"""
 
-    __slots__ = (
-        "kubelet_config_key",
-        "name",
-        "namespace",
-        "resource_version",
-        "uid",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("kubelet_config_key", "kubeletConfigKey", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("namespace", "namespace", "str", required=True),
+        _FieldInfo("kubelet_config_key", "kubeletConfigKey", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("namespace", "namespace", "str", required=True, always_set=True),
         _FieldInfo("resource_version", "resourceVersion", "str | None"),
         _FieldInfo("uid", "uid", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"kubeletConfigKey", "name", "namespace", "resourceVersion", "uid"}
     )
-    _absent: tuple[str, ...]
 
     kubelet_config_key: str
     """KubeletConfigKey declares which key of the referenced ConfigMap corresponds to the KubeletConfiguration structure This field is required in all cases."""
@@ -179,7 +127,7 @@ class ConfigMapNodeConfigSource(_Model):
     resource_version: str | None
     """ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status."""
 
-    uid: str | None
+    uid: str | None = None
     """UID is the metadata.UID of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status."""
 
     def __init__(
@@ -192,122 +140,67 @@ class ConfigMapNodeConfigSource(_Model):
         uid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if kubelet_config_key is None:
-            self.kubelet_config_key = ""
-            absent += ("kubelet_config_key",)
-        else:
-            self.kubelet_config_key = kubelet_config_key
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if namespace is None:
-            self.namespace = ""
-            absent += ("namespace",)
-        else:
-            self.namespace = namespace
-        self.resource_version = resource_version
-        self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if kubelet_config_key is not None:
+            d["kubeletConfigKey"] = kubelet_config_key
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if resource_version is not None:
+            d["resourceVersion"] = resource_version
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("kubeletConfigKey")
-        if isinstance(v, str):
-            self.kubelet_config_key = v
+        if v is None:
+            if "kubeletConfigKey" in d:  # null in an always-set field: kept aside
+                odd = ["kubeletConfigKey"] if odd is None else [*odd, "kubeletConfigKey"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kubelet_config_key = ""
-            absent += ("kubelet_config_key",)
-            if v is not None:
-                odd = True
+            odd = ["kubeletConfigKey"] if odd is None else [*odd, "kubeletConfigKey"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if isinstance(v, str):
-            self.namespace = v
+        if v is None:
+            if "namespace" in d:  # null in an always-set field: kept aside
+                odd = ["namespace"] if odd is None else [*odd, "namespace"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.namespace = ""
-            absent += ("namespace",)
-            if v is not None:
-                odd = True
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("resourceVersion")
-        if v is None or isinstance(v, str):
-            self.resource_version = v
-        else:
-            self.resource_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceVersion"] if odd is None else [*odd, "resourceVersion"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.kubelet_config_key
-        if v0 is not None and (v0 or "kubelet_config_key" not in absent):
-            data["kubeletConfigKey"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        v2 = self.namespace
-        if v2 is not None and (v2 or "namespace" not in absent):
-            data["namespace"] = v2
-        v3 = self.resource_version
-        if v3 is not None:
-            data["resourceVersion"] = v3
-        v4 = self.uid
-        if v4 is not None:
-            data["uid"] = v4
-        return data
-
-    def _copy(self) -> ConfigMapNodeConfigSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.kubelet_config_key = self.kubelet_config_key
-        new.name = self.name
-        new.namespace = self.namespace
-        new.resource_version = self.resource_version
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kubelet_config_key":
+            return ""
+        if name == "name":
+            return ""
+        if name == "namespace":
+            return ""
+        raise AttributeError(name)
 
 
 class ContainerImage(_Model):
     """Describe a container image"""
-
-    __slots__ = (
-        "names",
-        "size_bytes",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("names", "names", "list[str] | None", list_type="atomic"),
@@ -316,7 +209,7 @@ class ContainerImage(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"names", "sizeBytes"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("names",)
 
-    names: list[str] | None
+    names: list[str] | None = None
     """Names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7", "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]"""
 
     size_bytes: int | None
@@ -329,69 +222,33 @@ class ContainerImage(_Model):
         size_bytes: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.names = names
-        self.size_bytes = size_bytes
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if names is not None:
+            d["names"] = names
+        if size_bytes is not None:
+            d["sizeBytes"] = size_bytes
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("names")
-        if v is None or isinstance(v, list):
-            self.names = v
-        else:
-            self.names = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["names"] if odd is None else [*odd, "names"]
         v = get("sizeBytes")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.size_bytes = v
-        else:
-            self.size_bytes = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.names
-        if v0 is not None:
-            data["names"] = v0 if wire else v0[:]
-        v1 = self.size_bytes
-        if v1 is not None:
-            data["sizeBytes"] = v1
-        return data
-
-    def _copy(self) -> ContainerImage:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.names = None if (v0 := self.names) is None else v0[:]
-        new.size_bytes = self.size_bytes
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["sizeBytes"] if odd is None else [*odd, "sizeBytes"]
+        return odd
 
 
 class DaemonEndpoint(_Model):
     """DaemonEndpoint contains information about a single Daemon endpoint."""
 
-    __slots__ = (
-        "port",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("port", "Port", "int", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("port", "Port", "int", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"Port"})
-    _absent: tuple[str, ...]
 
     port: int
     """Port number of the given endpoint."""
@@ -402,70 +259,33 @@ class DaemonEndpoint(_Model):
         port: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if port is None:
-            self.port = 0
-            absent += ("port",)
-        else:
-            self.port = port
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if port is not None:
+            d["Port"] = port
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("Port")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
+        if v is None:
+            if "Port" in d:  # null in an always-set field: kept aside
+                odd = ["Port"] if odd is None else [*odd, "Port"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.port = 0
-            absent += ("port",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["Port"] if odd is None else [*odd, "Port"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.port
-        if v0 is not None and (v0 or "port" not in absent):
-            data["Port"] = v0
-        return data
-
-    def _copy(self) -> DaemonEndpoint:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.port = self.port
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "port":
+            return 0
+        raise AttributeError(name)
 
 
 class Node(_Model):
     """Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd)."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "Node"
@@ -497,28 +317,27 @@ class Node(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "NodeSpec | None"),
         _FieldInfo("status", "status", "NodeStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: NodeSpec | None
+    spec: NodeSpec | None = None
     """Spec defines the behavior of a node. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: NodeStatus | None
+    status: NodeStatus | None = None
     """Most recently observed status of the node. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -531,124 +350,65 @@ class Node(_Model):
         status: NodeStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Node(metadata=...)")
-        self.spec = None if spec is None else _model_arg(spec, NodeSpec, "Node(spec=...)")
-        self.status = None if status is None else _model_arg(status, NodeStatus, "Node(status=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Node(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, NodeSpec, "Node(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, NodeStatus, "Node(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = NodeSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = NodeSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = NodeStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = NodeStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> Node:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class NodeAddress(_Model):
     """NodeAddress contains information for the node's address."""
 
-    __slots__ = (
-        "address",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("address", "address", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("address", "address", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"address", "type"})
-    _absent: tuple[str, ...]
 
     address: str
     """The node address."""
@@ -663,101 +423,57 @@ class NodeAddress(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if address is None:
-            self.address = ""
-            absent += ("address",)
-        else:
-            self.address = address
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if address is not None:
+            d["address"] = address
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("address")
-        if isinstance(v, str):
-            self.address = v
+        if v is None:
+            if "address" in d:  # null in an always-set field: kept aside
+                odd = ["address"] if odd is None else [*odd, "address"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.address = ""
-            absent += ("address",)
-            if v is not None:
-                odd = True
+            odd = ["address"] if odd is None else [*odd, "address"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.address
-        if v0 is not None and (v0 or "address" not in absent):
-            data["address"] = v0
-        v1 = self.type
-        if v1 is not None and (v1 or "type" not in absent):
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> NodeAddress:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.address = self.address
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "address":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class NodeCondition(_Model):
     """NodeCondition contains condition information for a node."""
-
-    __slots__ = (
-        "last_heartbeat_time",
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_heartbeat_time", "lastHeartbeatTime", "_Time | None"),
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastHeartbeatTime", "lastTransitionTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_heartbeat_time: _Time | None
     """Last time we got an update on a given condition."""
@@ -765,10 +481,10 @@ class NodeCondition(_Model):
     last_transition_time: _Time | None
     """Last time the condition transit from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """Human readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: str | None = None
     """(brief) reason for the condition's last transition."""
 
     status: str
@@ -788,132 +504,71 @@ class NodeCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_heartbeat_time = (
-            None if last_heartbeat_time is None else _Time.coerce(last_heartbeat_time)
-        )
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_heartbeat_time is not None:
+            d["lastHeartbeatTime"] = _Time.coerce(last_heartbeat_time)
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastHeartbeatTime")
-        if v is None:
-            self.last_heartbeat_time = None
-        elif isinstance(v, str):
-            self.last_heartbeat_time = _Time(v)
-        else:
-            self.last_heartbeat_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastHeartbeatTime"] = _Time(v)
+            else:
+                odd = ["lastHeartbeatTime"] if odd is None else [*odd, "lastHeartbeatTime"]
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_heartbeat_time
-        if v0 is not None:
-            data["lastHeartbeatTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.last_transition_time
-        if v1 is not None:
-            data["lastTransitionTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
-        v2 = self.message
-        if v2 is not None:
-            data["message"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        v4 = self.status
-        if v4 is not None and (v4 or "status" not in absent):
-            data["status"] = v4
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> NodeCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_heartbeat_time = self.last_heartbeat_time
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class NodeConfigSource(_Model):
     """NodeConfigSource specifies a source of node configuration. Exactly one subfield (excluding metadata) must be non-nil. This API is deprecated since 1.22"""
-
-    __slots__ = ("config_map",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("config_map", "configMap", "ConfigMapNodeConfigSource | None"),
@@ -929,64 +584,28 @@ class NodeConfigSource(_Model):
         config_map: ConfigMapNodeConfigSource | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.config_map = (
-            None
-            if config_map is None
-            else _model_arg(
+        d = self.__dict__
+        if config_map is not None:
+            d["configMap"] = _model_arg(
                 config_map, ConfigMapNodeConfigSource, "NodeConfigSource(config_map=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("configMap")
-        if v is None:
-            self.config_map = None
-        elif isinstance(v, dict):
-            self.config_map = ConfigMapNodeConfigSource._decode(v)
-        else:
-            self.config_map = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.config_map
-        if v0 is not None:
-            data["configMap"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> NodeConfigSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.config_map = None if (v0 := self.config_map) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["configMap"] = ConfigMapNodeConfigSource._decode(v)
+            else:
+                odd = ["configMap"] if odd is None else [*odd, "configMap"]
+        return odd
 
 
 class NodeConfigStatus(_Model):
     """NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource."""
-
-    __slots__ = (
-        "active",
-        "assigned",
-        "error",
-        "last_known_good",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("active", "active", "NodeConfigSource | None"),
@@ -998,13 +617,13 @@ class NodeConfigStatus(_Model):
         {"active", "assigned", "error", "lastKnownGood"}
     )
 
-    active: NodeConfigSource | None
+    active: NodeConfigSource | None = None
     """Active reports the checkpointed config the node is actively using. Active will represent either the current version of the Assigned config, or the current LastKnownGood config, depending on whether attempting to use the Assigned config results in an error."""
 
-    assigned: NodeConfigSource | None
+    assigned: NodeConfigSource | None = None
     """Assigned reports the checkpointed config the node will try to use. When Node.Spec.ConfigSource is updated, the node checkpoints the associated config payload to local disk, along with a record indicating intended config. The node refers to this record to choose its config checkpoint, and reports this record in Assigned. Assigned only updates in the status after the record has been checkpointed to disk. When the Kubelet is restarted, it tries to make the Assigned config the Active config by loading and validating the checkpointed payload identified by Assigned."""
 
-    error: str | None
+    error: str | None = None
     """Error describes any problems reconciling the Spec.ConfigSource to the Active config. Errors may occur, for example, attempting to checkpoint Spec.ConfigSource to the local Assigned record, attempting to checkpoint the payload associated with Spec.ConfigSource, attempting to load or validate the Assigned config, etc. Errors may occur at different points while syncing config. Earlier errors (e.g. download or checkpointing errors) will not result in a rollback to LastKnownGood, and may resolve across Kubelet retries. Later errors (e.g. loading or validating a checkpointed config) will result in a rollback to LastKnownGood. In the latter case, it is usually possible to resolve the error by fixing the config assigned in Spec.ConfigSource. You can find additional information for debugging by searching the error message in the Kubelet log. Error is a human-readable description of the error state; machines can check whether or not Error is empty, but should not rely on the stability of the Error text across Kubelet versions."""
 
     last_known_good: NodeConfigSource | None
@@ -1019,104 +638,49 @@ class NodeConfigStatus(_Model):
         last_known_good: NodeConfigSource | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.active = (
-            None
-            if active is None
-            else _model_arg(active, NodeConfigSource, "NodeConfigStatus(active=...)")
-        )
-        self.assigned = (
-            None
-            if assigned is None
-            else _model_arg(assigned, NodeConfigSource, "NodeConfigStatus(assigned=...)")
-        )
-        self.error = error
-        self.last_known_good = (
-            None
-            if last_known_good is None
-            else _model_arg(
+        d = self.__dict__
+        if active is not None:
+            d["active"] = _model_arg(active, NodeConfigSource, "NodeConfigStatus(active=...)")
+        if assigned is not None:
+            d["assigned"] = _model_arg(assigned, NodeConfigSource, "NodeConfigStatus(assigned=...)")
+        if error is not None:
+            d["error"] = error
+        if last_known_good is not None:
+            d["lastKnownGood"] = _model_arg(
                 last_known_good, NodeConfigSource, "NodeConfigStatus(last_known_good=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("active")
-        if v is None:
-            self.active = None
-        elif isinstance(v, dict):
-            self.active = NodeConfigSource._decode(v)
-        else:
-            self.active = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["active"] = NodeConfigSource._decode(v)
+            else:
+                odd = ["active"] if odd is None else [*odd, "active"]
         v = get("assigned")
-        if v is None:
-            self.assigned = None
-        elif isinstance(v, dict):
-            self.assigned = NodeConfigSource._decode(v)
-        else:
-            self.assigned = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["assigned"] = NodeConfigSource._decode(v)
+            else:
+                odd = ["assigned"] if odd is None else [*odd, "assigned"]
         v = get("error")
-        if v is None or isinstance(v, str):
-            self.error = v
-        else:
-            self.error = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["error"] if odd is None else [*odd, "error"]
         v = get("lastKnownGood")
-        if v is None:
-            self.last_known_good = None
-        elif isinstance(v, dict):
-            self.last_known_good = NodeConfigSource._decode(v)
-        else:
-            self.last_known_good = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.active
-        if v0 is not None:
-            data["active"] = v0._encode(wire)
-        v1 = self.assigned
-        if v1 is not None:
-            data["assigned"] = v1._encode(wire)
-        v2 = self.error
-        if v2 is not None:
-            data["error"] = v2
-        v3 = self.last_known_good
-        if v3 is not None:
-            data["lastKnownGood"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> NodeConfigStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.active = None if (v0 := self.active) is None else v0._copy()
-        new.assigned = None if (v1 := self.assigned) is None else v1._copy()
-        new.error = self.error
-        new.last_known_good = None if (v3 := self.last_known_good) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["lastKnownGood"] = NodeConfigSource._decode(v)
+            else:
+                odd = ["lastKnownGood"] if odd is None else [*odd, "lastKnownGood"]
+        return odd
 
 
 class NodeDaemonEndpoints(_Model):
     """NodeDaemonEndpoints lists ports opened by daemons running on the Node."""
-
-    __slots__ = ("kubelet_endpoint",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("kubelet_endpoint", "kubeletEndpoint", "DaemonEndpoint | None"),
@@ -1132,59 +696,28 @@ class NodeDaemonEndpoints(_Model):
         kubelet_endpoint: DaemonEndpoint | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.kubelet_endpoint = (
-            None
-            if kubelet_endpoint is None
-            else _model_arg(
+        d = self.__dict__
+        if kubelet_endpoint is not None:
+            d["kubeletEndpoint"] = _model_arg(
                 kubelet_endpoint, DaemonEndpoint, "NodeDaemonEndpoints(kubelet_endpoint=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("kubeletEndpoint")
-        if v is None:
-            self.kubelet_endpoint = None
-        elif isinstance(v, dict):
-            self.kubelet_endpoint = DaemonEndpoint._decode(v)
-        else:
-            self.kubelet_endpoint = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.kubelet_endpoint
-        if v0 is not None:
-            data["kubeletEndpoint"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> NodeDaemonEndpoints:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.kubelet_endpoint = None if (v0 := self.kubelet_endpoint) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["kubeletEndpoint"] = DaemonEndpoint._decode(v)
+            else:
+                odd = ["kubeletEndpoint"] if odd is None else [*odd, "kubeletEndpoint"]
+        return odd
 
 
 class NodeFeatures(_Model):
     """NodeFeatures describes the set of features implemented by the CRI implementation. The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime handlers."""
-
-    __slots__ = ("supplemental_groups_policy",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("supplemental_groups_policy", "supplementalGroupsPolicy", "bool | None"),
@@ -1200,68 +733,35 @@ class NodeFeatures(_Model):
         supplemental_groups_policy: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.supplemental_groups_policy = supplemental_groups_policy
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if supplemental_groups_policy is not None:
+            d["supplementalGroupsPolicy"] = supplemental_groups_policy
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("supplementalGroupsPolicy")
-        if v is None or v.__class__ is bool:
-            self.supplemental_groups_policy = v
-        else:
-            self.supplemental_groups_policy = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.supplemental_groups_policy
-        if v0 is not None:
-            data["supplementalGroupsPolicy"] = v0
-        return data
-
-    def _copy(self) -> NodeFeatures:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.supplemental_groups_policy = self.supplemental_groups_policy
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["supplementalGroupsPolicy"] if odd is None else [*odd, "supplementalGroupsPolicy"]
+            )
+        return odd
 
 
 class NodeList(_Model):
     """NodeList is the whole list of all Nodes which have been registered with master."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "NodeList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Node]", required=True),
+        _FieldInfo("items", "items", "list[Node]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1269,7 +769,7 @@ class NodeList(_Model):
     items: list[Node]
     """List of nodes"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -1284,112 +784,58 @@ class NodeList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Node, "NodeList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "NodeList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Node, "NodeList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "NodeList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Node._decode(i0) for i0 in v]
+                d["items"] = [Node._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> NodeList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class NodeRuntimeHandler(_Model):
     """NodeRuntimeHandler is a set of runtime handler information."""
-
-    __slots__ = (
-        "features",
-        "name",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("features", "features", "NodeRuntimeHandlerFeatures | None"),
@@ -1397,10 +843,10 @@ class NodeRuntimeHandler(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"features", "name"})
 
-    features: NodeRuntimeHandlerFeatures | None
+    features: NodeRuntimeHandlerFeatures | None = None
     """Supported features."""
 
-    name: str | None
+    name: str | None = None
     """Runtime handler name. Empty for the default runtime handler."""
 
     def __init__(
@@ -1410,73 +856,33 @@ class NodeRuntimeHandler(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.features = (
-            None
-            if features is None
-            else _model_arg(
+        d = self.__dict__
+        if features is not None:
+            d["features"] = _model_arg(
                 features, NodeRuntimeHandlerFeatures, "NodeRuntimeHandler(features=...)"
             )
-        )
-        self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("features")
-        if v is None:
-            self.features = None
-        elif isinstance(v, dict):
-            self.features = NodeRuntimeHandlerFeatures._decode(v)
-        else:
-            self.features = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["features"] = NodeRuntimeHandlerFeatures._decode(v)
+            else:
+                odd = ["features"] if odd is None else [*odd, "features"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.features
-        if v0 is not None:
-            data["features"] = v0._encode(wire)
-        v1 = self.name
-        if v1 is not None:
-            data["name"] = v1
-        return data
-
-    def _copy(self) -> NodeRuntimeHandler:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.features = None if (v0 := self.features) is None else v0._copy()
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
 
 class NodeRuntimeHandlerFeatures(_Model):
     """NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler."""
-
-    __slots__ = (
-        "recursive_read_only_mounts",
-        "user_namespaces",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("recursive_read_only_mounts", "recursiveReadOnlyMounts", "bool | None"),
@@ -1497,70 +903,28 @@ class NodeRuntimeHandlerFeatures(_Model):
         user_namespaces: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.recursive_read_only_mounts = recursive_read_only_mounts
-        self.user_namespaces = user_namespaces
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if recursive_read_only_mounts is not None:
+            d["recursiveReadOnlyMounts"] = recursive_read_only_mounts
+        if user_namespaces is not None:
+            d["userNamespaces"] = user_namespaces
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("recursiveReadOnlyMounts")
-        if v is None or v.__class__ is bool:
-            self.recursive_read_only_mounts = v
-        else:
-            self.recursive_read_only_mounts = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["recursiveReadOnlyMounts"] if odd is None else [*odd, "recursiveReadOnlyMounts"]
         v = get("userNamespaces")
-        if v is None or v.__class__ is bool:
-            self.user_namespaces = v
-        else:
-            self.user_namespaces = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.recursive_read_only_mounts
-        if v0 is not None:
-            data["recursiveReadOnlyMounts"] = v0
-        v1 = self.user_namespaces
-        if v1 is not None:
-            data["userNamespaces"] = v1
-        return data
-
-    def _copy(self) -> NodeRuntimeHandlerFeatures:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.recursive_read_only_mounts = self.recursive_read_only_mounts
-        new.user_namespaces = self.user_namespaces
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (v.__class__ is bool):
+            odd = ["userNamespaces"] if odd is None else [*odd, "userNamespaces"]
+        return odd
 
 
 class NodeSpec(_Model):
     """NodeSpec describes the attributes that a node is created with."""
-
-    __slots__ = (
-        "config_source",
-        "external_id",
-        "pod_cidr",
-        "pod_cidrs",
-        "provider_id",
-        "taints",
-        "unschedulable",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("config_source", "configSource", "NodeConfigSource | None"),
@@ -1601,10 +965,10 @@ class NodeSpec(_Model):
     provider_id: str | None
     """ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>"""
 
-    taints: list[Taint] | None
+    taints: list[Taint] | None = None
     """If specified, the node's taints."""
 
-    unschedulable: bool | None
+    unschedulable: bool | None = None
     """Unschedulable controls node schedulability of new pods. By default, node is schedulable. More info: https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration"""
 
     def __init__(
@@ -1619,148 +983,64 @@ class NodeSpec(_Model):
         unschedulable: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.config_source = (
-            None
-            if config_source is None
-            else _model_arg(config_source, NodeConfigSource, "NodeSpec(config_source=...)")
-        )
-        self.external_id = external_id
-        self.pod_cidr = pod_cidr
-        self.pod_cidrs = pod_cidrs
-        self.provider_id = provider_id
-        self.taints = (
-            None
-            if taints is None
-            else [_model_arg(i0, Taint, "NodeSpec(taints=...)") for i0 in taints]
-        )
-        self.unschedulable = unschedulable
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if config_source is not None:
+            d["configSource"] = _model_arg(
+                config_source, NodeConfigSource, "NodeSpec(config_source=...)"
+            )
+        if external_id is not None:
+            d["externalID"] = external_id
+        if pod_cidr is not None:
+            d["podCIDR"] = pod_cidr
+        if pod_cidrs is not None:
+            d["podCIDRs"] = pod_cidrs
+        if provider_id is not None:
+            d["providerID"] = provider_id
+        if taints is not None:
+            d["taints"] = [_model_arg(i0, Taint, "NodeSpec(taints=...)") for i0 in taints]
+        if unschedulable is not None:
+            d["unschedulable"] = unschedulable
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("configSource")
-        if v is None:
-            self.config_source = None
-        elif isinstance(v, dict):
-            self.config_source = NodeConfigSource._decode(v)
-        else:
-            self.config_source = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["configSource"] = NodeConfigSource._decode(v)
+            else:
+                odd = ["configSource"] if odd is None else [*odd, "configSource"]
         v = get("externalID")
-        if v is None or isinstance(v, str):
-            self.external_id = v
-        else:
-            self.external_id = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["externalID"] if odd is None else [*odd, "externalID"]
         v = get("podCIDR")
-        if v is None or isinstance(v, str):
-            self.pod_cidr = v
-        else:
-            self.pod_cidr = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["podCIDR"] if odd is None else [*odd, "podCIDR"]
         v = get("podCIDRs")
-        if v is None or isinstance(v, list):
-            self.pod_cidrs = v
-        else:
-            self.pod_cidrs = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["podCIDRs"] if odd is None else [*odd, "podCIDRs"]
         v = get("providerID")
-        if v is None or isinstance(v, str):
-            self.provider_id = v
-        else:
-            self.provider_id = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["providerID"] if odd is None else [*odd, "providerID"]
         v = get("taints")
-        if v is None:
-            self.taints = None
-        elif isinstance(v, list):
-            try:
-                self.taints = [Taint._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.taints = None
-                odd = True
-        else:
-            self.taints = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["taints"] = [Taint._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["taints"] if odd is None else [*odd, "taints"]
+            else:
+                odd = ["taints"] if odd is None else [*odd, "taints"]
         v = get("unschedulable")
-        if v is None or v.__class__ is bool:
-            self.unschedulable = v
-        else:
-            self.unschedulable = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.config_source
-        if v0 is not None:
-            data["configSource"] = v0._encode(wire)
-        v1 = self.external_id
-        if v1 is not None:
-            data["externalID"] = v1
-        v2 = self.pod_cidr
-        if v2 is not None:
-            data["podCIDR"] = v2
-        v3 = self.pod_cidrs
-        if v3 is not None:
-            data["podCIDRs"] = v3 if wire else v3[:]
-        v4 = self.provider_id
-        if v4 is not None:
-            data["providerID"] = v4
-        v5 = self.taints
-        if v5 is not None:
-            data["taints"] = [i0._encode(wire) for i0 in v5]
-        v6 = self.unschedulable
-        if v6 is not None:
-            data["unschedulable"] = v6
-        return data
-
-    def _copy(self) -> NodeSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.config_source = None if (v0 := self.config_source) is None else v0._copy()
-        new.external_id = self.external_id
-        new.pod_cidr = self.pod_cidr
-        new.pod_cidrs = None if (v3 := self.pod_cidrs) is None else v3[:]
-        new.provider_id = self.provider_id
-        new.taints = None if (v5 := self.taints) is None else [i._copy() for i in v5]
-        new.unschedulable = self.unschedulable
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (v.__class__ is bool):
+            odd = ["unschedulable"] if odd is None else [*odd, "unschedulable"]
+        return odd
 
 
 class NodeStatus(_Model):
     """NodeStatus is information about the current status of a node."""
-
-    __slots__ = (
-        "addresses",
-        "allocatable",
-        "capacity",
-        "conditions",
-        "config",
-        "daemon_endpoints",
-        "declared_features",
-        "features",
-        "images",
-        "node_info",
-        "phase",
-        "runtime_handlers",
-        "volumes_attached",
-        "volumes_in_use",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1821,19 +1101,19 @@ class NodeStatus(_Model):
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("declared_features", "volumes_in_use")
 
-    addresses: list[NodeAddress] | None
+    addresses: list[NodeAddress] | None = None
     """List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP)."""
 
-    allocatable: dict[str, _Quantity] | None
+    allocatable: dict[str, _Quantity] | None = None
     """Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity."""
 
-    capacity: dict[str, _Quantity] | None
+    capacity: dict[str, _Quantity] | None = None
     """Capacity represents the total resources of a node. More info: https://kubernetes.io/docs/reference/node/node-status/#capacity"""
 
-    conditions: list[NodeCondition] | None
+    conditions: list[NodeCondition] | None = None
     """Conditions is an array of current observed node conditions. More info: https://kubernetes.io/docs/reference/node/node-status/#condition"""
 
-    config: NodeConfigStatus | None
+    config: NodeConfigStatus | None = None
     """Status of the config assigned to the node via the dynamic Kubelet config feature."""
 
     daemon_endpoints: NodeDaemonEndpoints | None
@@ -1842,16 +1122,16 @@ class NodeStatus(_Model):
     declared_features: list[str] | None
     """DeclaredFeatures represents the features related to feature gates that are declared by the node."""
 
-    features: NodeFeatures | None
+    features: NodeFeatures | None = None
     """Features describes the set of features implemented by the CRI implementation."""
 
-    images: list[ContainerImage] | None
+    images: list[ContainerImage] | None = None
     """List of container images on this node"""
 
     node_info: NodeSystemInfo | None
     """Set of ids/uuids to uniquely identify the node. More info: https://kubernetes.io/docs/reference/node/node-status/#info"""
 
-    phase: str | None
+    phase: str | None = None
     """NodePhase is the recently observed lifecycle phase of the node. More info: https://kubernetes.io/docs/concepts/nodes/node/#phase The field is never populated, and now is deprecated."""
 
     runtime_handlers: list[NodeRuntimeHandler] | None
@@ -1882,295 +1162,155 @@ class NodeStatus(_Model):
         volumes_in_use: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.addresses = (
-            None
-            if addresses is None
-            else [_model_arg(i0, NodeAddress, "NodeStatus(addresses=...)") for i0 in addresses]
-        )
-        self.allocatable = (
-            None
-            if allocatable is None
-            else {k0: _Quantity.coerce(i0) for k0, i0 in allocatable.items()}
-        )
-        self.capacity = (
-            None if capacity is None else {k0: _Quantity.coerce(i0) for k0, i0 in capacity.items()}
-        )
-        self.conditions = (
-            None
-            if conditions is None
-            else [_model_arg(i0, NodeCondition, "NodeStatus(conditions=...)") for i0 in conditions]
-        )
-        self.config = (
-            None
-            if config is None
-            else _model_arg(config, NodeConfigStatus, "NodeStatus(config=...)")
-        )
-        self.daemon_endpoints = (
-            None
-            if daemon_endpoints is None
-            else _model_arg(
+        d = self.__dict__
+        if addresses is not None:
+            d["addresses"] = [
+                _model_arg(i0, NodeAddress, "NodeStatus(addresses=...)") for i0 in addresses
+            ]
+        if allocatable is not None:
+            d["allocatable"] = {k0: _Quantity.coerce(i0) for k0, i0 in allocatable.items()}
+        if capacity is not None:
+            d["capacity"] = {k0: _Quantity.coerce(i0) for k0, i0 in capacity.items()}
+        if conditions is not None:
+            d["conditions"] = [
+                _model_arg(i0, NodeCondition, "NodeStatus(conditions=...)") for i0 in conditions
+            ]
+        if config is not None:
+            d["config"] = _model_arg(config, NodeConfigStatus, "NodeStatus(config=...)")
+        if daemon_endpoints is not None:
+            d["daemonEndpoints"] = _model_arg(
                 daemon_endpoints, NodeDaemonEndpoints, "NodeStatus(daemon_endpoints=...)"
             )
-        )
-        self.declared_features = declared_features
-        self.features = (
-            None
-            if features is None
-            else _model_arg(features, NodeFeatures, "NodeStatus(features=...)")
-        )
-        self.images = (
-            None
-            if images is None
-            else [_model_arg(i0, ContainerImage, "NodeStatus(images=...)") for i0 in images]
-        )
-        self.node_info = (
-            None
-            if node_info is None
-            else _model_arg(node_info, NodeSystemInfo, "NodeStatus(node_info=...)")
-        )
-        self.phase = phase
-        self.runtime_handlers = (
-            None
-            if runtime_handlers is None
-            else [
+        if declared_features is not None:
+            d["declaredFeatures"] = declared_features
+        if features is not None:
+            d["features"] = _model_arg(features, NodeFeatures, "NodeStatus(features=...)")
+        if images is not None:
+            d["images"] = [
+                _model_arg(i0, ContainerImage, "NodeStatus(images=...)") for i0 in images
+            ]
+        if node_info is not None:
+            d["nodeInfo"] = _model_arg(node_info, NodeSystemInfo, "NodeStatus(node_info=...)")
+        if phase is not None:
+            d["phase"] = phase
+        if runtime_handlers is not None:
+            d["runtimeHandlers"] = [
                 _model_arg(i0, NodeRuntimeHandler, "NodeStatus(runtime_handlers=...)")
                 for i0 in runtime_handlers
             ]
-        )
-        self.volumes_attached = (
-            None
-            if volumes_attached is None
-            else [
+        if volumes_attached is not None:
+            d["volumesAttached"] = [
                 _model_arg(i0, AttachedVolume, "NodeStatus(volumes_attached=...)")
                 for i0 in volumes_attached
             ]
-        )
-        self.volumes_in_use = volumes_in_use
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if volumes_in_use is not None:
+            d["volumesInUse"] = volumes_in_use
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("addresses")
-        if v is None:
-            self.addresses = None
-        elif isinstance(v, list):
-            try:
-                self.addresses = [NodeAddress._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.addresses = None
-                odd = True
-        else:
-            self.addresses = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["addresses"] = [NodeAddress._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["addresses"] if odd is None else [*odd, "addresses"]
+            else:
+                odd = ["addresses"] if odd is None else [*odd, "addresses"]
         v = get("allocatable")
-        if v is None:
-            self.allocatable = None
-        elif isinstance(v, dict):
-            self.allocatable = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.allocatable = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["allocatable"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["allocatable"] if odd is None else [*odd, "allocatable"]
         v = get("capacity")
-        if v is None:
-            self.capacity = None
-        elif isinstance(v, dict):
-            self.capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.capacity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["capacity"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["capacity"] if odd is None else [*odd, "capacity"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [NodeCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [NodeCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("config")
-        if v is None:
-            self.config = None
-        elif isinstance(v, dict):
-            self.config = NodeConfigStatus._decode(v)
-        else:
-            self.config = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["config"] = NodeConfigStatus._decode(v)
+            else:
+                odd = ["config"] if odd is None else [*odd, "config"]
         v = get("daemonEndpoints")
-        if v is None:
-            self.daemon_endpoints = None
-        elif isinstance(v, dict):
-            self.daemon_endpoints = NodeDaemonEndpoints._decode(v)
-        else:
-            self.daemon_endpoints = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["daemonEndpoints"] = NodeDaemonEndpoints._decode(v)
+            else:
+                odd = ["daemonEndpoints"] if odd is None else [*odd, "daemonEndpoints"]
         v = get("declaredFeatures")
-        if v is None or isinstance(v, list):
-            self.declared_features = v
-        else:
-            self.declared_features = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["declaredFeatures"] if odd is None else [*odd, "declaredFeatures"]
         v = get("features")
-        if v is None:
-            self.features = None
-        elif isinstance(v, dict):
-            self.features = NodeFeatures._decode(v)
-        else:
-            self.features = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["features"] = NodeFeatures._decode(v)
+            else:
+                odd = ["features"] if odd is None else [*odd, "features"]
         v = get("images")
-        if v is None:
-            self.images = None
-        elif isinstance(v, list):
-            try:
-                self.images = [ContainerImage._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.images = None
-                odd = True
-        else:
-            self.images = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["images"] = [ContainerImage._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["images"] if odd is None else [*odd, "images"]
+            else:
+                odd = ["images"] if odd is None else [*odd, "images"]
         v = get("nodeInfo")
-        if v is None:
-            self.node_info = None
-        elif isinstance(v, dict):
-            self.node_info = NodeSystemInfo._decode(v)
-        else:
-            self.node_info = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeInfo"] = NodeSystemInfo._decode(v)
+            else:
+                odd = ["nodeInfo"] if odd is None else [*odd, "nodeInfo"]
         v = get("phase")
-        if v is None or isinstance(v, str):
-            self.phase = v
-        else:
-            self.phase = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["phase"] if odd is None else [*odd, "phase"]
         v = get("runtimeHandlers")
-        if v is None:
-            self.runtime_handlers = None
-        elif isinstance(v, list):
-            try:
-                self.runtime_handlers = [NodeRuntimeHandler._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.runtime_handlers = None
-                odd = True
-        else:
-            self.runtime_handlers = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["runtimeHandlers"] = [NodeRuntimeHandler._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["runtimeHandlers"] if odd is None else [*odd, "runtimeHandlers"]
+            else:
+                odd = ["runtimeHandlers"] if odd is None else [*odd, "runtimeHandlers"]
         v = get("volumesAttached")
-        if v is None:
-            self.volumes_attached = None
-        elif isinstance(v, list):
-            try:
-                self.volumes_attached = [AttachedVolume._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.volumes_attached = None
-                odd = True
-        else:
-            self.volumes_attached = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["volumesAttached"] = [AttachedVolume._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["volumesAttached"] if odd is None else [*odd, "volumesAttached"]
+            else:
+                odd = ["volumesAttached"] if odd is None else [*odd, "volumesAttached"]
         v = get("volumesInUse")
-        if v is None or isinstance(v, list):
-            self.volumes_in_use = v
-        else:
-            self.volumes_in_use = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.addresses
-        if v0 is not None:
-            data["addresses"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.allocatable
-        if v1 is not None:
-            data["allocatable"] = {k0: _quantity_wire(i0) for k0, i0 in v1.items()}
-        v2 = self.capacity
-        if v2 is not None:
-            data["capacity"] = {k0: _quantity_wire(i0) for k0, i0 in v2.items()}
-        v3 = self.conditions
-        if v3 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v3]
-        v4 = self.config
-        if v4 is not None:
-            data["config"] = v4._encode(wire)
-        v5 = self.daemon_endpoints
-        if v5 is not None:
-            data["daemonEndpoints"] = v5._encode(wire)
-        v6 = self.declared_features
-        if v6 is not None:
-            data["declaredFeatures"] = v6 if wire else v6[:]
-        v7 = self.features
-        if v7 is not None:
-            data["features"] = v7._encode(wire)
-        v8 = self.images
-        if v8 is not None:
-            data["images"] = [i0._encode(wire) for i0 in v8]
-        v9 = self.node_info
-        if v9 is not None:
-            data["nodeInfo"] = v9._encode(wire)
-        v10 = self.phase
-        if v10 is not None:
-            data["phase"] = v10
-        v11 = self.runtime_handlers
-        if v11 is not None:
-            data["runtimeHandlers"] = [i0._encode(wire) for i0 in v11]
-        v12 = self.volumes_attached
-        if v12 is not None:
-            data["volumesAttached"] = [i0._encode(wire) for i0 in v12]
-        v13 = self.volumes_in_use
-        if v13 is not None:
-            data["volumesInUse"] = v13 if wire else v13[:]
-        return data
-
-    def _copy(self) -> NodeStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.addresses = None if (v0 := self.addresses) is None else [i._copy() for i in v0]
-        new.allocatable = None if (v1 := self.allocatable) is None else v1.copy()
-        new.capacity = None if (v2 := self.capacity) is None else v2.copy()
-        new.conditions = None if (v3 := self.conditions) is None else [i._copy() for i in v3]
-        new.config = None if (v4 := self.config) is None else v4._copy()
-        new.daemon_endpoints = None if (v5 := self.daemon_endpoints) is None else v5._copy()
-        new.declared_features = None if (v6 := self.declared_features) is None else v6[:]
-        new.features = None if (v7 := self.features) is None else v7._copy()
-        new.images = None if (v8 := self.images) is None else [i._copy() for i in v8]
-        new.node_info = None if (v9 := self.node_info) is None else v9._copy()
-        new.phase = self.phase
-        new.runtime_handlers = (
-            None if (v11 := self.runtime_handlers) is None else [i._copy() for i in v11]
-        )
-        new.volumes_attached = (
-            None if (v12 := self.volumes_attached) is None else [i._copy() for i in v12]
-        )
-        new.volumes_in_use = None if (v13 := self.volumes_in_use) is None else v13[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["volumesInUse"] if odd is None else [*odd, "volumesInUse"]
+        return odd
 
 
 class NodeSwapStatus(_Model):
     """NodeSwapStatus represents swap memory information."""
 
-    __slots__ = ("capacity",)
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("capacity", "capacity", "int | None"),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"capacity"})
 
-    capacity: int | None
+    capacity: int | None = None
     """Total amount of swap memory in bytes."""
 
     def __init__(
@@ -2179,77 +1319,42 @@ class NodeSwapStatus(_Model):
         capacity: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.capacity = capacity
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if capacity is not None:
+            d["capacity"] = capacity
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("capacity")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.capacity = v
-        else:
-            self.capacity = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.capacity
-        if v0 is not None:
-            data["capacity"] = v0
-        return data
-
-    def _copy(self) -> NodeSwapStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.capacity = self.capacity
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["capacity"] if odd is None else [*odd, "capacity"]
+        return odd
 
 
 class NodeSystemInfo(_Model):
     """NodeSystemInfo is a set of ids/uuids to uniquely identify the node."""
 
-    __slots__ = (
-        "architecture",
-        "boot_id",
-        "container_runtime_version",
-        "kernel_version",
-        "kube_proxy_version",
-        "kubelet_version",
-        "machine_id",
-        "operating_system",
-        "os_image",
-        "swap",
-        "system_uuid",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("architecture", "architecture", "str", required=True),
-        _FieldInfo("boot_id", "bootID", "str", required=True),
-        _FieldInfo("container_runtime_version", "containerRuntimeVersion", "str", required=True),
-        _FieldInfo("kernel_version", "kernelVersion", "str", required=True),
-        _FieldInfo("kube_proxy_version", "kubeProxyVersion", "str", required=True),
-        _FieldInfo("kubelet_version", "kubeletVersion", "str", required=True),
-        _FieldInfo("machine_id", "machineID", "str", required=True),
-        _FieldInfo("operating_system", "operatingSystem", "str", required=True),
-        _FieldInfo("os_image", "osImage", "str", required=True),
+        _FieldInfo("architecture", "architecture", "str", required=True, always_set=True),
+        _FieldInfo("boot_id", "bootID", "str", required=True, always_set=True),
+        _FieldInfo(
+            "container_runtime_version",
+            "containerRuntimeVersion",
+            "str",
+            required=True,
+            always_set=True,
+        ),
+        _FieldInfo("kernel_version", "kernelVersion", "str", required=True, always_set=True),
+        _FieldInfo("kube_proxy_version", "kubeProxyVersion", "str", required=True, always_set=True),
+        _FieldInfo("kubelet_version", "kubeletVersion", "str", required=True, always_set=True),
+        _FieldInfo("machine_id", "machineID", "str", required=True, always_set=True),
+        _FieldInfo("operating_system", "operatingSystem", "str", required=True, always_set=True),
+        _FieldInfo("os_image", "osImage", "str", required=True, always_set=True),
         _FieldInfo("swap", "swap", "NodeSwapStatus | None"),
-        _FieldInfo("system_uuid", "systemUUID", "str", required=True),
+        _FieldInfo("system_uuid", "systemUUID", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2266,7 +1371,6 @@ class NodeSystemInfo(_Model):
             "systemUUID",
         }
     )
-    _absent: tuple[str, ...]
 
     architecture: str
     """The Architecture reported by the node"""
@@ -2295,7 +1399,7 @@ class NodeSystemInfo(_Model):
     os_image: str
     """OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy))."""
 
-    swap: NodeSwapStatus | None
+    swap: NodeSwapStatus | None = None
     """Swap Info reported by the node."""
 
     system_uuid: str
@@ -2317,246 +1421,161 @@ class NodeSystemInfo(_Model):
         system_uuid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if architecture is None:
-            self.architecture = ""
-            absent += ("architecture",)
-        else:
-            self.architecture = architecture
-        if boot_id is None:
-            self.boot_id = ""
-            absent += ("boot_id",)
-        else:
-            self.boot_id = boot_id
-        if container_runtime_version is None:
-            self.container_runtime_version = ""
-            absent += ("container_runtime_version",)
-        else:
-            self.container_runtime_version = container_runtime_version
-        if kernel_version is None:
-            self.kernel_version = ""
-            absent += ("kernel_version",)
-        else:
-            self.kernel_version = kernel_version
-        if kube_proxy_version is None:
-            self.kube_proxy_version = ""
-            absent += ("kube_proxy_version",)
-        else:
-            self.kube_proxy_version = kube_proxy_version
-        if kubelet_version is None:
-            self.kubelet_version = ""
-            absent += ("kubelet_version",)
-        else:
-            self.kubelet_version = kubelet_version
-        if machine_id is None:
-            self.machine_id = ""
-            absent += ("machine_id",)
-        else:
-            self.machine_id = machine_id
-        if operating_system is None:
-            self.operating_system = ""
-            absent += ("operating_system",)
-        else:
-            self.operating_system = operating_system
-        if os_image is None:
-            self.os_image = ""
-            absent += ("os_image",)
-        else:
-            self.os_image = os_image
-        self.swap = (
-            None if swap is None else _model_arg(swap, NodeSwapStatus, "NodeSystemInfo(swap=...)")
-        )
-        if system_uuid is None:
-            self.system_uuid = ""
-            absent += ("system_uuid",)
-        else:
-            self.system_uuid = system_uuid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if architecture is not None:
+            d["architecture"] = architecture
+        if boot_id is not None:
+            d["bootID"] = boot_id
+        if container_runtime_version is not None:
+            d["containerRuntimeVersion"] = container_runtime_version
+        if kernel_version is not None:
+            d["kernelVersion"] = kernel_version
+        if kube_proxy_version is not None:
+            d["kubeProxyVersion"] = kube_proxy_version
+        if kubelet_version is not None:
+            d["kubeletVersion"] = kubelet_version
+        if machine_id is not None:
+            d["machineID"] = machine_id
+        if operating_system is not None:
+            d["operatingSystem"] = operating_system
+        if os_image is not None:
+            d["osImage"] = os_image
+        if swap is not None:
+            d["swap"] = _model_arg(swap, NodeSwapStatus, "NodeSystemInfo(swap=...)")
+        if system_uuid is not None:
+            d["systemUUID"] = system_uuid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("architecture")
-        if isinstance(v, str):
-            self.architecture = v
-        else:
-            self.architecture = ""
-            absent += ("architecture",)
-            if v is not None:
-                odd = True
-        v = get("bootID")
-        if isinstance(v, str):
-            self.boot_id = v
-        else:
-            self.boot_id = ""
-            absent += ("boot_id",)
-            if v is not None:
-                odd = True
-        v = get("containerRuntimeVersion")
-        if isinstance(v, str):
-            self.container_runtime_version = v
-        else:
-            self.container_runtime_version = ""
-            absent += ("container_runtime_version",)
-            if v is not None:
-                odd = True
-        v = get("kernelVersion")
-        if isinstance(v, str):
-            self.kernel_version = v
-        else:
-            self.kernel_version = ""
-            absent += ("kernel_version",)
-            if v is not None:
-                odd = True
-        v = get("kubeProxyVersion")
-        if isinstance(v, str):
-            self.kube_proxy_version = v
-        else:
-            self.kube_proxy_version = ""
-            absent += ("kube_proxy_version",)
-            if v is not None:
-                odd = True
-        v = get("kubeletVersion")
-        if isinstance(v, str):
-            self.kubelet_version = v
-        else:
-            self.kubelet_version = ""
-            absent += ("kubelet_version",)
-            if v is not None:
-                odd = True
-        v = get("machineID")
-        if isinstance(v, str):
-            self.machine_id = v
-        else:
-            self.machine_id = ""
-            absent += ("machine_id",)
-            if v is not None:
-                odd = True
-        v = get("operatingSystem")
-        if isinstance(v, str):
-            self.operating_system = v
-        else:
-            self.operating_system = ""
-            absent += ("operating_system",)
-            if v is not None:
-                odd = True
-        v = get("osImage")
-        if isinstance(v, str):
-            self.os_image = v
-        else:
-            self.os_image = ""
-            absent += ("os_image",)
-            if v is not None:
-                odd = True
-        v = get("swap")
         if v is None:
-            self.swap = None
-        elif isinstance(v, dict):
-            self.swap = NodeSwapStatus._decode(v)
+            if "architecture" in d:  # null in an always-set field: kept aside
+                odd = ["architecture"] if odd is None else [*odd, "architecture"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.swap = None
-            odd = True
+            odd = ["architecture"] if odd is None else [*odd, "architecture"]
+        v = get("bootID")
+        if v is None:
+            if "bootID" in d:  # null in an always-set field: kept aside
+                odd = ["bootID"] if odd is None else [*odd, "bootID"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["bootID"] if odd is None else [*odd, "bootID"]
+        v = get("containerRuntimeVersion")
+        if v is None:
+            if "containerRuntimeVersion" in d:  # null in an always-set field: kept aside
+                odd = (
+                    ["containerRuntimeVersion"]
+                    if odd is None
+                    else [*odd, "containerRuntimeVersion"]
+                )
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["containerRuntimeVersion"] if odd is None else [*odd, "containerRuntimeVersion"]
+        v = get("kernelVersion")
+        if v is None:
+            if "kernelVersion" in d:  # null in an always-set field: kept aside
+                odd = ["kernelVersion"] if odd is None else [*odd, "kernelVersion"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["kernelVersion"] if odd is None else [*odd, "kernelVersion"]
+        v = get("kubeProxyVersion")
+        if v is None:
+            if "kubeProxyVersion" in d:  # null in an always-set field: kept aside
+                odd = ["kubeProxyVersion"] if odd is None else [*odd, "kubeProxyVersion"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["kubeProxyVersion"] if odd is None else [*odd, "kubeProxyVersion"]
+        v = get("kubeletVersion")
+        if v is None:
+            if "kubeletVersion" in d:  # null in an always-set field: kept aside
+                odd = ["kubeletVersion"] if odd is None else [*odd, "kubeletVersion"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["kubeletVersion"] if odd is None else [*odd, "kubeletVersion"]
+        v = get("machineID")
+        if v is None:
+            if "machineID" in d:  # null in an always-set field: kept aside
+                odd = ["machineID"] if odd is None else [*odd, "machineID"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["machineID"] if odd is None else [*odd, "machineID"]
+        v = get("operatingSystem")
+        if v is None:
+            if "operatingSystem" in d:  # null in an always-set field: kept aside
+                odd = ["operatingSystem"] if odd is None else [*odd, "operatingSystem"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["operatingSystem"] if odd is None else [*odd, "operatingSystem"]
+        v = get("osImage")
+        if v is None:
+            if "osImage" in d:  # null in an always-set field: kept aside
+                odd = ["osImage"] if odd is None else [*odd, "osImage"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["osImage"] if odd is None else [*odd, "osImage"]
+        v = get("swap")
+        if v is not None:
+            if isinstance(v, dict):
+                d["swap"] = NodeSwapStatus._decode(v)
+            else:
+                odd = ["swap"] if odd is None else [*odd, "swap"]
         v = get("systemUUID")
-        if isinstance(v, str):
-            self.system_uuid = v
+        if v is None:
+            if "systemUUID" in d:  # null in an always-set field: kept aside
+                odd = ["systemUUID"] if odd is None else [*odd, "systemUUID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.system_uuid = ""
-            absent += ("system_uuid",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["systemUUID"] if odd is None else [*odd, "systemUUID"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.architecture
-        if v0 is not None and (v0 or "architecture" not in absent):
-            data["architecture"] = v0
-        v1 = self.boot_id
-        if v1 is not None and (v1 or "boot_id" not in absent):
-            data["bootID"] = v1
-        v2 = self.container_runtime_version
-        if v2 is not None and (v2 or "container_runtime_version" not in absent):
-            data["containerRuntimeVersion"] = v2
-        v3 = self.kernel_version
-        if v3 is not None and (v3 or "kernel_version" not in absent):
-            data["kernelVersion"] = v3
-        v4 = self.kube_proxy_version
-        if v4 is not None and (v4 or "kube_proxy_version" not in absent):
-            data["kubeProxyVersion"] = v4
-        v5 = self.kubelet_version
-        if v5 is not None and (v5 or "kubelet_version" not in absent):
-            data["kubeletVersion"] = v5
-        v6 = self.machine_id
-        if v6 is not None and (v6 or "machine_id" not in absent):
-            data["machineID"] = v6
-        v7 = self.operating_system
-        if v7 is not None and (v7 or "operating_system" not in absent):
-            data["operatingSystem"] = v7
-        v8 = self.os_image
-        if v8 is not None and (v8 or "os_image" not in absent):
-            data["osImage"] = v8
-        v9 = self.swap
-        if v9 is not None:
-            data["swap"] = v9._encode(wire)
-        v10 = self.system_uuid
-        if v10 is not None and (v10 or "system_uuid" not in absent):
-            data["systemUUID"] = v10
-        return data
-
-    def _copy(self) -> NodeSystemInfo:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.architecture = self.architecture
-        new.boot_id = self.boot_id
-        new.container_runtime_version = self.container_runtime_version
-        new.kernel_version = self.kernel_version
-        new.kube_proxy_version = self.kube_proxy_version
-        new.kubelet_version = self.kubelet_version
-        new.machine_id = self.machine_id
-        new.operating_system = self.operating_system
-        new.os_image = self.os_image
-        new.swap = None if (v9 := self.swap) is None else v9._copy()
-        new.system_uuid = self.system_uuid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "architecture":
+            return ""
+        if name == "boot_id":
+            return ""
+        if name == "container_runtime_version":
+            return ""
+        if name == "kernel_version":
+            return ""
+        if name == "kube_proxy_version":
+            return ""
+        if name == "kubelet_version":
+            return ""
+        if name == "machine_id":
+            return ""
+        if name == "operating_system":
+            return ""
+        if name == "os_image":
+            return ""
+        if name == "system_uuid":
+            return ""
+        raise AttributeError(name)
 
 
 class Taint(_Model):
     """The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint."""
 
-    __slots__ = (
-        "effect",
-        "key",
-        "time_added",
-        "value",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("effect", "effect", "str", required=True),
-        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("effect", "effect", "str", required=True, always_set=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
         _FieldInfo("time_added", "timeAdded", "_Time | None"),
         _FieldInfo("value", "value", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"effect", "key", "timeAdded", "value"})
-    _absent: tuple[str, ...]
 
     effect: str
     """Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule, PreferNoSchedule and NoExecute."""
@@ -2567,7 +1586,7 @@ class Taint(_Model):
     time_added: _Time | None
     """TimeAdded represents the time at which the taint was added."""
 
-    value: str | None
+    value: str | None = None
     """The taint value corresponding to the taint key."""
 
     def __init__(
@@ -2579,95 +1598,51 @@ class Taint(_Model):
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if effect is None:
-            self.effect = ""
-            absent += ("effect",)
-        else:
-            self.effect = effect
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self.time_added = None if time_added is None else _Time.coerce(time_added)
-        self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if effect is not None:
+            d["effect"] = effect
+        if key is not None:
+            d["key"] = key
+        if time_added is not None:
+            d["timeAdded"] = _Time.coerce(time_added)
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("effect")
-        if isinstance(v, str):
-            self.effect = v
-        else:
-            self.effect = ""
-            absent += ("effect",)
-            if v is not None:
-                odd = True
-        v = get("key")
-        if isinstance(v, str):
-            self.key = v
-        else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
-        v = get("timeAdded")
         if v is None:
-            self.time_added = None
+            if "effect" in d:  # null in an always-set field: kept aside
+                odd = ["effect"] if odd is None else [*odd, "effect"]
         elif isinstance(v, str):
-            self.time_added = _Time(v)
+            pass
         else:
-            self.time_added = None
-            odd = True
+            odd = ["effect"] if odd is None else [*odd, "effect"]
+        v = get("key")
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["key"] if odd is None else [*odd, "key"]
+        v = get("timeAdded")
+        if v is not None:
+            if isinstance(v, str):
+                d["timeAdded"] = _Time(v)
+            else:
+                odd = ["timeAdded"] if odd is None else [*odd, "timeAdded"]
         v = get("value")
-        if v is None or isinstance(v, str):
-            self.value = v
-        else:
-            self.value = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.effect
-        if v0 is not None and (v0 or "effect" not in absent):
-            data["effect"] = v0
-        v1 = self.key
-        if v1 is not None and (v1 or "key" not in absent):
-            data["key"] = v1
-        v2 = self.time_added
-        if v2 is not None:
-            data["timeAdded"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
-        v3 = self.value
-        if v3 is not None:
-            data["value"] = v3
-        return data
-
-    def _copy(self) -> Taint:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.effect = self.effect
-        new.key = self.key
-        new.time_added = self.time_added
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "effect":
+            return ""
+        if name == "key":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -20,16 +19,6 @@ __all__ = [
 
 class ObjectReference(_Model):
     """ObjectReference contains enough information to let you inspect or modify the referred object."""
-
-    __slots__ = (
-        "api_version",
-        "field_path",
-        "kind",
-        "name",
-        "namespace",
-        "resource_version",
-        "uid",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
@@ -50,19 +39,19 @@ class ObjectReference(_Model):
     field_path: str | None
     """If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str | None
+    name: str | None = None
     """Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    namespace: str | None
+    namespace: str | None = None
     """Namespace of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"""
 
     resource_version: str | None
     """Specific resourceVersion to which this reference is made, if any. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency"""
 
-    uid: str | None
+    uid: str | None = None
     """UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids"""
 
     def __init__(
@@ -77,108 +66,46 @@ class ObjectReference(_Model):
         uid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.api_version = api_version
-        self.field_path = field_path
-        self.kind = kind
-        self.name = name
-        self.namespace = namespace
-        self.resource_version = resource_version
-        self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if field_path is not None:
+            d["fieldPath"] = field_path
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if resource_version is not None:
+            d["resourceVersion"] = resource_version
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("fieldPath")
-        if v is None or isinstance(v, str):
-            self.field_path = v
-        else:
-            self.field_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fieldPath"] if odd is None else [*odd, "fieldPath"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("resourceVersion")
-        if v is None or isinstance(v, str):
-            self.resource_version = v
-        else:
-            self.resource_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceVersion"] if odd is None else [*odd, "resourceVersion"]
         v = get("uid")
-        if v is None or isinstance(v, str):
-            self.uid = v
-        else:
-            self.uid = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.field_path
-        if v1 is not None:
-            data["fieldPath"] = v1
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.name
-        if v3 is not None:
-            data["name"] = v3
-        v4 = self.namespace
-        if v4 is not None:
-            data["namespace"] = v4
-        v5 = self.resource_version
-        if v5 is not None:
-            data["resourceVersion"] = v5
-        v6 = self.uid
-        if v6 is not None:
-            data["uid"] = v6
-        return data
-
-    def _copy(self) -> ObjectReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.field_path = self.field_path
-        new.kind = self.kind
-        new.name = self.name
-        new.namespace = self.namespace
-        new.resource_version = self.resource_version
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd

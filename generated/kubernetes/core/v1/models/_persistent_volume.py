@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -60,24 +58,15 @@ __all__ = [
 class AzureFilePersistentVolumeSource(_Model):
     """AzureFile represents an Azure File Service mount on the host and bind mount to the pod."""
 
-    __slots__ = (
-        "read_only",
-        "secret_name",
-        "secret_namespace",
-        "share_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("read_only", "readOnly", "bool | None"),
-        _FieldInfo("secret_name", "secretName", "str", required=True),
+        _FieldInfo("secret_name", "secretName", "str", required=True, always_set=True),
         _FieldInfo("secret_namespace", "secretNamespace", "str | None"),
-        _FieldInfo("share_name", "shareName", "str", required=True),
+        _FieldInfo("share_name", "shareName", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"readOnly", "secretName", "secretNamespace", "shareName"}
     )
-    _absent: tuple[str, ...]
 
     read_only: bool | None
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
@@ -100,114 +89,55 @@ class AzureFilePersistentVolumeSource(_Model):
         share_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.read_only = read_only
-        if secret_name is None:
-            self.secret_name = ""
-            absent += ("secret_name",)
-        else:
-            self.secret_name = secret_name
-        self.secret_namespace = secret_namespace
-        if share_name is None:
-            self.share_name = ""
-            absent += ("share_name",)
-        else:
-            self.share_name = share_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_name is not None:
+            d["secretName"] = secret_name
+        if secret_namespace is not None:
+            d["secretNamespace"] = secret_namespace
+        if share_name is not None:
+            d["shareName"] = share_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("secretName")
-        if isinstance(v, str):
-            self.secret_name = v
+        if v is None:
+            if "secretName" in d:  # null in an always-set field: kept aside
+                odd = ["secretName"] if odd is None else [*odd, "secretName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.secret_name = ""
-            absent += ("secret_name",)
-            if v is not None:
-                odd = True
+            odd = ["secretName"] if odd is None else [*odd, "secretName"]
         v = get("secretNamespace")
-        if v is None or isinstance(v, str):
-            self.secret_namespace = v
-        else:
-            self.secret_namespace = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["secretNamespace"] if odd is None else [*odd, "secretNamespace"]
         v = get("shareName")
-        if isinstance(v, str):
-            self.share_name = v
+        if v is None:
+            if "shareName" in d:  # null in an always-set field: kept aside
+                odd = ["shareName"] if odd is None else [*odd, "shareName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.share_name = ""
-            absent += ("share_name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["shareName"] if odd is None else [*odd, "shareName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.read_only
-        if v0 is not None:
-            data["readOnly"] = v0
-        v1 = self.secret_name
-        if v1 is not None and (v1 or "secret_name" not in absent):
-            data["secretName"] = v1
-        v2 = self.secret_namespace
-        if v2 is not None:
-            data["secretNamespace"] = v2
-        v3 = self.share_name
-        if v3 is not None and (v3 or "share_name" not in absent):
-            data["shareName"] = v3
-        return data
-
-    def _copy(self) -> AzureFilePersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.read_only = self.read_only
-        new.secret_name = self.secret_name
-        new.secret_namespace = self.secret_namespace
-        new.share_name = self.share_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "secret_name":
+            return ""
+        if name == "share_name":
+            return ""
+        raise AttributeError(name)
 
 
 class CSIPersistentVolumeSource(_Model):
     """Represents storage that is managed by an external CSI volume driver"""
-
-    __slots__ = (
-        "controller_expand_secret_ref",
-        "controller_publish_secret_ref",
-        "driver",
-        "fs_type",
-        "node_expand_secret_ref",
-        "node_publish_secret_ref",
-        "node_stage_secret_ref",
-        "read_only",
-        "volume_attributes",
-        "volume_handle",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -216,14 +146,14 @@ class CSIPersistentVolumeSource(_Model):
         _FieldInfo(
             "controller_publish_secret_ref", "controllerPublishSecretRef", "SecretReference | None"
         ),
-        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("node_expand_secret_ref", "nodeExpandSecretRef", "SecretReference | None"),
         _FieldInfo("node_publish_secret_ref", "nodePublishSecretRef", "SecretReference | None"),
         _FieldInfo("node_stage_secret_ref", "nodeStageSecretRef", "SecretReference | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("volume_attributes", "volumeAttributes", "dict[str, str] | None"),
-        _FieldInfo("volume_handle", "volumeHandle", "str", required=True),
+        _FieldInfo("volume_handle", "volumeHandle", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -240,7 +170,6 @@ class CSIPersistentVolumeSource(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("volume_attributes",)
-    _absent: tuple[str, ...]
 
     controller_expand_secret_ref: SecretReference | None
     """controllerExpandSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI ControllerExpandVolume call. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed."""
@@ -287,239 +216,133 @@ class CSIPersistentVolumeSource(_Model):
         volume_handle: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.controller_expand_secret_ref = (
-            None
-            if controller_expand_secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if controller_expand_secret_ref is not None:
+            d["controllerExpandSecretRef"] = _model_arg(
                 controller_expand_secret_ref,
                 SecretReference,
                 "CSIPersistentVolumeSource(controller_expand_secret_ref=...)",
             )
-        )
-        self.controller_publish_secret_ref = (
-            None
-            if controller_publish_secret_ref is None
-            else _model_arg(
+        if controller_publish_secret_ref is not None:
+            d["controllerPublishSecretRef"] = _model_arg(
                 controller_publish_secret_ref,
                 SecretReference,
                 "CSIPersistentVolumeSource(controller_publish_secret_ref=...)",
             )
-        )
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        self.fs_type = fs_type
-        self.node_expand_secret_ref = (
-            None
-            if node_expand_secret_ref is None
-            else _model_arg(
+        if driver is not None:
+            d["driver"] = driver
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if node_expand_secret_ref is not None:
+            d["nodeExpandSecretRef"] = _model_arg(
                 node_expand_secret_ref,
                 SecretReference,
                 "CSIPersistentVolumeSource(node_expand_secret_ref=...)",
             )
-        )
-        self.node_publish_secret_ref = (
-            None
-            if node_publish_secret_ref is None
-            else _model_arg(
+        if node_publish_secret_ref is not None:
+            d["nodePublishSecretRef"] = _model_arg(
                 node_publish_secret_ref,
                 SecretReference,
                 "CSIPersistentVolumeSource(node_publish_secret_ref=...)",
             )
-        )
-        self.node_stage_secret_ref = (
-            None
-            if node_stage_secret_ref is None
-            else _model_arg(
+        if node_stage_secret_ref is not None:
+            d["nodeStageSecretRef"] = _model_arg(
                 node_stage_secret_ref,
                 SecretReference,
                 "CSIPersistentVolumeSource(node_stage_secret_ref=...)",
             )
-        )
-        self.read_only = read_only
-        self.volume_attributes = volume_attributes
-        if volume_handle is None:
-            self.volume_handle = ""
-            absent += ("volume_handle",)
-        else:
-            self.volume_handle = volume_handle
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if volume_attributes is not None:
+            d["volumeAttributes"] = volume_attributes
+        if volume_handle is not None:
+            d["volumeHandle"] = volume_handle
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("controllerExpandSecretRef")
-        if v is None:
-            self.controller_expand_secret_ref = None
-        elif isinstance(v, dict):
-            self.controller_expand_secret_ref = SecretReference._decode(v)
-        else:
-            self.controller_expand_secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["controllerExpandSecretRef"] = SecretReference._decode(v)
+            else:
+                odd = (
+                    ["controllerExpandSecretRef"]
+                    if odd is None
+                    else [*odd, "controllerExpandSecretRef"]
+                )
         v = get("controllerPublishSecretRef")
-        if v is None:
-            self.controller_publish_secret_ref = None
-        elif isinstance(v, dict):
-            self.controller_publish_secret_ref = SecretReference._decode(v)
-        else:
-            self.controller_publish_secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["controllerPublishSecretRef"] = SecretReference._decode(v)
+            else:
+                odd = (
+                    ["controllerPublishSecretRef"]
+                    if odd is None
+                    else [*odd, "controllerPublishSecretRef"]
+                )
         v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
+        if v is None:
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
+            odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("nodeExpandSecretRef")
-        if v is None:
-            self.node_expand_secret_ref = None
-        elif isinstance(v, dict):
-            self.node_expand_secret_ref = SecretReference._decode(v)
-        else:
-            self.node_expand_secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeExpandSecretRef"] = SecretReference._decode(v)
+            else:
+                odd = ["nodeExpandSecretRef"] if odd is None else [*odd, "nodeExpandSecretRef"]
         v = get("nodePublishSecretRef")
-        if v is None:
-            self.node_publish_secret_ref = None
-        elif isinstance(v, dict):
-            self.node_publish_secret_ref = SecretReference._decode(v)
-        else:
-            self.node_publish_secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodePublishSecretRef"] = SecretReference._decode(v)
+            else:
+                odd = ["nodePublishSecretRef"] if odd is None else [*odd, "nodePublishSecretRef"]
         v = get("nodeStageSecretRef")
-        if v is None:
-            self.node_stage_secret_ref = None
-        elif isinstance(v, dict):
-            self.node_stage_secret_ref = SecretReference._decode(v)
-        else:
-            self.node_stage_secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeStageSecretRef"] = SecretReference._decode(v)
+            else:
+                odd = ["nodeStageSecretRef"] if odd is None else [*odd, "nodeStageSecretRef"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("volumeAttributes")
-        if v is None or isinstance(v, dict):
-            self.volume_attributes = v
-        else:
-            self.volume_attributes = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["volumeAttributes"] if odd is None else [*odd, "volumeAttributes"]
         v = get("volumeHandle")
-        if isinstance(v, str):
-            self.volume_handle = v
+        if v is None:
+            if "volumeHandle" in d:  # null in an always-set field: kept aside
+                odd = ["volumeHandle"] if odd is None else [*odd, "volumeHandle"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume_handle = ""
-            absent += ("volume_handle",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["volumeHandle"] if odd is None else [*odd, "volumeHandle"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.controller_expand_secret_ref
-        if v0 is not None:
-            data["controllerExpandSecretRef"] = v0._encode(wire)
-        v1 = self.controller_publish_secret_ref
-        if v1 is not None:
-            data["controllerPublishSecretRef"] = v1._encode(wire)
-        v2 = self.driver
-        if v2 is not None and (v2 or "driver" not in absent):
-            data["driver"] = v2
-        v3 = self.fs_type
-        if v3 is not None:
-            data["fsType"] = v3
-        v4 = self.node_expand_secret_ref
-        if v4 is not None:
-            data["nodeExpandSecretRef"] = v4._encode(wire)
-        v5 = self.node_publish_secret_ref
-        if v5 is not None:
-            data["nodePublishSecretRef"] = v5._encode(wire)
-        v6 = self.node_stage_secret_ref
-        if v6 is not None:
-            data["nodeStageSecretRef"] = v6._encode(wire)
-        v7 = self.read_only
-        if v7 is not None:
-            data["readOnly"] = v7
-        v8 = self.volume_attributes
-        if v8 is not None:
-            data["volumeAttributes"] = v8 if wire else v8.copy()
-        v9 = self.volume_handle
-        if v9 is not None and (v9 or "volume_handle" not in absent):
-            data["volumeHandle"] = v9
-        return data
-
-    def _copy(self) -> CSIPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.controller_expand_secret_ref = (
-            None if (v0 := self.controller_expand_secret_ref) is None else v0._copy()
-        )
-        new.controller_publish_secret_ref = (
-            None if (v1 := self.controller_publish_secret_ref) is None else v1._copy()
-        )
-        new.driver = self.driver
-        new.fs_type = self.fs_type
-        new.node_expand_secret_ref = (
-            None if (v4 := self.node_expand_secret_ref) is None else v4._copy()
-        )
-        new.node_publish_secret_ref = (
-            None if (v5 := self.node_publish_secret_ref) is None else v5._copy()
-        )
-        new.node_stage_secret_ref = (
-            None if (v6 := self.node_stage_secret_ref) is None else v6._copy()
-        )
-        new.read_only = self.read_only
-        new.volume_attributes = None if (v8 := self.volume_attributes) is None else v8.copy()
-        new.volume_handle = self.volume_handle
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "driver":
+            return ""
+        if name == "volume_handle":
+            return ""
+        raise AttributeError(name)
 
 
 class CephFSPersistentVolumeSource(_Model):
     """Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling."""
 
-    __slots__ = (
-        "monitors",
-        "path",
-        "read_only",
-        "secret_file",
-        "secret_ref",
-        "user",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("monitors", "monitors", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "monitors", "monitors", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
         _FieldInfo("path", "path", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("secret_file", "secretFile", "str | None"),
@@ -530,12 +353,11 @@ class CephFSPersistentVolumeSource(_Model):
         {"monitors", "path", "readOnly", "secretFile", "secretRef", "user"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("monitors",)
-    _absent: tuple[str, ...]
 
     monitors: list[str]
     """monitors is Required: Monitors is a collection of Ceph monitors More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    path: str | None
+    path: str | None = None
     """path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /"""
 
     read_only: bool | None
@@ -547,7 +369,7 @@ class CephFSPersistentVolumeSource(_Model):
     secret_ref: SecretReference | None
     """secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    user: str | None
+    user: str | None = None
     """user is Optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
     def __init__(
@@ -561,143 +383,73 @@ class CephFSPersistentVolumeSource(_Model):
         user: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if monitors is None:
-            self.monitors = []
-            absent += ("monitors",)
-        else:
-            self.monitors = monitors
-        self.path = path
-        self.read_only = read_only
-        self.secret_file = secret_file
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if monitors is not None:
+            d["monitors"] = monitors
+        if path is not None:
+            d["path"] = path
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_file is not None:
+            d["secretFile"] = secret_file
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "CephFSPersistentVolumeSource(secret_ref=...)"
             )
-        )
-        self.user = user
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if user is not None:
+            d["user"] = user
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("monitors")
-        if isinstance(v, list):
-            self.monitors = v
-        else:
-            self.monitors = []
-            absent += ("monitors",)
-            if v is not None:
-                odd = True
-        v = get("path")
-        if v is None or isinstance(v, str):
-            self.path = v
-        else:
-            self.path = None
-            odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("secretFile")
-        if v is None or isinstance(v, str):
-            self.secret_file = v
-        else:
-            self.secret_file = None
-            odd = True
-        v = get("secretRef")
         if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = SecretReference._decode(v)
+            if "monitors" in d:  # null in an always-set field: kept aside
+                odd = ["monitors"] if odd is None else [*odd, "monitors"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.secret_ref = None
-            odd = True
+            odd = ["monitors"] if odd is None else [*odd, "monitors"]
+        v = get("path")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["path"] if odd is None else [*odd, "path"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("secretFile")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["secretFile"] if odd is None else [*odd, "secretFile"]
+        v = get("secretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = SecretReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("user")
-        if v is None or isinstance(v, str):
-            self.user = v
-        else:
-            self.user = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["user"] if odd is None else [*odd, "user"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.monitors
-        if v0 is not None and (v0 or "monitors" not in absent):
-            data["monitors"] = v0 if wire else v0[:]
-        v1 = self.path
-        if v1 is not None:
-            data["path"] = v1
-        v2 = self.read_only
-        if v2 is not None:
-            data["readOnly"] = v2
-        v3 = self.secret_file
-        if v3 is not None:
-            data["secretFile"] = v3
-        v4 = self.secret_ref
-        if v4 is not None:
-            data["secretRef"] = v4._encode(wire)
-        v5 = self.user
-        if v5 is not None:
-            data["user"] = v5
-        return data
-
-    def _copy(self) -> CephFSPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.monitors = None if (v0 := self.monitors) is None else v0[:]
-        new.path = self.path
-        new.read_only = self.read_only
-        new.secret_file = self.secret_file
-        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
-        new.user = self.user
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "monitors":
+            return []
+        raise AttributeError(name)
 
 
 class CinderPersistentVolumeSource(_Model):
     """Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling."""
 
-    __slots__ = (
-        "fs_type",
-        "read_only",
-        "secret_ref",
-        "volume_id",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("secret_ref", "secretRef", "SecretReference | None"),
-        _FieldInfo("volume_id", "volumeID", "str", required=True),
+        _FieldInfo("volume_id", "volumeID", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fsType", "readOnly", "secretRef", "volumeID"}
     )
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType Filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
@@ -720,114 +472,56 @@ class CinderPersistentVolumeSource(_Model):
         volume_id: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "CinderPersistentVolumeSource(secret_ref=...)"
             )
-        )
-        if volume_id is None:
-            self.volume_id = ""
-            absent += ("volume_id",)
-        else:
-            self.volume_id = volume_id
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if volume_id is not None:
+            d["volumeID"] = volume_id
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("secretRef")
-        if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = SecretReference._decode(v)
-        else:
-            self.secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = SecretReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("volumeID")
-        if isinstance(v, str):
-            self.volume_id = v
+        if v is None:
+            if "volumeID" in d:  # null in an always-set field: kept aside
+                odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume_id = ""
-            absent += ("volume_id",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.read_only
-        if v1 is not None:
-            data["readOnly"] = v1
-        v2 = self.secret_ref
-        if v2 is not None:
-            data["secretRef"] = v2._encode(wire)
-        v3 = self.volume_id
-        if v3 is not None and (v3 or "volume_id" not in absent):
-            data["volumeID"] = v3
-        return data
-
-    def _copy(self) -> CinderPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.read_only = self.read_only
-        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
-        new.volume_id = self.volume_id
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "volume_id":
+            return ""
+        raise AttributeError(name)
 
 
 class FlexPersistentVolumeSource(_Model):
     """FlexPersistentVolumeSource represents a generic persistent volume resource that is provisioned/attached using an exec based plugin."""
 
-    __slots__ = (
-        "driver",
-        "fs_type",
-        "options",
-        "read_only",
-        "secret_ref",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("options", "options", "dict[str, str] | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
@@ -837,7 +531,6 @@ class FlexPersistentVolumeSource(_Model):
         {"driver", "fsType", "options", "readOnly", "secretRef"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("options",)
-    _absent: tuple[str, ...]
 
     driver: str
     """driver is the name of the driver to use for this volume."""
@@ -845,7 +538,7 @@ class FlexPersistentVolumeSource(_Model):
     fs_type: str | None
     """fsType is the Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script."""
 
-    options: dict[str, str] | None
+    options: dict[str, str] | None = None
     """options is Optional: this field holds extra command options if any."""
 
     read_only: bool | None
@@ -864,132 +557,68 @@ class FlexPersistentVolumeSource(_Model):
         secret_ref: SecretReference | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        self.fs_type = fs_type
-        self.options = options
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if driver is not None:
+            d["driver"] = driver
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if options is not None:
+            d["options"] = options
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "FlexPersistentVolumeSource(secret_ref=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
-        else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
-        v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
-        v = get("options")
-        if v is None or isinstance(v, dict):
-            self.options = v
-        else:
-            self.options = None
-            odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("secretRef")
         if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = SecretReference._decode(v)
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.secret_ref = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["driver"] if odd is None else [*odd, "driver"]
+        v = get("fsType")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
+        v = get("options")
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["options"] if odd is None else [*odd, "options"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("secretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = SecretReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.driver
-        if v0 is not None and (v0 or "driver" not in absent):
-            data["driver"] = v0
-        v1 = self.fs_type
-        if v1 is not None:
-            data["fsType"] = v1
-        v2 = self.options
-        if v2 is not None:
-            data["options"] = v2 if wire else v2.copy()
-        v3 = self.read_only
-        if v3 is not None:
-            data["readOnly"] = v3
-        v4 = self.secret_ref
-        if v4 is not None:
-            data["secretRef"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> FlexPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.driver = self.driver
-        new.fs_type = self.fs_type
-        new.options = None if (v2 := self.options) is None else v2.copy()
-        new.read_only = self.read_only
-        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "driver":
+            return ""
+        raise AttributeError(name)
 
 
 class GlusterfsPersistentVolumeSource(_Model):
     """Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling."""
 
-    __slots__ = (
-        "endpoints",
-        "endpoints_namespace",
-        "path",
-        "read_only",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("endpoints", "endpoints", "str", required=True),
+        _FieldInfo("endpoints", "endpoints", "str", required=True, always_set=True),
         _FieldInfo("endpoints_namespace", "endpointsNamespace", "str | None"),
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
         _FieldInfo("read_only", "readOnly", "bool | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"endpoints", "endpointsNamespace", "path", "readOnly"}
     )
-    _absent: tuple[str, ...]
 
     endpoints: str
     """endpoints is the endpoint name that details Glusterfs topology. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod"""
@@ -1012,128 +641,68 @@ class GlusterfsPersistentVolumeSource(_Model):
         read_only: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if endpoints is None:
-            self.endpoints = ""
-            absent += ("endpoints",)
-        else:
-            self.endpoints = endpoints
-        self.endpoints_namespace = endpoints_namespace
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self.read_only = read_only
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if endpoints is not None:
+            d["endpoints"] = endpoints
+        if endpoints_namespace is not None:
+            d["endpointsNamespace"] = endpoints_namespace
+        if path is not None:
+            d["path"] = path
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("endpoints")
-        if isinstance(v, str):
-            self.endpoints = v
+        if v is None:
+            if "endpoints" in d:  # null in an always-set field: kept aside
+                odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.endpoints = ""
-            absent += ("endpoints",)
-            if v is not None:
-                odd = True
+            odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
         v = get("endpointsNamespace")
-        if v is None or isinstance(v, str):
-            self.endpoints_namespace = v
-        else:
-            self.endpoints_namespace = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["endpointsNamespace"] if odd is None else [*odd, "endpointsNamespace"]
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.endpoints
-        if v0 is not None and (v0 or "endpoints" not in absent):
-            data["endpoints"] = v0
-        v1 = self.endpoints_namespace
-        if v1 is not None:
-            data["endpointsNamespace"] = v1
-        v2 = self.path
-        if v2 is not None and (v2 or "path" not in absent):
-            data["path"] = v2
-        v3 = self.read_only
-        if v3 is not None:
-            data["readOnly"] = v3
-        return data
-
-    def _copy(self) -> GlusterfsPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.endpoints = self.endpoints
-        new.endpoints_namespace = self.endpoints_namespace
-        new.path = self.path
-        new.read_only = self.read_only
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "endpoints":
+            return ""
+        if name == "path":
+            return ""
+        raise AttributeError(name)
 
 
 class ISCSIPersistentVolumeSource(_Model):
     """ISCSIPersistentVolumeSource represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling."""
-
-    __slots__ = (
-        "chap_auth_discovery",
-        "chap_auth_session",
-        "fs_type",
-        "initiator_name",
-        "iqn",
-        "iscsi_interface",
-        "lun",
-        "portals",
-        "read_only",
-        "secret_ref",
-        "target_portal",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("chap_auth_discovery", "chapAuthDiscovery", "bool | None"),
         _FieldInfo("chap_auth_session", "chapAuthSession", "bool | None"),
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("initiator_name", "initiatorName", "str | None"),
-        _FieldInfo("iqn", "iqn", "str", required=True),
+        _FieldInfo("iqn", "iqn", "str", required=True, always_set=True),
         _FieldInfo("iscsi_interface", "iscsiInterface", "str | None"),
-        _FieldInfo("lun", "lun", "int", required=True),
+        _FieldInfo("lun", "lun", "int", required=True, always_set=True),
         _FieldInfo("portals", "portals", "list[str] | None", list_type="atomic"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("secret_ref", "secretRef", "SecretReference | None"),
-        _FieldInfo("target_portal", "targetPortal", "str", required=True),
+        _FieldInfo("target_portal", "targetPortal", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1151,7 +720,6 @@ class ISCSIPersistentVolumeSource(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("portals",)
-    _absent: tuple[str, ...]
 
     chap_auth_discovery: bool | None
     """chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication"""
@@ -1174,7 +742,7 @@ class ISCSIPersistentVolumeSource(_Model):
     lun: int
     """lun is iSCSI Target Lun number."""
 
-    portals: list[str] | None
+    portals: list[str] | None = None
     """portals is the iSCSI Target Portal List. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260)."""
 
     read_only: bool | None
@@ -1202,204 +770,108 @@ class ISCSIPersistentVolumeSource(_Model):
         target_portal: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.chap_auth_discovery = chap_auth_discovery
-        self.chap_auth_session = chap_auth_session
-        self.fs_type = fs_type
-        self.initiator_name = initiator_name
-        if iqn is None:
-            self.iqn = ""
-            absent += ("iqn",)
-        else:
-            self.iqn = iqn
-        self.iscsi_interface = iscsi_interface
-        if lun is None:
-            self.lun = 0
-            absent += ("lun",)
-        else:
-            self.lun = lun
-        self.portals = portals
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if chap_auth_discovery is not None:
+            d["chapAuthDiscovery"] = chap_auth_discovery
+        if chap_auth_session is not None:
+            d["chapAuthSession"] = chap_auth_session
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if initiator_name is not None:
+            d["initiatorName"] = initiator_name
+        if iqn is not None:
+            d["iqn"] = iqn
+        if iscsi_interface is not None:
+            d["iscsiInterface"] = iscsi_interface
+        if lun is not None:
+            d["lun"] = lun
+        if portals is not None:
+            d["portals"] = portals
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "ISCSIPersistentVolumeSource(secret_ref=...)"
             )
-        )
-        if target_portal is None:
-            self.target_portal = ""
-            absent += ("target_portal",)
-        else:
-            self.target_portal = target_portal
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if target_portal is not None:
+            d["targetPortal"] = target_portal
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("chapAuthDiscovery")
-        if v is None or v.__class__ is bool:
-            self.chap_auth_discovery = v
-        else:
-            self.chap_auth_discovery = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["chapAuthDiscovery"] if odd is None else [*odd, "chapAuthDiscovery"]
         v = get("chapAuthSession")
-        if v is None or v.__class__ is bool:
-            self.chap_auth_session = v
-        else:
-            self.chap_auth_session = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["chapAuthSession"] if odd is None else [*odd, "chapAuthSession"]
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("initiatorName")
-        if v is None or isinstance(v, str):
-            self.initiator_name = v
-        else:
-            self.initiator_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["initiatorName"] if odd is None else [*odd, "initiatorName"]
         v = get("iqn")
-        if isinstance(v, str):
-            self.iqn = v
-        else:
-            self.iqn = ""
-            absent += ("iqn",)
-            if v is not None:
-                odd = True
-        v = get("iscsiInterface")
-        if v is None or isinstance(v, str):
-            self.iscsi_interface = v
-        else:
-            self.iscsi_interface = None
-            odd = True
-        v = get("lun")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.lun = v
-        else:
-            self.lun = 0
-            absent += ("lun",)
-            if v is not None:
-                odd = True
-        v = get("portals")
-        if v is None or isinstance(v, list):
-            self.portals = v
-        else:
-            self.portals = None
-            odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("secretRef")
         if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = SecretReference._decode(v)
+            if "iqn" in d:  # null in an always-set field: kept aside
+                odd = ["iqn"] if odd is None else [*odd, "iqn"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.secret_ref = None
-            odd = True
+            odd = ["iqn"] if odd is None else [*odd, "iqn"]
+        v = get("iscsiInterface")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["iscsiInterface"] if odd is None else [*odd, "iscsiInterface"]
+        v = get("lun")
+        if v is None:
+            if "lun" in d:  # null in an always-set field: kept aside
+                odd = ["lun"] if odd is None else [*odd, "lun"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
+        else:
+            odd = ["lun"] if odd is None else [*odd, "lun"]
+        v = get("portals")
+        if v is not None and not (isinstance(v, list)):
+            odd = ["portals"] if odd is None else [*odd, "portals"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("secretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = SecretReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("targetPortal")
-        if isinstance(v, str):
-            self.target_portal = v
+        if v is None:
+            if "targetPortal" in d:  # null in an always-set field: kept aside
+                odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.target_portal = ""
-            absent += ("target_portal",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.chap_auth_discovery
-        if v0 is not None:
-            data["chapAuthDiscovery"] = v0
-        v1 = self.chap_auth_session
-        if v1 is not None:
-            data["chapAuthSession"] = v1
-        v2 = self.fs_type
-        if v2 is not None:
-            data["fsType"] = v2
-        v3 = self.initiator_name
-        if v3 is not None:
-            data["initiatorName"] = v3
-        v4 = self.iqn
-        if v4 is not None and (v4 or "iqn" not in absent):
-            data["iqn"] = v4
-        v5 = self.iscsi_interface
-        if v5 is not None:
-            data["iscsiInterface"] = v5
-        v6 = self.lun
-        if v6 is not None and (v6 or "lun" not in absent):
-            data["lun"] = v6
-        v7 = self.portals
-        if v7 is not None:
-            data["portals"] = v7 if wire else v7[:]
-        v8 = self.read_only
-        if v8 is not None:
-            data["readOnly"] = v8
-        v9 = self.secret_ref
-        if v9 is not None:
-            data["secretRef"] = v9._encode(wire)
-        v10 = self.target_portal
-        if v10 is not None and (v10 or "target_portal" not in absent):
-            data["targetPortal"] = v10
-        return data
-
-    def _copy(self) -> ISCSIPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.chap_auth_discovery = self.chap_auth_discovery
-        new.chap_auth_session = self.chap_auth_session
-        new.fs_type = self.fs_type
-        new.initiator_name = self.initiator_name
-        new.iqn = self.iqn
-        new.iscsi_interface = self.iscsi_interface
-        new.lun = self.lun
-        new.portals = None if (v7 := self.portals) is None else v7[:]
-        new.read_only = self.read_only
-        new.secret_ref = None if (v9 := self.secret_ref) is None else v9._copy()
-        new.target_portal = self.target_portal
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "iqn":
+            return ""
+        if name == "lun":
+            return 0
+        if name == "target_portal":
+            return ""
+        raise AttributeError(name)
 
 
 class LocalVolumeSource(_Model):
     """Local represents directly-attached storage with node affinity"""
 
-    __slots__ = (
-        "fs_type",
-        "path",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"fsType", "path"})
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is the filesystem type to mount. It applies only when the Path is a block device. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default value is to auto-select a filesystem if unspecified."""
@@ -1414,81 +886,38 @@ class LocalVolumeSource(_Model):
         path: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if path is not None:
+            d["path"] = path
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["path"] if odd is None else [*odd, "path"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.path
-        if v1 is not None and (v1 or "path" not in absent):
-            data["path"] = v1
-        return data
-
-    def _copy(self) -> LocalVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.path = self.path
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "path":
+            return ""
+        raise AttributeError(name)
 
 
 class PersistentVolume(_Model):
     """PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes"""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "PersistentVolume"
@@ -1517,28 +946,27 @@ class PersistentVolume(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "PersistentVolumeSpec | None"),
         _FieldInfo("status", "status", "PersistentVolumeStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PersistentVolumeSpec | None
+    spec: PersistentVolumeSpec | None = None
     """spec defines a specification of a persistent volume owned by the cluster. Provisioned by an administrator. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes"""
 
-    status: PersistentVolumeStatus | None
+    status: PersistentVolumeStatus | None = None
     """status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes"""
 
     def __init__(
@@ -1551,140 +979,71 @@ class PersistentVolume(_Model):
         status: PersistentVolumeStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "PersistentVolume(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(spec, PersistentVolumeSpec, "PersistentVolume(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, PersistentVolumeStatus, "PersistentVolume(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if spec is not None:
+            d["spec"] = _model_arg(spec, PersistentVolumeSpec, "PersistentVolume(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, PersistentVolumeStatus, "PersistentVolume(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = PersistentVolumeSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = PersistentVolumeSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = PersistentVolumeStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = PersistentVolumeStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> PersistentVolume:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class PersistentVolumeList(_Model):
     """PersistentVolumeList is a list of PersistentVolume items."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "PersistentVolumeList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PersistentVolume]", required=True),
+        _FieldInfo("items", "items", "list[PersistentVolume]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1692,7 +1051,7 @@ class PersistentVolumeList(_Model):
     items: list[PersistentVolume]
     """items is a list of persistent volumes. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -1707,145 +1066,62 @@ class PersistentVolumeList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, PersistentVolume, "PersistentVolumeList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [PersistentVolume._decode(i0) for i0 in v]
+                d["items"] = [PersistentVolume._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> PersistentVolumeList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class PersistentVolumeSpec(_Model):
     """PersistentVolumeSpec is the specification of a persistent volume."""
-
-    __slots__ = (
-        "access_modes",
-        "aws_elastic_block_store",
-        "azure_disk",
-        "azure_file",
-        "capacity",
-        "cephfs",
-        "cinder",
-        "claim_ref",
-        "csi",
-        "fc",
-        "flex_volume",
-        "flocker",
-        "gce_persistent_disk",
-        "glusterfs",
-        "host_path",
-        "iscsi",
-        "local",
-        "mount_options",
-        "nfs",
-        "node_affinity",
-        "persistent_volume_reclaim_policy",
-        "photon_persistent_disk",
-        "portworx_volume",
-        "quobyte",
-        "rbd",
-        "scale_io",
-        "storage_class_name",
-        "storageos",
-        "volume_attributes_class_name",
-        "volume_mode",
-        "vsphere_volume",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("access_modes", "accessModes", "list[str] | None", list_type="atomic"),
@@ -1941,49 +1217,49 @@ class PersistentVolumeSpec(_Model):
     azure_file: AzureFilePersistentVolumeSource | None
     """azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver."""
 
-    capacity: dict[str, _Quantity] | None
+    capacity: dict[str, _Quantity] | None = None
     """capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity"""
 
-    cephfs: CephFSPersistentVolumeSource | None
+    cephfs: CephFSPersistentVolumeSource | None = None
     """cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported."""
 
-    cinder: CinderPersistentVolumeSource | None
+    cinder: CinderPersistentVolumeSource | None = None
     """cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
     claim_ref: ObjectReference | None
     """claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding"""
 
-    csi: CSIPersistentVolumeSource | None
+    csi: CSIPersistentVolumeSource | None = None
     """csi represents storage that is handled by an external CSI driver."""
 
-    fc: FCVolumeSource | None
+    fc: FCVolumeSource | None = None
     """fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod."""
 
     flex_volume: FlexPersistentVolumeSource | None
     """flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead."""
 
-    flocker: FlockerVolumeSource | None
+    flocker: FlockerVolumeSource | None = None
     """flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its usage. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported."""
 
     gce_persistent_disk: GCEPersistentDiskVolumeSource | None
     """gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
-    glusterfs: GlusterfsPersistentVolumeSource | None
+    glusterfs: GlusterfsPersistentVolumeSource | None = None
     """glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md"""
 
     host_path: HostPathVolumeSource | None
     """hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a multi-node cluster. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath"""
 
-    iscsi: ISCSIPersistentVolumeSource | None
+    iscsi: ISCSIPersistentVolumeSource | None = None
     """iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin."""
 
-    local: LocalVolumeSource | None
+    local: LocalVolumeSource | None = None
     """local represents directly-attached storage with node affinity"""
 
     mount_options: list[str] | None
     """mountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if one is invalid. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options"""
 
-    nfs: NFSVolumeSource | None
+    nfs: NFSVolumeSource | None = None
     """nfs represents an NFS mount on the host. Provisioned by an admin. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs"""
 
     node_affinity: VolumeNodeAffinity | None
@@ -1998,10 +1274,10 @@ class PersistentVolumeSpec(_Model):
     portworx_volume: PortworxVolumeSource | None
     """portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver."""
 
-    quobyte: QuobyteVolumeSource | None
+    quobyte: QuobyteVolumeSource | None = None
     """quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported."""
 
-    rbd: RBDPersistentVolumeSource | None
+    rbd: RBDPersistentVolumeSource | None = None
     """rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: https://examples.k8s.io/volumes/rbd/README.md"""
 
     scale_io: ScaleIOPersistentVolumeSource | None
@@ -2010,7 +1286,7 @@ class PersistentVolumeSpec(_Model):
     storage_class_name: str | None
     """storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that this volume does not belong to any StorageClass."""
 
-    storageos: StorageOSPersistentVolumeSource | None
+    storageos: StorageOSPersistentVolumeSource | None = None
     """storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the pod. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info: https://examples.k8s.io/volumes/storageos/README.md"""
 
     volume_attributes_class_name: str | None
@@ -2058,572 +1334,302 @@ class PersistentVolumeSpec(_Model):
         vsphere_volume: VsphereVirtualDiskVolumeSource | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.access_modes = access_modes
-        self.aws_elastic_block_store = (
-            None
-            if aws_elastic_block_store is None
-            else _model_arg(
+        d = self.__dict__
+        if access_modes is not None:
+            d["accessModes"] = access_modes
+        if aws_elastic_block_store is not None:
+            d["awsElasticBlockStore"] = _model_arg(
                 aws_elastic_block_store,
                 AWSElasticBlockStoreVolumeSource,
                 "PersistentVolumeSpec(aws_elastic_block_store=...)",
             )
-        )
-        self.azure_disk = (
-            None
-            if azure_disk is None
-            else _model_arg(
+        if azure_disk is not None:
+            d["azureDisk"] = _model_arg(
                 azure_disk, AzureDiskVolumeSource, "PersistentVolumeSpec(azure_disk=...)"
             )
-        )
-        self.azure_file = (
-            None
-            if azure_file is None
-            else _model_arg(
+        if azure_file is not None:
+            d["azureFile"] = _model_arg(
                 azure_file, AzureFilePersistentVolumeSource, "PersistentVolumeSpec(azure_file=...)"
             )
-        )
-        self.capacity = (
-            None if capacity is None else {k0: _Quantity.coerce(i0) for k0, i0 in capacity.items()}
-        )
-        self.cephfs = (
-            None
-            if cephfs is None
-            else _model_arg(
+        if capacity is not None:
+            d["capacity"] = {k0: _Quantity.coerce(i0) for k0, i0 in capacity.items()}
+        if cephfs is not None:
+            d["cephfs"] = _model_arg(
                 cephfs, CephFSPersistentVolumeSource, "PersistentVolumeSpec(cephfs=...)"
             )
-        )
-        self.cinder = (
-            None
-            if cinder is None
-            else _model_arg(
+        if cinder is not None:
+            d["cinder"] = _model_arg(
                 cinder, CinderPersistentVolumeSource, "PersistentVolumeSpec(cinder=...)"
             )
-        )
-        self.claim_ref = (
-            None
-            if claim_ref is None
-            else _model_arg(claim_ref, ObjectReference, "PersistentVolumeSpec(claim_ref=...)")
-        )
-        self.csi = (
-            None
-            if csi is None
-            else _model_arg(csi, CSIPersistentVolumeSource, "PersistentVolumeSpec(csi=...)")
-        )
-        self.fc = (
-            None if fc is None else _model_arg(fc, FCVolumeSource, "PersistentVolumeSpec(fc=...)")
-        )
-        self.flex_volume = (
-            None
-            if flex_volume is None
-            else _model_arg(
+        if claim_ref is not None:
+            d["claimRef"] = _model_arg(
+                claim_ref, ObjectReference, "PersistentVolumeSpec(claim_ref=...)"
+            )
+        if csi is not None:
+            d["csi"] = _model_arg(csi, CSIPersistentVolumeSource, "PersistentVolumeSpec(csi=...)")
+        if fc is not None:
+            d["fc"] = _model_arg(fc, FCVolumeSource, "PersistentVolumeSpec(fc=...)")
+        if flex_volume is not None:
+            d["flexVolume"] = _model_arg(
                 flex_volume, FlexPersistentVolumeSource, "PersistentVolumeSpec(flex_volume=...)"
             )
-        )
-        self.flocker = (
-            None
-            if flocker is None
-            else _model_arg(flocker, FlockerVolumeSource, "PersistentVolumeSpec(flocker=...)")
-        )
-        self.gce_persistent_disk = (
-            None
-            if gce_persistent_disk is None
-            else _model_arg(
+        if flocker is not None:
+            d["flocker"] = _model_arg(
+                flocker, FlockerVolumeSource, "PersistentVolumeSpec(flocker=...)"
+            )
+        if gce_persistent_disk is not None:
+            d["gcePersistentDisk"] = _model_arg(
                 gce_persistent_disk,
                 GCEPersistentDiskVolumeSource,
                 "PersistentVolumeSpec(gce_persistent_disk=...)",
             )
-        )
-        self.glusterfs = (
-            None
-            if glusterfs is None
-            else _model_arg(
+        if glusterfs is not None:
+            d["glusterfs"] = _model_arg(
                 glusterfs, GlusterfsPersistentVolumeSource, "PersistentVolumeSpec(glusterfs=...)"
             )
-        )
-        self.host_path = (
-            None
-            if host_path is None
-            else _model_arg(host_path, HostPathVolumeSource, "PersistentVolumeSpec(host_path=...)")
-        )
-        self.iscsi = (
-            None
-            if iscsi is None
-            else _model_arg(iscsi, ISCSIPersistentVolumeSource, "PersistentVolumeSpec(iscsi=...)")
-        )
-        self.local = (
-            None
-            if local is None
-            else _model_arg(local, LocalVolumeSource, "PersistentVolumeSpec(local=...)")
-        )
-        self.mount_options = mount_options
-        self.nfs = (
-            None
-            if nfs is None
-            else _model_arg(nfs, NFSVolumeSource, "PersistentVolumeSpec(nfs=...)")
-        )
-        self.node_affinity = (
-            None
-            if node_affinity is None
-            else _model_arg(
+        if host_path is not None:
+            d["hostPath"] = _model_arg(
+                host_path, HostPathVolumeSource, "PersistentVolumeSpec(host_path=...)"
+            )
+        if iscsi is not None:
+            d["iscsi"] = _model_arg(
+                iscsi, ISCSIPersistentVolumeSource, "PersistentVolumeSpec(iscsi=...)"
+            )
+        if local is not None:
+            d["local"] = _model_arg(local, LocalVolumeSource, "PersistentVolumeSpec(local=...)")
+        if mount_options is not None:
+            d["mountOptions"] = mount_options
+        if nfs is not None:
+            d["nfs"] = _model_arg(nfs, NFSVolumeSource, "PersistentVolumeSpec(nfs=...)")
+        if node_affinity is not None:
+            d["nodeAffinity"] = _model_arg(
                 node_affinity, VolumeNodeAffinity, "PersistentVolumeSpec(node_affinity=...)"
             )
-        )
-        self.persistent_volume_reclaim_policy = persistent_volume_reclaim_policy
-        self.photon_persistent_disk = (
-            None
-            if photon_persistent_disk is None
-            else _model_arg(
+        if persistent_volume_reclaim_policy is not None:
+            d["persistentVolumeReclaimPolicy"] = persistent_volume_reclaim_policy
+        if photon_persistent_disk is not None:
+            d["photonPersistentDisk"] = _model_arg(
                 photon_persistent_disk,
                 PhotonPersistentDiskVolumeSource,
                 "PersistentVolumeSpec(photon_persistent_disk=...)",
             )
-        )
-        self.portworx_volume = (
-            None
-            if portworx_volume is None
-            else _model_arg(
+        if portworx_volume is not None:
+            d["portworxVolume"] = _model_arg(
                 portworx_volume, PortworxVolumeSource, "PersistentVolumeSpec(portworx_volume=...)"
             )
-        )
-        self.quobyte = (
-            None
-            if quobyte is None
-            else _model_arg(quobyte, QuobyteVolumeSource, "PersistentVolumeSpec(quobyte=...)")
-        )
-        self.rbd = (
-            None
-            if rbd is None
-            else _model_arg(rbd, RBDPersistentVolumeSource, "PersistentVolumeSpec(rbd=...)")
-        )
-        self.scale_io = (
-            None
-            if scale_io is None
-            else _model_arg(
+        if quobyte is not None:
+            d["quobyte"] = _model_arg(
+                quobyte, QuobyteVolumeSource, "PersistentVolumeSpec(quobyte=...)"
+            )
+        if rbd is not None:
+            d["rbd"] = _model_arg(rbd, RBDPersistentVolumeSource, "PersistentVolumeSpec(rbd=...)")
+        if scale_io is not None:
+            d["scaleIO"] = _model_arg(
                 scale_io, ScaleIOPersistentVolumeSource, "PersistentVolumeSpec(scale_io=...)"
             )
-        )
-        self.storage_class_name = storage_class_name
-        self.storageos = (
-            None
-            if storageos is None
-            else _model_arg(
+        if storage_class_name is not None:
+            d["storageClassName"] = storage_class_name
+        if storageos is not None:
+            d["storageos"] = _model_arg(
                 storageos, StorageOSPersistentVolumeSource, "PersistentVolumeSpec(storageos=...)"
             )
-        )
-        self.volume_attributes_class_name = volume_attributes_class_name
-        self.volume_mode = volume_mode
-        self.vsphere_volume = (
-            None
-            if vsphere_volume is None
-            else _model_arg(
+        if volume_attributes_class_name is not None:
+            d["volumeAttributesClassName"] = volume_attributes_class_name
+        if volume_mode is not None:
+            d["volumeMode"] = volume_mode
+        if vsphere_volume is not None:
+            d["vsphereVolume"] = _model_arg(
                 vsphere_volume,
                 VsphereVirtualDiskVolumeSource,
                 "PersistentVolumeSpec(vsphere_volume=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("accessModes")
-        if v is None or isinstance(v, list):
-            self.access_modes = v
-        else:
-            self.access_modes = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["accessModes"] if odd is None else [*odd, "accessModes"]
         v = get("awsElasticBlockStore")
-        if v is None:
-            self.aws_elastic_block_store = None
-        elif isinstance(v, dict):
-            self.aws_elastic_block_store = AWSElasticBlockStoreVolumeSource._decode(v)
-        else:
-            self.aws_elastic_block_store = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["awsElasticBlockStore"] = AWSElasticBlockStoreVolumeSource._decode(v)
+            else:
+                odd = ["awsElasticBlockStore"] if odd is None else [*odd, "awsElasticBlockStore"]
         v = get("azureDisk")
-        if v is None:
-            self.azure_disk = None
-        elif isinstance(v, dict):
-            self.azure_disk = AzureDiskVolumeSource._decode(v)
-        else:
-            self.azure_disk = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["azureDisk"] = AzureDiskVolumeSource._decode(v)
+            else:
+                odd = ["azureDisk"] if odd is None else [*odd, "azureDisk"]
         v = get("azureFile")
-        if v is None:
-            self.azure_file = None
-        elif isinstance(v, dict):
-            self.azure_file = AzureFilePersistentVolumeSource._decode(v)
-        else:
-            self.azure_file = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["azureFile"] = AzureFilePersistentVolumeSource._decode(v)
+            else:
+                odd = ["azureFile"] if odd is None else [*odd, "azureFile"]
         v = get("capacity")
-        if v is None:
-            self.capacity = None
-        elif isinstance(v, dict):
-            self.capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.capacity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["capacity"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["capacity"] if odd is None else [*odd, "capacity"]
         v = get("cephfs")
-        if v is None:
-            self.cephfs = None
-        elif isinstance(v, dict):
-            self.cephfs = CephFSPersistentVolumeSource._decode(v)
-        else:
-            self.cephfs = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["cephfs"] = CephFSPersistentVolumeSource._decode(v)
+            else:
+                odd = ["cephfs"] if odd is None else [*odd, "cephfs"]
         v = get("cinder")
-        if v is None:
-            self.cinder = None
-        elif isinstance(v, dict):
-            self.cinder = CinderPersistentVolumeSource._decode(v)
-        else:
-            self.cinder = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["cinder"] = CinderPersistentVolumeSource._decode(v)
+            else:
+                odd = ["cinder"] if odd is None else [*odd, "cinder"]
         v = get("claimRef")
-        if v is None:
-            self.claim_ref = None
-        elif isinstance(v, dict):
-            self.claim_ref = ObjectReference._decode(v)
-        else:
-            self.claim_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["claimRef"] = ObjectReference._decode(v)
+            else:
+                odd = ["claimRef"] if odd is None else [*odd, "claimRef"]
         v = get("csi")
-        if v is None:
-            self.csi = None
-        elif isinstance(v, dict):
-            self.csi = CSIPersistentVolumeSource._decode(v)
-        else:
-            self.csi = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["csi"] = CSIPersistentVolumeSource._decode(v)
+            else:
+                odd = ["csi"] if odd is None else [*odd, "csi"]
         v = get("fc")
-        if v is None:
-            self.fc = None
-        elif isinstance(v, dict):
-            self.fc = FCVolumeSource._decode(v)
-        else:
-            self.fc = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["fc"] = FCVolumeSource._decode(v)
+            else:
+                odd = ["fc"] if odd is None else [*odd, "fc"]
         v = get("flexVolume")
-        if v is None:
-            self.flex_volume = None
-        elif isinstance(v, dict):
-            self.flex_volume = FlexPersistentVolumeSource._decode(v)
-        else:
-            self.flex_volume = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["flexVolume"] = FlexPersistentVolumeSource._decode(v)
+            else:
+                odd = ["flexVolume"] if odd is None else [*odd, "flexVolume"]
         v = get("flocker")
-        if v is None:
-            self.flocker = None
-        elif isinstance(v, dict):
-            self.flocker = FlockerVolumeSource._decode(v)
-        else:
-            self.flocker = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["flocker"] = FlockerVolumeSource._decode(v)
+            else:
+                odd = ["flocker"] if odd is None else [*odd, "flocker"]
         v = get("gcePersistentDisk")
-        if v is None:
-            self.gce_persistent_disk = None
-        elif isinstance(v, dict):
-            self.gce_persistent_disk = GCEPersistentDiskVolumeSource._decode(v)
-        else:
-            self.gce_persistent_disk = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["gcePersistentDisk"] = GCEPersistentDiskVolumeSource._decode(v)
+            else:
+                odd = ["gcePersistentDisk"] if odd is None else [*odd, "gcePersistentDisk"]
         v = get("glusterfs")
-        if v is None:
-            self.glusterfs = None
-        elif isinstance(v, dict):
-            self.glusterfs = GlusterfsPersistentVolumeSource._decode(v)
-        else:
-            self.glusterfs = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["glusterfs"] = GlusterfsPersistentVolumeSource._decode(v)
+            else:
+                odd = ["glusterfs"] if odd is None else [*odd, "glusterfs"]
         v = get("hostPath")
-        if v is None:
-            self.host_path = None
-        elif isinstance(v, dict):
-            self.host_path = HostPathVolumeSource._decode(v)
-        else:
-            self.host_path = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["hostPath"] = HostPathVolumeSource._decode(v)
+            else:
+                odd = ["hostPath"] if odd is None else [*odd, "hostPath"]
         v = get("iscsi")
-        if v is None:
-            self.iscsi = None
-        elif isinstance(v, dict):
-            self.iscsi = ISCSIPersistentVolumeSource._decode(v)
-        else:
-            self.iscsi = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["iscsi"] = ISCSIPersistentVolumeSource._decode(v)
+            else:
+                odd = ["iscsi"] if odd is None else [*odd, "iscsi"]
         v = get("local")
-        if v is None:
-            self.local = None
-        elif isinstance(v, dict):
-            self.local = LocalVolumeSource._decode(v)
-        else:
-            self.local = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["local"] = LocalVolumeSource._decode(v)
+            else:
+                odd = ["local"] if odd is None else [*odd, "local"]
         v = get("mountOptions")
-        if v is None or isinstance(v, list):
-            self.mount_options = v
-        else:
-            self.mount_options = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["mountOptions"] if odd is None else [*odd, "mountOptions"]
         v = get("nfs")
-        if v is None:
-            self.nfs = None
-        elif isinstance(v, dict):
-            self.nfs = NFSVolumeSource._decode(v)
-        else:
-            self.nfs = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nfs"] = NFSVolumeSource._decode(v)
+            else:
+                odd = ["nfs"] if odd is None else [*odd, "nfs"]
         v = get("nodeAffinity")
-        if v is None:
-            self.node_affinity = None
-        elif isinstance(v, dict):
-            self.node_affinity = VolumeNodeAffinity._decode(v)
-        else:
-            self.node_affinity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeAffinity"] = VolumeNodeAffinity._decode(v)
+            else:
+                odd = ["nodeAffinity"] if odd is None else [*odd, "nodeAffinity"]
         v = get("persistentVolumeReclaimPolicy")
-        if v is None or isinstance(v, str):
-            self.persistent_volume_reclaim_policy = v
-        else:
-            self.persistent_volume_reclaim_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["persistentVolumeReclaimPolicy"]
+                if odd is None
+                else [*odd, "persistentVolumeReclaimPolicy"]
+            )
         v = get("photonPersistentDisk")
-        if v is None:
-            self.photon_persistent_disk = None
-        elif isinstance(v, dict):
-            self.photon_persistent_disk = PhotonPersistentDiskVolumeSource._decode(v)
-        else:
-            self.photon_persistent_disk = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["photonPersistentDisk"] = PhotonPersistentDiskVolumeSource._decode(v)
+            else:
+                odd = ["photonPersistentDisk"] if odd is None else [*odd, "photonPersistentDisk"]
         v = get("portworxVolume")
-        if v is None:
-            self.portworx_volume = None
-        elif isinstance(v, dict):
-            self.portworx_volume = PortworxVolumeSource._decode(v)
-        else:
-            self.portworx_volume = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["portworxVolume"] = PortworxVolumeSource._decode(v)
+            else:
+                odd = ["portworxVolume"] if odd is None else [*odd, "portworxVolume"]
         v = get("quobyte")
-        if v is None:
-            self.quobyte = None
-        elif isinstance(v, dict):
-            self.quobyte = QuobyteVolumeSource._decode(v)
-        else:
-            self.quobyte = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["quobyte"] = QuobyteVolumeSource._decode(v)
+            else:
+                odd = ["quobyte"] if odd is None else [*odd, "quobyte"]
         v = get("rbd")
-        if v is None:
-            self.rbd = None
-        elif isinstance(v, dict):
-            self.rbd = RBDPersistentVolumeSource._decode(v)
-        else:
-            self.rbd = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["rbd"] = RBDPersistentVolumeSource._decode(v)
+            else:
+                odd = ["rbd"] if odd is None else [*odd, "rbd"]
         v = get("scaleIO")
-        if v is None:
-            self.scale_io = None
-        elif isinstance(v, dict):
-            self.scale_io = ScaleIOPersistentVolumeSource._decode(v)
-        else:
-            self.scale_io = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["scaleIO"] = ScaleIOPersistentVolumeSource._decode(v)
+            else:
+                odd = ["scaleIO"] if odd is None else [*odd, "scaleIO"]
         v = get("storageClassName")
-        if v is None or isinstance(v, str):
-            self.storage_class_name = v
-        else:
-            self.storage_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storageClassName"] if odd is None else [*odd, "storageClassName"]
         v = get("storageos")
-        if v is None:
-            self.storageos = None
-        elif isinstance(v, dict):
-            self.storageos = StorageOSPersistentVolumeSource._decode(v)
-        else:
-            self.storageos = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["storageos"] = StorageOSPersistentVolumeSource._decode(v)
+            else:
+                odd = ["storageos"] if odd is None else [*odd, "storageos"]
         v = get("volumeAttributesClassName")
-        if v is None or isinstance(v, str):
-            self.volume_attributes_class_name = v
-        else:
-            self.volume_attributes_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["volumeAttributesClassName"]
+                if odd is None
+                else [*odd, "volumeAttributesClassName"]
+            )
         v = get("volumeMode")
-        if v is None or isinstance(v, str):
-            self.volume_mode = v
-        else:
-            self.volume_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeMode"] if odd is None else [*odd, "volumeMode"]
         v = get("vsphereVolume")
-        if v is None:
-            self.vsphere_volume = None
-        elif isinstance(v, dict):
-            self.vsphere_volume = VsphereVirtualDiskVolumeSource._decode(v)
-        else:
-            self.vsphere_volume = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.access_modes
-        if v0 is not None:
-            data["accessModes"] = v0 if wire else v0[:]
-        v1 = self.aws_elastic_block_store
-        if v1 is not None:
-            data["awsElasticBlockStore"] = v1._encode(wire)
-        v2 = self.azure_disk
-        if v2 is not None:
-            data["azureDisk"] = v2._encode(wire)
-        v3 = self.azure_file
-        if v3 is not None:
-            data["azureFile"] = v3._encode(wire)
-        v4 = self.capacity
-        if v4 is not None:
-            data["capacity"] = {k0: _quantity_wire(i0) for k0, i0 in v4.items()}
-        v5 = self.cephfs
-        if v5 is not None:
-            data["cephfs"] = v5._encode(wire)
-        v6 = self.cinder
-        if v6 is not None:
-            data["cinder"] = v6._encode(wire)
-        v7 = self.claim_ref
-        if v7 is not None:
-            data["claimRef"] = v7._encode(wire)
-        v8 = self.csi
-        if v8 is not None:
-            data["csi"] = v8._encode(wire)
-        v9 = self.fc
-        if v9 is not None:
-            data["fc"] = v9._encode(wire)
-        v10 = self.flex_volume
-        if v10 is not None:
-            data["flexVolume"] = v10._encode(wire)
-        v11 = self.flocker
-        if v11 is not None:
-            data["flocker"] = v11._encode(wire)
-        v12 = self.gce_persistent_disk
-        if v12 is not None:
-            data["gcePersistentDisk"] = v12._encode(wire)
-        v13 = self.glusterfs
-        if v13 is not None:
-            data["glusterfs"] = v13._encode(wire)
-        v14 = self.host_path
-        if v14 is not None:
-            data["hostPath"] = v14._encode(wire)
-        v15 = self.iscsi
-        if v15 is not None:
-            data["iscsi"] = v15._encode(wire)
-        v16 = self.local
-        if v16 is not None:
-            data["local"] = v16._encode(wire)
-        v17 = self.mount_options
-        if v17 is not None:
-            data["mountOptions"] = v17 if wire else v17[:]
-        v18 = self.nfs
-        if v18 is not None:
-            data["nfs"] = v18._encode(wire)
-        v19 = self.node_affinity
-        if v19 is not None:
-            data["nodeAffinity"] = v19._encode(wire)
-        v20 = self.persistent_volume_reclaim_policy
-        if v20 is not None:
-            data["persistentVolumeReclaimPolicy"] = v20
-        v21 = self.photon_persistent_disk
-        if v21 is not None:
-            data["photonPersistentDisk"] = v21._encode(wire)
-        v22 = self.portworx_volume
-        if v22 is not None:
-            data["portworxVolume"] = v22._encode(wire)
-        v23 = self.quobyte
-        if v23 is not None:
-            data["quobyte"] = v23._encode(wire)
-        v24 = self.rbd
-        if v24 is not None:
-            data["rbd"] = v24._encode(wire)
-        v25 = self.scale_io
-        if v25 is not None:
-            data["scaleIO"] = v25._encode(wire)
-        v26 = self.storage_class_name
-        if v26 is not None:
-            data["storageClassName"] = v26
-        v27 = self.storageos
-        if v27 is not None:
-            data["storageos"] = v27._encode(wire)
-        v28 = self.volume_attributes_class_name
-        if v28 is not None:
-            data["volumeAttributesClassName"] = v28
-        v29 = self.volume_mode
-        if v29 is not None:
-            data["volumeMode"] = v29
-        v30 = self.vsphere_volume
-        if v30 is not None:
-            data["vsphereVolume"] = v30._encode(wire)
-        return data
-
-    def _copy(self) -> PersistentVolumeSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
-        new.aws_elastic_block_store = (
-            None if (v1 := self.aws_elastic_block_store) is None else v1._copy()
-        )
-        new.azure_disk = None if (v2 := self.azure_disk) is None else v2._copy()
-        new.azure_file = None if (v3 := self.azure_file) is None else v3._copy()
-        new.capacity = None if (v4 := self.capacity) is None else v4.copy()
-        new.cephfs = None if (v5 := self.cephfs) is None else v5._copy()
-        new.cinder = None if (v6 := self.cinder) is None else v6._copy()
-        new.claim_ref = None if (v7 := self.claim_ref) is None else v7._copy()
-        new.csi = None if (v8 := self.csi) is None else v8._copy()
-        new.fc = None if (v9 := self.fc) is None else v9._copy()
-        new.flex_volume = None if (v10 := self.flex_volume) is None else v10._copy()
-        new.flocker = None if (v11 := self.flocker) is None else v11._copy()
-        new.gce_persistent_disk = None if (v12 := self.gce_persistent_disk) is None else v12._copy()
-        new.glusterfs = None if (v13 := self.glusterfs) is None else v13._copy()
-        new.host_path = None if (v14 := self.host_path) is None else v14._copy()
-        new.iscsi = None if (v15 := self.iscsi) is None else v15._copy()
-        new.local = None if (v16 := self.local) is None else v16._copy()
-        new.mount_options = None if (v17 := self.mount_options) is None else v17[:]
-        new.nfs = None if (v18 := self.nfs) is None else v18._copy()
-        new.node_affinity = None if (v19 := self.node_affinity) is None else v19._copy()
-        new.persistent_volume_reclaim_policy = self.persistent_volume_reclaim_policy
-        new.photon_persistent_disk = (
-            None if (v21 := self.photon_persistent_disk) is None else v21._copy()
-        )
-        new.portworx_volume = None if (v22 := self.portworx_volume) is None else v22._copy()
-        new.quobyte = None if (v23 := self.quobyte) is None else v23._copy()
-        new.rbd = None if (v24 := self.rbd) is None else v24._copy()
-        new.scale_io = None if (v25 := self.scale_io) is None else v25._copy()
-        new.storage_class_name = self.storage_class_name
-        new.storageos = None if (v27 := self.storageos) is None else v27._copy()
-        new.volume_attributes_class_name = self.volume_attributes_class_name
-        new.volume_mode = self.volume_mode
-        new.vsphere_volume = None if (v30 := self.vsphere_volume) is None else v30._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["vsphereVolume"] = VsphereVirtualDiskVolumeSource._decode(v)
+            else:
+                odd = ["vsphereVolume"] if odd is None else [*odd, "vsphereVolume"]
+        return odd
 
 
 class PersistentVolumeStatus(_Model):
     """PersistentVolumeStatus is the current status of a persistent volume."""
-
-    __slots__ = (
-        "last_phase_transition_time",
-        "message",
-        "phase",
-        "reason",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_phase_transition_time", "lastPhaseTransitionTime", "_Time | None"),
@@ -2638,13 +1644,13 @@ class PersistentVolumeStatus(_Model):
     last_phase_transition_time: _Time | None
     """lastPhaseTransitionTime is the time the phase transitioned from one to another and automatically resets to current time everytime a volume phase transitions."""
 
-    message: str | None
+    message: str | None = None
     """message is a human-readable message indicating details about why the volume is in this state."""
 
-    phase: str | None
+    phase: str | None = None
     """phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase"""
 
-    reason: str | None
+    reason: str | None = None
     """reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI."""
 
     def __init__(
@@ -2656,104 +1662,53 @@ class PersistentVolumeStatus(_Model):
         reason: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.last_phase_transition_time = (
-            None if last_phase_transition_time is None else _Time.coerce(last_phase_transition_time)
-        )
-        self.message = message
-        self.phase = phase
-        self.reason = reason
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if last_phase_transition_time is not None:
+            d["lastPhaseTransitionTime"] = _Time.coerce(last_phase_transition_time)
+        if message is not None:
+            d["message"] = message
+        if phase is not None:
+            d["phase"] = phase
+        if reason is not None:
+            d["reason"] = reason
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastPhaseTransitionTime")
-        if v is None:
-            self.last_phase_transition_time = None
-        elif isinstance(v, str):
-            self.last_phase_transition_time = _Time(v)
-        else:
-            self.last_phase_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastPhaseTransitionTime"] = _Time(v)
+            else:
+                odd = (
+                    ["lastPhaseTransitionTime"]
+                    if odd is None
+                    else [*odd, "lastPhaseTransitionTime"]
+                )
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("phase")
-        if v is None or isinstance(v, str):
-            self.phase = v
-        else:
-            self.phase = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["phase"] if odd is None else [*odd, "phase"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.last_phase_transition_time
-        if v0 is not None:
-            data["lastPhaseTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.phase
-        if v2 is not None:
-            data["phase"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        return data
-
-    def _copy(self) -> PersistentVolumeStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_phase_transition_time = self.last_phase_transition_time
-        new.message = self.message
-        new.phase = self.phase
-        new.reason = self.reason
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
+        return odd
 
 
 class RBDPersistentVolumeSource(_Model):
     """Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling."""
 
-    __slots__ = (
-        "fs_type",
-        "image",
-        "keyring",
-        "monitors",
-        "pool",
-        "read_only",
-        "secret_ref",
-        "user",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
-        _FieldInfo("image", "image", "str", required=True),
+        _FieldInfo("image", "image", "str", required=True, always_set=True),
         _FieldInfo("keyring", "keyring", "str | None"),
-        _FieldInfo("monitors", "monitors", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "monitors", "monitors", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
         _FieldInfo("pool", "pool", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("secret_ref", "secretRef", "SecretReference | None"),
@@ -2763,7 +1718,6 @@ class RBDPersistentVolumeSource(_Model):
         {"fsType", "image", "keyring", "monitors", "pool", "readOnly", "secretRef", "user"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("monitors",)
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd"""
@@ -2771,13 +1725,13 @@ class RBDPersistentVolumeSource(_Model):
     image: str
     """image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    keyring: str | None
+    keyring: str | None = None
     """keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
     monitors: list[str]
     """monitors is a collection of Ceph monitors. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    pool: str | None
+    pool: str | None = None
     """pool is the rados pool name. Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
     read_only: bool | None
@@ -2786,7 +1740,7 @@ class RBDPersistentVolumeSource(_Model):
     secret_ref: SecretReference | None
     """secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    user: str | None
+    user: str | None = None
     """user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
     def __init__(
@@ -2802,177 +1756,91 @@ class RBDPersistentVolumeSource(_Model):
         user: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        if image is None:
-            self.image = ""
-            absent += ("image",)
-        else:
-            self.image = image
-        self.keyring = keyring
-        if monitors is None:
-            self.monitors = []
-            absent += ("monitors",)
-        else:
-            self.monitors = monitors
-        self.pool = pool
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if image is not None:
+            d["image"] = image
+        if keyring is not None:
+            d["keyring"] = keyring
+        if monitors is not None:
+            d["monitors"] = monitors
+        if pool is not None:
+            d["pool"] = pool
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "RBDPersistentVolumeSource(secret_ref=...)"
             )
-        )
-        self.user = user
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if user is not None:
+            d["user"] = user
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("image")
-        if isinstance(v, str):
-            self.image = v
-        else:
-            self.image = ""
-            absent += ("image",)
-            if v is not None:
-                odd = True
-        v = get("keyring")
-        if v is None or isinstance(v, str):
-            self.keyring = v
-        else:
-            self.keyring = None
-            odd = True
-        v = get("monitors")
-        if isinstance(v, list):
-            self.monitors = v
-        else:
-            self.monitors = []
-            absent += ("monitors",)
-            if v is not None:
-                odd = True
-        v = get("pool")
-        if v is None or isinstance(v, str):
-            self.pool = v
-        else:
-            self.pool = None
-            odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("secretRef")
         if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = SecretReference._decode(v)
+            if "image" in d:  # null in an always-set field: kept aside
+                odd = ["image"] if odd is None else [*odd, "image"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.secret_ref = None
-            odd = True
+            odd = ["image"] if odd is None else [*odd, "image"]
+        v = get("keyring")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["keyring"] if odd is None else [*odd, "keyring"]
+        v = get("monitors")
+        if v is None:
+            if "monitors" in d:  # null in an always-set field: kept aside
+                odd = ["monitors"] if odd is None else [*odd, "monitors"]
+        elif isinstance(v, list):
+            pass
+        else:
+            odd = ["monitors"] if odd is None else [*odd, "monitors"]
+        v = get("pool")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["pool"] if odd is None else [*odd, "pool"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("secretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = SecretReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("user")
-        if v is None or isinstance(v, str):
-            self.user = v
-        else:
-            self.user = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["user"] if odd is None else [*odd, "user"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.image
-        if v1 is not None and (v1 or "image" not in absent):
-            data["image"] = v1
-        v2 = self.keyring
-        if v2 is not None:
-            data["keyring"] = v2
-        v3 = self.monitors
-        if v3 is not None and (v3 or "monitors" not in absent):
-            data["monitors"] = v3 if wire else v3[:]
-        v4 = self.pool
-        if v4 is not None:
-            data["pool"] = v4
-        v5 = self.read_only
-        if v5 is not None:
-            data["readOnly"] = v5
-        v6 = self.secret_ref
-        if v6 is not None:
-            data["secretRef"] = v6._encode(wire)
-        v7 = self.user
-        if v7 is not None:
-            data["user"] = v7
-        return data
-
-    def _copy(self) -> RBDPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.image = self.image
-        new.keyring = self.keyring
-        new.monitors = None if (v3 := self.monitors) is None else v3[:]
-        new.pool = self.pool
-        new.read_only = self.read_only
-        new.secret_ref = None if (v6 := self.secret_ref) is None else v6._copy()
-        new.user = self.user
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "image":
+            return ""
+        if name == "monitors":
+            return []
+        raise AttributeError(name)
 
 
 class ScaleIOPersistentVolumeSource(_Model):
     """ScaleIOPersistentVolumeSource represents a persistent ScaleIO volume"""
 
-    __slots__ = (
-        "fs_type",
-        "gateway",
-        "protection_domain",
-        "read_only",
-        "secret_ref",
-        "ssl_enabled",
-        "storage_mode",
-        "storage_pool",
-        "system",
-        "volume_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
-        _FieldInfo("gateway", "gateway", "str", required=True),
+        _FieldInfo("gateway", "gateway", "str", required=True, always_set=True),
         _FieldInfo("protection_domain", "protectionDomain", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
-        _FieldInfo("secret_ref", "secretRef", "SecretReference", required=True),
+        _FieldInfo("secret_ref", "secretRef", "SecretReference", required=True, always_set=True),
         _FieldInfo("ssl_enabled", "sslEnabled", "bool | None"),
         _FieldInfo("storage_mode", "storageMode", "str | None"),
         _FieldInfo("storage_pool", "storagePool", "str | None"),
-        _FieldInfo("system", "system", "str", required=True),
+        _FieldInfo("system", "system", "str", required=True, always_set=True),
         _FieldInfo("volume_name", "volumeName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -2989,7 +1857,6 @@ class ScaleIOPersistentVolumeSource(_Model):
             "volumeName",
         }
     )
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs\x22"""
@@ -3036,181 +1903,94 @@ class ScaleIOPersistentVolumeSource(_Model):
         volume_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        if gateway is None:
-            self.gateway = ""
-            absent += ("gateway",)
-        else:
-            self.gateway = gateway
-        self.protection_domain = protection_domain
-        self.read_only = read_only
-        if secret_ref is None:
-            self.secret_ref = SecretReference()
-            absent += ("secret_ref",)
-        else:
-            self.secret_ref = _model_arg(
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if gateway is not None:
+            d["gateway"] = gateway
+        if protection_domain is not None:
+            d["protectionDomain"] = protection_domain
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "ScaleIOPersistentVolumeSource(secret_ref=...)"
             )
-        self.ssl_enabled = ssl_enabled
-        self.storage_mode = storage_mode
-        self.storage_pool = storage_pool
-        if system is None:
-            self.system = ""
-            absent += ("system",)
-        else:
-            self.system = system
-        self.volume_name = volume_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if ssl_enabled is not None:
+            d["sslEnabled"] = ssl_enabled
+        if storage_mode is not None:
+            d["storageMode"] = storage_mode
+        if storage_pool is not None:
+            d["storagePool"] = storage_pool
+        if system is not None:
+            d["system"] = system
+        if volume_name is not None:
+            d["volumeName"] = volume_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("gateway")
-        if isinstance(v, str):
-            self.gateway = v
+        if v is None:
+            if "gateway" in d:  # null in an always-set field: kept aside
+                odd = ["gateway"] if odd is None else [*odd, "gateway"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.gateway = ""
-            absent += ("gateway",)
-            if v is not None:
-                odd = True
+            odd = ["gateway"] if odd is None else [*odd, "gateway"]
         v = get("protectionDomain")
-        if v is None or isinstance(v, str):
-            self.protection_domain = v
-        else:
-            self.protection_domain = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["protectionDomain"] if odd is None else [*odd, "protectionDomain"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("secretRef")
-        if isinstance(v, dict):
-            self.secret_ref = SecretReference._decode(v)
+        if v is None:
+            if "secretRef" in d:  # null in an always-set field: kept aside
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
+        elif isinstance(v, dict):
+            d["secretRef"] = SecretReference._decode(v)
         else:
-            self.secret_ref = SecretReference()
-            absent += ("secret_ref",)
-            if v is not None:
-                odd = True
+            odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("sslEnabled")
-        if v is None or v.__class__ is bool:
-            self.ssl_enabled = v
-        else:
-            self.ssl_enabled = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["sslEnabled"] if odd is None else [*odd, "sslEnabled"]
         v = get("storageMode")
-        if v is None or isinstance(v, str):
-            self.storage_mode = v
-        else:
-            self.storage_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storageMode"] if odd is None else [*odd, "storageMode"]
         v = get("storagePool")
-        if v is None or isinstance(v, str):
-            self.storage_pool = v
-        else:
-            self.storage_pool = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storagePool"] if odd is None else [*odd, "storagePool"]
         v = get("system")
-        if isinstance(v, str):
-            self.system = v
+        if v is None:
+            if "system" in d:  # null in an always-set field: kept aside
+                odd = ["system"] if odd is None else [*odd, "system"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.system = ""
-            absent += ("system",)
-            if v is not None:
-                odd = True
+            odd = ["system"] if odd is None else [*odd, "system"]
         v = get("volumeName")
-        if v is None or isinstance(v, str):
-            self.volume_name = v
-        else:
-            self.volume_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.gateway
-        if v1 is not None and (v1 or "gateway" not in absent):
-            data["gateway"] = v1
-        v2 = self.protection_domain
-        if v2 is not None:
-            data["protectionDomain"] = v2
-        v3 = self.read_only
-        if v3 is not None:
-            data["readOnly"] = v3
-        v4 = self.secret_ref
-        if v4 is not None:
-            d4 = v4._encode(wire)
-            if d4 or "secret_ref" not in absent:
-                data["secretRef"] = d4
-        v5 = self.ssl_enabled
-        if v5 is not None:
-            data["sslEnabled"] = v5
-        v6 = self.storage_mode
-        if v6 is not None:
-            data["storageMode"] = v6
-        v7 = self.storage_pool
-        if v7 is not None:
-            data["storagePool"] = v7
-        v8 = self.system
-        if v8 is not None and (v8 or "system" not in absent):
-            data["system"] = v8
-        v9 = self.volume_name
-        if v9 is not None:
-            data["volumeName"] = v9
-        return data
-
-    def _copy(self) -> ScaleIOPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.gateway = self.gateway
-        new.protection_domain = self.protection_domain
-        new.read_only = self.read_only
-        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
-        new.ssl_enabled = self.ssl_enabled
-        new.storage_mode = self.storage_mode
-        new.storage_pool = self.storage_pool
-        new.system = self.system
-        new.volume_name = self.volume_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "gateway":
+            return ""
+        if name == "secret_ref":
+            return SecretReference()
+        if name == "system":
+            return ""
+        raise AttributeError(name)
 
 
 class SecretReference(_Model):
     """SecretReference represents a Secret Reference. It has enough information to retrieve secret in any namespace"""
-
-    __slots__ = (
-        "name",
-        "namespace",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("name", "name", "str | None"),
@@ -3218,10 +1998,10 @@ class SecretReference(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "namespace"})
 
-    name: str | None
+    name: str | None = None
     """name is unique within a namespace to reference a secret resource."""
 
-    namespace: str | None
+    namespace: str | None = None
     """namespace defines the space within which the secret name must be unique."""
 
     def __init__(
@@ -3231,68 +2011,28 @@ class SecretReference(_Model):
         namespace: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.namespace = namespace
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.name
-        if v0 is not None:
-            data["name"] = v0
-        v1 = self.namespace
-        if v1 is not None:
-            data["namespace"] = v1
-        return data
-
-    def _copy(self) -> SecretReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.namespace = self.namespace
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
+        return odd
 
 
 class StorageOSPersistentVolumeSource(_Model):
     """Represents a StorageOS persistent volume resource."""
-
-    __slots__ = (
-        "fs_type",
-        "read_only",
-        "secret_ref",
-        "volume_name",
-        "volume_namespace",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
@@ -3330,110 +2070,55 @@ class StorageOSPersistentVolumeSource(_Model):
         volume_namespace: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.fs_type = fs_type
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, ObjectReference, "StorageOSPersistentVolumeSource(secret_ref=...)"
             )
-        )
-        self.volume_name = volume_name
-        self.volume_namespace = volume_namespace
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if volume_name is not None:
+            d["volumeName"] = volume_name
+        if volume_namespace is not None:
+            d["volumeNamespace"] = volume_namespace
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("secretRef")
-        if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = ObjectReference._decode(v)
-        else:
-            self.secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = ObjectReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("volumeName")
-        if v is None or isinstance(v, str):
-            self.volume_name = v
-        else:
-            self.volume_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
         v = get("volumeNamespace")
-        if v is None or isinstance(v, str):
-            self.volume_namespace = v
-        else:
-            self.volume_namespace = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.read_only
-        if v1 is not None:
-            data["readOnly"] = v1
-        v2 = self.secret_ref
-        if v2 is not None:
-            data["secretRef"] = v2._encode(wire)
-        v3 = self.volume_name
-        if v3 is not None:
-            data["volumeName"] = v3
-        v4 = self.volume_namespace
-        if v4 is not None:
-            data["volumeNamespace"] = v4
-        return data
-
-    def _copy(self) -> StorageOSPersistentVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.read_only = self.read_only
-        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
-        new.volume_name = self.volume_name
-        new.volume_namespace = self.volume_namespace
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeNamespace"] if odd is None else [*odd, "volumeNamespace"]
+        return odd
 
 
 class VolumeNodeAffinity(_Model):
     """VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from."""
-
-    __slots__ = ("required",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("required", "required", "NodeSelector | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"required"})
 
-    required: NodeSelector | None
+    required: NodeSelector | None = None
     """required specifies hard node constraints that must be met."""
 
     def __init__(
@@ -3442,48 +2127,19 @@ class VolumeNodeAffinity(_Model):
         required: NodeSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.required = (
-            None
-            if required is None
-            else _model_arg(required, NodeSelector, "VolumeNodeAffinity(required=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if required is not None:
+            d["required"] = _model_arg(required, NodeSelector, "VolumeNodeAffinity(required=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("required")
-        if v is None:
-            self.required = None
-        elif isinstance(v, dict):
-            self.required = NodeSelector._decode(v)
-        else:
-            self.required = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.required
-        if v0 is not None:
-            data["required"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> VolumeNodeAffinity:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.required = None if (v0 := self.required) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["required"] = NodeSelector._decode(v)
+            else:
+                odd = ["required"] if odd is None else [*odd, "required"]
+        return odd

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -34,20 +32,13 @@ __all__ = [
 class ModifyVolumeStatus(_Model):
     """ModifyVolumeStatus represents the status object of ControllerModifyVolume operation"""
 
-    __slots__ = (
-        "status",
-        "target_volume_attributes_class_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
         _FieldInfo(
             "target_volume_attributes_class_name", "targetVolumeAttributesClassName", "str | None"
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"status", "targetVolumeAttributesClassName"})
-    _absent: tuple[str, ...]
 
     status: str
     """status is the status of the ControllerModifyVolume operation. It can be in any of following states:
@@ -72,81 +63,42 @@ Note: New statuses can be added in the future. Consumers should check for unknow
         target_volume_attributes_class_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        self.target_volume_attributes_class_name = target_volume_attributes_class_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if status is not None:
+            d["status"] = status
+        if target_volume_attributes_class_name is not None:
+            d["targetVolumeAttributesClassName"] = target_volume_attributes_class_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("targetVolumeAttributesClassName")
-        if v is None or isinstance(v, str):
-            self.target_volume_attributes_class_name = v
-        else:
-            self.target_volume_attributes_class_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["targetVolumeAttributesClassName"]
+                if odd is None
+                else [*odd, "targetVolumeAttributesClassName"]
+            )
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.status
-        if v0 is not None and (v0 or "status" not in absent):
-            data["status"] = v0
-        v1 = self.target_volume_attributes_class_name
-        if v1 is not None:
-            data["targetVolumeAttributesClassName"] = v1
-        return data
-
-    def _copy(self) -> ModifyVolumeStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.status = self.status
-        new.target_volume_attributes_class_name = self.target_volume_attributes_class_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        raise AttributeError(name)
 
 
 class PersistentVolumeClaim(_Model):
     """PersistentVolumeClaim is a user's request for and claim to a persistent volume"""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "PersistentVolumeClaim"
@@ -175,28 +127,27 @@ class PersistentVolumeClaim(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "PersistentVolumeClaimSpec | None"),
         _FieldInfo("status", "status", "PersistentVolumeClaimStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PersistentVolumeClaimSpec | None
+    spec: PersistentVolumeClaimSpec | None = None
     """spec defines the desired characteristics of a volume requested by a pod author. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
 
-    status: PersistentVolumeClaimStatus | None
+    status: PersistentVolumeClaimStatus | None = None
     """status represents the current information/status of a persistent volume claim. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
 
     def __init__(
@@ -209,146 +160,77 @@ class PersistentVolumeClaim(_Model):
         status: PersistentVolumeClaimStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "PersistentVolumeClaim(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(spec, PersistentVolumeClaimSpec, "PersistentVolumeClaim(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
+                spec, PersistentVolumeClaimSpec, "PersistentVolumeClaim(spec=...)"
+            )
+        if status is not None:
+            d["status"] = _model_arg(
                 status, PersistentVolumeClaimStatus, "PersistentVolumeClaim(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = PersistentVolumeClaimSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = PersistentVolumeClaimSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = PersistentVolumeClaimStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = PersistentVolumeClaimStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> PersistentVolumeClaim:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class PersistentVolumeClaimCondition(_Model):
     """PersistentVolumeClaimCondition contains details about state of pvc"""
-
-    __slots__ = (
-        "last_probe_time",
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_probe_time", "lastProbeTime", "_Time | None"),
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastProbeTime", "lastTransitionTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_probe_time: _Time | None
     """lastProbeTime is the time we probed the condition."""
@@ -356,10 +238,10 @@ class PersistentVolumeClaimCondition(_Model):
     last_transition_time: _Time | None
     """lastTransitionTime is the time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """message is the human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: str | None = None
     """reason is a unique, this should be a short, machine understandable string that gives the reason for condition's last transition. If it reports "Resizing" that means the underlying persistent volume is being resized."""
 
     status: str
@@ -379,147 +261,81 @@ class PersistentVolumeClaimCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_probe_time = None if last_probe_time is None else _Time.coerce(last_probe_time)
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_probe_time is not None:
+            d["lastProbeTime"] = _Time.coerce(last_probe_time)
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastProbeTime")
-        if v is None:
-            self.last_probe_time = None
-        elif isinstance(v, str):
-            self.last_probe_time = _Time(v)
-        else:
-            self.last_probe_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastProbeTime"] = _Time(v)
+            else:
+                odd = ["lastProbeTime"] if odd is None else [*odd, "lastProbeTime"]
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_probe_time
-        if v0 is not None:
-            data["lastProbeTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.last_transition_time
-        if v1 is not None:
-            data["lastTransitionTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
-        v2 = self.message
-        if v2 is not None:
-            data["message"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        v4 = self.status
-        if v4 is not None and (v4 or "status" not in absent):
-            data["status"] = v4
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> PersistentVolumeClaimCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_probe_time = self.last_probe_time
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class PersistentVolumeClaimList(_Model):
     """PersistentVolumeClaimList is a list of PersistentVolumeClaim items."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "PersistentVolumeClaimList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PersistentVolumeClaim]", required=True),
+        _FieldInfo("items", "items", "list[PersistentVolumeClaim]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -527,7 +343,7 @@ class PersistentVolumeClaimList(_Model):
     items: list[PersistentVolumeClaim]
     """items is a list of persistent volume claims. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -542,123 +358,63 @@ class PersistentVolumeClaimList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, PersistentVolumeClaim, "PersistentVolumeClaimList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeClaimList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [PersistentVolumeClaim._decode(i0) for i0 in v]
+                d["items"] = [PersistentVolumeClaim._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> PersistentVolumeClaimList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class PersistentVolumeClaimStatus(_Model):
     """PersistentVolumeClaimStatus is the current status of a persistent volume claim."""
-
-    __slots__ = (
-        "access_modes",
-        "allocated_resource_statuses",
-        "allocated_resources",
-        "capacity",
-        "conditions",
-        "current_volume_attributes_class_name",
-        "modify_volume_status",
-        "phase",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("access_modes", "accessModes", "list[str] | None", list_type="atomic"),
@@ -742,10 +498,10 @@ Capacity reported here may be larger than the actual capacity when a volume expa
 A controller that receives PVC update with previously unknown resourceName should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
 """
 
-    capacity: dict[str, _Quantity] | None
+    capacity: dict[str, _Quantity] | None = None
     """capacity represents the actual resources of the underlying volume."""
 
-    conditions: list[PersistentVolumeClaimCondition] | None
+    conditions: list[PersistentVolumeClaimCondition] | None = None
     """conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'."""
 
     current_volume_attributes_class_name: str | None
@@ -754,7 +510,7 @@ A controller that receives PVC update with previously unknown resourceName shoul
     modify_volume_status: ModifyVolumeStatus | None
     """ModifyVolumeStatus represents the status object of ControllerModifyVolume operation. When this is unset, there is no ModifyVolume operation being attempted."""
 
-    phase: str | None
+    phase: str | None = None
     """phase represents the current phase of PersistentVolumeClaim."""
 
     def __init__(
@@ -770,20 +526,19 @@ A controller that receives PVC update with previously unknown resourceName shoul
         phase: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.access_modes = access_modes
-        self.allocated_resource_statuses = allocated_resource_statuses
-        self.allocated_resources = (
-            None
-            if allocated_resources is None
-            else {k0: _Quantity.coerce(i0) for k0, i0 in allocated_resources.items()}
-        )
-        self.capacity = (
-            None if capacity is None else {k0: _Quantity.coerce(i0) for k0, i0 in capacity.items()}
-        )
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if access_modes is not None:
+            d["accessModes"] = access_modes
+        if allocated_resource_statuses is not None:
+            d["allocatedResourceStatuses"] = allocated_resource_statuses
+        if allocated_resources is not None:
+            d["allocatedResources"] = {
+                k0: _Quantity.coerce(i0) for k0, i0 in allocated_resources.items()
+            }
+        if capacity is not None:
+            d["capacity"] = {k0: _Quantity.coerce(i0) for k0, i0 in capacity.items()}
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(
                     i0,
                     PersistentVolumeClaimCondition,
@@ -791,137 +546,67 @@ A controller that receives PVC update with previously unknown resourceName shoul
                 )
                 for i0 in conditions
             ]
-        )
-        self.current_volume_attributes_class_name = current_volume_attributes_class_name
-        self.modify_volume_status = (
-            None
-            if modify_volume_status is None
-            else _model_arg(
+        if current_volume_attributes_class_name is not None:
+            d["currentVolumeAttributesClassName"] = current_volume_attributes_class_name
+        if modify_volume_status is not None:
+            d["modifyVolumeStatus"] = _model_arg(
                 modify_volume_status,
                 ModifyVolumeStatus,
                 "PersistentVolumeClaimStatus(modify_volume_status=...)",
             )
-        )
-        self.phase = phase
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if phase is not None:
+            d["phase"] = phase
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("accessModes")
-        if v is None or isinstance(v, list):
-            self.access_modes = v
-        else:
-            self.access_modes = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["accessModes"] if odd is None else [*odd, "accessModes"]
         v = get("allocatedResourceStatuses")
-        if v is None or isinstance(v, dict):
-            self.allocated_resource_statuses = v
-        else:
-            self.allocated_resource_statuses = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = (
+                ["allocatedResourceStatuses"]
+                if odd is None
+                else [*odd, "allocatedResourceStatuses"]
+            )
         v = get("allocatedResources")
-        if v is None:
-            self.allocated_resources = None
-        elif isinstance(v, dict):
-            self.allocated_resources = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.allocated_resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["allocatedResources"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["allocatedResources"] if odd is None else [*odd, "allocatedResources"]
         v = get("capacity")
-        if v is None:
-            self.capacity = None
-        elif isinstance(v, dict):
-            self.capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.capacity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["capacity"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["capacity"] if odd is None else [*odd, "capacity"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [PersistentVolumeClaimCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [PersistentVolumeClaimCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("currentVolumeAttributesClassName")
-        if v is None or isinstance(v, str):
-            self.current_volume_attributes_class_name = v
-        else:
-            self.current_volume_attributes_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["currentVolumeAttributesClassName"]
+                if odd is None
+                else [*odd, "currentVolumeAttributesClassName"]
+            )
         v = get("modifyVolumeStatus")
-        if v is None:
-            self.modify_volume_status = None
-        elif isinstance(v, dict):
-            self.modify_volume_status = ModifyVolumeStatus._decode(v)
-        else:
-            self.modify_volume_status = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["modifyVolumeStatus"] = ModifyVolumeStatus._decode(v)
+            else:
+                odd = ["modifyVolumeStatus"] if odd is None else [*odd, "modifyVolumeStatus"]
         v = get("phase")
-        if v is None or isinstance(v, str):
-            self.phase = v
-        else:
-            self.phase = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.access_modes
-        if v0 is not None:
-            data["accessModes"] = v0 if wire else v0[:]
-        v1 = self.allocated_resource_statuses
-        if v1 is not None:
-            data["allocatedResourceStatuses"] = v1 if wire else v1.copy()
-        v2 = self.allocated_resources
-        if v2 is not None:
-            data["allocatedResources"] = {k0: _quantity_wire(i0) for k0, i0 in v2.items()}
-        v3 = self.capacity
-        if v3 is not None:
-            data["capacity"] = {k0: _quantity_wire(i0) for k0, i0 in v3.items()}
-        v4 = self.conditions
-        if v4 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v4]
-        v5 = self.current_volume_attributes_class_name
-        if v5 is not None:
-            data["currentVolumeAttributesClassName"] = v5
-        v6 = self.modify_volume_status
-        if v6 is not None:
-            data["modifyVolumeStatus"] = v6._encode(wire)
-        v7 = self.phase
-        if v7 is not None:
-            data["phase"] = v7
-        return data
-
-    def _copy(self) -> PersistentVolumeClaimStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
-        new.allocated_resource_statuses = (
-            None if (v1 := self.allocated_resource_statuses) is None else v1.copy()
-        )
-        new.allocated_resources = None if (v2 := self.allocated_resources) is None else v2.copy()
-        new.capacity = None if (v3 := self.capacity) is None else v3.copy()
-        new.conditions = None if (v4 := self.conditions) is None else [i._copy() for i in v4]
-        new.current_volume_attributes_class_name = self.current_volume_attributes_class_name
-        new.modify_volume_status = None if (v6 := self.modify_volume_status) is None else v6._copy()
-        new.phase = self.phase
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["phase"] if odd is None else [*odd, "phase"]
+        return odd

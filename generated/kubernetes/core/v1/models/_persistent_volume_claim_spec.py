@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -28,18 +26,6 @@ __all__ = [
 
 class PersistentVolumeClaimSpec(_Model):
     """PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes"""
-
-    __slots__ = (
-        "access_modes",
-        "data_source",
-        "data_source_ref",
-        "resources",
-        "selector",
-        "storage_class_name",
-        "volume_attributes_class_name",
-        "volume_mode",
-        "volume_name",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("access_modes", "accessModes", "list[str] | None", list_type="atomic"),
@@ -84,10 +70,10 @@ class PersistentVolumeClaimSpec(_Model):
 (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
 """
 
-    resources: VolumeResourceRequirements | None
+    resources: VolumeResourceRequirements | None = None
     """resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources"""
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector | None = None
     """selector is a label query over volumes to consider for binding."""
 
     storage_class_name: str | None
@@ -116,186 +102,96 @@ class PersistentVolumeClaimSpec(_Model):
         volume_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.access_modes = access_modes
-        self.data_source = (
-            None
-            if data_source is None
-            else _model_arg(
+        d = self.__dict__
+        if access_modes is not None:
+            d["accessModes"] = access_modes
+        if data_source is not None:
+            d["dataSource"] = _model_arg(
                 data_source, TypedLocalObjectReference, "PersistentVolumeClaimSpec(data_source=...)"
             )
-        )
-        self.data_source_ref = (
-            None
-            if data_source_ref is None
-            else _model_arg(
+        if data_source_ref is not None:
+            d["dataSourceRef"] = _model_arg(
                 data_source_ref,
                 TypedObjectReference,
                 "PersistentVolumeClaimSpec(data_source_ref=...)",
             )
-        )
-        self.resources = (
-            None
-            if resources is None
-            else _model_arg(
+        if resources is not None:
+            d["resources"] = _model_arg(
                 resources, VolumeResourceRequirements, "PersistentVolumeClaimSpec(resources=...)"
             )
-        )
-        self.selector = (
-            None
-            if selector is None
-            else _model_arg(
+        if selector is not None:
+            d["selector"] = _model_arg(
                 selector, _meta_v1.LabelSelector, "PersistentVolumeClaimSpec(selector=...)"
             )
-        )
-        self.storage_class_name = storage_class_name
-        self.volume_attributes_class_name = volume_attributes_class_name
-        self.volume_mode = volume_mode
-        self.volume_name = volume_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if storage_class_name is not None:
+            d["storageClassName"] = storage_class_name
+        if volume_attributes_class_name is not None:
+            d["volumeAttributesClassName"] = volume_attributes_class_name
+        if volume_mode is not None:
+            d["volumeMode"] = volume_mode
+        if volume_name is not None:
+            d["volumeName"] = volume_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("accessModes")
-        if v is None or isinstance(v, list):
-            self.access_modes = v
-        else:
-            self.access_modes = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["accessModes"] if odd is None else [*odd, "accessModes"]
         v = get("dataSource")
-        if v is None:
-            self.data_source = None
-        elif isinstance(v, dict):
-            self.data_source = TypedLocalObjectReference._decode(v)
-        else:
-            self.data_source = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["dataSource"] = TypedLocalObjectReference._decode(v)
+            else:
+                odd = ["dataSource"] if odd is None else [*odd, "dataSource"]
         v = get("dataSourceRef")
-        if v is None:
-            self.data_source_ref = None
-        elif isinstance(v, dict):
-            self.data_source_ref = TypedObjectReference._decode(v)
-        else:
-            self.data_source_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["dataSourceRef"] = TypedObjectReference._decode(v)
+            else:
+                odd = ["dataSourceRef"] if odd is None else [*odd, "dataSourceRef"]
         v = get("resources")
-        if v is None:
-            self.resources = None
-        elif isinstance(v, dict):
-            self.resources = VolumeResourceRequirements._decode(v)
-        else:
-            self.resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resources"] = VolumeResourceRequirements._decode(v)
+            else:
+                odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("selector")
-        if v is None:
-            self.selector = None
-        elif isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["selector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["selector"] if odd is None else [*odd, "selector"]
         v = get("storageClassName")
-        if v is None or isinstance(v, str):
-            self.storage_class_name = v
-        else:
-            self.storage_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storageClassName"] if odd is None else [*odd, "storageClassName"]
         v = get("volumeAttributesClassName")
-        if v is None or isinstance(v, str):
-            self.volume_attributes_class_name = v
-        else:
-            self.volume_attributes_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["volumeAttributesClassName"]
+                if odd is None
+                else [*odd, "volumeAttributesClassName"]
+            )
         v = get("volumeMode")
-        if v is None or isinstance(v, str):
-            self.volume_mode = v
-        else:
-            self.volume_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeMode"] if odd is None else [*odd, "volumeMode"]
         v = get("volumeName")
-        if v is None or isinstance(v, str):
-            self.volume_name = v
-        else:
-            self.volume_name = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.access_modes
-        if v0 is not None:
-            data["accessModes"] = v0 if wire else v0[:]
-        v1 = self.data_source
-        if v1 is not None:
-            data["dataSource"] = v1._encode(wire)
-        v2 = self.data_source_ref
-        if v2 is not None:
-            data["dataSourceRef"] = v2._encode(wire)
-        v3 = self.resources
-        if v3 is not None:
-            data["resources"] = v3._encode(wire)
-        v4 = self.selector
-        if v4 is not None:
-            data["selector"] = v4._encode(wire)
-        v5 = self.storage_class_name
-        if v5 is not None:
-            data["storageClassName"] = v5
-        v6 = self.volume_attributes_class_name
-        if v6 is not None:
-            data["volumeAttributesClassName"] = v6
-        v7 = self.volume_mode
-        if v7 is not None:
-            data["volumeMode"] = v7
-        v8 = self.volume_name
-        if v8 is not None:
-            data["volumeName"] = v8
-        return data
-
-    def _copy(self) -> PersistentVolumeClaimSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
-        new.data_source = None if (v1 := self.data_source) is None else v1._copy()
-        new.data_source_ref = None if (v2 := self.data_source_ref) is None else v2._copy()
-        new.resources = None if (v3 := self.resources) is None else v3._copy()
-        new.selector = None if (v4 := self.selector) is None else v4._copy()
-        new.storage_class_name = self.storage_class_name
-        new.volume_attributes_class_name = self.volume_attributes_class_name
-        new.volume_mode = self.volume_mode
-        new.volume_name = self.volume_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
+        return odd
 
 
 class TypedLocalObjectReference(_Model):
     """TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace."""
 
-    __slots__ = (
-        "api_group",
-        "kind",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("kind", "kind", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiGroup", "kind", "name"})
-    _absent: tuple[str, ...]
 
     api_group: str | None
     """APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required."""
@@ -314,106 +210,58 @@ class TypedLocalObjectReference(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_group = api_group
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_group is not None:
+            d["apiGroup"] = api_group
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroup")
-        if v is None or isinstance(v, str):
-            self.api_group = v
-        else:
-            self.api_group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiGroup"] if odd is None else [*odd, "apiGroup"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_group
-        if v0 is not None:
-            data["apiGroup"] = v0
-        v1 = self.kind
-        if v1 is not None and (v1 or "kind" not in absent):
-            data["kind"] = v1
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        return data
-
-    def _copy(self) -> TypedLocalObjectReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_group = self.api_group
-        new.kind = self.kind
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kind":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class TypedObjectReference(_Model):
     """TypedObjectReference contains enough information to let you locate the typed referenced object"""
 
-    __slots__ = (
-        "api_group",
-        "kind",
-        "name",
-        "namespace",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("kind", "kind", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("namespace", "namespace", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiGroup", "kind", "name", "namespace"})
-    _absent: tuple[str, ...]
 
     api_group: str | None
     """APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required."""
@@ -424,7 +272,7 @@ class TypedObjectReference(_Model):
     name: str
     """Name is the name of resource being referenced"""
 
-    namespace: str | None
+    namespace: str | None = None
     """Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled."""
 
     def __init__(
@@ -436,105 +284,55 @@ class TypedObjectReference(_Model):
         namespace: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_group = api_group
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.namespace = namespace
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_group is not None:
+            d["apiGroup"] = api_group
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroup")
-        if v is None or isinstance(v, str):
-            self.api_group = v
-        else:
-            self.api_group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiGroup"] if odd is None else [*odd, "apiGroup"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if v is None or isinstance(v, str):
-            self.namespace = v
-        else:
-            self.namespace = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_group
-        if v0 is not None:
-            data["apiGroup"] = v0
-        v1 = self.kind
-        if v1 is not None and (v1 or "kind" not in absent):
-            data["kind"] = v1
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        v3 = self.namespace
-        if v3 is not None:
-            data["namespace"] = v3
-        return data
-
-    def _copy(self) -> TypedObjectReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_group = self.api_group
-        new.kind = self.kind
-        new.name = self.name
-        new.namespace = self.namespace
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kind":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class VolumeResourceRequirements(_Model):
     """VolumeResourceRequirements describes the storage resource requirements for a volume."""
-
-    __slots__ = (
-        "limits",
-        "requests",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("limits", "limits", "dict[str, _Quantity] | None"),
@@ -542,10 +340,10 @@ class VolumeResourceRequirements(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"limits", "requests"})
 
-    limits: dict[str, _Quantity] | None
+    limits: dict[str, _Quantity] | None = None
     """Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
-    requests: dict[str, _Quantity] | None
+    requests: dict[str, _Quantity] | None = None
     """Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
     def __init__(
@@ -555,61 +353,27 @@ class VolumeResourceRequirements(_Model):
         requests: _Mapping[str, _Quantity | str | int | float] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.limits = (
-            None if limits is None else {k0: _Quantity.coerce(i0) for k0, i0 in limits.items()}
-        )
-        self.requests = (
-            None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if limits is not None:
+            d["limits"] = {k0: _Quantity.coerce(i0) for k0, i0 in limits.items()}
+        if requests is not None:
+            d["requests"] = {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("limits")
-        if v is None:
-            self.limits = None
-        elif isinstance(v, dict):
-            self.limits = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.limits = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["limits"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["limits"] if odd is None else [*odd, "limits"]
         v = get("requests")
-        if v is None:
-            self.requests = None
-        elif isinstance(v, dict):
-            self.requests = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.requests = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.limits
-        if v0 is not None:
-            data["limits"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
-        v1 = self.requests
-        if v1 is not None:
-            data["requests"] = {k0: _quantity_wire(i0) for k0, i0 in v1.items()}
-        return data
-
-    def _copy(self) -> VolumeResourceRequirements:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.limits = None if (v0 := self.limits) is None else v0.copy()
-        new.requests = None if (v1 := self.requests) is None else v1.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["requests"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["requests"] if odd is None else [*odd, "requests"]
+        return odd

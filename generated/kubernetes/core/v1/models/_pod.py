@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -51,22 +49,14 @@ __all__ = [
 class ContainerExtendedResourceRequest(_Model):
     """ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request name."""
 
-    __slots__ = (
-        "container_name",
-        "request_name",
-        "resource_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("container_name", "containerName", "str", required=True),
-        _FieldInfo("request_name", "requestName", "str", required=True),
-        _FieldInfo("resource_name", "resourceName", "str", required=True),
+        _FieldInfo("container_name", "containerName", "str", required=True, always_set=True),
+        _FieldInfo("request_name", "requestName", "str", required=True, always_set=True),
+        _FieldInfo("resource_name", "resourceName", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containerName", "requestName", "resourceName"}
     )
-    _absent: tuple[str, ...]
 
     container_name: str
     """The name of the container requesting resources."""
@@ -85,101 +75,57 @@ class ContainerExtendedResourceRequest(_Model):
         resource_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if container_name is None:
-            self.container_name = ""
-            absent += ("container_name",)
-        else:
-            self.container_name = container_name
-        if request_name is None:
-            self.request_name = ""
-            absent += ("request_name",)
-        else:
-            self.request_name = request_name
-        if resource_name is None:
-            self.resource_name = ""
-            absent += ("resource_name",)
-        else:
-            self.resource_name = resource_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if container_name is not None:
+            d["containerName"] = container_name
+        if request_name is not None:
+            d["requestName"] = request_name
+        if resource_name is not None:
+            d["resourceName"] = resource_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("containerName")
-        if isinstance(v, str):
-            self.container_name = v
+        if v is None:
+            if "containerName" in d:  # null in an always-set field: kept aside
+                odd = ["containerName"] if odd is None else [*odd, "containerName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.container_name = ""
-            absent += ("container_name",)
-            if v is not None:
-                odd = True
+            odd = ["containerName"] if odd is None else [*odd, "containerName"]
         v = get("requestName")
-        if isinstance(v, str):
-            self.request_name = v
+        if v is None:
+            if "requestName" in d:  # null in an always-set field: kept aside
+                odd = ["requestName"] if odd is None else [*odd, "requestName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.request_name = ""
-            absent += ("request_name",)
-            if v is not None:
-                odd = True
+            odd = ["requestName"] if odd is None else [*odd, "requestName"]
         v = get("resourceName")
-        if isinstance(v, str):
-            self.resource_name = v
+        if v is None:
+            if "resourceName" in d:  # null in an always-set field: kept aside
+                odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource_name = ""
-            absent += ("resource_name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container_name
-        if v0 is not None and (v0 or "container_name" not in absent):
-            data["containerName"] = v0
-        v1 = self.request_name
-        if v1 is not None and (v1 or "request_name" not in absent):
-            data["requestName"] = v1
-        v2 = self.resource_name
-        if v2 is not None and (v2 or "resource_name" not in absent):
-            data["resourceName"] = v2
-        return data
-
-    def _copy(self) -> ContainerExtendedResourceRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container_name = self.container_name
-        new.request_name = self.request_name
-        new.resource_name = self.resource_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "container_name":
+            return ""
+        if name == "request_name":
+            return ""
+        if name == "resource_name":
+            return ""
+        raise AttributeError(name)
 
 
 class ContainerState(_Model):
     """ContainerState holds a possible state of container. Only one of its members may be specified. If none of them is specified, the default one is ContainerStateWaiting."""
-
-    __slots__ = (
-        "running",
-        "terminated",
-        "waiting",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("running", "running", "ContainerStateRunning | None"),
@@ -188,13 +134,13 @@ class ContainerState(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"running", "terminated", "waiting"})
 
-    running: ContainerStateRunning | None
+    running: ContainerStateRunning | None = None
     """Details about a running container"""
 
-    terminated: ContainerStateTerminated | None
+    terminated: ContainerStateTerminated | None = None
     """Details about a terminated container"""
 
-    waiting: ContainerStateWaiting | None
+    waiting: ContainerStateWaiting | None = None
     """Details about a waiting container"""
 
     def __init__(
@@ -205,91 +151,44 @@ class ContainerState(_Model):
         waiting: ContainerStateWaiting | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.running = (
-            None
-            if running is None
-            else _model_arg(running, ContainerStateRunning, "ContainerState(running=...)")
-        )
-        self.terminated = (
-            None
-            if terminated is None
-            else _model_arg(terminated, ContainerStateTerminated, "ContainerState(terminated=...)")
-        )
-        self.waiting = (
-            None
-            if waiting is None
-            else _model_arg(waiting, ContainerStateWaiting, "ContainerState(waiting=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if running is not None:
+            d["running"] = _model_arg(running, ContainerStateRunning, "ContainerState(running=...)")
+        if terminated is not None:
+            d["terminated"] = _model_arg(
+                terminated, ContainerStateTerminated, "ContainerState(terminated=...)"
+            )
+        if waiting is not None:
+            d["waiting"] = _model_arg(waiting, ContainerStateWaiting, "ContainerState(waiting=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("running")
-        if v is None:
-            self.running = None
-        elif isinstance(v, dict):
-            self.running = ContainerStateRunning._decode(v)
-        else:
-            self.running = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["running"] = ContainerStateRunning._decode(v)
+            else:
+                odd = ["running"] if odd is None else [*odd, "running"]
         v = get("terminated")
-        if v is None:
-            self.terminated = None
-        elif isinstance(v, dict):
-            self.terminated = ContainerStateTerminated._decode(v)
-        else:
-            self.terminated = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["terminated"] = ContainerStateTerminated._decode(v)
+            else:
+                odd = ["terminated"] if odd is None else [*odd, "terminated"]
         v = get("waiting")
-        if v is None:
-            self.waiting = None
-        elif isinstance(v, dict):
-            self.waiting = ContainerStateWaiting._decode(v)
-        else:
-            self.waiting = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.running
-        if v0 is not None:
-            data["running"] = v0._encode(wire)
-        v1 = self.terminated
-        if v1 is not None:
-            data["terminated"] = v1._encode(wire)
-        v2 = self.waiting
-        if v2 is not None:
-            data["waiting"] = v2._encode(wire)
-        return data
-
-    def _copy(self) -> ContainerState:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.running = None if (v0 := self.running) is None else v0._copy()
-        new.terminated = None if (v1 := self.terminated) is None else v1._copy()
-        new.waiting = None if (v2 := self.waiting) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["waiting"] = ContainerStateWaiting._decode(v)
+            else:
+                odd = ["waiting"] if odd is None else [*odd, "waiting"]
+        return odd
 
 
 class ContainerStateRunning(_Model):
     """ContainerStateRunning is a running state of a container."""
-
-    __slots__ = ("started_at",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("started_at", "startedAt", "_Time | None"),
@@ -305,66 +204,30 @@ class ContainerStateRunning(_Model):
         started_at: _Time | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.started_at = None if started_at is None else _Time.coerce(started_at)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if started_at is not None:
+            d["startedAt"] = _Time.coerce(started_at)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("startedAt")
-        if v is None:
-            self.started_at = None
-        elif isinstance(v, str):
-            self.started_at = _Time(v)
-        else:
-            self.started_at = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.started_at
-        if v0 is not None:
-            data["startedAt"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        return data
-
-    def _copy(self) -> ContainerStateRunning:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.started_at = self.started_at
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, str):
+                d["startedAt"] = _Time(v)
+            else:
+                odd = ["startedAt"] if odd is None else [*odd, "startedAt"]
+        return odd
 
 
 class ContainerStateTerminated(_Model):
     """ContainerStateTerminated is a terminated state of a container."""
 
-    __slots__ = (
-        "container_id",
-        "exit_code",
-        "finished_at",
-        "message",
-        "reason",
-        "signal",
-        "started_at",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("container_id", "containerID", "str | None"),
-        _FieldInfo("exit_code", "exitCode", "int", required=True),
+        _FieldInfo("exit_code", "exitCode", "int", required=True, always_set=True),
         _FieldInfo("finished_at", "finishedAt", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
@@ -374,7 +237,6 @@ class ContainerStateTerminated(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containerID", "exitCode", "finishedAt", "message", "reason", "signal", "startedAt"}
     )
-    _absent: tuple[str, ...]
 
     container_id: str | None
     """Container's ID in the format '<type>://<container_id>'"""
@@ -385,13 +247,13 @@ class ContainerStateTerminated(_Model):
     finished_at: _Time | None
     """Time at which the container last terminated"""
 
-    message: str | None
+    message: str | None = None
     """Message regarding the last termination of the container"""
 
-    reason: str | None
+    reason: str | None = None
     """(brief) reason from the last termination of the container"""
 
-    signal: int | None
+    signal: int | None = None
     """Signal from the last termination of the container"""
 
     started_at: _Time | None
@@ -409,136 +271,69 @@ class ContainerStateTerminated(_Model):
         started_at: _Time | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.container_id = container_id
-        if exit_code is None:
-            self.exit_code = 0
-            absent += ("exit_code",)
-        else:
-            self.exit_code = exit_code
-        self.finished_at = None if finished_at is None else _Time.coerce(finished_at)
-        self.message = message
-        self.reason = reason
-        self.signal = signal
-        self.started_at = None if started_at is None else _Time.coerce(started_at)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if container_id is not None:
+            d["containerID"] = container_id
+        if exit_code is not None:
+            d["exitCode"] = exit_code
+        if finished_at is not None:
+            d["finishedAt"] = _Time.coerce(finished_at)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if signal is not None:
+            d["signal"] = signal
+        if started_at is not None:
+            d["startedAt"] = _Time.coerce(started_at)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("containerID")
-        if v is None or isinstance(v, str):
-            self.container_id = v
-        else:
-            self.container_id = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["containerID"] if odd is None else [*odd, "containerID"]
         v = get("exitCode")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.exit_code = v
+        if v is None:
+            if "exitCode" in d:  # null in an always-set field: kept aside
+                odd = ["exitCode"] if odd is None else [*odd, "exitCode"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.exit_code = 0
-            absent += ("exit_code",)
-            if v is not None:
-                odd = True
+            odd = ["exitCode"] if odd is None else [*odd, "exitCode"]
         v = get("finishedAt")
-        if v is None:
-            self.finished_at = None
-        elif isinstance(v, str):
-            self.finished_at = _Time(v)
-        else:
-            self.finished_at = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["finishedAt"] = _Time(v)
+            else:
+                odd = ["finishedAt"] if odd is None else [*odd, "finishedAt"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("signal")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.signal = v
-        else:
-            self.signal = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["signal"] if odd is None else [*odd, "signal"]
         v = get("startedAt")
-        if v is None:
-            self.started_at = None
-        elif isinstance(v, str):
-            self.started_at = _Time(v)
-        else:
-            self.started_at = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, str):
+                d["startedAt"] = _Time(v)
+            else:
+                odd = ["startedAt"] if odd is None else [*odd, "startedAt"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container_id
-        if v0 is not None:
-            data["containerID"] = v0
-        v1 = self.exit_code
-        if v1 is not None and (v1 or "exit_code" not in absent):
-            data["exitCode"] = v1
-        v2 = self.finished_at
-        if v2 is not None:
-            data["finishedAt"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
-        v3 = self.message
-        if v3 is not None:
-            data["message"] = v3
-        v4 = self.reason
-        if v4 is not None:
-            data["reason"] = v4
-        v5 = self.signal
-        if v5 is not None:
-            data["signal"] = v5
-        v6 = self.started_at
-        if v6 is not None:
-            data["startedAt"] = v6 if isinstance(v6, str) else _Time.coerce(v6)
-        return data
-
-    def _copy(self) -> ContainerStateTerminated:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container_id = self.container_id
-        new.exit_code = self.exit_code
-        new.finished_at = self.finished_at
-        new.message = self.message
-        new.reason = self.reason
-        new.signal = self.signal
-        new.started_at = self.started_at
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "exit_code":
+            return 0
+        raise AttributeError(name)
 
 
 class ContainerStateWaiting(_Model):
     """ContainerStateWaiting is a waiting state of a container."""
-
-    __slots__ = (
-        "message",
-        "reason",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("message", "message", "str | None"),
@@ -546,10 +341,10 @@ class ContainerStateWaiting(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"message", "reason"})
 
-    message: str | None
+    message: str | None = None
     """Message regarding why the container is not yet running."""
 
-    reason: str | None
+    reason: str | None = None
     """(brief) reason the container is not yet running."""
 
     def __init__(
@@ -559,79 +354,28 @@ class ContainerStateWaiting(_Model):
         reason: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.message = message
-        self.reason = reason
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.message
-        if v0 is not None:
-            data["message"] = v0
-        v1 = self.reason
-        if v1 is not None:
-            data["reason"] = v1
-        return data
-
-    def _copy(self) -> ContainerStateWaiting:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.message = self.message
-        new.reason = self.reason
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
+        return odd
 
 
 class ContainerStatus(_Model):
     """ContainerStatus contains details for the current status of this container."""
-
-    __slots__ = (
-        "allocated_resources",
-        "allocated_resources_status",
-        "container_id",
-        "image",
-        "image_id",
-        "last_state",
-        "name",
-        "ready",
-        "resources",
-        "restart_count",
-        "started",
-        "state",
-        "stop_signal",
-        "user",
-        "volume_mounts",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocated_resources", "allocatedResources", "dict[str, _Quantity] | None"),
@@ -645,13 +389,13 @@ class ContainerStatus(_Model):
             list_map_keys=("name",),
         ),
         _FieldInfo("container_id", "containerID", "str | None"),
-        _FieldInfo("image", "image", "str", required=True),
-        _FieldInfo("image_id", "imageID", "str", required=True),
+        _FieldInfo("image", "image", "str", required=True, always_set=True),
+        _FieldInfo("image_id", "imageID", "str", required=True, always_set=True),
         _FieldInfo("last_state", "lastState", "ContainerState | None"),
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("ready", "ready", "bool", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("ready", "ready", "bool", required=True, always_set=True),
         _FieldInfo("resources", "resources", "ResourceRequirements | None"),
-        _FieldInfo("restart_count", "restartCount", "int", required=True),
+        _FieldInfo("restart_count", "restartCount", "int", required=True, always_set=True),
         _FieldInfo("started", "started", "bool | None"),
         _FieldInfo("state", "state", "ContainerState | None"),
         _FieldInfo("stop_signal", "stopSignal", "str | None"),
@@ -685,7 +429,6 @@ class ContainerStatus(_Model):
             "volumeMounts",
         }
     )
-    _absent: tuple[str, ...]
 
     allocated_resources: dict[str, _Quantity] | None
     """AllocatedResources represents the compute resources allocated for this container by the node. Kubelet sets this value to Container.Resources.Requests upon successful pod admission and after successfully admitting desired pod resize."""
@@ -714,22 +457,22 @@ class ContainerStatus(_Model):
 The value is typically used to determine whether a container is ready to accept traffic.
 """
 
-    resources: ResourceRequirements | None
+    resources: ResourceRequirements | None = None
     """Resources represents the compute resource requests and limits that have been successfully enacted on the running container after it has been started or has been successfully resized."""
 
     restart_count: int
     """RestartCount holds the number of times the container has been restarted. Kubelet makes an effort to always increment the value, but there are cases when the state may be lost due to node restarts and then the value may be reset to 0. The value is never negative."""
 
-    started: bool | None
+    started: bool | None = None
     """Started indicates whether the container has finished its postStart lifecycle hook and passed its startup probe. Initialized as false, becomes true after startupProbe is considered successful. Resets to false when the container is restarted, or if kubelet loses state temporarily. In both cases, startup probes will run again. Is always true when no startupProbe is defined and container is running and has passed the postStart lifecycle hook. The null value must be treated the same as false."""
 
-    state: ContainerState | None
+    state: ContainerState | None = None
     """State holds details about the container's current condition."""
 
     stop_signal: str | None
     """StopSignal reports the effective stop signal for this container"""
 
-    user: ContainerUser | None
+    user: ContainerUser | None = None
     """User represents user identity information initially attached to the first process of the container"""
 
     volume_mounts: list[VolumeMountStatus] | None
@@ -755,306 +498,185 @@ The value is typically used to determine whether a container is ready to accept 
         volume_mounts: list[VolumeMountStatus] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.allocated_resources = (
-            None
-            if allocated_resources is None
-            else {k0: _Quantity.coerce(i0) for k0, i0 in allocated_resources.items()}
-        )
-        self.allocated_resources_status = (
-            None
-            if allocated_resources_status is None
-            else [
+        d = self.__dict__
+        if allocated_resources is not None:
+            d["allocatedResources"] = {
+                k0: _Quantity.coerce(i0) for k0, i0 in allocated_resources.items()
+            }
+        if allocated_resources_status is not None:
+            d["allocatedResourcesStatus"] = [
                 _model_arg(i0, ResourceStatus, "ContainerStatus(allocated_resources_status=...)")
                 for i0 in allocated_resources_status
             ]
-        )
-        self.container_id = container_id
-        if image is None:
-            self.image = ""
-            absent += ("image",)
-        else:
-            self.image = image
-        if image_id is None:
-            self.image_id = ""
-            absent += ("image_id",)
-        else:
-            self.image_id = image_id
-        self.last_state = (
-            None
-            if last_state is None
-            else _model_arg(last_state, ContainerState, "ContainerStatus(last_state=...)")
-        )
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if ready is None:
-            self.ready = False
-            absent += ("ready",)
-        else:
-            self.ready = ready
-        self.resources = (
-            None
-            if resources is None
-            else _model_arg(resources, ResourceRequirements, "ContainerStatus(resources=...)")
-        )
-        if restart_count is None:
-            self.restart_count = 0
-            absent += ("restart_count",)
-        else:
-            self.restart_count = restart_count
-        self.started = started
-        self.state = (
-            None
-            if state is None
-            else _model_arg(state, ContainerState, "ContainerStatus(state=...)")
-        )
-        self.stop_signal = stop_signal
-        self.user = (
-            None if user is None else _model_arg(user, ContainerUser, "ContainerStatus(user=...)")
-        )
-        self.volume_mounts = (
-            None
-            if volume_mounts is None
-            else [
+        if container_id is not None:
+            d["containerID"] = container_id
+        if image is not None:
+            d["image"] = image
+        if image_id is not None:
+            d["imageID"] = image_id
+        if last_state is not None:
+            d["lastState"] = _model_arg(
+                last_state, ContainerState, "ContainerStatus(last_state=...)"
+            )
+        if name is not None:
+            d["name"] = name
+        if ready is not None:
+            d["ready"] = ready
+        if resources is not None:
+            d["resources"] = _model_arg(
+                resources, ResourceRequirements, "ContainerStatus(resources=...)"
+            )
+        if restart_count is not None:
+            d["restartCount"] = restart_count
+        if started is not None:
+            d["started"] = started
+        if state is not None:
+            d["state"] = _model_arg(state, ContainerState, "ContainerStatus(state=...)")
+        if stop_signal is not None:
+            d["stopSignal"] = stop_signal
+        if user is not None:
+            d["user"] = _model_arg(user, ContainerUser, "ContainerStatus(user=...)")
+        if volume_mounts is not None:
+            d["volumeMounts"] = [
                 _model_arg(i0, VolumeMountStatus, "ContainerStatus(volume_mounts=...)")
                 for i0 in volume_mounts
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allocatedResources")
-        if v is None:
-            self.allocated_resources = None
-        elif isinstance(v, dict):
-            self.allocated_resources = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.allocated_resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["allocatedResources"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["allocatedResources"] if odd is None else [*odd, "allocatedResources"]
         v = get("allocatedResourcesStatus")
-        if v is None:
-            self.allocated_resources_status = None
-        elif isinstance(v, list):
-            try:
-                self.allocated_resources_status = [ResourceStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.allocated_resources_status = None
-                odd = True
-        else:
-            self.allocated_resources_status = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["allocatedResourcesStatus"] = [ResourceStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["allocatedResourcesStatus"]
+                        if odd is None
+                        else [*odd, "allocatedResourcesStatus"]
+                    )
+            else:
+                odd = (
+                    ["allocatedResourcesStatus"]
+                    if odd is None
+                    else [*odd, "allocatedResourcesStatus"]
+                )
         v = get("containerID")
-        if v is None or isinstance(v, str):
-            self.container_id = v
-        else:
-            self.container_id = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["containerID"] if odd is None else [*odd, "containerID"]
         v = get("image")
-        if isinstance(v, str):
-            self.image = v
+        if v is None:
+            if "image" in d:  # null in an always-set field: kept aside
+                odd = ["image"] if odd is None else [*odd, "image"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.image = ""
-            absent += ("image",)
-            if v is not None:
-                odd = True
+            odd = ["image"] if odd is None else [*odd, "image"]
         v = get("imageID")
-        if isinstance(v, str):
-            self.image_id = v
+        if v is None:
+            if "imageID" in d:  # null in an always-set field: kept aside
+                odd = ["imageID"] if odd is None else [*odd, "imageID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.image_id = ""
-            absent += ("image_id",)
-            if v is not None:
-                odd = True
+            odd = ["imageID"] if odd is None else [*odd, "imageID"]
         v = get("lastState")
-        if v is None:
-            self.last_state = None
-        elif isinstance(v, dict):
-            self.last_state = ContainerState._decode(v)
-        else:
-            self.last_state = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["lastState"] = ContainerState._decode(v)
+            else:
+                odd = ["lastState"] if odd is None else [*odd, "lastState"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ready")
-        if v.__class__ is bool:
-            self.ready = v
+        if v is None:
+            if "ready" in d:  # null in an always-set field: kept aside
+                odd = ["ready"] if odd is None else [*odd, "ready"]
+        elif v.__class__ is bool:
+            pass
         else:
-            self.ready = False
-            absent += ("ready",)
-            if v is not None:
-                odd = True
+            odd = ["ready"] if odd is None else [*odd, "ready"]
         v = get("resources")
-        if v is None:
-            self.resources = None
-        elif isinstance(v, dict):
-            self.resources = ResourceRequirements._decode(v)
-        else:
-            self.resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resources"] = ResourceRequirements._decode(v)
+            else:
+                odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("restartCount")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.restart_count = v
+        if v is None:
+            if "restartCount" in d:  # null in an always-set field: kept aside
+                odd = ["restartCount"] if odd is None else [*odd, "restartCount"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.restart_count = 0
-            absent += ("restart_count",)
-            if v is not None:
-                odd = True
+            odd = ["restartCount"] if odd is None else [*odd, "restartCount"]
         v = get("started")
-        if v is None or v.__class__ is bool:
-            self.started = v
-        else:
-            self.started = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["started"] if odd is None else [*odd, "started"]
         v = get("state")
-        if v is None:
-            self.state = None
-        elif isinstance(v, dict):
-            self.state = ContainerState._decode(v)
-        else:
-            self.state = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["state"] = ContainerState._decode(v)
+            else:
+                odd = ["state"] if odd is None else [*odd, "state"]
         v = get("stopSignal")
-        if v is None or isinstance(v, str):
-            self.stop_signal = v
-        else:
-            self.stop_signal = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["stopSignal"] if odd is None else [*odd, "stopSignal"]
         v = get("user")
-        if v is None:
-            self.user = None
-        elif isinstance(v, dict):
-            self.user = ContainerUser._decode(v)
-        else:
-            self.user = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["user"] = ContainerUser._decode(v)
+            else:
+                odd = ["user"] if odd is None else [*odd, "user"]
         v = get("volumeMounts")
-        if v is None:
-            self.volume_mounts = None
-        elif isinstance(v, list):
-            try:
-                self.volume_mounts = [VolumeMountStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.volume_mounts = None
-                odd = True
-        else:
-            self.volume_mounts = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["volumeMounts"] = [VolumeMountStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["volumeMounts"] if odd is None else [*odd, "volumeMounts"]
+            else:
+                odd = ["volumeMounts"] if odd is None else [*odd, "volumeMounts"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.allocated_resources
-        if v0 is not None:
-            data["allocatedResources"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
-        v1 = self.allocated_resources_status
-        if v1 is not None:
-            data["allocatedResourcesStatus"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.container_id
-        if v2 is not None:
-            data["containerID"] = v2
-        v3 = self.image
-        if v3 is not None and (v3 or "image" not in absent):
-            data["image"] = v3
-        v4 = self.image_id
-        if v4 is not None and (v4 or "image_id" not in absent):
-            data["imageID"] = v4
-        v5 = self.last_state
-        if v5 is not None:
-            data["lastState"] = v5._encode(wire)
-        v6 = self.name
-        if v6 is not None and (v6 or "name" not in absent):
-            data["name"] = v6
-        v7 = self.ready
-        if v7 is not None and (v7 or "ready" not in absent):
-            data["ready"] = v7
-        v8 = self.resources
-        if v8 is not None:
-            data["resources"] = v8._encode(wire)
-        v9 = self.restart_count
-        if v9 is not None and (v9 or "restart_count" not in absent):
-            data["restartCount"] = v9
-        v10 = self.started
-        if v10 is not None:
-            data["started"] = v10
-        v11 = self.state
-        if v11 is not None:
-            data["state"] = v11._encode(wire)
-        v12 = self.stop_signal
-        if v12 is not None:
-            data["stopSignal"] = v12
-        v13 = self.user
-        if v13 is not None:
-            data["user"] = v13._encode(wire)
-        v14 = self.volume_mounts
-        if v14 is not None:
-            data["volumeMounts"] = [i0._encode(wire) for i0 in v14]
-        return data
-
-    def _copy(self) -> ContainerStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allocated_resources = None if (v0 := self.allocated_resources) is None else v0.copy()
-        new.allocated_resources_status = (
-            None if (v1 := self.allocated_resources_status) is None else [i._copy() for i in v1]
-        )
-        new.container_id = self.container_id
-        new.image = self.image
-        new.image_id = self.image_id
-        new.last_state = None if (v5 := self.last_state) is None else v5._copy()
-        new.name = self.name
-        new.ready = self.ready
-        new.resources = None if (v8 := self.resources) is None else v8._copy()
-        new.restart_count = self.restart_count
-        new.started = self.started
-        new.state = None if (v11 := self.state) is None else v11._copy()
-        new.stop_signal = self.stop_signal
-        new.user = None if (v13 := self.user) is None else v13._copy()
-        new.volume_mounts = (
-            None if (v14 := self.volume_mounts) is None else [i._copy() for i in v14]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "image":
+            return ""
+        if name == "image_id":
+            return ""
+        if name == "name":
+            return ""
+        if name == "ready":
+            return False
+        if name == "restart_count":
+            return 0
+        raise AttributeError(name)
 
 
 class ContainerUser(_Model):
     """ContainerUser represents user identity information"""
-
-    __slots__ = ("linux",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("linux", "linux", "LinuxContainerUser | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"linux"})
 
-    linux: LinuxContainerUser | None
+    linux: LinuxContainerUser | None = None
     """Linux holds user identity information initially attached to the first process of the containers in Linux. Note that the actual running identity can be changed if the process has enough privilege to do so."""
 
     def __init__(
@@ -1063,64 +685,31 @@ class ContainerUser(_Model):
         linux: LinuxContainerUser | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.linux = (
-            None
-            if linux is None
-            else _model_arg(linux, LinuxContainerUser, "ContainerUser(linux=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if linux is not None:
+            d["linux"] = _model_arg(linux, LinuxContainerUser, "ContainerUser(linux=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("linux")
-        if v is None:
-            self.linux = None
-        elif isinstance(v, dict):
-            self.linux = LinuxContainerUser._decode(v)
-        else:
-            self.linux = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.linux
-        if v0 is not None:
-            data["linux"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> ContainerUser:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.linux = None if (v0 := self.linux) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["linux"] = LinuxContainerUser._decode(v)
+            else:
+                odd = ["linux"] if odd is None else [*odd, "linux"]
+        return odd
 
 
 class HostIP(_Model):
     """HostIP represents a single IP address allocated to the host."""
 
-    __slots__ = (
-        "ip",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("ip", "ip", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("ip", "ip", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"ip"})
-    _absent: tuple[str, ...]
 
     ip: str
     """IP is the IP address assigned to the host"""
@@ -1131,72 +720,38 @@ class HostIP(_Model):
         ip: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if ip is None:
-            self.ip = ""
-            absent += ("ip",)
-        else:
-            self.ip = ip
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if ip is not None:
+            d["ip"] = ip
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("ip")
-        if isinstance(v, str):
-            self.ip = v
+        if v is None:
+            if "ip" in d:  # null in an always-set field: kept aside
+                odd = ["ip"] if odd is None else [*odd, "ip"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.ip = ""
-            absent += ("ip",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["ip"] if odd is None else [*odd, "ip"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.ip
-        if v0 is not None and (v0 or "ip" not in absent):
-            data["ip"] = v0
-        return data
-
-    def _copy(self) -> HostIP:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ip = self.ip
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "ip":
+            return ""
+        raise AttributeError(name)
 
 
 class ImageVolumeStatus(_Model):
     """ImageVolumeStatus represents the image-based volume status."""
 
-    __slots__ = (
-        "image_ref",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("image_ref", "imageRef", "str", required=True),
+        _FieldInfo("image_ref", "imageRef", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"imageRef"})
-    _absent: tuple[str, ...]
 
     image_ref: str
     """ImageRef is the digest of the image used for this volume. It should have a value that's similar to the pod's status.containerStatuses[i].imageID. The ImageRef length should not exceed 256 characters."""
@@ -1207,79 +762,43 @@ class ImageVolumeStatus(_Model):
         image_ref: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if image_ref is None:
-            self.image_ref = ""
-            absent += ("image_ref",)
-        else:
-            self.image_ref = image_ref
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if image_ref is not None:
+            d["imageRef"] = image_ref
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("imageRef")
-        if isinstance(v, str):
-            self.image_ref = v
+        if v is None:
+            if "imageRef" in d:  # null in an always-set field: kept aside
+                odd = ["imageRef"] if odd is None else [*odd, "imageRef"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.image_ref = ""
-            absent += ("image_ref",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["imageRef"] if odd is None else [*odd, "imageRef"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.image_ref
-        if v0 is not None and (v0 or "image_ref" not in absent):
-            data["imageRef"] = v0
-        return data
-
-    def _copy(self) -> ImageVolumeStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.image_ref = self.image_ref
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "image_ref":
+            return ""
+        raise AttributeError(name)
 
 
 class LinuxContainerUser(_Model):
     """LinuxContainerUser represents user identity information in Linux containers"""
 
-    __slots__ = (
-        "gid",
-        "supplemental_groups",
-        "uid",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("gid", "gid", "int", required=True),
+        _FieldInfo("gid", "gid", "int", required=True, always_set=True),
         _FieldInfo(
             "supplemental_groups", "supplementalGroups", "list[int] | None", list_type="atomic"
         ),
-        _FieldInfo("uid", "uid", "int", required=True),
+        _FieldInfo("uid", "uid", "int", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"gid", "supplementalGroups", "uid"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("supplemental_groups",)
-    _absent: tuple[str, ...]
 
     gid: int
     """GID is the primary gid initially attached to the first process in the container"""
@@ -1298,109 +817,66 @@ class LinuxContainerUser(_Model):
         uid: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if gid is None:
-            self.gid = 0
-            absent += ("gid",)
-        else:
-            self.gid = gid
-        self.supplemental_groups = supplemental_groups
-        if uid is None:
-            self.uid = 0
-            absent += ("uid",)
-        else:
-            self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if gid is not None:
+            d["gid"] = gid
+        if supplemental_groups is not None:
+            d["supplementalGroups"] = supplemental_groups
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("gid")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.gid = v
+        if v is None:
+            if "gid" in d:  # null in an always-set field: kept aside
+                odd = ["gid"] if odd is None else [*odd, "gid"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.gid = 0
-            absent += ("gid",)
-            if v is not None:
-                odd = True
+            odd = ["gid"] if odd is None else [*odd, "gid"]
         v = get("supplementalGroups")
-        if v is None or isinstance(v, list):
-            self.supplemental_groups = v
-        else:
-            self.supplemental_groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["supplementalGroups"] if odd is None else [*odd, "supplementalGroups"]
         v = get("uid")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.uid = v
+        if v is None:
+            if "uid" in d:  # null in an always-set field: kept aside
+                odd = ["uid"] if odd is None else [*odd, "uid"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.uid = 0
-            absent += ("uid",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.gid
-        if v0 is not None and (v0 or "gid" not in absent):
-            data["gid"] = v0
-        v1 = self.supplemental_groups
-        if v1 is not None:
-            data["supplementalGroups"] = v1 if wire else v1[:]
-        v2 = self.uid
-        if v2 is not None and (v2 or "uid" not in absent):
-            data["uid"] = v2
-        return data
-
-    def _copy(self) -> LinuxContainerUser:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.gid = self.gid
-        new.supplemental_groups = None if (v1 := self.supplemental_groups) is None else v1[:]
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "gid":
+            return 0
+        if name == "uid":
+            return 0
+        raise AttributeError(name)
 
 
 class NodeAllocatableResourceClaimStatus(_Model):
     """NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA."""
 
-    __slots__ = (
-        "containers",
-        "resource_claim_name",
-        "resources",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("containers", "containers", "list[str] | None", list_type="set"),
-        _FieldInfo("resource_claim_name", "resourceClaimName", "str", required=True),
-        _FieldInfo("resources", "resources", "dict[str, _Quantity]", required=True),
+        _FieldInfo(
+            "resource_claim_name", "resourceClaimName", "str", required=True, always_set=True
+        ),
+        _FieldInfo(
+            "resources", "resources", "dict[str, _Quantity]", required=True, always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containers", "resourceClaimName", "resources"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("containers",)
-    _absent: tuple[str, ...]
 
-    containers: list[str] | None
+    containers: list[str] | None = None
     """Containers lists the names of all containers in this pod that reference the claim."""
 
     resource_claim_name: str
@@ -1417,98 +893,50 @@ class NodeAllocatableResourceClaimStatus(_Model):
         resources: _Mapping[str, _Quantity | str | int | float] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.containers = containers
-        if resource_claim_name is None:
-            self.resource_claim_name = ""
-            absent += ("resource_claim_name",)
-        else:
-            self.resource_claim_name = resource_claim_name
-        if resources is None:
-            self.resources = {}
-            absent += ("resources",)
-        else:
-            self.resources = {k0: _Quantity.coerce(i0) for k0, i0 in resources.items()}
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if containers is not None:
+            d["containers"] = containers
+        if resource_claim_name is not None:
+            d["resourceClaimName"] = resource_claim_name
+        if resources is not None:
+            d["resources"] = {k0: _Quantity.coerce(i0) for k0, i0 in resources.items()}
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("containers")
-        if v is None or isinstance(v, list):
-            self.containers = v
-        else:
-            self.containers = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["containers"] if odd is None else [*odd, "containers"]
         v = get("resourceClaimName")
-        if isinstance(v, str):
-            self.resource_claim_name = v
+        if v is None:
+            if "resourceClaimName" in d:  # null in an always-set field: kept aside
+                odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource_claim_name = ""
-            absent += ("resource_claim_name",)
-            if v is not None:
-                odd = True
+            odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
         v = get("resources")
-        if isinstance(v, dict):
-            self.resources = {k0: _Quantity(i0) for k0, i0 in v.items()}
+        if v is None:
+            if "resources" in d:  # null in an always-set field: kept aside
+                odd = ["resources"] if odd is None else [*odd, "resources"]
+        elif isinstance(v, dict):
+            d["resources"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
-            self.resources = {}
-            absent += ("resources",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resources"] if odd is None else [*odd, "resources"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.containers
-        if v0 is not None:
-            data["containers"] = v0 if wire else v0[:]
-        v1 = self.resource_claim_name
-        if v1 is not None and (v1 or "resource_claim_name" not in absent):
-            data["resourceClaimName"] = v1
-        v2 = self.resources
-        if v2 is not None and (v2 or "resources" not in absent):
-            data["resources"] = {k0: _quantity_wire(i0) for k0, i0 in v2.items()}
-        return data
-
-    def _copy(self) -> NodeAllocatableResourceClaimStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.containers = None if (v0 := self.containers) is None else v0[:]
-        new.resource_claim_name = self.resource_claim_name
-        new.resources = None if (v2 := self.resources) is None else v2.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "resource_claim_name":
+            return ""
+        if name == "resources":
+            return {}
+        raise AttributeError(name)
 
 
 class Pod(_Model):
     """Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "Pod"
@@ -1548,28 +976,27 @@ class Pod(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "PodSpec | None"),
         _FieldInfo("status", "status", "PodStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PodSpec | None
+    spec: PodSpec | None = None
     """Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: PodStatus | None
+    status: PodStatus | None = None
     """Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -1582,122 +1009,59 @@ class Pod(_Model):
         status: PodStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Pod(metadata=...)")
-        self.spec = None if spec is None else _model_arg(spec, PodSpec, "Pod(spec=...)")
-        self.status = None if status is None else _model_arg(status, PodStatus, "Pod(status=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Pod(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, PodSpec, "Pod(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, PodStatus, "Pod(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = PodSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = PodSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = PodStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = PodStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> Pod:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class PodCondition(_Model):
     """PodCondition contains details for the current condition of this pod."""
-
-    __slots__ = (
-        "last_probe_time",
-        "last_transition_time",
-        "message",
-        "observed_generation",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_probe_time", "lastProbeTime", "_Time | None"),
@@ -1705,8 +1069,8 @@ class PodCondition(_Model):
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1719,7 +1083,6 @@ class PodCondition(_Model):
             "type",
         }
     )
-    _absent: tuple[str, ...]
 
     last_probe_time: _Time | None
     """Last time we probed the condition."""
@@ -1727,13 +1090,13 @@ class PodCondition(_Model):
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """Human-readable message indicating details about last transition."""
 
     observed_generation: int | None
     """If set, this represents the .metadata.generation that the pod condition was set based upon."""
 
-    reason: str | None
+    reason: str | None = None
     """Unique, one-word, CamelCase reason for the condition's last transition."""
 
     status: str
@@ -1754,145 +1117,76 @@ class PodCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_probe_time = None if last_probe_time is None else _Time.coerce(last_probe_time)
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.observed_generation = observed_generation
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_probe_time is not None:
+            d["lastProbeTime"] = _Time.coerce(last_probe_time)
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastProbeTime")
-        if v is None:
-            self.last_probe_time = None
-        elif isinstance(v, str):
-            self.last_probe_time = _Time(v)
-        else:
-            self.last_probe_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastProbeTime"] = _Time(v)
+            else:
+                odd = ["lastProbeTime"] if odd is None else [*odd, "lastProbeTime"]
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_probe_time
-        if v0 is not None:
-            data["lastProbeTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.last_transition_time
-        if v1 is not None:
-            data["lastTransitionTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
-        v2 = self.message
-        if v2 is not None:
-            data["message"] = v2
-        v3 = self.observed_generation
-        if v3 is not None:
-            data["observedGeneration"] = v3
-        v4 = self.reason
-        if v4 is not None:
-            data["reason"] = v4
-        v5 = self.status
-        if v5 is not None and (v5 or "status" not in absent):
-            data["status"] = v5
-        v6 = self.type
-        if v6 is not None and (v6 or "type" not in absent):
-            data["type"] = v6
-        return data
-
-    def _copy(self) -> PodCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_probe_time = self.last_probe_time
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.observed_generation = self.observed_generation
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class PodExtendedResourceClaimStatus(_Model):
     """PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. It stores the generated name for the corresponding special ResourceClaim created by the scheduler."""
-
-    __slots__ = (
-        "request_mappings",
-        "resource_claim_name",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1901,11 +1195,13 @@ class PodExtendedResourceClaimStatus(_Model):
             "list[ContainerExtendedResourceRequest]",
             required=True,
             list_type="atomic",
+            always_set=True,
         ),
-        _FieldInfo("resource_claim_name", "resourceClaimName", "str", required=True),
+        _FieldInfo(
+            "resource_claim_name", "resourceClaimName", "str", required=True, always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"requestMappings", "resourceClaimName"})
-    _absent: tuple[str, ...]
 
     request_mappings: list[ContainerExtendedResourceRequest]
     """RequestMappings identifies the mapping of <container, extended resource backed by DRA> to  device request in the generated ResourceClaim."""
@@ -1920,12 +1216,9 @@ class PodExtendedResourceClaimStatus(_Model):
         resource_claim_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if request_mappings is None:
-            self.request_mappings = []
-            absent += ("request_mappings",)
-        else:
-            self.request_mappings = [
+        d = self.__dict__
+        if request_mappings is not None:
+            d["requestMappings"] = [
                 _model_arg(
                     i0,
                     ContainerExtendedResourceRequest,
@@ -1933,88 +1226,50 @@ class PodExtendedResourceClaimStatus(_Model):
                 )
                 for i0 in request_mappings
             ]
-        if resource_claim_name is None:
-            self.resource_claim_name = ""
-            absent += ("resource_claim_name",)
-        else:
-            self.resource_claim_name = resource_claim_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if resource_claim_name is not None:
+            d["resourceClaimName"] = resource_claim_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("requestMappings")
-        if isinstance(v, list):
+        if v is None:
+            if "requestMappings" in d:  # null in an always-set field: kept aside
+                odd = ["requestMappings"] if odd is None else [*odd, "requestMappings"]
+        elif isinstance(v, list):
             try:
-                self.request_mappings = [ContainerExtendedResourceRequest._decode(i0) for i0 in v]
+                d["requestMappings"] = [ContainerExtendedResourceRequest._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.request_mappings = []
-                absent += ("request_mappings",)
-                odd = True
+                odd = ["requestMappings"] if odd is None else [*odd, "requestMappings"]
         else:
-            self.request_mappings = []
-            absent += ("request_mappings",)
-            if v is not None:
-                odd = True
+            odd = ["requestMappings"] if odd is None else [*odd, "requestMappings"]
         v = get("resourceClaimName")
-        if isinstance(v, str):
-            self.resource_claim_name = v
+        if v is None:
+            if "resourceClaimName" in d:  # null in an always-set field: kept aside
+                odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource_claim_name = ""
-            absent += ("resource_claim_name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.request_mappings
-        if v0 is not None and (v0 or "request_mappings" not in absent):
-            data["requestMappings"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.resource_claim_name
-        if v1 is not None and (v1 or "resource_claim_name" not in absent):
-            data["resourceClaimName"] = v1
-        return data
-
-    def _copy(self) -> PodExtendedResourceClaimStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.request_mappings = (
-            None if (v0 := self.request_mappings) is None else [i._copy() for i in v0]
-        )
-        new.resource_claim_name = self.resource_claim_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "request_mappings":
+            return []
+        if name == "resource_claim_name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodIP(_Model):
     """PodIP represents a single IP address allocated to the pod."""
 
-    __slots__ = (
-        "ip",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("ip", "ip", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("ip", "ip", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"ip"})
-    _absent: tuple[str, ...]
 
     ip: str
     """IP is the IP address assigned to the pod"""
@@ -2025,80 +1280,43 @@ class PodIP(_Model):
         ip: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if ip is None:
-            self.ip = ""
-            absent += ("ip",)
-        else:
-            self.ip = ip
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if ip is not None:
+            d["ip"] = ip
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("ip")
-        if isinstance(v, str):
-            self.ip = v
+        if v is None:
+            if "ip" in d:  # null in an always-set field: kept aside
+                odd = ["ip"] if odd is None else [*odd, "ip"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.ip = ""
-            absent += ("ip",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["ip"] if odd is None else [*odd, "ip"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.ip
-        if v0 is not None and (v0 or "ip" not in absent):
-            data["ip"] = v0
-        return data
-
-    def _copy(self) -> PodIP:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ip = self.ip
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "ip":
+            return ""
+        raise AttributeError(name)
 
 
 class PodList(_Model):
     """PodList is a list of Pods."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "PodList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Pod]", required=True),
+        _FieldInfo("items", "items", "list[Pod]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -2106,7 +1324,7 @@ class PodList(_Model):
     items: list[Pod]
     """List of pods. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -2121,120 +1339,64 @@ class PodList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Pod, "PodList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "PodList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Pod, "PodList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "PodList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Pod._decode(i0) for i0 in v]
+                d["items"] = [Pod._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> PodList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class PodResourceClaimStatus(_Model):
     """PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim."""
 
-    __slots__ = (
-        "name",
-        "resource_claim_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("resource_claim_name", "resourceClaimName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "resourceClaimName"})
-    _absent: tuple[str, ...]
 
     name: str
     """Name uniquely identifies this resource claim inside the pod. This must match the name of an entry in pod.spec.resourceClaims, which implies that the string must be a DNS_LABEL."""
@@ -2254,96 +1416,38 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
         resource_claim_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.resource_claim_name = resource_claim_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if resource_claim_name is not None:
+            d["resourceClaimName"] = resource_claim_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
-        if v is None or isinstance(v, str):
-            self.resource_claim_name = v
-        else:
-            self.resource_claim_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.resource_claim_name
-        if v1 is not None:
-            data["resourceClaimName"] = v1
-        return data
-
-    def _copy(self) -> PodResourceClaimStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.resource_claim_name = self.resource_claim_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodStatus(_Model):
     """PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane."""
-
-    __slots__ = (
-        "allocated_resources",
-        "conditions",
-        "container_statuses",
-        "ephemeral_container_statuses",
-        "extended_resource_claim_status",
-        "host_ip",
-        "host_ips",
-        "init_container_statuses",
-        "message",
-        "node_allocatable_resource_claim_statuses",
-        "nominated_node_name",
-        "observed_generation",
-        "phase",
-        "pod_ip",
-        "pod_ips",
-        "qos_class",
-        "reason",
-        "resize",
-        "resource_claim_statuses",
-        "resources",
-        "start_time",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocated_resources", "allocatedResources", "dict[str, _Quantity] | None"),
@@ -2452,7 +1556,7 @@ class PodStatus(_Model):
     allocated_resources: dict[str, _Quantity] | None
     """AllocatedResources is the total requests allocated for this pod by the node. If pod-level requests are not set, this will be the total requests aggregated across containers in the pod."""
 
-    conditions: list[PodCondition] | None
+    conditions: list[PodCondition] | None = None
     """Current service state of pod. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions"""
 
     container_statuses: list[ContainerStatus] | None
@@ -2473,7 +1577,7 @@ class PodStatus(_Model):
     init_container_statuses: list[ContainerStatus] | None
     """Statuses of init containers in this pod. The most recent successful non-restartable init container will have ready = true, the most recently started container will have startTime set. Each init container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-and-container-status"""
 
-    message: str | None
+    message: str | None = None
     """A human readable message indicating details about why the pod is in this condition."""
 
     node_allocatable_resource_claim_statuses: list[NodeAllocatableResourceClaimStatus] | None
@@ -2485,7 +1589,7 @@ class PodStatus(_Model):
     observed_generation: int | None
     """If set, this represents the .metadata.generation that the pod status was set based upon. The PodObservedGenerationTracking feature gate must be enabled to use this field."""
 
-    phase: str | None
+    phase: str | None = None
     """The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle. The conditions array, the reason and message fields, and the individual container status arrays contain more detail about the pod's status. There are five possible phase values:
 
 Pending: The pod has been accepted by the Kubernetes system, but one or more of the container images has not been created. This includes time before being scheduled as well as time spent downloading images over the network, which could take a while. Running: The pod has been bound to a node, and all of the containers have been created. At least one container is still running, or is in the process of starting or restarting. Succeeded: All containers in the pod have terminated in success, and will not be restarted. Failed: All containers in the pod have terminated, and at least one container has terminated in failure. The container either exited with non-zero status or was terminated by the system. Unknown: For some reason the state of the pod could not be obtained, typically due to an error in communicating with the host of the pod.
@@ -2502,16 +1606,16 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
     qos_class: str | None
     """The Quality of Service (QOS) classification assigned to the pod based on resource requirements See PodQOSClass type for available QOS classes More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes"""
 
-    reason: str | None
+    reason: str | None = None
     """A brief CamelCase message indicating details about why the pod is in this state. e.g. 'Evicted'"""
 
-    resize: str | None
+    resize: str | None = None
     """Status of resources resize desired for pod's containers. It is empty if no resources resize is pending. Any changes to container resources will automatically set this to "Proposed" Deprecated: Resize status is moved to two pod conditions PodResizePending and PodResizeInProgress. PodResizePending will track states where the spec has been resized, but the Kubelet has not yet allocated the resources. PodResizeInProgress will track in-progress resizes, and should be present whenever allocated resources != acknowledged resources."""
 
     resource_claim_statuses: list[PodResourceClaimStatus] | None
     """Status of resource claims."""
 
-    resources: ResourceRequirements | None
+    resources: ResourceRequirements | None = None
     """Resources represents the compute resource requests and limits that have been applied at the pod level if pod-level requests or limits are set in PodSpec.Resources"""
 
     start_time: _Time | None
@@ -2545,60 +1649,44 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         start_time: _Time | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.allocated_resources = (
-            None
-            if allocated_resources is None
-            else {k0: _Quantity.coerce(i0) for k0, i0 in allocated_resources.items()}
-        )
-        self.conditions = (
-            None
-            if conditions is None
-            else [_model_arg(i0, PodCondition, "PodStatus(conditions=...)") for i0 in conditions]
-        )
-        self.container_statuses = (
-            None
-            if container_statuses is None
-            else [
+        d = self.__dict__
+        if allocated_resources is not None:
+            d["allocatedResources"] = {
+                k0: _Quantity.coerce(i0) for k0, i0 in allocated_resources.items()
+            }
+        if conditions is not None:
+            d["conditions"] = [
+                _model_arg(i0, PodCondition, "PodStatus(conditions=...)") for i0 in conditions
+            ]
+        if container_statuses is not None:
+            d["containerStatuses"] = [
                 _model_arg(i0, ContainerStatus, "PodStatus(container_statuses=...)")
                 for i0 in container_statuses
             ]
-        )
-        self.ephemeral_container_statuses = (
-            None
-            if ephemeral_container_statuses is None
-            else [
+        if ephemeral_container_statuses is not None:
+            d["ephemeralContainerStatuses"] = [
                 _model_arg(i0, ContainerStatus, "PodStatus(ephemeral_container_statuses=...)")
                 for i0 in ephemeral_container_statuses
             ]
-        )
-        self.extended_resource_claim_status = (
-            None
-            if extended_resource_claim_status is None
-            else _model_arg(
+        if extended_resource_claim_status is not None:
+            d["extendedResourceClaimStatus"] = _model_arg(
                 extended_resource_claim_status,
                 PodExtendedResourceClaimStatus,
                 "PodStatus(extended_resource_claim_status=...)",
             )
-        )
-        self.host_ip = host_ip
-        self.host_ips = (
-            None
-            if host_ips is None
-            else [_model_arg(i0, HostIP, "PodStatus(host_ips=...)") for i0 in host_ips]
-        )
-        self.init_container_statuses = (
-            None
-            if init_container_statuses is None
-            else [
+        if host_ip is not None:
+            d["hostIP"] = host_ip
+        if host_ips is not None:
+            d["hostIPs"] = [_model_arg(i0, HostIP, "PodStatus(host_ips=...)") for i0 in host_ips]
+        if init_container_statuses is not None:
+            d["initContainerStatuses"] = [
                 _model_arg(i0, ContainerStatus, "PodStatus(init_container_statuses=...)")
                 for i0 in init_container_statuses
             ]
-        )
-        self.message = message
-        self.node_allocatable_resource_claim_statuses = (
-            None
-            if node_allocatable_resource_claim_statuses is None
-            else [
+        if message is not None:
+            d["message"] = message
+        if node_allocatable_resource_claim_statuses is not None:
+            d["nodeAllocatableResourceClaimStatuses"] = [
                 _model_arg(
                     i0,
                     NodeAllocatableResourceClaimStatus,
@@ -2606,364 +1694,204 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
                 )
                 for i0 in node_allocatable_resource_claim_statuses
             ]
-        )
-        self.nominated_node_name = nominated_node_name
-        self.observed_generation = observed_generation
-        self.phase = phase
-        self.pod_ip = pod_ip
-        self.pod_ips = (
-            None
-            if pod_ips is None
-            else [_model_arg(i0, PodIP, "PodStatus(pod_ips=...)") for i0 in pod_ips]
-        )
-        self.qos_class = qos_class
-        self.reason = reason
-        self.resize = resize
-        self.resource_claim_statuses = (
-            None
-            if resource_claim_statuses is None
-            else [
+        if nominated_node_name is not None:
+            d["nominatedNodeName"] = nominated_node_name
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if phase is not None:
+            d["phase"] = phase
+        if pod_ip is not None:
+            d["podIP"] = pod_ip
+        if pod_ips is not None:
+            d["podIPs"] = [_model_arg(i0, PodIP, "PodStatus(pod_ips=...)") for i0 in pod_ips]
+        if qos_class is not None:
+            d["qosClass"] = qos_class
+        if reason is not None:
+            d["reason"] = reason
+        if resize is not None:
+            d["resize"] = resize
+        if resource_claim_statuses is not None:
+            d["resourceClaimStatuses"] = [
                 _model_arg(i0, PodResourceClaimStatus, "PodStatus(resource_claim_statuses=...)")
                 for i0 in resource_claim_statuses
             ]
-        )
-        self.resources = (
-            None
-            if resources is None
-            else _model_arg(resources, ResourceRequirements, "PodStatus(resources=...)")
-        )
-        self.start_time = None if start_time is None else _Time.coerce(start_time)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if resources is not None:
+            d["resources"] = _model_arg(resources, ResourceRequirements, "PodStatus(resources=...)")
+        if start_time is not None:
+            d["startTime"] = _Time.coerce(start_time)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allocatedResources")
-        if v is None:
-            self.allocated_resources = None
-        elif isinstance(v, dict):
-            self.allocated_resources = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.allocated_resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["allocatedResources"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["allocatedResources"] if odd is None else [*odd, "allocatedResources"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [PodCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [PodCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("containerStatuses")
-        if v is None:
-            self.container_statuses = None
-        elif isinstance(v, list):
-            try:
-                self.container_statuses = [ContainerStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.container_statuses = None
-                odd = True
-        else:
-            self.container_statuses = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["containerStatuses"] = [ContainerStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["containerStatuses"] if odd is None else [*odd, "containerStatuses"]
+            else:
+                odd = ["containerStatuses"] if odd is None else [*odd, "containerStatuses"]
         v = get("ephemeralContainerStatuses")
-        if v is None:
-            self.ephemeral_container_statuses = None
-        elif isinstance(v, list):
-            try:
-                self.ephemeral_container_statuses = [ContainerStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ephemeral_container_statuses = None
-                odd = True
-        else:
-            self.ephemeral_container_statuses = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ephemeralContainerStatuses"] = [ContainerStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["ephemeralContainerStatuses"]
+                        if odd is None
+                        else [*odd, "ephemeralContainerStatuses"]
+                    )
+            else:
+                odd = (
+                    ["ephemeralContainerStatuses"]
+                    if odd is None
+                    else [*odd, "ephemeralContainerStatuses"]
+                )
         v = get("extendedResourceClaimStatus")
-        if v is None:
-            self.extended_resource_claim_status = None
-        elif isinstance(v, dict):
-            self.extended_resource_claim_status = PodExtendedResourceClaimStatus._decode(v)
-        else:
-            self.extended_resource_claim_status = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["extendedResourceClaimStatus"] = PodExtendedResourceClaimStatus._decode(v)
+            else:
+                odd = (
+                    ["extendedResourceClaimStatus"]
+                    if odd is None
+                    else [*odd, "extendedResourceClaimStatus"]
+                )
         v = get("hostIP")
-        if v is None or isinstance(v, str):
-            self.host_ip = v
-        else:
-            self.host_ip = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["hostIP"] if odd is None else [*odd, "hostIP"]
         v = get("hostIPs")
-        if v is None:
-            self.host_ips = None
-        elif isinstance(v, list):
-            try:
-                self.host_ips = [HostIP._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.host_ips = None
-                odd = True
-        else:
-            self.host_ips = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["hostIPs"] = [HostIP._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["hostIPs"] if odd is None else [*odd, "hostIPs"]
+            else:
+                odd = ["hostIPs"] if odd is None else [*odd, "hostIPs"]
         v = get("initContainerStatuses")
-        if v is None:
-            self.init_container_statuses = None
-        elif isinstance(v, list):
-            try:
-                self.init_container_statuses = [ContainerStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.init_container_statuses = None
-                odd = True
-        else:
-            self.init_container_statuses = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["initContainerStatuses"] = [ContainerStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["initContainerStatuses"]
+                        if odd is None
+                        else [*odd, "initContainerStatuses"]
+                    )
+            else:
+                odd = ["initContainerStatuses"] if odd is None else [*odd, "initContainerStatuses"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("nodeAllocatableResourceClaimStatuses")
-        if v is None:
-            self.node_allocatable_resource_claim_statuses = None
-        elif isinstance(v, list):
-            try:
-                self.node_allocatable_resource_claim_statuses = [
-                    NodeAllocatableResourceClaimStatus._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.node_allocatable_resource_claim_statuses = None
-                odd = True
-        else:
-            self.node_allocatable_resource_claim_statuses = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["nodeAllocatableResourceClaimStatuses"] = [
+                        NodeAllocatableResourceClaimStatus._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["nodeAllocatableResourceClaimStatuses"]
+                        if odd is None
+                        else [*odd, "nodeAllocatableResourceClaimStatuses"]
+                    )
+            else:
+                odd = (
+                    ["nodeAllocatableResourceClaimStatuses"]
+                    if odd is None
+                    else [*odd, "nodeAllocatableResourceClaimStatuses"]
+                )
         v = get("nominatedNodeName")
-        if v is None or isinstance(v, str):
-            self.nominated_node_name = v
-        else:
-            self.nominated_node_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["nominatedNodeName"] if odd is None else [*odd, "nominatedNodeName"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("phase")
-        if v is None or isinstance(v, str):
-            self.phase = v
-        else:
-            self.phase = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["phase"] if odd is None else [*odd, "phase"]
         v = get("podIP")
-        if v is None or isinstance(v, str):
-            self.pod_ip = v
-        else:
-            self.pod_ip = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["podIP"] if odd is None else [*odd, "podIP"]
         v = get("podIPs")
-        if v is None:
-            self.pod_ips = None
-        elif isinstance(v, list):
-            try:
-                self.pod_ips = [PodIP._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.pod_ips = None
-                odd = True
-        else:
-            self.pod_ips = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["podIPs"] = [PodIP._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["podIPs"] if odd is None else [*odd, "podIPs"]
+            else:
+                odd = ["podIPs"] if odd is None else [*odd, "podIPs"]
         v = get("qosClass")
-        if v is None or isinstance(v, str):
-            self.qos_class = v
-        else:
-            self.qos_class = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["qosClass"] if odd is None else [*odd, "qosClass"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("resize")
-        if v is None or isinstance(v, str):
-            self.resize = v
-        else:
-            self.resize = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resize"] if odd is None else [*odd, "resize"]
         v = get("resourceClaimStatuses")
-        if v is None:
-            self.resource_claim_statuses = None
-        elif isinstance(v, list):
-            try:
-                self.resource_claim_statuses = [PodResourceClaimStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resource_claim_statuses = None
-                odd = True
-        else:
-            self.resource_claim_statuses = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resourceClaimStatuses"] = [PodResourceClaimStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["resourceClaimStatuses"]
+                        if odd is None
+                        else [*odd, "resourceClaimStatuses"]
+                    )
+            else:
+                odd = ["resourceClaimStatuses"] if odd is None else [*odd, "resourceClaimStatuses"]
         v = get("resources")
-        if v is None:
-            self.resources = None
-        elif isinstance(v, dict):
-            self.resources = ResourceRequirements._decode(v)
-        else:
-            self.resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resources"] = ResourceRequirements._decode(v)
+            else:
+                odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("startTime")
-        if v is None:
-            self.start_time = None
-        elif isinstance(v, str):
-            self.start_time = _Time(v)
-        else:
-            self.start_time = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.allocated_resources
-        if v0 is not None:
-            data["allocatedResources"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
-        v1 = self.conditions
-        if v1 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.container_statuses
-        if v2 is not None:
-            data["containerStatuses"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.ephemeral_container_statuses
-        if v3 is not None:
-            data["ephemeralContainerStatuses"] = [i0._encode(wire) for i0 in v3]
-        v4 = self.extended_resource_claim_status
-        if v4 is not None:
-            data["extendedResourceClaimStatus"] = v4._encode(wire)
-        v5 = self.host_ip
-        if v5 is not None:
-            data["hostIP"] = v5
-        v6 = self.host_ips
-        if v6 is not None:
-            data["hostIPs"] = [i0._encode(wire) for i0 in v6]
-        v7 = self.init_container_statuses
-        if v7 is not None:
-            data["initContainerStatuses"] = [i0._encode(wire) for i0 in v7]
-        v8 = self.message
-        if v8 is not None:
-            data["message"] = v8
-        v9 = self.node_allocatable_resource_claim_statuses
-        if v9 is not None:
-            data["nodeAllocatableResourceClaimStatuses"] = [i0._encode(wire) for i0 in v9]
-        v10 = self.nominated_node_name
-        if v10 is not None:
-            data["nominatedNodeName"] = v10
-        v11 = self.observed_generation
-        if v11 is not None:
-            data["observedGeneration"] = v11
-        v12 = self.phase
-        if v12 is not None:
-            data["phase"] = v12
-        v13 = self.pod_ip
-        if v13 is not None:
-            data["podIP"] = v13
-        v14 = self.pod_ips
-        if v14 is not None:
-            data["podIPs"] = [i0._encode(wire) for i0 in v14]
-        v15 = self.qos_class
-        if v15 is not None:
-            data["qosClass"] = v15
-        v16 = self.reason
-        if v16 is not None:
-            data["reason"] = v16
-        v17 = self.resize
-        if v17 is not None:
-            data["resize"] = v17
-        v18 = self.resource_claim_statuses
-        if v18 is not None:
-            data["resourceClaimStatuses"] = [i0._encode(wire) for i0 in v18]
-        v19 = self.resources
-        if v19 is not None:
-            data["resources"] = v19._encode(wire)
-        v20 = self.start_time
-        if v20 is not None:
-            data["startTime"] = v20 if isinstance(v20, str) else _Time.coerce(v20)
-        return data
-
-    def _copy(self) -> PodStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allocated_resources = None if (v0 := self.allocated_resources) is None else v0.copy()
-        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
-        new.container_statuses = (
-            None if (v2 := self.container_statuses) is None else [i._copy() for i in v2]
-        )
-        new.ephemeral_container_statuses = (
-            None if (v3 := self.ephemeral_container_statuses) is None else [i._copy() for i in v3]
-        )
-        new.extended_resource_claim_status = (
-            None if (v4 := self.extended_resource_claim_status) is None else v4._copy()
-        )
-        new.host_ip = self.host_ip
-        new.host_ips = None if (v6 := self.host_ips) is None else [i._copy() for i in v6]
-        new.init_container_statuses = (
-            None if (v7 := self.init_container_statuses) is None else [i._copy() for i in v7]
-        )
-        new.message = self.message
-        new.node_allocatable_resource_claim_statuses = (
-            None
-            if (v9 := self.node_allocatable_resource_claim_statuses) is None
-            else [i._copy() for i in v9]
-        )
-        new.nominated_node_name = self.nominated_node_name
-        new.observed_generation = self.observed_generation
-        new.phase = self.phase
-        new.pod_ip = self.pod_ip
-        new.pod_ips = None if (v14 := self.pod_ips) is None else [i._copy() for i in v14]
-        new.qos_class = self.qos_class
-        new.reason = self.reason
-        new.resize = self.resize
-        new.resource_claim_statuses = (
-            None if (v18 := self.resource_claim_statuses) is None else [i._copy() for i in v18]
-        )
-        new.resources = None if (v19 := self.resources) is None else v19._copy()
-        new.start_time = self.start_time
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, str):
+                d["startTime"] = _Time(v)
+            else:
+                odd = ["startTime"] if odd is None else [*odd, "startTime"]
+        return odd
 
 
 class ResourceHealth(_Model):
     """ResourceHealth represents the health of a resource. It has the latest device health information. This is a part of KEP https://kep.k8s.io/4680."""
 
-    __slots__ = (
-        "health",
-        "message",
-        "resource_id",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("health", "health", "str | None"),
         _FieldInfo("message", "message", "str | None"),
-        _FieldInfo("resource_id", "resourceID", "str", required=True),
+        _FieldInfo("resource_id", "resourceID", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"health", "message", "resourceID"})
-    _absent: tuple[str, ...]
 
-    health: str | None
+    health: str | None = None
     """Health of the resource. can be one of:
  - Healthy: operates as normal
  - Unhealthy: reported unhealthy. We consider this a temporary health issue
@@ -2975,7 +1903,7 @@ class ResourceHealth(_Model):
 In future we may want to introduce the PermanentlyUnhealthy Status.
 """
 
-    message: str | None
+    message: str | None = None
     """Message provides human-readable context for Health (e.g. "ECC error count exceeded threshold"). This field is populated by the kubelet when ResourceHealthStatusMessage is enabled if the DRA plugin returns a message, and is null otherwise."""
 
     resource_id: str
@@ -2989,92 +1917,46 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
         resource_id: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.health = health
-        self.message = message
-        if resource_id is None:
-            self.resource_id = ""
-            absent += ("resource_id",)
-        else:
-            self.resource_id = resource_id
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if health is not None:
+            d["health"] = health
+        if message is not None:
+            d["message"] = message
+        if resource_id is not None:
+            d["resourceID"] = resource_id
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("health")
-        if v is None or isinstance(v, str):
-            self.health = v
-        else:
-            self.health = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["health"] if odd is None else [*odd, "health"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("resourceID")
-        if isinstance(v, str):
-            self.resource_id = v
+        if v is None:
+            if "resourceID" in d:  # null in an always-set field: kept aside
+                odd = ["resourceID"] if odd is None else [*odd, "resourceID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource_id = ""
-            absent += ("resource_id",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resourceID"] if odd is None else [*odd, "resourceID"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.health
-        if v0 is not None:
-            data["health"] = v0
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.resource_id
-        if v2 is not None and (v2 or "resource_id" not in absent):
-            data["resourceID"] = v2
-        return data
-
-    def _copy(self) -> ResourceHealth:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.health = self.health
-        new.message = self.message
-        new.resource_id = self.resource_id
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "resource_id":
+            return ""
+        raise AttributeError(name)
 
 
 class ResourceStatus(_Model):
     """ResourceStatus represents the status of a single resource allocated to a Pod."""
 
-    __slots__ = (
-        "name",
-        "resources",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo(
             "resources",
             "resources",
@@ -3084,12 +1966,11 @@ class ResourceStatus(_Model):
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "resources"})
-    _absent: tuple[str, ...]
 
     name: str
     """Name of the resource. Must be unique within the pod and in case of non-DRA resource, match one of the resources from the pod spec. For DRA resources, the value must be "claim:<claim_name>/<request>". When this status is reported about a container, the "claim_name" and "request" must match one of the claims of this container."""
 
-    resources: list[ResourceHealth] | None
+    resources: list[ResourceHealth] | None = None
     """List of unique resources health. Each element in the list contains an unique resource ID and its health. At a minimum, for the lifetime of a Pod, resource ID must uniquely identify the resource allocated to the Pod on the Node. If other Pod on the same Node reports the status with the same resource ID, it must be the same resource they share. See ResourceID type definition for a specific format it has in various use cases."""
 
     def __init__(
@@ -3099,97 +1980,50 @@ class ResourceStatus(_Model):
         resources: list[ResourceHealth] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.resources = (
-            None
-            if resources is None
-            else [
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if resources is not None:
+            d["resources"] = [
                 _model_arg(i0, ResourceHealth, "ResourceStatus(resources=...)") for i0 in resources
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
-        else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        v = get("resources")
         if v is None:
-            self.resources = None
-        elif isinstance(v, list):
-            try:
-                self.resources = [ResourceHealth._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resources = None
-                odd = True
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resources = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        v = get("resources")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resources"] = [ResourceHealth._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["resources"] if odd is None else [*odd, "resources"]
+            else:
+                odd = ["resources"] if odd is None else [*odd, "resources"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.resources
-        if v1 is not None:
-            data["resources"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> ResourceStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.resources = None if (v1 := self.resources) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class VolumeMountStatus(_Model):
     """VolumeMountStatus shows status of volume mounts."""
 
-    __slots__ = (
-        "mount_path",
-        "name",
-        "read_only",
-        "recursive_read_only",
-        "volume_status",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("mount_path", "mountPath", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("mount_path", "mountPath", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("recursive_read_only", "recursiveReadOnly", "str | None"),
         _FieldInfo("volume_status", "volumeStatus", "VolumeStatus | None"),
@@ -3197,7 +2031,6 @@ class VolumeMountStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"mountPath", "name", "readOnly", "recursiveReadOnly", "volumeStatus"}
     )
-    _absent: tuple[str, ...]
 
     mount_path: str
     """MountPath corresponds to the original VolumeMount."""
@@ -3224,126 +2057,72 @@ class VolumeMountStatus(_Model):
         volume_status: VolumeStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if mount_path is None:
-            self.mount_path = ""
-            absent += ("mount_path",)
-        else:
-            self.mount_path = mount_path
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.read_only = read_only
-        self.recursive_read_only = recursive_read_only
-        self.volume_status = (
-            None
-            if volume_status is None
-            else _model_arg(volume_status, VolumeStatus, "VolumeMountStatus(volume_status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if mount_path is not None:
+            d["mountPath"] = mount_path
+        if name is not None:
+            d["name"] = name
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if recursive_read_only is not None:
+            d["recursiveReadOnly"] = recursive_read_only
+        if volume_status is not None:
+            d["volumeStatus"] = _model_arg(
+                volume_status, VolumeStatus, "VolumeMountStatus(volume_status=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("mountPath")
-        if isinstance(v, str):
-            self.mount_path = v
-        else:
-            self.mount_path = ""
-            absent += ("mount_path",)
-            if v is not None:
-                odd = True
-        v = get("name")
-        if isinstance(v, str):
-            self.name = v
-        else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("recursiveReadOnly")
-        if v is None or isinstance(v, str):
-            self.recursive_read_only = v
-        else:
-            self.recursive_read_only = None
-            odd = True
-        v = get("volumeStatus")
         if v is None:
-            self.volume_status = None
-        elif isinstance(v, dict):
-            self.volume_status = VolumeStatus._decode(v)
+            if "mountPath" in d:  # null in an always-set field: kept aside
+                odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume_status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
+        v = get("name")
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["name"] if odd is None else [*odd, "name"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("recursiveReadOnly")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["recursiveReadOnly"] if odd is None else [*odd, "recursiveReadOnly"]
+        v = get("volumeStatus")
+        if v is not None:
+            if isinstance(v, dict):
+                d["volumeStatus"] = VolumeStatus._decode(v)
+            else:
+                odd = ["volumeStatus"] if odd is None else [*odd, "volumeStatus"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.mount_path
-        if v0 is not None and (v0 or "mount_path" not in absent):
-            data["mountPath"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        v2 = self.read_only
-        if v2 is not None:
-            data["readOnly"] = v2
-        v3 = self.recursive_read_only
-        if v3 is not None:
-            data["recursiveReadOnly"] = v3
-        v4 = self.volume_status
-        if v4 is not None:
-            data["volumeStatus"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> VolumeMountStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.mount_path = self.mount_path
-        new.name = self.name
-        new.read_only = self.read_only
-        new.recursive_read_only = self.recursive_read_only
-        new.volume_status = None if (v4 := self.volume_status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "mount_path":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class VolumeStatus(_Model):
     """VolumeStatus represents the status of a mounted volume. At most one of its members must be specified."""
-
-    __slots__ = ("image",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("image", "image", "ImageVolumeStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"image"})
 
-    image: ImageVolumeStatus | None
+    image: ImageVolumeStatus | None = None
     """image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine."""
 
     def __init__(
@@ -3352,48 +2131,19 @@ class VolumeStatus(_Model):
         image: ImageVolumeStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.image = (
-            None
-            if image is None
-            else _model_arg(image, ImageVolumeStatus, "VolumeStatus(image=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if image is not None:
+            d["image"] = _model_arg(image, ImageVolumeStatus, "VolumeStatus(image=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("image")
-        if v is None:
-            self.image = None
-        elif isinstance(v, dict):
-            self.image = ImageVolumeStatus._decode(v)
-        else:
-            self.image = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.image
-        if v0 is not None:
-            data["image"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> VolumeStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.image = None if (v0 := self.image) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["image"] = ImageVolumeStatus._decode(v)
+            else:
+                odd = ["image"] if odd is None else [*odd, "image"]
+        return odd

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.intstr import IntOrString as _IntOrString
 from ._aws_elastic_block_store_volume_source import (
@@ -128,12 +126,6 @@ __all__ = [
 class Affinity(_Model):
     """Affinity is a group of affinity scheduling rules."""
 
-    __slots__ = (
-        "node_affinity",
-        "pod_affinity",
-        "pod_anti_affinity",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("node_affinity", "nodeAffinity", "NodeAffinity | None"),
         _FieldInfo("pod_affinity", "podAffinity", "PodAffinity | None"),
@@ -160,102 +152,52 @@ class Affinity(_Model):
         pod_anti_affinity: PodAntiAffinity | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.node_affinity = (
-            None
-            if node_affinity is None
-            else _model_arg(node_affinity, NodeAffinity, "Affinity(node_affinity=...)")
-        )
-        self.pod_affinity = (
-            None
-            if pod_affinity is None
-            else _model_arg(pod_affinity, PodAffinity, "Affinity(pod_affinity=...)")
-        )
-        self.pod_anti_affinity = (
-            None
-            if pod_anti_affinity is None
-            else _model_arg(pod_anti_affinity, PodAntiAffinity, "Affinity(pod_anti_affinity=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if node_affinity is not None:
+            d["nodeAffinity"] = _model_arg(
+                node_affinity, NodeAffinity, "Affinity(node_affinity=...)"
+            )
+        if pod_affinity is not None:
+            d["podAffinity"] = _model_arg(pod_affinity, PodAffinity, "Affinity(pod_affinity=...)")
+        if pod_anti_affinity is not None:
+            d["podAntiAffinity"] = _model_arg(
+                pod_anti_affinity, PodAntiAffinity, "Affinity(pod_anti_affinity=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("nodeAffinity")
-        if v is None:
-            self.node_affinity = None
-        elif isinstance(v, dict):
-            self.node_affinity = NodeAffinity._decode(v)
-        else:
-            self.node_affinity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeAffinity"] = NodeAffinity._decode(v)
+            else:
+                odd = ["nodeAffinity"] if odd is None else [*odd, "nodeAffinity"]
         v = get("podAffinity")
-        if v is None:
-            self.pod_affinity = None
-        elif isinstance(v, dict):
-            self.pod_affinity = PodAffinity._decode(v)
-        else:
-            self.pod_affinity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["podAffinity"] = PodAffinity._decode(v)
+            else:
+                odd = ["podAffinity"] if odd is None else [*odd, "podAffinity"]
         v = get("podAntiAffinity")
-        if v is None:
-            self.pod_anti_affinity = None
-        elif isinstance(v, dict):
-            self.pod_anti_affinity = PodAntiAffinity._decode(v)
-        else:
-            self.pod_anti_affinity = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.node_affinity
-        if v0 is not None:
-            data["nodeAffinity"] = v0._encode(wire)
-        v1 = self.pod_affinity
-        if v1 is not None:
-            data["podAffinity"] = v1._encode(wire)
-        v2 = self.pod_anti_affinity
-        if v2 is not None:
-            data["podAntiAffinity"] = v2._encode(wire)
-        return data
-
-    def _copy(self) -> Affinity:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.node_affinity = None if (v0 := self.node_affinity) is None else v0._copy()
-        new.pod_affinity = None if (v1 := self.pod_affinity) is None else v1._copy()
-        new.pod_anti_affinity = None if (v2 := self.pod_anti_affinity) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["podAntiAffinity"] = PodAntiAffinity._decode(v)
+            else:
+                odd = ["podAntiAffinity"] if odd is None else [*odd, "podAntiAffinity"]
+        return odd
 
 
 class AppArmorProfile(_Model):
     """AppArmorProfile defines a pod or container's AppArmor settings."""
 
-    __slots__ = (
-        "localhost_profile",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("localhost_profile", "localhostProfile", "str | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"localhostProfile", "type"})
-    _absent: tuple[str, ...]
 
     localhost_profile: str | None
     """localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost"."""
@@ -274,87 +216,45 @@ class AppArmorProfile(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.localhost_profile = localhost_profile
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if localhost_profile is not None:
+            d["localhostProfile"] = localhost_profile
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("localhostProfile")
-        if v is None or isinstance(v, str):
-            self.localhost_profile = v
-        else:
-            self.localhost_profile = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["localhostProfile"] if odd is None else [*odd, "localhostProfile"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.localhost_profile
-        if v0 is not None:
-            data["localhostProfile"] = v0
-        v1 = self.type
-        if v1 is not None and (v1 or "type" not in absent):
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> AppArmorProfile:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.localhost_profile = self.localhost_profile
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class AzureFileVolumeSource(_Model):
     """AzureFile represents an Azure File Service mount on the host and bind mount to the pod."""
 
-    __slots__ = (
-        "read_only",
-        "secret_name",
-        "share_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("read_only", "readOnly", "bool | None"),
-        _FieldInfo("secret_name", "secretName", "str", required=True),
-        _FieldInfo("share_name", "shareName", "str", required=True),
+        _FieldInfo("secret_name", "secretName", "str", required=True, always_set=True),
+        _FieldInfo("share_name", "shareName", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"readOnly", "secretName", "shareName"})
-    _absent: tuple[str, ...]
 
     read_only: bool | None
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
@@ -373,101 +273,53 @@ class AzureFileVolumeSource(_Model):
         share_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.read_only = read_only
-        if secret_name is None:
-            self.secret_name = ""
-            absent += ("secret_name",)
-        else:
-            self.secret_name = secret_name
-        if share_name is None:
-            self.share_name = ""
-            absent += ("share_name",)
-        else:
-            self.share_name = share_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_name is not None:
+            d["secretName"] = secret_name
+        if share_name is not None:
+            d["shareName"] = share_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("secretName")
-        if isinstance(v, str):
-            self.secret_name = v
+        if v is None:
+            if "secretName" in d:  # null in an always-set field: kept aside
+                odd = ["secretName"] if odd is None else [*odd, "secretName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.secret_name = ""
-            absent += ("secret_name",)
-            if v is not None:
-                odd = True
+            odd = ["secretName"] if odd is None else [*odd, "secretName"]
         v = get("shareName")
-        if isinstance(v, str):
-            self.share_name = v
+        if v is None:
+            if "shareName" in d:  # null in an always-set field: kept aside
+                odd = ["shareName"] if odd is None else [*odd, "shareName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.share_name = ""
-            absent += ("share_name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["shareName"] if odd is None else [*odd, "shareName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.read_only
-        if v0 is not None:
-            data["readOnly"] = v0
-        v1 = self.secret_name
-        if v1 is not None and (v1 or "secret_name" not in absent):
-            data["secretName"] = v1
-        v2 = self.share_name
-        if v2 is not None and (v2 or "share_name" not in absent):
-            data["shareName"] = v2
-        return data
-
-    def _copy(self) -> AzureFileVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.read_only = self.read_only
-        new.secret_name = self.secret_name
-        new.share_name = self.share_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "secret_name":
+            return ""
+        if name == "share_name":
+            return ""
+        raise AttributeError(name)
 
 
 class CSIVolumeSource(_Model):
     """Represents a source location of a volume to mount, managed by an external CSI driver"""
 
-    __slots__ = (
-        "driver",
-        "fs_type",
-        "node_publish_secret_ref",
-        "read_only",
-        "volume_attributes",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo(
             "node_publish_secret_ref", "nodePublishSecretRef", "LocalObjectReference | None"
@@ -479,7 +331,6 @@ class CSIVolumeSource(_Model):
         {"driver", "fsType", "nodePublishSecretRef", "readOnly", "volumeAttributes"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("volume_attributes",)
-    _absent: tuple[str, ...]
 
     driver: str
     """driver is the name of the CSI driver that handles this volume. Consult with your admin for the correct name as registered in the cluster."""
@@ -506,122 +357,60 @@ class CSIVolumeSource(_Model):
         volume_attributes: dict[str, str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        self.fs_type = fs_type
-        self.node_publish_secret_ref = (
-            None
-            if node_publish_secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if driver is not None:
+            d["driver"] = driver
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if node_publish_secret_ref is not None:
+            d["nodePublishSecretRef"] = _model_arg(
                 node_publish_secret_ref,
                 LocalObjectReference,
                 "CSIVolumeSource(node_publish_secret_ref=...)",
             )
-        )
-        self.read_only = read_only
-        self.volume_attributes = volume_attributes
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if volume_attributes is not None:
+            d["volumeAttributes"] = volume_attributes
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
-        else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
-        v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
-        v = get("nodePublishSecretRef")
         if v is None:
-            self.node_publish_secret_ref = None
-        elif isinstance(v, dict):
-            self.node_publish_secret_ref = LocalObjectReference._decode(v)
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.node_publish_secret_ref = None
-            odd = True
+            odd = ["driver"] if odd is None else [*odd, "driver"]
+        v = get("fsType")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
+        v = get("nodePublishSecretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodePublishSecretRef"] = LocalObjectReference._decode(v)
+            else:
+                odd = ["nodePublishSecretRef"] if odd is None else [*odd, "nodePublishSecretRef"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("volumeAttributes")
-        if v is None or isinstance(v, dict):
-            self.volume_attributes = v
-        else:
-            self.volume_attributes = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["volumeAttributes"] if odd is None else [*odd, "volumeAttributes"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.driver
-        if v0 is not None and (v0 or "driver" not in absent):
-            data["driver"] = v0
-        v1 = self.fs_type
-        if v1 is not None:
-            data["fsType"] = v1
-        v2 = self.node_publish_secret_ref
-        if v2 is not None:
-            data["nodePublishSecretRef"] = v2._encode(wire)
-        v3 = self.read_only
-        if v3 is not None:
-            data["readOnly"] = v3
-        v4 = self.volume_attributes
-        if v4 is not None:
-            data["volumeAttributes"] = v4 if wire else v4.copy()
-        return data
-
-    def _copy(self) -> CSIVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.driver = self.driver
-        new.fs_type = self.fs_type
-        new.node_publish_secret_ref = (
-            None if (v2 := self.node_publish_secret_ref) is None else v2._copy()
-        )
-        new.read_only = self.read_only
-        new.volume_attributes = None if (v4 := self.volume_attributes) is None else v4.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "driver":
+            return ""
+        raise AttributeError(name)
 
 
 class Capabilities(_Model):
     """Adds and removes POSIX capabilities from running containers."""
-
-    __slots__ = (
-        "add",
-        "drop",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("add", "add", "list[str] | None", list_type="atomic"),
@@ -630,10 +419,10 @@ class Capabilities(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"add", "drop"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("add", "drop")
 
-    add: list[str] | None
+    add: list[str] | None = None
     """Added capabilities"""
 
-    drop: list[str] | None
+    drop: list[str] | None = None
     """Removed capabilities"""
 
     def __init__(
@@ -643,73 +432,33 @@ class Capabilities(_Model):
         drop: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.add = add
-        self.drop = drop
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if add is not None:
+            d["add"] = add
+        if drop is not None:
+            d["drop"] = drop
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("add")
-        if v is None or isinstance(v, list):
-            self.add = v
-        else:
-            self.add = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["add"] if odd is None else [*odd, "add"]
         v = get("drop")
-        if v is None or isinstance(v, list):
-            self.drop = v
-        else:
-            self.drop = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.add
-        if v0 is not None:
-            data["add"] = v0 if wire else v0[:]
-        v1 = self.drop
-        if v1 is not None:
-            data["drop"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> Capabilities:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.add = None if (v0 := self.add) is None else v0[:]
-        new.drop = None if (v1 := self.drop) is None else v1[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["drop"] if odd is None else [*odd, "drop"]
+        return odd
 
 
 class CephFSVolumeSource(_Model):
     """Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling."""
 
-    __slots__ = (
-        "monitors",
-        "path",
-        "read_only",
-        "secret_file",
-        "secret_ref",
-        "user",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("monitors", "monitors", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "monitors", "monitors", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
         _FieldInfo("path", "path", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("secret_file", "secretFile", "str | None"),
@@ -720,12 +469,11 @@ class CephFSVolumeSource(_Model):
         {"monitors", "path", "readOnly", "secretFile", "secretRef", "user"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("monitors",)
-    _absent: tuple[str, ...]
 
     monitors: list[str]
     """monitors is Required: Monitors is a collection of Ceph monitors More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    path: str | None
+    path: str | None = None
     """path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /"""
 
     read_only: bool | None
@@ -737,7 +485,7 @@ class CephFSVolumeSource(_Model):
     secret_ref: LocalObjectReference | None
     """secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    user: str | None
+    user: str | None = None
     """user is optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
     def __init__(
@@ -751,141 +499,73 @@ class CephFSVolumeSource(_Model):
         user: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if monitors is None:
-            self.monitors = []
-            absent += ("monitors",)
-        else:
-            self.monitors = monitors
-        self.path = path
-        self.read_only = read_only
-        self.secret_file = secret_file
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(secret_ref, LocalObjectReference, "CephFSVolumeSource(secret_ref=...)")
-        )
-        self.user = user
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if monitors is not None:
+            d["monitors"] = monitors
+        if path is not None:
+            d["path"] = path
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_file is not None:
+            d["secretFile"] = secret_file
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
+                secret_ref, LocalObjectReference, "CephFSVolumeSource(secret_ref=...)"
+            )
+        if user is not None:
+            d["user"] = user
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("monitors")
-        if isinstance(v, list):
-            self.monitors = v
-        else:
-            self.monitors = []
-            absent += ("monitors",)
-            if v is not None:
-                odd = True
-        v = get("path")
-        if v is None or isinstance(v, str):
-            self.path = v
-        else:
-            self.path = None
-            odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("secretFile")
-        if v is None or isinstance(v, str):
-            self.secret_file = v
-        else:
-            self.secret_file = None
-            odd = True
-        v = get("secretRef")
         if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = LocalObjectReference._decode(v)
+            if "monitors" in d:  # null in an always-set field: kept aside
+                odd = ["monitors"] if odd is None else [*odd, "monitors"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.secret_ref = None
-            odd = True
+            odd = ["monitors"] if odd is None else [*odd, "monitors"]
+        v = get("path")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["path"] if odd is None else [*odd, "path"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("secretFile")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["secretFile"] if odd is None else [*odd, "secretFile"]
+        v = get("secretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = LocalObjectReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("user")
-        if v is None or isinstance(v, str):
-            self.user = v
-        else:
-            self.user = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["user"] if odd is None else [*odd, "user"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.monitors
-        if v0 is not None and (v0 or "monitors" not in absent):
-            data["monitors"] = v0 if wire else v0[:]
-        v1 = self.path
-        if v1 is not None:
-            data["path"] = v1
-        v2 = self.read_only
-        if v2 is not None:
-            data["readOnly"] = v2
-        v3 = self.secret_file
-        if v3 is not None:
-            data["secretFile"] = v3
-        v4 = self.secret_ref
-        if v4 is not None:
-            data["secretRef"] = v4._encode(wire)
-        v5 = self.user
-        if v5 is not None:
-            data["user"] = v5
-        return data
-
-    def _copy(self) -> CephFSVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.monitors = None if (v0 := self.monitors) is None else v0[:]
-        new.path = self.path
-        new.read_only = self.read_only
-        new.secret_file = self.secret_file
-        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
-        new.user = self.user
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "monitors":
+            return []
+        raise AttributeError(name)
 
 
 class CinderVolumeSource(_Model):
     """Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling."""
 
-    __slots__ = (
-        "fs_type",
-        "read_only",
-        "secret_ref",
-        "volume_id",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("secret_ref", "secretRef", "LocalObjectReference | None"),
-        _FieldInfo("volume_id", "volumeID", "str", required=True),
+        _FieldInfo("volume_id", "volumeID", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fsType", "readOnly", "secretRef", "volumeID"}
     )
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
@@ -908,129 +588,72 @@ class CinderVolumeSource(_Model):
         volume_id: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(secret_ref, LocalObjectReference, "CinderVolumeSource(secret_ref=...)")
-        )
-        if volume_id is None:
-            self.volume_id = ""
-            absent += ("volume_id",)
-        else:
-            self.volume_id = volume_id
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
+                secret_ref, LocalObjectReference, "CinderVolumeSource(secret_ref=...)"
+            )
+        if volume_id is not None:
+            d["volumeID"] = volume_id
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("secretRef")
-        if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = LocalObjectReference._decode(v)
-        else:
-            self.secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = LocalObjectReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("volumeID")
-        if isinstance(v, str):
-            self.volume_id = v
+        if v is None:
+            if "volumeID" in d:  # null in an always-set field: kept aside
+                odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume_id = ""
-            absent += ("volume_id",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.read_only
-        if v1 is not None:
-            data["readOnly"] = v1
-        v2 = self.secret_ref
-        if v2 is not None:
-            data["secretRef"] = v2._encode(wire)
-        v3 = self.volume_id
-        if v3 is not None and (v3 or "volume_id" not in absent):
-            data["volumeID"] = v3
-        return data
-
-    def _copy(self) -> CinderVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.read_only = self.read_only
-        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
-        new.volume_id = self.volume_id
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "volume_id":
+            return ""
+        raise AttributeError(name)
 
 
 class ClusterTrustBundleProjection(_Model):
     """ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their contents into the pod filesystem."""
 
-    __slots__ = (
-        "label_selector",
-        "name",
-        "optional",
-        "path",
-        "signer_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("label_selector", "labelSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("name", "name", "str | None"),
         _FieldInfo("optional", "optional", "bool | None"),
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
         _FieldInfo("signer_name", "signerName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"labelSelector", "name", "optional", "path", "signerName"}
     )
-    _absent: tuple[str, ...]
 
     label_selector: _meta_v1.LabelSelector | None
     """Select all ClusterTrustBundles that match this label selector.  Only has effect if signerName is set.  Mutually-exclusive with name.  If unset, interpreted as "match nothing".  If set but empty, interpreted as "match everything"."""
 
-    name: str | None
+    name: str | None = None
     """Select a single ClusterTrustBundle by object name.  Mutually-exclusive with signerName and labelSelector."""
 
-    optional: bool | None
+    optional: bool | None = None
     """If true, don't block pod startup if the referenced ClusterTrustBundle(s) aren't available.  If using name, then the named ClusterTrustBundle is allowed not to exist.  If using signerName, then the combination of signerName and labelSelector is allowed to match zero ClusterTrustBundles."""
 
     path: str
@@ -1049,111 +672,56 @@ class ClusterTrustBundleProjection(_Model):
         signer_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.label_selector = (
-            None
-            if label_selector is None
-            else _model_arg(
+        d = self.__dict__
+        if label_selector is not None:
+            d["labelSelector"] = _model_arg(
                 label_selector,
                 _meta_v1.LabelSelector,
                 "ClusterTrustBundleProjection(label_selector=...)",
             )
-        )
-        self.name = name
-        self.optional = optional
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self.signer_name = signer_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if name is not None:
+            d["name"] = name
+        if optional is not None:
+            d["optional"] = optional
+        if path is not None:
+            d["path"] = path
+        if signer_name is not None:
+            d["signerName"] = signer_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("labelSelector")
-        if v is None:
-            self.label_selector = None
-        elif isinstance(v, dict):
-            self.label_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.label_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["labelSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["labelSelector"] if odd is None else [*odd, "labelSelector"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("signerName")
-        if v is None or isinstance(v, str):
-            self.signer_name = v
-        else:
-            self.signer_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["signerName"] if odd is None else [*odd, "signerName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.label_selector
-        if v0 is not None:
-            data["labelSelector"] = v0._encode(wire)
-        v1 = self.name
-        if v1 is not None:
-            data["name"] = v1
-        v2 = self.optional
-        if v2 is not None:
-            data["optional"] = v2
-        v3 = self.path
-        if v3 is not None and (v3 or "path" not in absent):
-            data["path"] = v3
-        v4 = self.signer_name
-        if v4 is not None:
-            data["signerName"] = v4
-        return data
-
-    def _copy(self) -> ClusterTrustBundleProjection:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
-        new.name = self.name
-        new.optional = self.optional
-        new.path = self.path
-        new.signer_name = self.signer_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "path":
+            return ""
+        raise AttributeError(name)
 
 
 class ConfigMapEnvSource(_Model):
@@ -1162,21 +730,16 @@ class ConfigMapEnvSource(_Model):
     The contents of the target ConfigMap's Data field will represent the key-value pairs as environment variables.
     """
 
-    __slots__ = (
-        "name",
-        "optional",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("name", "name", "str | None"),
         _FieldInfo("optional", "optional", "bool | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "optional"})
 
-    name: str | None
+    name: str | None = None
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: bool | None = None
     """Specify whether the ConfigMap must be defined"""
 
     def __init__(
@@ -1186,83 +749,43 @@ class ConfigMapEnvSource(_Model):
         optional: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.optional = optional
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if optional is not None:
+            d["optional"] = optional
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.name
-        if v0 is not None:
-            data["name"] = v0
-        v1 = self.optional
-        if v1 is not None:
-            data["optional"] = v1
-        return data
-
-    def _copy(self) -> ConfigMapEnvSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.optional = self.optional
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
+        return odd
 
 
 class ConfigMapKeySelector(_Model):
     """Selects a key from a ConfigMap."""
 
-    __slots__ = (
-        "key",
-        "name",
-        "optional",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
         _FieldInfo("name", "name", "str | None"),
         _FieldInfo("optional", "optional", "bool | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "name", "optional"})
-    _absent: tuple[str, ...]
 
     key: str
     """The key to select."""
 
-    name: str | None
+    name: str | None = None
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: bool | None = None
     """Specify whether the ConfigMap or its key must be defined"""
 
     def __init__(
@@ -1273,79 +796,39 @@ class ConfigMapKeySelector(_Model):
         optional: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self.name = name
-        self.optional = optional
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if key is not None:
+            d["key"] = key
+        if name is not None:
+            d["name"] = name
+        if optional is not None:
+            d["optional"] = optional
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("key")
-        if isinstance(v, str):
-            self.key = v
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.key
-        if v0 is not None and (v0 or "key" not in absent):
-            data["key"] = v0
-        v1 = self.name
-        if v1 is not None:
-            data["name"] = v1
-        v2 = self.optional
-        if v2 is not None:
-            data["optional"] = v2
-        return data
-
-    def _copy(self) -> ConfigMapKeySelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.key = self.key
-        new.name = self.name
-        new.optional = self.optional
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key":
+            return ""
+        raise AttributeError(name)
 
 
 class ConfigMapProjection(_Model):
@@ -1354,12 +837,6 @@ class ConfigMapProjection(_Model):
     The contents of the target ConfigMap's Data field will be presented in a projected volume as files using the keys in the Data field as the file names, unless the items element is populated with specific mappings of keys to paths. Note that this is identical to a configmap volume source without the default mode.
     """
 
-    __slots__ = (
-        "items",
-        "name",
-        "optional",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("items", "items", "list[KeyToPath] | None", list_type="atomic"),
         _FieldInfo("name", "name", "str | None"),
@@ -1367,13 +844,13 @@ class ConfigMapProjection(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"items", "name", "optional"})
 
-    items: list[KeyToPath] | None
+    items: list[KeyToPath] | None = None
     """items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'."""
 
-    name: str | None
+    name: str | None = None
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: bool | None = None
     """optional specify whether the ConfigMap or its keys must be defined"""
 
     def __init__(
@@ -1384,77 +861,37 @@ class ConfigMapProjection(_Model):
         optional: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.items = (
-            None
-            if items is None
-            else [_model_arg(i0, KeyToPath, "ConfigMapProjection(items=...)") for i0 in items]
-        )
-        self.name = name
-        self.optional = optional
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if items is not None:
+            d["items"] = [
+                _model_arg(i0, KeyToPath, "ConfigMapProjection(items=...)") for i0 in items
+            ]
+        if name is not None:
+            d["name"] = name
+        if optional is not None:
+            d["optional"] = optional
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("items")
-        if v is None:
-            self.items = None
-        elif isinstance(v, list):
-            try:
-                self.items = [KeyToPath._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.items = None
-                odd = True
-        else:
-            self.items = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["items"] = [KeyToPath._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["items"] if odd is None else [*odd, "items"]
+            else:
+                odd = ["items"] if odd is None else [*odd, "items"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.items
-        if v0 is not None:
-            data["items"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.name
-        if v1 is not None:
-            data["name"] = v1
-        v2 = self.optional
-        if v2 is not None:
-            data["optional"] = v2
-        return data
-
-    def _copy(self) -> ConfigMapProjection:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
-        new.name = self.name
-        new.optional = self.optional
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
+        return odd
 
 
 class ConfigMapVolumeSource(_Model):
@@ -1462,13 +899,6 @@ class ConfigMapVolumeSource(_Model):
 
     The contents of the target ConfigMap's Data field will be presented in a volume as files using the keys in the Data field as the file names, unless the items element is populated with specific mappings of keys to paths. ConfigMap volumes support ownership management and SELinux relabeling.
     """
-
-    __slots__ = (
-        "default_mode",
-        "items",
-        "name",
-        "optional",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("default_mode", "defaultMode", "int | None"),
@@ -1481,13 +911,13 @@ class ConfigMapVolumeSource(_Model):
     default_mode: int | None
     """defaultMode is optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    items: list[KeyToPath] | None
+    items: list[KeyToPath] | None = None
     """items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'."""
 
-    name: str | None
+    name: str | None = None
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: bool | None = None
     """optional specify whether the ConfigMap or its keys must be defined"""
 
     def __init__(
@@ -1499,121 +929,46 @@ class ConfigMapVolumeSource(_Model):
         optional: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.default_mode = default_mode
-        self.items = (
-            None
-            if items is None
-            else [_model_arg(i0, KeyToPath, "ConfigMapVolumeSource(items=...)") for i0 in items]
-        )
-        self.name = name
-        self.optional = optional
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if default_mode is not None:
+            d["defaultMode"] = default_mode
+        if items is not None:
+            d["items"] = [
+                _model_arg(i0, KeyToPath, "ConfigMapVolumeSource(items=...)") for i0 in items
+            ]
+        if name is not None:
+            d["name"] = name
+        if optional is not None:
+            d["optional"] = optional
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("defaultMode")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.default_mode = v
-        else:
-            self.default_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["defaultMode"] if odd is None else [*odd, "defaultMode"]
         v = get("items")
-        if v is None:
-            self.items = None
-        elif isinstance(v, list):
-            try:
-                self.items = [KeyToPath._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.items = None
-                odd = True
-        else:
-            self.items = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["items"] = [KeyToPath._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["items"] if odd is None else [*odd, "items"]
+            else:
+                odd = ["items"] if odd is None else [*odd, "items"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.default_mode
-        if v0 is not None:
-            data["defaultMode"] = v0
-        v1 = self.items
-        if v1 is not None:
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.name
-        if v2 is not None:
-            data["name"] = v2
-        v3 = self.optional
-        if v3 is not None:
-            data["optional"] = v3
-        return data
-
-    def _copy(self) -> ConfigMapVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.default_mode = self.default_mode
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.name = self.name
-        new.optional = self.optional
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
+        return odd
 
 
 class Container(_Model):
     """A single application container that you want to run within a pod."""
-
-    __slots__ = (
-        "args",
-        "command",
-        "env",
-        "env_from",
-        "image",
-        "image_pull_policy",
-        "lifecycle",
-        "liveness_probe",
-        "name",
-        "ports",
-        "readiness_probe",
-        "resize_policy",
-        "resources",
-        "restart_policy",
-        "restart_policy_rules",
-        "security_context",
-        "startup_probe",
-        "stdin",
-        "stdin_once",
-        "termination_message_path",
-        "termination_message_policy",
-        "tty",
-        "volume_devices",
-        "volume_mounts",
-        "working_dir",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("args", "args", "list[str] | None", list_type="atomic"),
@@ -1632,7 +987,7 @@ class Container(_Model):
         _FieldInfo("image_pull_policy", "imagePullPolicy", "str | None"),
         _FieldInfo("lifecycle", "lifecycle", "Lifecycle | None"),
         _FieldInfo("liveness_probe", "livenessProbe", "Probe | None"),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo(
             "ports",
             "ports",
@@ -1717,27 +1072,26 @@ class Container(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("args", "command")
-    _absent: tuple[str, ...]
 
-    args: list[str] | None
+    args: list[str] | None = None
     """Arguments to the entrypoint. The container image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell"""
 
-    command: list[str] | None
+    command: list[str] | None = None
     """Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell"""
 
-    env: list[EnvVar] | None
+    env: list[EnvVar] | None = None
     """List of environment variables to set in the container. Cannot be updated."""
 
     env_from: list[EnvFromSource] | None
     """List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated."""
 
-    image: str | None
+    image: str | None = None
     """Container image name. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets."""
 
     image_pull_policy: str | None
     """Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images"""
 
-    lifecycle: Lifecycle | None
+    lifecycle: Lifecycle | None = None
     """Actions that the management system should take in response to container lifecycle events. Cannot be updated."""
 
     liveness_probe: Probe | None
@@ -1746,7 +1100,7 @@ class Container(_Model):
     name: str
     """Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated."""
 
-    ports: list[ContainerPort] | None
+    ports: list[ContainerPort] | None = None
     """List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible from the network. Modifying this array with strategic merge patch may corrupt the data. For more information See https://github.com/kubernetes/kubernetes/issues/108255. Cannot be updated."""
 
     readiness_probe: Probe | None
@@ -1755,7 +1109,7 @@ class Container(_Model):
     resize_policy: list[ContainerResizePolicy] | None
     """Resources resize policy for the container. This field cannot be set on ephemeral containers."""
 
-    resources: ResourceRequirements | None
+    resources: ResourceRequirements | None = None
     """Compute Resources required by this container. Cannot be updated. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
     restart_policy: str | None
@@ -1770,7 +1124,7 @@ class Container(_Model):
     startup_probe: Probe | None
     """StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod will be restarted, just as if the livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation. This cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes"""
 
-    stdin: bool | None
+    stdin: bool | None = None
     """Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false."""
 
     stdin_once: bool | None
@@ -1782,7 +1136,7 @@ class Container(_Model):
     termination_message_policy: str | None
     """Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated."""
 
-    tty: bool | None
+    tty: bool | None = None
     """Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false."""
 
     volume_devices: list[VolumeDevice] | None
@@ -1824,460 +1178,235 @@ class Container(_Model):
         working_dir: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.args = args
-        self.command = command
-        self.env = (
-            None if env is None else [_model_arg(i0, EnvVar, "Container(env=...)") for i0 in env]
-        )
-        self.env_from = (
-            None
-            if env_from is None
-            else [_model_arg(i0, EnvFromSource, "Container(env_from=...)") for i0 in env_from]
-        )
-        self.image = image
-        self.image_pull_policy = image_pull_policy
-        self.lifecycle = (
-            None
-            if lifecycle is None
-            else _model_arg(lifecycle, Lifecycle, "Container(lifecycle=...)")
-        )
-        self.liveness_probe = (
-            None
-            if liveness_probe is None
-            else _model_arg(liveness_probe, Probe, "Container(liveness_probe=...)")
-        )
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.ports = (
-            None
-            if ports is None
-            else [_model_arg(i0, ContainerPort, "Container(ports=...)") for i0 in ports]
-        )
-        self.readiness_probe = (
-            None
-            if readiness_probe is None
-            else _model_arg(readiness_probe, Probe, "Container(readiness_probe=...)")
-        )
-        self.resize_policy = (
-            None
-            if resize_policy is None
-            else [
+        d = self.__dict__
+        if args is not None:
+            d["args"] = args
+        if command is not None:
+            d["command"] = command
+        if env is not None:
+            d["env"] = [_model_arg(i0, EnvVar, "Container(env=...)") for i0 in env]
+        if env_from is not None:
+            d["envFrom"] = [
+                _model_arg(i0, EnvFromSource, "Container(env_from=...)") for i0 in env_from
+            ]
+        if image is not None:
+            d["image"] = image
+        if image_pull_policy is not None:
+            d["imagePullPolicy"] = image_pull_policy
+        if lifecycle is not None:
+            d["lifecycle"] = _model_arg(lifecycle, Lifecycle, "Container(lifecycle=...)")
+        if liveness_probe is not None:
+            d["livenessProbe"] = _model_arg(liveness_probe, Probe, "Container(liveness_probe=...)")
+        if name is not None:
+            d["name"] = name
+        if ports is not None:
+            d["ports"] = [_model_arg(i0, ContainerPort, "Container(ports=...)") for i0 in ports]
+        if readiness_probe is not None:
+            d["readinessProbe"] = _model_arg(
+                readiness_probe, Probe, "Container(readiness_probe=...)"
+            )
+        if resize_policy is not None:
+            d["resizePolicy"] = [
                 _model_arg(i0, ContainerResizePolicy, "Container(resize_policy=...)")
                 for i0 in resize_policy
             ]
-        )
-        self.resources = (
-            None
-            if resources is None
-            else _model_arg(resources, ResourceRequirements, "Container(resources=...)")
-        )
-        self.restart_policy = restart_policy
-        self.restart_policy_rules = (
-            None
-            if restart_policy_rules is None
-            else [
+        if resources is not None:
+            d["resources"] = _model_arg(resources, ResourceRequirements, "Container(resources=...)")
+        if restart_policy is not None:
+            d["restartPolicy"] = restart_policy
+        if restart_policy_rules is not None:
+            d["restartPolicyRules"] = [
                 _model_arg(i0, ContainerRestartRule, "Container(restart_policy_rules=...)")
                 for i0 in restart_policy_rules
             ]
-        )
-        self.security_context = (
-            None
-            if security_context is None
-            else _model_arg(security_context, SecurityContext, "Container(security_context=...)")
-        )
-        self.startup_probe = (
-            None
-            if startup_probe is None
-            else _model_arg(startup_probe, Probe, "Container(startup_probe=...)")
-        )
-        self.stdin = stdin
-        self.stdin_once = stdin_once
-        self.termination_message_path = termination_message_path
-        self.termination_message_policy = termination_message_policy
-        self.tty = tty
-        self.volume_devices = (
-            None
-            if volume_devices is None
-            else [
+        if security_context is not None:
+            d["securityContext"] = _model_arg(
+                security_context, SecurityContext, "Container(security_context=...)"
+            )
+        if startup_probe is not None:
+            d["startupProbe"] = _model_arg(startup_probe, Probe, "Container(startup_probe=...)")
+        if stdin is not None:
+            d["stdin"] = stdin
+        if stdin_once is not None:
+            d["stdinOnce"] = stdin_once
+        if termination_message_path is not None:
+            d["terminationMessagePath"] = termination_message_path
+        if termination_message_policy is not None:
+            d["terminationMessagePolicy"] = termination_message_policy
+        if tty is not None:
+            d["tty"] = tty
+        if volume_devices is not None:
+            d["volumeDevices"] = [
                 _model_arg(i0, VolumeDevice, "Container(volume_devices=...)")
                 for i0 in volume_devices
             ]
-        )
-        self.volume_mounts = (
-            None
-            if volume_mounts is None
-            else [
+        if volume_mounts is not None:
+            d["volumeMounts"] = [
                 _model_arg(i0, VolumeMount, "Container(volume_mounts=...)") for i0 in volume_mounts
             ]
-        )
-        self.working_dir = working_dir
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if working_dir is not None:
+            d["workingDir"] = working_dir
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("args")
-        if v is None or isinstance(v, list):
-            self.args = v
-        else:
-            self.args = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["args"] if odd is None else [*odd, "args"]
         v = get("command")
-        if v is None or isinstance(v, list):
-            self.command = v
-        else:
-            self.command = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["command"] if odd is None else [*odd, "command"]
         v = get("env")
-        if v is None:
-            self.env = None
-        elif isinstance(v, list):
-            try:
-                self.env = [EnvVar._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.env = None
-                odd = True
-        else:
-            self.env = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["env"] = [EnvVar._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["env"] if odd is None else [*odd, "env"]
+            else:
+                odd = ["env"] if odd is None else [*odd, "env"]
         v = get("envFrom")
-        if v is None:
-            self.env_from = None
-        elif isinstance(v, list):
-            try:
-                self.env_from = [EnvFromSource._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.env_from = None
-                odd = True
-        else:
-            self.env_from = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["envFrom"] = [EnvFromSource._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["envFrom"] if odd is None else [*odd, "envFrom"]
+            else:
+                odd = ["envFrom"] if odd is None else [*odd, "envFrom"]
         v = get("image")
-        if v is None or isinstance(v, str):
-            self.image = v
-        else:
-            self.image = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["image"] if odd is None else [*odd, "image"]
         v = get("imagePullPolicy")
-        if v is None or isinstance(v, str):
-            self.image_pull_policy = v
-        else:
-            self.image_pull_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["imagePullPolicy"] if odd is None else [*odd, "imagePullPolicy"]
         v = get("lifecycle")
-        if v is None:
-            self.lifecycle = None
-        elif isinstance(v, dict):
-            self.lifecycle = Lifecycle._decode(v)
-        else:
-            self.lifecycle = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["lifecycle"] = Lifecycle._decode(v)
+            else:
+                odd = ["lifecycle"] if odd is None else [*odd, "lifecycle"]
         v = get("livenessProbe")
-        if v is None:
-            self.liveness_probe = None
-        elif isinstance(v, dict):
-            self.liveness_probe = Probe._decode(v)
-        else:
-            self.liveness_probe = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["livenessProbe"] = Probe._decode(v)
+            else:
+                odd = ["livenessProbe"] if odd is None else [*odd, "livenessProbe"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ports")
-        if v is None:
-            self.ports = None
-        elif isinstance(v, list):
-            try:
-                self.ports = [ContainerPort._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ports = None
-                odd = True
-        else:
-            self.ports = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ports"] = [ContainerPort._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ports"] if odd is None else [*odd, "ports"]
+            else:
+                odd = ["ports"] if odd is None else [*odd, "ports"]
         v = get("readinessProbe")
-        if v is None:
-            self.readiness_probe = None
-        elif isinstance(v, dict):
-            self.readiness_probe = Probe._decode(v)
-        else:
-            self.readiness_probe = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["readinessProbe"] = Probe._decode(v)
+            else:
+                odd = ["readinessProbe"] if odd is None else [*odd, "readinessProbe"]
         v = get("resizePolicy")
-        if v is None:
-            self.resize_policy = None
-        elif isinstance(v, list):
-            try:
-                self.resize_policy = [ContainerResizePolicy._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resize_policy = None
-                odd = True
-        else:
-            self.resize_policy = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resizePolicy"] = [ContainerResizePolicy._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["resizePolicy"] if odd is None else [*odd, "resizePolicy"]
+            else:
+                odd = ["resizePolicy"] if odd is None else [*odd, "resizePolicy"]
         v = get("resources")
-        if v is None:
-            self.resources = None
-        elif isinstance(v, dict):
-            self.resources = ResourceRequirements._decode(v)
-        else:
-            self.resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resources"] = ResourceRequirements._decode(v)
+            else:
+                odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("restartPolicy")
-        if v is None or isinstance(v, str):
-            self.restart_policy = v
-        else:
-            self.restart_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
         v = get("restartPolicyRules")
-        if v is None:
-            self.restart_policy_rules = None
-        elif isinstance(v, list):
-            try:
-                self.restart_policy_rules = [ContainerRestartRule._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.restart_policy_rules = None
-                odd = True
-        else:
-            self.restart_policy_rules = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["restartPolicyRules"] = [ContainerRestartRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["restartPolicyRules"] if odd is None else [*odd, "restartPolicyRules"]
+            else:
+                odd = ["restartPolicyRules"] if odd is None else [*odd, "restartPolicyRules"]
         v = get("securityContext")
-        if v is None:
-            self.security_context = None
-        elif isinstance(v, dict):
-            self.security_context = SecurityContext._decode(v)
-        else:
-            self.security_context = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["securityContext"] = SecurityContext._decode(v)
+            else:
+                odd = ["securityContext"] if odd is None else [*odd, "securityContext"]
         v = get("startupProbe")
-        if v is None:
-            self.startup_probe = None
-        elif isinstance(v, dict):
-            self.startup_probe = Probe._decode(v)
-        else:
-            self.startup_probe = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["startupProbe"] = Probe._decode(v)
+            else:
+                odd = ["startupProbe"] if odd is None else [*odd, "startupProbe"]
         v = get("stdin")
-        if v is None or v.__class__ is bool:
-            self.stdin = v
-        else:
-            self.stdin = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["stdin"] if odd is None else [*odd, "stdin"]
         v = get("stdinOnce")
-        if v is None or v.__class__ is bool:
-            self.stdin_once = v
-        else:
-            self.stdin_once = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["stdinOnce"] if odd is None else [*odd, "stdinOnce"]
         v = get("terminationMessagePath")
-        if v is None or isinstance(v, str):
-            self.termination_message_path = v
-        else:
-            self.termination_message_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["terminationMessagePath"] if odd is None else [*odd, "terminationMessagePath"]
         v = get("terminationMessagePolicy")
-        if v is None or isinstance(v, str):
-            self.termination_message_policy = v
-        else:
-            self.termination_message_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["terminationMessagePolicy"] if odd is None else [*odd, "terminationMessagePolicy"]
+            )
         v = get("tty")
-        if v is None or v.__class__ is bool:
-            self.tty = v
-        else:
-            self.tty = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["tty"] if odd is None else [*odd, "tty"]
         v = get("volumeDevices")
-        if v is None:
-            self.volume_devices = None
-        elif isinstance(v, list):
-            try:
-                self.volume_devices = [VolumeDevice._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.volume_devices = None
-                odd = True
-        else:
-            self.volume_devices = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["volumeDevices"] = [VolumeDevice._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["volumeDevices"] if odd is None else [*odd, "volumeDevices"]
+            else:
+                odd = ["volumeDevices"] if odd is None else [*odd, "volumeDevices"]
         v = get("volumeMounts")
-        if v is None:
-            self.volume_mounts = None
-        elif isinstance(v, list):
-            try:
-                self.volume_mounts = [VolumeMount._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.volume_mounts = None
-                odd = True
-        else:
-            self.volume_mounts = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["volumeMounts"] = [VolumeMount._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["volumeMounts"] if odd is None else [*odd, "volumeMounts"]
+            else:
+                odd = ["volumeMounts"] if odd is None else [*odd, "volumeMounts"]
         v = get("workingDir")
-        if v is None or isinstance(v, str):
-            self.working_dir = v
-        else:
-            self.working_dir = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["workingDir"] if odd is None else [*odd, "workingDir"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.args
-        if v0 is not None:
-            data["args"] = v0 if wire else v0[:]
-        v1 = self.command
-        if v1 is not None:
-            data["command"] = v1 if wire else v1[:]
-        v2 = self.env
-        if v2 is not None:
-            data["env"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.env_from
-        if v3 is not None:
-            data["envFrom"] = [i0._encode(wire) for i0 in v3]
-        v4 = self.image
-        if v4 is not None:
-            data["image"] = v4
-        v5 = self.image_pull_policy
-        if v5 is not None:
-            data["imagePullPolicy"] = v5
-        v6 = self.lifecycle
-        if v6 is not None:
-            data["lifecycle"] = v6._encode(wire)
-        v7 = self.liveness_probe
-        if v7 is not None:
-            data["livenessProbe"] = v7._encode(wire)
-        v8 = self.name
-        if v8 is not None and (v8 or "name" not in absent):
-            data["name"] = v8
-        v9 = self.ports
-        if v9 is not None:
-            data["ports"] = [i0._encode(wire) for i0 in v9]
-        v10 = self.readiness_probe
-        if v10 is not None:
-            data["readinessProbe"] = v10._encode(wire)
-        v11 = self.resize_policy
-        if v11 is not None:
-            data["resizePolicy"] = [i0._encode(wire) for i0 in v11]
-        v12 = self.resources
-        if v12 is not None:
-            data["resources"] = v12._encode(wire)
-        v13 = self.restart_policy
-        if v13 is not None:
-            data["restartPolicy"] = v13
-        v14 = self.restart_policy_rules
-        if v14 is not None:
-            data["restartPolicyRules"] = [i0._encode(wire) for i0 in v14]
-        v15 = self.security_context
-        if v15 is not None:
-            data["securityContext"] = v15._encode(wire)
-        v16 = self.startup_probe
-        if v16 is not None:
-            data["startupProbe"] = v16._encode(wire)
-        v17 = self.stdin
-        if v17 is not None:
-            data["stdin"] = v17
-        v18 = self.stdin_once
-        if v18 is not None:
-            data["stdinOnce"] = v18
-        v19 = self.termination_message_path
-        if v19 is not None:
-            data["terminationMessagePath"] = v19
-        v20 = self.termination_message_policy
-        if v20 is not None:
-            data["terminationMessagePolicy"] = v20
-        v21 = self.tty
-        if v21 is not None:
-            data["tty"] = v21
-        v22 = self.volume_devices
-        if v22 is not None:
-            data["volumeDevices"] = [i0._encode(wire) for i0 in v22]
-        v23 = self.volume_mounts
-        if v23 is not None:
-            data["volumeMounts"] = [i0._encode(wire) for i0 in v23]
-        v24 = self.working_dir
-        if v24 is not None:
-            data["workingDir"] = v24
-        return data
-
-    def _copy(self) -> Container:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.args = None if (v0 := self.args) is None else v0[:]
-        new.command = None if (v1 := self.command) is None else v1[:]
-        new.env = None if (v2 := self.env) is None else [i._copy() for i in v2]
-        new.env_from = None if (v3 := self.env_from) is None else [i._copy() for i in v3]
-        new.image = self.image
-        new.image_pull_policy = self.image_pull_policy
-        new.lifecycle = None if (v6 := self.lifecycle) is None else v6._copy()
-        new.liveness_probe = None if (v7 := self.liveness_probe) is None else v7._copy()
-        new.name = self.name
-        new.ports = None if (v9 := self.ports) is None else [i._copy() for i in v9]
-        new.readiness_probe = None if (v10 := self.readiness_probe) is None else v10._copy()
-        new.resize_policy = (
-            None if (v11 := self.resize_policy) is None else [i._copy() for i in v11]
-        )
-        new.resources = None if (v12 := self.resources) is None else v12._copy()
-        new.restart_policy = self.restart_policy
-        new.restart_policy_rules = (
-            None if (v14 := self.restart_policy_rules) is None else [i._copy() for i in v14]
-        )
-        new.security_context = None if (v15 := self.security_context) is None else v15._copy()
-        new.startup_probe = None if (v16 := self.startup_probe) is None else v16._copy()
-        new.stdin = self.stdin
-        new.stdin_once = self.stdin_once
-        new.termination_message_path = self.termination_message_path
-        new.termination_message_policy = self.termination_message_policy
-        new.tty = self.tty
-        new.volume_devices = (
-            None if (v22 := self.volume_devices) is None else [i._copy() for i in v22]
-        )
-        new.volume_mounts = (
-            None if (v23 := self.volume_mounts) is None else [i._copy() for i in v23]
-        )
-        new.working_dir = self.working_dir
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class ContainerPort(_Model):
     """ContainerPort represents a network port in a single container."""
 
-    __slots__ = (
-        "container_port",
-        "host_ip",
-        "host_port",
-        "name",
-        "protocol",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("container_port", "containerPort", "int", required=True),
+        _FieldInfo("container_port", "containerPort", "int", required=True, always_set=True),
         _FieldInfo("host_ip", "hostIP", "str | None"),
         _FieldInfo("host_port", "hostPort", "int | None"),
         _FieldInfo("name", "name", "str | None"),
@@ -2286,7 +1415,6 @@ class ContainerPort(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containerPort", "hostIP", "hostPort", "name", "protocol"}
     )
-    _absent: tuple[str, ...]
 
     container_port: int
     """Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536."""
@@ -2297,10 +1425,10 @@ class ContainerPort(_Model):
     host_port: int | None
     """Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this."""
 
-    name: str | None
+    name: str | None = None
     """If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services."""
 
-    protocol: str | None
+    protocol: str | None = None
     """Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP"."""
 
     def __init__(
@@ -2313,118 +1441,59 @@ class ContainerPort(_Model):
         protocol: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if container_port is None:
-            self.container_port = 0
-            absent += ("container_port",)
-        else:
-            self.container_port = container_port
-        self.host_ip = host_ip
-        self.host_port = host_port
-        self.name = name
-        self.protocol = protocol
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if container_port is not None:
+            d["containerPort"] = container_port
+        if host_ip is not None:
+            d["hostIP"] = host_ip
+        if host_port is not None:
+            d["hostPort"] = host_port
+        if name is not None:
+            d["name"] = name
+        if protocol is not None:
+            d["protocol"] = protocol
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("containerPort")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.container_port = v
+        if v is None:
+            if "containerPort" in d:  # null in an always-set field: kept aside
+                odd = ["containerPort"] if odd is None else [*odd, "containerPort"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.container_port = 0
-            absent += ("container_port",)
-            if v is not None:
-                odd = True
+            odd = ["containerPort"] if odd is None else [*odd, "containerPort"]
         v = get("hostIP")
-        if v is None or isinstance(v, str):
-            self.host_ip = v
-        else:
-            self.host_ip = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["hostIP"] if odd is None else [*odd, "hostIP"]
         v = get("hostPort")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.host_port = v
-        else:
-            self.host_port = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["hostPort"] if odd is None else [*odd, "hostPort"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("protocol")
-        if v is None or isinstance(v, str):
-            self.protocol = v
-        else:
-            self.protocol = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["protocol"] if odd is None else [*odd, "protocol"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container_port
-        if v0 is not None and (v0 or "container_port" not in absent):
-            data["containerPort"] = v0
-        v1 = self.host_ip
-        if v1 is not None:
-            data["hostIP"] = v1
-        v2 = self.host_port
-        if v2 is not None:
-            data["hostPort"] = v2
-        v3 = self.name
-        if v3 is not None:
-            data["name"] = v3
-        v4 = self.protocol
-        if v4 is not None:
-            data["protocol"] = v4
-        return data
-
-    def _copy(self) -> ContainerPort:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container_port = self.container_port
-        new.host_ip = self.host_ip
-        new.host_port = self.host_port
-        new.name = self.name
-        new.protocol = self.protocol
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "container_port":
+            return 0
+        raise AttributeError(name)
 
 
 class ContainerResizePolicy(_Model):
     """ContainerResizePolicy represents resource resize policy for the container."""
 
-    __slots__ = (
-        "resource_name",
-        "restart_policy",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("resource_name", "resourceName", "str", required=True),
-        _FieldInfo("restart_policy", "restartPolicy", "str", required=True),
+        _FieldInfo("resource_name", "resourceName", "str", required=True, always_set=True),
+        _FieldInfo("restart_policy", "restartPolicy", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"resourceName", "restartPolicy"})
-    _absent: tuple[str, ...]
 
     resource_name: str
     """Name of the resource to which this resource resize policy applies. Supported values: cpu, memory."""
@@ -2439,91 +1508,51 @@ class ContainerResizePolicy(_Model):
         restart_policy: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if resource_name is None:
-            self.resource_name = ""
-            absent += ("resource_name",)
-        else:
-            self.resource_name = resource_name
-        if restart_policy is None:
-            self.restart_policy = ""
-            absent += ("restart_policy",)
-        else:
-            self.restart_policy = restart_policy
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if resource_name is not None:
+            d["resourceName"] = resource_name
+        if restart_policy is not None:
+            d["restartPolicy"] = restart_policy
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("resourceName")
-        if isinstance(v, str):
-            self.resource_name = v
+        if v is None:
+            if "resourceName" in d:  # null in an always-set field: kept aside
+                odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource_name = ""
-            absent += ("resource_name",)
-            if v is not None:
-                odd = True
+            odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
         v = get("restartPolicy")
-        if isinstance(v, str):
-            self.restart_policy = v
+        if v is None:
+            if "restartPolicy" in d:  # null in an always-set field: kept aside
+                odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.restart_policy = ""
-            absent += ("restart_policy",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.resource_name
-        if v0 is not None and (v0 or "resource_name" not in absent):
-            data["resourceName"] = v0
-        v1 = self.restart_policy
-        if v1 is not None and (v1 or "restart_policy" not in absent):
-            data["restartPolicy"] = v1
-        return data
-
-    def _copy(self) -> ContainerResizePolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.resource_name = self.resource_name
-        new.restart_policy = self.restart_policy
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "resource_name":
+            return ""
+        if name == "restart_policy":
+            return ""
+        raise AttributeError(name)
 
 
 class ContainerRestartRule(_Model):
     """ContainerRestartRule describes how a container exit is handled."""
 
-    __slots__ = (
-        "action",
-        "exit_codes",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("action", "action", "str", required=True),
+        _FieldInfo("action", "action", "str", required=True, always_set=True),
         _FieldInfo("exit_codes", "exitCodes", "ContainerRestartRuleOnExitCodes | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"action", "exitCodes"})
-    _absent: tuple[str, ...]
 
     action: str
     """Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is "Restart" to restart the container."""
@@ -2538,94 +1567,50 @@ class ContainerRestartRule(_Model):
         exit_codes: ContainerRestartRuleOnExitCodes | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if action is None:
-            self.action = ""
-            absent += ("action",)
-        else:
-            self.action = action
-        self.exit_codes = (
-            None
-            if exit_codes is None
-            else _model_arg(
+        d = self.__dict__
+        if action is not None:
+            d["action"] = action
+        if exit_codes is not None:
+            d["exitCodes"] = _model_arg(
                 exit_codes, ContainerRestartRuleOnExitCodes, "ContainerRestartRule(exit_codes=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("action")
-        if isinstance(v, str):
-            self.action = v
-        else:
-            self.action = ""
-            absent += ("action",)
-            if v is not None:
-                odd = True
-        v = get("exitCodes")
         if v is None:
-            self.exit_codes = None
-        elif isinstance(v, dict):
-            self.exit_codes = ContainerRestartRuleOnExitCodes._decode(v)
+            if "action" in d:  # null in an always-set field: kept aside
+                odd = ["action"] if odd is None else [*odd, "action"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.exit_codes = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["action"] if odd is None else [*odd, "action"]
+        v = get("exitCodes")
+        if v is not None:
+            if isinstance(v, dict):
+                d["exitCodes"] = ContainerRestartRuleOnExitCodes._decode(v)
+            else:
+                odd = ["exitCodes"] if odd is None else [*odd, "exitCodes"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.action
-        if v0 is not None and (v0 or "action" not in absent):
-            data["action"] = v0
-        v1 = self.exit_codes
-        if v1 is not None:
-            data["exitCodes"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> ContainerRestartRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.action = self.action
-        new.exit_codes = None if (v1 := self.exit_codes) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "action":
+            return ""
+        raise AttributeError(name)
 
 
 class ContainerRestartRuleOnExitCodes(_Model):
     """ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit codes."""
 
-    __slots__ = (
-        "operator",
-        "values",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("operator", "operator", "str", required=True),
+        _FieldInfo("operator", "operator", "str", required=True, always_set=True),
         _FieldInfo("values", "values", "list[int] | None", list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"operator", "values"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
-    _absent: tuple[str, ...]
 
     operator: str
     """Represents the relationship between the container exit code(s) and the specified values. Possible values are: - In: the requirement is satisfied if the container exit code is in the
@@ -2634,7 +1619,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
   not in the set of specified values.
 """
 
-    values: list[int] | None
+    values: list[int] | None = None
     """Specifies the set of values to check for container exit codes. At most 255 elements are allowed."""
 
     def __init__(
@@ -2644,81 +1629,45 @@ class ContainerRestartRuleOnExitCodes(_Model):
         values: list[int] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if operator is None:
-            self.operator = ""
-            absent += ("operator",)
-        else:
-            self.operator = operator
-        self.values = values
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if operator is not None:
+            d["operator"] = operator
+        if values is not None:
+            d["values"] = values
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("operator")
-        if isinstance(v, str):
-            self.operator = v
+        if v is None:
+            if "operator" in d:  # null in an always-set field: kept aside
+                odd = ["operator"] if odd is None else [*odd, "operator"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.operator = ""
-            absent += ("operator",)
-            if v is not None:
-                odd = True
+            odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
-        if v is None or isinstance(v, list):
-            self.values = v
-        else:
-            self.values = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, list)):
+            odd = ["values"] if odd is None else [*odd, "values"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.operator
-        if v0 is not None and (v0 or "operator" not in absent):
-            data["operator"] = v0
-        v1 = self.values
-        if v1 is not None:
-            data["values"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> ContainerRestartRuleOnExitCodes:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.operator = self.operator
-        new.values = None if (v1 := self.values) is None else v1[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "operator":
+            return ""
+        raise AttributeError(name)
 
 
 class DownwardAPIProjection(_Model):
     """Represents downward API info for projecting into a projected volume. Note that this is identical to a downwardAPI volume source without the default mode."""
-
-    __slots__ = ("items",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("items", "items", "list[DownwardAPIVolumeFile] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"items"})
 
-    items: list[DownwardAPIVolumeFile] | None
+    items: list[DownwardAPIVolumeFile] | None = None
     """Items is a list of DownwardAPIVolume file"""
 
     def __init__(
@@ -2727,86 +1676,47 @@ class DownwardAPIProjection(_Model):
         items: list[DownwardAPIVolumeFile] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.items = (
-            None
-            if items is None
-            else [
+        d = self.__dict__
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, DownwardAPIVolumeFile, "DownwardAPIProjection(items=...)")
                 for i0 in items
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("items")
-        if v is None:
-            self.items = None
-        elif isinstance(v, list):
-            try:
-                self.items = [DownwardAPIVolumeFile._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.items = None
-                odd = True
-        else:
-            self.items = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.items
-        if v0 is not None:
-            data["items"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> DownwardAPIProjection:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["items"] = [DownwardAPIVolumeFile._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["items"] if odd is None else [*odd, "items"]
+            else:
+                odd = ["items"] if odd is None else [*odd, "items"]
+        return odd
 
 
 class DownwardAPIVolumeFile(_Model):
     """DownwardAPIVolumeFile represents information to create the file containing the pod field"""
 
-    __slots__ = (
-        "field_ref",
-        "mode",
-        "path",
-        "resource_field_ref",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("field_ref", "fieldRef", "ObjectFieldSelector | None"),
         _FieldInfo("mode", "mode", "int | None"),
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
         _FieldInfo("resource_field_ref", "resourceFieldRef", "ResourceFieldSelector | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fieldRef", "mode", "path", "resourceFieldRef"}
     )
-    _absent: tuple[str, ...]
 
     field_ref: ObjectFieldSelector | None
     """Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported."""
 
-    mode: int | None
+    mode: int | None = None
     """Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
     path: str
@@ -2824,115 +1734,60 @@ class DownwardAPIVolumeFile(_Model):
         resource_field_ref: ResourceFieldSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.field_ref = (
-            None
-            if field_ref is None
-            else _model_arg(field_ref, ObjectFieldSelector, "DownwardAPIVolumeFile(field_ref=...)")
-        )
-        self.mode = mode
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self.resource_field_ref = (
-            None
-            if resource_field_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if field_ref is not None:
+            d["fieldRef"] = _model_arg(
+                field_ref, ObjectFieldSelector, "DownwardAPIVolumeFile(field_ref=...)"
+            )
+        if mode is not None:
+            d["mode"] = mode
+        if path is not None:
+            d["path"] = path
+        if resource_field_ref is not None:
+            d["resourceFieldRef"] = _model_arg(
                 resource_field_ref,
                 ResourceFieldSelector,
                 "DownwardAPIVolumeFile(resource_field_ref=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fieldRef")
-        if v is None:
-            self.field_ref = None
-        elif isinstance(v, dict):
-            self.field_ref = ObjectFieldSelector._decode(v)
-        else:
-            self.field_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["fieldRef"] = ObjectFieldSelector._decode(v)
+            else:
+                odd = ["fieldRef"] if odd is None else [*odd, "fieldRef"]
         v = get("mode")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.mode = v
-        else:
-            self.mode = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["mode"] if odd is None else [*odd, "mode"]
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
-        else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
-        v = get("resourceFieldRef")
         if v is None:
-            self.resource_field_ref = None
-        elif isinstance(v, dict):
-            self.resource_field_ref = ResourceFieldSelector._decode(v)
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource_field_ref = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["path"] if odd is None else [*odd, "path"]
+        v = get("resourceFieldRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["resourceFieldRef"] = ResourceFieldSelector._decode(v)
+            else:
+                odd = ["resourceFieldRef"] if odd is None else [*odd, "resourceFieldRef"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.field_ref
-        if v0 is not None:
-            data["fieldRef"] = v0._encode(wire)
-        v1 = self.mode
-        if v1 is not None:
-            data["mode"] = v1
-        v2 = self.path
-        if v2 is not None and (v2 or "path" not in absent):
-            data["path"] = v2
-        v3 = self.resource_field_ref
-        if v3 is not None:
-            data["resourceFieldRef"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> DownwardAPIVolumeFile:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.field_ref = None if (v0 := self.field_ref) is None else v0._copy()
-        new.mode = self.mode
-        new.path = self.path
-        new.resource_field_ref = None if (v3 := self.resource_field_ref) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "path":
+            return ""
+        raise AttributeError(name)
 
 
 class DownwardAPIVolumeSource(_Model):
     """DownwardAPIVolumeSource represents a volume containing downward API info. Downward API volumes support ownership management and SELinux relabeling."""
-
-    __slots__ = (
-        "default_mode",
-        "items",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("default_mode", "defaultMode", "int | None"),
@@ -2943,7 +1798,7 @@ class DownwardAPIVolumeSource(_Model):
     default_mode: int | None
     """Optional: mode bits to use on created files by default. Must be a Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    items: list[DownwardAPIVolumeFile] | None
+    items: list[DownwardAPIVolumeFile] | None = None
     """Items is a list of downward API volume file"""
 
     def __init__(
@@ -2953,78 +1808,37 @@ class DownwardAPIVolumeSource(_Model):
         items: list[DownwardAPIVolumeFile] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.default_mode = default_mode
-        self.items = (
-            None
-            if items is None
-            else [
+        d = self.__dict__
+        if default_mode is not None:
+            d["defaultMode"] = default_mode
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, DownwardAPIVolumeFile, "DownwardAPIVolumeSource(items=...)")
                 for i0 in items
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("defaultMode")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.default_mode = v
-        else:
-            self.default_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["defaultMode"] if odd is None else [*odd, "defaultMode"]
         v = get("items")
-        if v is None:
-            self.items = None
-        elif isinstance(v, list):
-            try:
-                self.items = [DownwardAPIVolumeFile._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.items = None
-                odd = True
-        else:
-            self.items = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.default_mode
-        if v0 is not None:
-            data["defaultMode"] = v0
-        v1 = self.items
-        if v1 is not None:
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> DownwardAPIVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.default_mode = self.default_mode
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["items"] = [DownwardAPIVolumeFile._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["items"] if odd is None else [*odd, "items"]
+            else:
+                odd = ["items"] if odd is None else [*odd, "items"]
+        return odd
 
 
 class EmptyDirVolumeSource(_Model):
     """Represents an empty directory for a pod. Empty directory volumes support ownership management and SELinux relabeling."""
-
-    __slots__ = (
-        "medium",
-        "size_limit",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("medium", "medium", "str | None"),
@@ -3032,7 +1846,7 @@ class EmptyDirVolumeSource(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"medium", "sizeLimit"})
 
-    medium: str | None
+    medium: str | None = None
     """medium represents what type of storage medium should back this directory. The default is "" which means to use the node's default medium. Must be an empty string (default) or Memory. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir"""
 
     size_limit: _Quantity | None
@@ -3045,68 +1859,31 @@ class EmptyDirVolumeSource(_Model):
         size_limit: _Quantity | str | int | float | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.medium = medium
-        self.size_limit = None if size_limit is None else _Quantity.coerce(size_limit)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if medium is not None:
+            d["medium"] = medium
+        if size_limit is not None:
+            d["sizeLimit"] = _Quantity.coerce(size_limit)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("medium")
-        if v is None or isinstance(v, str):
-            self.medium = v
-        else:
-            self.medium = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["medium"] if odd is None else [*odd, "medium"]
         v = get("sizeLimit")
-        if v is None:
-            self.size_limit = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.size_limit = _Quantity(v)
-        else:
-            self.size_limit = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.medium
-        if v0 is not None:
-            data["medium"] = v0
-        v1 = self.size_limit
-        if v1 is not None:
-            data["sizeLimit"] = _quantity_wire(v1)
-        return data
-
-    def _copy(self) -> EmptyDirVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.medium = self.medium
-        new.size_limit = self.size_limit
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["sizeLimit"] = _Quantity(v)
+            else:
+                odd = ["sizeLimit"] if odd is None else [*odd, "sizeLimit"]
+        return odd
 
 
 class EnvFromSource(_Model):
     """EnvFromSource represents the source of a set of ConfigMaps or Secrets"""
-
-    __slots__ = (
-        "config_map_ref",
-        "prefix",
-        "secret_ref",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("config_map_ref", "configMapRef", "ConfigMapEnvSource | None"),
@@ -3118,7 +1895,7 @@ class EnvFromSource(_Model):
     config_map_ref: ConfigMapEnvSource | None
     """The ConfigMap to select from"""
 
-    prefix: str | None
+    prefix: str | None = None
     """Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except '='."""
 
     secret_ref: SecretEnvSource | None
@@ -3132,103 +1909,55 @@ class EnvFromSource(_Model):
         secret_ref: SecretEnvSource | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.config_map_ref = (
-            None
-            if config_map_ref is None
-            else _model_arg(config_map_ref, ConfigMapEnvSource, "EnvFromSource(config_map_ref=...)")
-        )
-        self.prefix = prefix
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(secret_ref, SecretEnvSource, "EnvFromSource(secret_ref=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if config_map_ref is not None:
+            d["configMapRef"] = _model_arg(
+                config_map_ref, ConfigMapEnvSource, "EnvFromSource(config_map_ref=...)"
+            )
+        if prefix is not None:
+            d["prefix"] = prefix
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
+                secret_ref, SecretEnvSource, "EnvFromSource(secret_ref=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("configMapRef")
-        if v is None:
-            self.config_map_ref = None
-        elif isinstance(v, dict):
-            self.config_map_ref = ConfigMapEnvSource._decode(v)
-        else:
-            self.config_map_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["configMapRef"] = ConfigMapEnvSource._decode(v)
+            else:
+                odd = ["configMapRef"] if odd is None else [*odd, "configMapRef"]
         v = get("prefix")
-        if v is None or isinstance(v, str):
-            self.prefix = v
-        else:
-            self.prefix = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["prefix"] if odd is None else [*odd, "prefix"]
         v = get("secretRef")
-        if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = SecretEnvSource._decode(v)
-        else:
-            self.secret_ref = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.config_map_ref
-        if v0 is not None:
-            data["configMapRef"] = v0._encode(wire)
-        v1 = self.prefix
-        if v1 is not None:
-            data["prefix"] = v1
-        v2 = self.secret_ref
-        if v2 is not None:
-            data["secretRef"] = v2._encode(wire)
-        return data
-
-    def _copy(self) -> EnvFromSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.config_map_ref = None if (v0 := self.config_map_ref) is None else v0._copy()
-        new.prefix = self.prefix
-        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = SecretEnvSource._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
+        return odd
 
 
 class EnvVar(_Model):
     """EnvVar represents an environment variable present in a Container."""
 
-    __slots__ = (
-        "name",
-        "value",
-        "value_from",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("value", "value", "str | None"),
         _FieldInfo("value_from", "valueFrom", "EnvVarSource | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "value", "valueFrom"})
-    _absent: tuple[str, ...]
 
     name: str
     """Name of the environment variable. May consist of any printable ASCII characters except '='."""
 
-    value: str | None
+    value: str | None = None
     """Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Defaults to ""."""
 
     value_from: EnvVarSource | None
@@ -3242,97 +1971,46 @@ class EnvVar(_Model):
         value_from: EnvVarSource | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.value = value
-        self.value_from = (
-            None
-            if value_from is None
-            else _model_arg(value_from, EnvVarSource, "EnvVar(value_from=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if value is not None:
+            d["value"] = value
+        if value_from is not None:
+            d["valueFrom"] = _model_arg(value_from, EnvVarSource, "EnvVar(value_from=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
-        else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        v = get("value")
-        if v is None or isinstance(v, str):
-            self.value = v
-        else:
-            self.value = None
-            odd = True
-        v = get("valueFrom")
         if v is None:
-            self.value_from = None
-        elif isinstance(v, dict):
-            self.value_from = EnvVarSource._decode(v)
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.value_from = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        v = get("value")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["value"] if odd is None else [*odd, "value"]
+        v = get("valueFrom")
+        if v is not None:
+            if isinstance(v, dict):
+                d["valueFrom"] = EnvVarSource._decode(v)
+            else:
+                odd = ["valueFrom"] if odd is None else [*odd, "valueFrom"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.value
-        if v1 is not None:
-            data["value"] = v1
-        v2 = self.value_from
-        if v2 is not None:
-            data["valueFrom"] = v2._encode(wire)
-        return data
-
-    def _copy(self) -> EnvVar:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.value = self.value
-        new.value_from = None if (v2 := self.value_from) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class EnvVarSource(_Model):
     """EnvVarSource represents a source for the value of an EnvVar."""
-
-    __slots__ = (
-        "config_map_key_ref",
-        "field_ref",
-        "file_key_ref",
-        "resource_field_ref",
-        "secret_key_ref",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("config_map_key_ref", "configMapKeyRef", "ConfigMapKeySelector | None"),
@@ -3370,123 +2048,64 @@ class EnvVarSource(_Model):
         secret_key_ref: SecretKeySelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.config_map_key_ref = (
-            None
-            if config_map_key_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if config_map_key_ref is not None:
+            d["configMapKeyRef"] = _model_arg(
                 config_map_key_ref, ConfigMapKeySelector, "EnvVarSource(config_map_key_ref=...)"
             )
-        )
-        self.field_ref = (
-            None
-            if field_ref is None
-            else _model_arg(field_ref, ObjectFieldSelector, "EnvVarSource(field_ref=...)")
-        )
-        self.file_key_ref = (
-            None
-            if file_key_ref is None
-            else _model_arg(file_key_ref, FileKeySelector, "EnvVarSource(file_key_ref=...)")
-        )
-        self.resource_field_ref = (
-            None
-            if resource_field_ref is None
-            else _model_arg(
+        if field_ref is not None:
+            d["fieldRef"] = _model_arg(
+                field_ref, ObjectFieldSelector, "EnvVarSource(field_ref=...)"
+            )
+        if file_key_ref is not None:
+            d["fileKeyRef"] = _model_arg(
+                file_key_ref, FileKeySelector, "EnvVarSource(file_key_ref=...)"
+            )
+        if resource_field_ref is not None:
+            d["resourceFieldRef"] = _model_arg(
                 resource_field_ref, ResourceFieldSelector, "EnvVarSource(resource_field_ref=...)"
             )
-        )
-        self.secret_key_ref = (
-            None
-            if secret_key_ref is None
-            else _model_arg(secret_key_ref, SecretKeySelector, "EnvVarSource(secret_key_ref=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if secret_key_ref is not None:
+            d["secretKeyRef"] = _model_arg(
+                secret_key_ref, SecretKeySelector, "EnvVarSource(secret_key_ref=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("configMapKeyRef")
-        if v is None:
-            self.config_map_key_ref = None
-        elif isinstance(v, dict):
-            self.config_map_key_ref = ConfigMapKeySelector._decode(v)
-        else:
-            self.config_map_key_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["configMapKeyRef"] = ConfigMapKeySelector._decode(v)
+            else:
+                odd = ["configMapKeyRef"] if odd is None else [*odd, "configMapKeyRef"]
         v = get("fieldRef")
-        if v is None:
-            self.field_ref = None
-        elif isinstance(v, dict):
-            self.field_ref = ObjectFieldSelector._decode(v)
-        else:
-            self.field_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["fieldRef"] = ObjectFieldSelector._decode(v)
+            else:
+                odd = ["fieldRef"] if odd is None else [*odd, "fieldRef"]
         v = get("fileKeyRef")
-        if v is None:
-            self.file_key_ref = None
-        elif isinstance(v, dict):
-            self.file_key_ref = FileKeySelector._decode(v)
-        else:
-            self.file_key_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["fileKeyRef"] = FileKeySelector._decode(v)
+            else:
+                odd = ["fileKeyRef"] if odd is None else [*odd, "fileKeyRef"]
         v = get("resourceFieldRef")
-        if v is None:
-            self.resource_field_ref = None
-        elif isinstance(v, dict):
-            self.resource_field_ref = ResourceFieldSelector._decode(v)
-        else:
-            self.resource_field_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resourceFieldRef"] = ResourceFieldSelector._decode(v)
+            else:
+                odd = ["resourceFieldRef"] if odd is None else [*odd, "resourceFieldRef"]
         v = get("secretKeyRef")
-        if v is None:
-            self.secret_key_ref = None
-        elif isinstance(v, dict):
-            self.secret_key_ref = SecretKeySelector._decode(v)
-        else:
-            self.secret_key_ref = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.config_map_key_ref
-        if v0 is not None:
-            data["configMapKeyRef"] = v0._encode(wire)
-        v1 = self.field_ref
-        if v1 is not None:
-            data["fieldRef"] = v1._encode(wire)
-        v2 = self.file_key_ref
-        if v2 is not None:
-            data["fileKeyRef"] = v2._encode(wire)
-        v3 = self.resource_field_ref
-        if v3 is not None:
-            data["resourceFieldRef"] = v3._encode(wire)
-        v4 = self.secret_key_ref
-        if v4 is not None:
-            data["secretKeyRef"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> EnvVarSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.config_map_key_ref = None if (v0 := self.config_map_key_ref) is None else v0._copy()
-        new.field_ref = None if (v1 := self.field_ref) is None else v1._copy()
-        new.file_key_ref = None if (v2 := self.file_key_ref) is None else v2._copy()
-        new.resource_field_ref = None if (v3 := self.resource_field_ref) is None else v3._copy()
-        new.secret_key_ref = None if (v4 := self.secret_key_ref) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretKeyRef"] = SecretKeySelector._decode(v)
+            else:
+                odd = ["secretKeyRef"] if odd is None else [*odd, "secretKeyRef"]
+        return odd
 
 
 class EphemeralContainer(_Model):
@@ -3494,36 +2113,6 @@ class EphemeralContainer(_Model):
 
     To add an ephemeral container, use the ephemeralcontainers subresource of an existing Pod. Ephemeral containers may not be removed or restarted.
     """
-
-    __slots__ = (
-        "args",
-        "command",
-        "env",
-        "env_from",
-        "image",
-        "image_pull_policy",
-        "lifecycle",
-        "liveness_probe",
-        "name",
-        "ports",
-        "readiness_probe",
-        "resize_policy",
-        "resources",
-        "restart_policy",
-        "restart_policy_rules",
-        "security_context",
-        "startup_probe",
-        "stdin",
-        "stdin_once",
-        "target_container_name",
-        "termination_message_path",
-        "termination_message_policy",
-        "tty",
-        "volume_devices",
-        "volume_mounts",
-        "working_dir",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("args", "args", "list[str] | None", list_type="atomic"),
@@ -3542,7 +2131,7 @@ class EphemeralContainer(_Model):
         _FieldInfo("image_pull_policy", "imagePullPolicy", "str | None"),
         _FieldInfo("lifecycle", "lifecycle", "Lifecycle | None"),
         _FieldInfo("liveness_probe", "livenessProbe", "Probe | None"),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo(
             "ports",
             "ports",
@@ -3629,27 +2218,26 @@ class EphemeralContainer(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("args", "command")
-    _absent: tuple[str, ...]
 
-    args: list[str] | None
+    args: list[str] | None = None
     """Arguments to the entrypoint. The image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell"""
 
-    command: list[str] | None
+    command: list[str] | None = None
     """Entrypoint array. Not executed within a shell. The image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell"""
 
-    env: list[EnvVar] | None
+    env: list[EnvVar] | None = None
     """List of environment variables to set in the container. Cannot be updated."""
 
     env_from: list[EnvFromSource] | None
     """List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated."""
 
-    image: str | None
+    image: str | None = None
     """Container image name. More info: https://kubernetes.io/docs/concepts/containers/images"""
 
     image_pull_policy: str | None
     """Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images"""
 
-    lifecycle: Lifecycle | None
+    lifecycle: Lifecycle | None = None
     """Lifecycle is not allowed for ephemeral containers."""
 
     liveness_probe: Probe | None
@@ -3658,7 +2246,7 @@ class EphemeralContainer(_Model):
     name: str
     """Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers, init containers and ephemeral containers."""
 
-    ports: list[ContainerPort] | None
+    ports: list[ContainerPort] | None = None
     """Ports are not allowed for ephemeral containers."""
 
     readiness_probe: Probe | None
@@ -3667,7 +2255,7 @@ class EphemeralContainer(_Model):
     resize_policy: list[ContainerResizePolicy] | None
     """Resources resize policy for the container."""
 
-    resources: ResourceRequirements | None
+    resources: ResourceRequirements | None = None
     """Resources are not allowed for ephemeral containers. Ephemeral containers use spare resources already allocated to the pod."""
 
     restart_policy: str | None
@@ -3682,7 +2270,7 @@ class EphemeralContainer(_Model):
     startup_probe: Probe | None
     """Probes are not allowed for ephemeral containers."""
 
-    stdin: bool | None
+    stdin: bool | None = None
     """Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false."""
 
     stdin_once: bool | None
@@ -3700,7 +2288,7 @@ The container runtime must implement support for this feature. If the runtime do
     termination_message_policy: str | None
     """Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated."""
 
-    tty: bool | None
+    tty: bool | None = None
     """Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false."""
 
     volume_devices: list[VolumeDevice] | None
@@ -3743,468 +2331,246 @@ The container runtime must implement support for this feature. If the runtime do
         working_dir: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.args = args
-        self.command = command
-        self.env = (
-            None
-            if env is None
-            else [_model_arg(i0, EnvVar, "EphemeralContainer(env=...)") for i0 in env]
-        )
-        self.env_from = (
-            None
-            if env_from is None
-            else [
+        d = self.__dict__
+        if args is not None:
+            d["args"] = args
+        if command is not None:
+            d["command"] = command
+        if env is not None:
+            d["env"] = [_model_arg(i0, EnvVar, "EphemeralContainer(env=...)") for i0 in env]
+        if env_from is not None:
+            d["envFrom"] = [
                 _model_arg(i0, EnvFromSource, "EphemeralContainer(env_from=...)") for i0 in env_from
             ]
-        )
-        self.image = image
-        self.image_pull_policy = image_pull_policy
-        self.lifecycle = (
-            None
-            if lifecycle is None
-            else _model_arg(lifecycle, Lifecycle, "EphemeralContainer(lifecycle=...)")
-        )
-        self.liveness_probe = (
-            None
-            if liveness_probe is None
-            else _model_arg(liveness_probe, Probe, "EphemeralContainer(liveness_probe=...)")
-        )
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.ports = (
-            None
-            if ports is None
-            else [_model_arg(i0, ContainerPort, "EphemeralContainer(ports=...)") for i0 in ports]
-        )
-        self.readiness_probe = (
-            None
-            if readiness_probe is None
-            else _model_arg(readiness_probe, Probe, "EphemeralContainer(readiness_probe=...)")
-        )
-        self.resize_policy = (
-            None
-            if resize_policy is None
-            else [
+        if image is not None:
+            d["image"] = image
+        if image_pull_policy is not None:
+            d["imagePullPolicy"] = image_pull_policy
+        if lifecycle is not None:
+            d["lifecycle"] = _model_arg(lifecycle, Lifecycle, "EphemeralContainer(lifecycle=...)")
+        if liveness_probe is not None:
+            d["livenessProbe"] = _model_arg(
+                liveness_probe, Probe, "EphemeralContainer(liveness_probe=...)"
+            )
+        if name is not None:
+            d["name"] = name
+        if ports is not None:
+            d["ports"] = [
+                _model_arg(i0, ContainerPort, "EphemeralContainer(ports=...)") for i0 in ports
+            ]
+        if readiness_probe is not None:
+            d["readinessProbe"] = _model_arg(
+                readiness_probe, Probe, "EphemeralContainer(readiness_probe=...)"
+            )
+        if resize_policy is not None:
+            d["resizePolicy"] = [
                 _model_arg(i0, ContainerResizePolicy, "EphemeralContainer(resize_policy=...)")
                 for i0 in resize_policy
             ]
-        )
-        self.resources = (
-            None
-            if resources is None
-            else _model_arg(resources, ResourceRequirements, "EphemeralContainer(resources=...)")
-        )
-        self.restart_policy = restart_policy
-        self.restart_policy_rules = (
-            None
-            if restart_policy_rules is None
-            else [
+        if resources is not None:
+            d["resources"] = _model_arg(
+                resources, ResourceRequirements, "EphemeralContainer(resources=...)"
+            )
+        if restart_policy is not None:
+            d["restartPolicy"] = restart_policy
+        if restart_policy_rules is not None:
+            d["restartPolicyRules"] = [
                 _model_arg(i0, ContainerRestartRule, "EphemeralContainer(restart_policy_rules=...)")
                 for i0 in restart_policy_rules
             ]
-        )
-        self.security_context = (
-            None
-            if security_context is None
-            else _model_arg(
+        if security_context is not None:
+            d["securityContext"] = _model_arg(
                 security_context, SecurityContext, "EphemeralContainer(security_context=...)"
             )
-        )
-        self.startup_probe = (
-            None
-            if startup_probe is None
-            else _model_arg(startup_probe, Probe, "EphemeralContainer(startup_probe=...)")
-        )
-        self.stdin = stdin
-        self.stdin_once = stdin_once
-        self.target_container_name = target_container_name
-        self.termination_message_path = termination_message_path
-        self.termination_message_policy = termination_message_policy
-        self.tty = tty
-        self.volume_devices = (
-            None
-            if volume_devices is None
-            else [
+        if startup_probe is not None:
+            d["startupProbe"] = _model_arg(
+                startup_probe, Probe, "EphemeralContainer(startup_probe=...)"
+            )
+        if stdin is not None:
+            d["stdin"] = stdin
+        if stdin_once is not None:
+            d["stdinOnce"] = stdin_once
+        if target_container_name is not None:
+            d["targetContainerName"] = target_container_name
+        if termination_message_path is not None:
+            d["terminationMessagePath"] = termination_message_path
+        if termination_message_policy is not None:
+            d["terminationMessagePolicy"] = termination_message_policy
+        if tty is not None:
+            d["tty"] = tty
+        if volume_devices is not None:
+            d["volumeDevices"] = [
                 _model_arg(i0, VolumeDevice, "EphemeralContainer(volume_devices=...)")
                 for i0 in volume_devices
             ]
-        )
-        self.volume_mounts = (
-            None
-            if volume_mounts is None
-            else [
+        if volume_mounts is not None:
+            d["volumeMounts"] = [
                 _model_arg(i0, VolumeMount, "EphemeralContainer(volume_mounts=...)")
                 for i0 in volume_mounts
             ]
-        )
-        self.working_dir = working_dir
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if working_dir is not None:
+            d["workingDir"] = working_dir
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("args")
-        if v is None or isinstance(v, list):
-            self.args = v
-        else:
-            self.args = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["args"] if odd is None else [*odd, "args"]
         v = get("command")
-        if v is None or isinstance(v, list):
-            self.command = v
-        else:
-            self.command = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["command"] if odd is None else [*odd, "command"]
         v = get("env")
-        if v is None:
-            self.env = None
-        elif isinstance(v, list):
-            try:
-                self.env = [EnvVar._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.env = None
-                odd = True
-        else:
-            self.env = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["env"] = [EnvVar._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["env"] if odd is None else [*odd, "env"]
+            else:
+                odd = ["env"] if odd is None else [*odd, "env"]
         v = get("envFrom")
-        if v is None:
-            self.env_from = None
-        elif isinstance(v, list):
-            try:
-                self.env_from = [EnvFromSource._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.env_from = None
-                odd = True
-        else:
-            self.env_from = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["envFrom"] = [EnvFromSource._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["envFrom"] if odd is None else [*odd, "envFrom"]
+            else:
+                odd = ["envFrom"] if odd is None else [*odd, "envFrom"]
         v = get("image")
-        if v is None or isinstance(v, str):
-            self.image = v
-        else:
-            self.image = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["image"] if odd is None else [*odd, "image"]
         v = get("imagePullPolicy")
-        if v is None or isinstance(v, str):
-            self.image_pull_policy = v
-        else:
-            self.image_pull_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["imagePullPolicy"] if odd is None else [*odd, "imagePullPolicy"]
         v = get("lifecycle")
-        if v is None:
-            self.lifecycle = None
-        elif isinstance(v, dict):
-            self.lifecycle = Lifecycle._decode(v)
-        else:
-            self.lifecycle = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["lifecycle"] = Lifecycle._decode(v)
+            else:
+                odd = ["lifecycle"] if odd is None else [*odd, "lifecycle"]
         v = get("livenessProbe")
-        if v is None:
-            self.liveness_probe = None
-        elif isinstance(v, dict):
-            self.liveness_probe = Probe._decode(v)
-        else:
-            self.liveness_probe = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["livenessProbe"] = Probe._decode(v)
+            else:
+                odd = ["livenessProbe"] if odd is None else [*odd, "livenessProbe"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ports")
-        if v is None:
-            self.ports = None
-        elif isinstance(v, list):
-            try:
-                self.ports = [ContainerPort._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ports = None
-                odd = True
-        else:
-            self.ports = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ports"] = [ContainerPort._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ports"] if odd is None else [*odd, "ports"]
+            else:
+                odd = ["ports"] if odd is None else [*odd, "ports"]
         v = get("readinessProbe")
-        if v is None:
-            self.readiness_probe = None
-        elif isinstance(v, dict):
-            self.readiness_probe = Probe._decode(v)
-        else:
-            self.readiness_probe = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["readinessProbe"] = Probe._decode(v)
+            else:
+                odd = ["readinessProbe"] if odd is None else [*odd, "readinessProbe"]
         v = get("resizePolicy")
-        if v is None:
-            self.resize_policy = None
-        elif isinstance(v, list):
-            try:
-                self.resize_policy = [ContainerResizePolicy._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resize_policy = None
-                odd = True
-        else:
-            self.resize_policy = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resizePolicy"] = [ContainerResizePolicy._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["resizePolicy"] if odd is None else [*odd, "resizePolicy"]
+            else:
+                odd = ["resizePolicy"] if odd is None else [*odd, "resizePolicy"]
         v = get("resources")
-        if v is None:
-            self.resources = None
-        elif isinstance(v, dict):
-            self.resources = ResourceRequirements._decode(v)
-        else:
-            self.resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resources"] = ResourceRequirements._decode(v)
+            else:
+                odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("restartPolicy")
-        if v is None or isinstance(v, str):
-            self.restart_policy = v
-        else:
-            self.restart_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
         v = get("restartPolicyRules")
-        if v is None:
-            self.restart_policy_rules = None
-        elif isinstance(v, list):
-            try:
-                self.restart_policy_rules = [ContainerRestartRule._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.restart_policy_rules = None
-                odd = True
-        else:
-            self.restart_policy_rules = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["restartPolicyRules"] = [ContainerRestartRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["restartPolicyRules"] if odd is None else [*odd, "restartPolicyRules"]
+            else:
+                odd = ["restartPolicyRules"] if odd is None else [*odd, "restartPolicyRules"]
         v = get("securityContext")
-        if v is None:
-            self.security_context = None
-        elif isinstance(v, dict):
-            self.security_context = SecurityContext._decode(v)
-        else:
-            self.security_context = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["securityContext"] = SecurityContext._decode(v)
+            else:
+                odd = ["securityContext"] if odd is None else [*odd, "securityContext"]
         v = get("startupProbe")
-        if v is None:
-            self.startup_probe = None
-        elif isinstance(v, dict):
-            self.startup_probe = Probe._decode(v)
-        else:
-            self.startup_probe = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["startupProbe"] = Probe._decode(v)
+            else:
+                odd = ["startupProbe"] if odd is None else [*odd, "startupProbe"]
         v = get("stdin")
-        if v is None or v.__class__ is bool:
-            self.stdin = v
-        else:
-            self.stdin = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["stdin"] if odd is None else [*odd, "stdin"]
         v = get("stdinOnce")
-        if v is None or v.__class__ is bool:
-            self.stdin_once = v
-        else:
-            self.stdin_once = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["stdinOnce"] if odd is None else [*odd, "stdinOnce"]
         v = get("targetContainerName")
-        if v is None or isinstance(v, str):
-            self.target_container_name = v
-        else:
-            self.target_container_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["targetContainerName"] if odd is None else [*odd, "targetContainerName"]
         v = get("terminationMessagePath")
-        if v is None or isinstance(v, str):
-            self.termination_message_path = v
-        else:
-            self.termination_message_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["terminationMessagePath"] if odd is None else [*odd, "terminationMessagePath"]
         v = get("terminationMessagePolicy")
-        if v is None or isinstance(v, str):
-            self.termination_message_policy = v
-        else:
-            self.termination_message_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["terminationMessagePolicy"] if odd is None else [*odd, "terminationMessagePolicy"]
+            )
         v = get("tty")
-        if v is None or v.__class__ is bool:
-            self.tty = v
-        else:
-            self.tty = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["tty"] if odd is None else [*odd, "tty"]
         v = get("volumeDevices")
-        if v is None:
-            self.volume_devices = None
-        elif isinstance(v, list):
-            try:
-                self.volume_devices = [VolumeDevice._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.volume_devices = None
-                odd = True
-        else:
-            self.volume_devices = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["volumeDevices"] = [VolumeDevice._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["volumeDevices"] if odd is None else [*odd, "volumeDevices"]
+            else:
+                odd = ["volumeDevices"] if odd is None else [*odd, "volumeDevices"]
         v = get("volumeMounts")
-        if v is None:
-            self.volume_mounts = None
-        elif isinstance(v, list):
-            try:
-                self.volume_mounts = [VolumeMount._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.volume_mounts = None
-                odd = True
-        else:
-            self.volume_mounts = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["volumeMounts"] = [VolumeMount._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["volumeMounts"] if odd is None else [*odd, "volumeMounts"]
+            else:
+                odd = ["volumeMounts"] if odd is None else [*odd, "volumeMounts"]
         v = get("workingDir")
-        if v is None or isinstance(v, str):
-            self.working_dir = v
-        else:
-            self.working_dir = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["workingDir"] if odd is None else [*odd, "workingDir"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.args
-        if v0 is not None:
-            data["args"] = v0 if wire else v0[:]
-        v1 = self.command
-        if v1 is not None:
-            data["command"] = v1 if wire else v1[:]
-        v2 = self.env
-        if v2 is not None:
-            data["env"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.env_from
-        if v3 is not None:
-            data["envFrom"] = [i0._encode(wire) for i0 in v3]
-        v4 = self.image
-        if v4 is not None:
-            data["image"] = v4
-        v5 = self.image_pull_policy
-        if v5 is not None:
-            data["imagePullPolicy"] = v5
-        v6 = self.lifecycle
-        if v6 is not None:
-            data["lifecycle"] = v6._encode(wire)
-        v7 = self.liveness_probe
-        if v7 is not None:
-            data["livenessProbe"] = v7._encode(wire)
-        v8 = self.name
-        if v8 is not None and (v8 or "name" not in absent):
-            data["name"] = v8
-        v9 = self.ports
-        if v9 is not None:
-            data["ports"] = [i0._encode(wire) for i0 in v9]
-        v10 = self.readiness_probe
-        if v10 is not None:
-            data["readinessProbe"] = v10._encode(wire)
-        v11 = self.resize_policy
-        if v11 is not None:
-            data["resizePolicy"] = [i0._encode(wire) for i0 in v11]
-        v12 = self.resources
-        if v12 is not None:
-            data["resources"] = v12._encode(wire)
-        v13 = self.restart_policy
-        if v13 is not None:
-            data["restartPolicy"] = v13
-        v14 = self.restart_policy_rules
-        if v14 is not None:
-            data["restartPolicyRules"] = [i0._encode(wire) for i0 in v14]
-        v15 = self.security_context
-        if v15 is not None:
-            data["securityContext"] = v15._encode(wire)
-        v16 = self.startup_probe
-        if v16 is not None:
-            data["startupProbe"] = v16._encode(wire)
-        v17 = self.stdin
-        if v17 is not None:
-            data["stdin"] = v17
-        v18 = self.stdin_once
-        if v18 is not None:
-            data["stdinOnce"] = v18
-        v19 = self.target_container_name
-        if v19 is not None:
-            data["targetContainerName"] = v19
-        v20 = self.termination_message_path
-        if v20 is not None:
-            data["terminationMessagePath"] = v20
-        v21 = self.termination_message_policy
-        if v21 is not None:
-            data["terminationMessagePolicy"] = v21
-        v22 = self.tty
-        if v22 is not None:
-            data["tty"] = v22
-        v23 = self.volume_devices
-        if v23 is not None:
-            data["volumeDevices"] = [i0._encode(wire) for i0 in v23]
-        v24 = self.volume_mounts
-        if v24 is not None:
-            data["volumeMounts"] = [i0._encode(wire) for i0 in v24]
-        v25 = self.working_dir
-        if v25 is not None:
-            data["workingDir"] = v25
-        return data
-
-    def _copy(self) -> EphemeralContainer:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.args = None if (v0 := self.args) is None else v0[:]
-        new.command = None if (v1 := self.command) is None else v1[:]
-        new.env = None if (v2 := self.env) is None else [i._copy() for i in v2]
-        new.env_from = None if (v3 := self.env_from) is None else [i._copy() for i in v3]
-        new.image = self.image
-        new.image_pull_policy = self.image_pull_policy
-        new.lifecycle = None if (v6 := self.lifecycle) is None else v6._copy()
-        new.liveness_probe = None if (v7 := self.liveness_probe) is None else v7._copy()
-        new.name = self.name
-        new.ports = None if (v9 := self.ports) is None else [i._copy() for i in v9]
-        new.readiness_probe = None if (v10 := self.readiness_probe) is None else v10._copy()
-        new.resize_policy = (
-            None if (v11 := self.resize_policy) is None else [i._copy() for i in v11]
-        )
-        new.resources = None if (v12 := self.resources) is None else v12._copy()
-        new.restart_policy = self.restart_policy
-        new.restart_policy_rules = (
-            None if (v14 := self.restart_policy_rules) is None else [i._copy() for i in v14]
-        )
-        new.security_context = None if (v15 := self.security_context) is None else v15._copy()
-        new.startup_probe = None if (v16 := self.startup_probe) is None else v16._copy()
-        new.stdin = self.stdin
-        new.stdin_once = self.stdin_once
-        new.target_container_name = self.target_container_name
-        new.termination_message_path = self.termination_message_path
-        new.termination_message_policy = self.termination_message_policy
-        new.tty = self.tty
-        new.volume_devices = (
-            None if (v23 := self.volume_devices) is None else [i._copy() for i in v23]
-        )
-        new.volume_mounts = (
-            None if (v24 := self.volume_mounts) is None else [i._copy() for i in v24]
-        )
-        new.working_dir = self.working_dir
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class EphemeralVolumeSource(_Model):
     """Represents an ephemeral volume that is handled by a normal storage driver."""
-
-    __slots__ = ("volume_claim_template",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -4229,63 +2595,30 @@ Required, must not be nil.
         volume_claim_template: PersistentVolumeClaimTemplate | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.volume_claim_template = (
-            None
-            if volume_claim_template is None
-            else _model_arg(
+        d = self.__dict__
+        if volume_claim_template is not None:
+            d["volumeClaimTemplate"] = _model_arg(
                 volume_claim_template,
                 PersistentVolumeClaimTemplate,
                 "EphemeralVolumeSource(volume_claim_template=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("volumeClaimTemplate")
-        if v is None:
-            self.volume_claim_template = None
-        elif isinstance(v, dict):
-            self.volume_claim_template = PersistentVolumeClaimTemplate._decode(v)
-        else:
-            self.volume_claim_template = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.volume_claim_template
-        if v0 is not None:
-            data["volumeClaimTemplate"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> EphemeralVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.volume_claim_template = (
-            None if (v0 := self.volume_claim_template) is None else v0._copy()
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["volumeClaimTemplate"] = PersistentVolumeClaimTemplate._decode(v)
+            else:
+                odd = ["volumeClaimTemplate"] if odd is None else [*odd, "volumeClaimTemplate"]
+        return odd
 
 
 class ExecAction(_Model):
     """ExecAction describes a "run in container" action."""
-
-    __slots__ = ("command",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("command", "command", "list[str] | None", list_type="atomic"),
@@ -4293,7 +2626,7 @@ class ExecAction(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"command"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("command",)
 
-    command: list[str] | None
+    command: list[str] | None = None
     """Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy."""
 
     def __init__(
@@ -4302,71 +2635,36 @@ class ExecAction(_Model):
         command: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.command = command
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if command is not None:
+            d["command"] = command
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("command")
-        if v is None or isinstance(v, list):
-            self.command = v
-        else:
-            self.command = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.command
-        if v0 is not None:
-            data["command"] = v0 if wire else v0[:]
-        return data
-
-    def _copy(self) -> ExecAction:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.command = None if (v0 := self.command) is None else v0[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["command"] if odd is None else [*odd, "command"]
+        return odd
 
 
 class FileKeySelector(_Model):
     """FileKeySelector selects a key of the env file."""
 
-    __slots__ = (
-        "key",
-        "optional",
-        "path",
-        "volume_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
         _FieldInfo("optional", "optional", "bool | None"),
-        _FieldInfo("path", "path", "str", required=True),
-        _FieldInfo("volume_name", "volumeName", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
+        _FieldInfo("volume_name", "volumeName", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "optional", "path", "volumeName"})
-    _absent: tuple[str, ...]
 
     key: str
     """The key within the env file. An invalid key will prevent the pod from starting. The keys defined within a source may consist of any printable ASCII characters except '='. During Alpha stage of the EnvFiles feature gate, the key size is limited to 128 characters."""
 
-    optional: bool | None
+    optional: bool | None = None
     """Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published. If optional is set to true and the specified key does not exist, the environment variable will not be set in the Pod's containers.
 
 If optional is set to false and the specified key does not exist, an error will be returned during Pod creation.
@@ -4387,118 +2685,65 @@ If optional is set to false and the specified key does not exist, an error will 
         volume_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self.optional = optional
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        if volume_name is None:
-            self.volume_name = ""
-            absent += ("volume_name",)
-        else:
-            self.volume_name = volume_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if key is not None:
+            d["key"] = key
+        if optional is not None:
+            d["optional"] = optional
+        if path is not None:
+            d["path"] = path
+        if volume_name is not None:
+            d["volumeName"] = volume_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("key")
-        if isinstance(v, str):
-            self.key = v
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("volumeName")
-        if isinstance(v, str):
-            self.volume_name = v
+        if v is None:
+            if "volumeName" in d:  # null in an always-set field: kept aside
+                odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.volume_name = ""
-            absent += ("volume_name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.key
-        if v0 is not None and (v0 or "key" not in absent):
-            data["key"] = v0
-        v1 = self.optional
-        if v1 is not None:
-            data["optional"] = v1
-        v2 = self.path
-        if v2 is not None and (v2 or "path" not in absent):
-            data["path"] = v2
-        v3 = self.volume_name
-        if v3 is not None and (v3 or "volume_name" not in absent):
-            data["volumeName"] = v3
-        return data
-
-    def _copy(self) -> FileKeySelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.key = self.key
-        new.optional = self.optional
-        new.path = self.path
-        new.volume_name = self.volume_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key":
+            return ""
+        if name == "path":
+            return ""
+        if name == "volume_name":
+            return ""
+        raise AttributeError(name)
 
 
 class FlexVolumeSource(_Model):
     """FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin."""
 
-    __slots__ = (
-        "driver",
-        "fs_type",
-        "options",
-        "read_only",
-        "secret_ref",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("options", "options", "dict[str, str] | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
@@ -4508,7 +2753,6 @@ class FlexVolumeSource(_Model):
         {"driver", "fsType", "options", "readOnly", "secretRef"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("options",)
-    _absent: tuple[str, ...]
 
     driver: str
     """driver is the name of the driver to use for this volume."""
@@ -4516,7 +2760,7 @@ class FlexVolumeSource(_Model):
     fs_type: str | None
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script."""
 
-    options: dict[str, str] | None
+    options: dict[str, str] | None = None
     """options is Optional: this field holds extra command options if any."""
 
     read_only: bool | None
@@ -4535,129 +2779,69 @@ class FlexVolumeSource(_Model):
         secret_ref: LocalObjectReference | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        self.fs_type = fs_type
-        self.options = options
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(secret_ref, LocalObjectReference, "FlexVolumeSource(secret_ref=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if driver is not None:
+            d["driver"] = driver
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if options is not None:
+            d["options"] = options
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
+                secret_ref, LocalObjectReference, "FlexVolumeSource(secret_ref=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
-        else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
-        v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
-        v = get("options")
-        if v is None or isinstance(v, dict):
-            self.options = v
-        else:
-            self.options = None
-            odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("secretRef")
         if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = LocalObjectReference._decode(v)
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.secret_ref = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["driver"] if odd is None else [*odd, "driver"]
+        v = get("fsType")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
+        v = get("options")
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["options"] if odd is None else [*odd, "options"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("secretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = LocalObjectReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.driver
-        if v0 is not None and (v0 or "driver" not in absent):
-            data["driver"] = v0
-        v1 = self.fs_type
-        if v1 is not None:
-            data["fsType"] = v1
-        v2 = self.options
-        if v2 is not None:
-            data["options"] = v2 if wire else v2.copy()
-        v3 = self.read_only
-        if v3 is not None:
-            data["readOnly"] = v3
-        v4 = self.secret_ref
-        if v4 is not None:
-            data["secretRef"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> FlexVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.driver = self.driver
-        new.fs_type = self.fs_type
-        new.options = None if (v2 := self.options) is None else v2.copy()
-        new.read_only = self.read_only
-        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "driver":
+            return ""
+        raise AttributeError(name)
 
 
 class GRPCAction(_Model):
     """GRPCAction specifies an action involving a GRPC service."""
 
-    __slots__ = (
-        "port",
-        "service",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("port", "port", "int", required=True),
+        _FieldInfo("port", "port", "int", required=True, always_set=True),
         _FieldInfo("service", "service", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"port", "service"})
-    _absent: tuple[str, ...]
 
     port: int
     """Port number of the gRPC service. Number must be in the range 1 to 65535."""
 
-    service: str | None
+    service: str | None = None
     """Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
 
 If this is not specified, the default behavior is defined by gRPC.
@@ -4670,68 +2854,34 @@ If this is not specified, the default behavior is defined by gRPC.
         service: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if port is None:
-            self.port = 0
-            absent += ("port",)
-        else:
-            self.port = port
-        self.service = service
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if port is not None:
+            d["port"] = port
+        if service is not None:
+            d["service"] = service
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("port")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
+        if v is None:
+            if "port" in d:  # null in an always-set field: kept aside
+                odd = ["port"] if odd is None else [*odd, "port"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.port = 0
-            absent += ("port",)
-            if v is not None:
-                odd = True
+            odd = ["port"] if odd is None else [*odd, "port"]
         v = get("service")
-        if v is None or isinstance(v, str):
-            self.service = v
-        else:
-            self.service = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["service"] if odd is None else [*odd, "service"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.port
-        if v0 is not None and (v0 or "port" not in absent):
-            data["port"] = v0
-        v1 = self.service
-        if v1 is not None:
-            data["service"] = v1
-        return data
-
-    def _copy(self) -> GRPCAction:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.port = self.port
-        new.service = self.service
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "port":
+            return 0
+        raise AttributeError(name)
 
 
 class GitRepoVolumeSource(_Model):
@@ -4740,28 +2890,20 @@ class GitRepoVolumeSource(_Model):
     DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
     """
 
-    __slots__ = (
-        "directory",
-        "repository",
-        "revision",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("directory", "directory", "str | None"),
-        _FieldInfo("repository", "repository", "str", required=True),
+        _FieldInfo("repository", "repository", "str", required=True, always_set=True),
         _FieldInfo("revision", "revision", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"directory", "repository", "revision"})
-    _absent: tuple[str, ...]
 
-    directory: str | None
+    directory: str | None = None
     """directory is the target directory name. Must not contain or start with '..'.  If '.' is supplied, the volume directory will be the git repository.  Otherwise, if specified, the volume will contain the git repository in the subdirectory with the given name."""
 
     repository: str
     """repository is the URL"""
 
-    revision: str | None
+    revision: str | None = None
     """revision is the commit hash for the specified revision."""
 
     def __init__(
@@ -4772,98 +2914,50 @@ class GitRepoVolumeSource(_Model):
         revision: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.directory = directory
-        if repository is None:
-            self.repository = ""
-            absent += ("repository",)
-        else:
-            self.repository = repository
-        self.revision = revision
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if directory is not None:
+            d["directory"] = directory
+        if repository is not None:
+            d["repository"] = repository
+        if revision is not None:
+            d["revision"] = revision
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("directory")
-        if v is None or isinstance(v, str):
-            self.directory = v
-        else:
-            self.directory = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["directory"] if odd is None else [*odd, "directory"]
         v = get("repository")
-        if isinstance(v, str):
-            self.repository = v
+        if v is None:
+            if "repository" in d:  # null in an always-set field: kept aside
+                odd = ["repository"] if odd is None else [*odd, "repository"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.repository = ""
-            absent += ("repository",)
-            if v is not None:
-                odd = True
+            odd = ["repository"] if odd is None else [*odd, "repository"]
         v = get("revision")
-        if v is None or isinstance(v, str):
-            self.revision = v
-        else:
-            self.revision = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["revision"] if odd is None else [*odd, "revision"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.directory
-        if v0 is not None:
-            data["directory"] = v0
-        v1 = self.repository
-        if v1 is not None and (v1 or "repository" not in absent):
-            data["repository"] = v1
-        v2 = self.revision
-        if v2 is not None:
-            data["revision"] = v2
-        return data
-
-    def _copy(self) -> GitRepoVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.directory = self.directory
-        new.repository = self.repository
-        new.revision = self.revision
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "repository":
+            return ""
+        raise AttributeError(name)
 
 
 class GlusterfsVolumeSource(_Model):
     """Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling."""
 
-    __slots__ = (
-        "endpoints",
-        "path",
-        "read_only",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("endpoints", "endpoints", "str", required=True),
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("endpoints", "endpoints", "str", required=True, always_set=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
         _FieldInfo("read_only", "readOnly", "bool | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"endpoints", "path", "readOnly"})
-    _absent: tuple[str, ...]
 
     endpoints: str
     """endpoints is the endpoint name that details Glusterfs topology."""
@@ -4882,97 +2976,50 @@ class GlusterfsVolumeSource(_Model):
         read_only: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if endpoints is None:
-            self.endpoints = ""
-            absent += ("endpoints",)
-        else:
-            self.endpoints = endpoints
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self.read_only = read_only
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if endpoints is not None:
+            d["endpoints"] = endpoints
+        if path is not None:
+            d["path"] = path
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("endpoints")
-        if isinstance(v, str):
-            self.endpoints = v
+        if v is None:
+            if "endpoints" in d:  # null in an always-set field: kept aside
+                odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.endpoints = ""
-            absent += ("endpoints",)
-            if v is not None:
-                odd = True
+            odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.endpoints
-        if v0 is not None and (v0 or "endpoints" not in absent):
-            data["endpoints"] = v0
-        v1 = self.path
-        if v1 is not None and (v1 or "path" not in absent):
-            data["path"] = v1
-        v2 = self.read_only
-        if v2 is not None:
-            data["readOnly"] = v2
-        return data
-
-    def _copy(self) -> GlusterfsVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.endpoints = self.endpoints
-        new.path = self.path
-        new.read_only = self.read_only
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "endpoints":
+            return ""
+        if name == "path":
+            return ""
+        raise AttributeError(name)
 
 
 class HTTPGetAction(_Model):
     """HTTPGetAction describes an action based on HTTP Get requests."""
-
-    __slots__ = (
-        "host",
-        "http_headers",
-        "path",
-        "port",
-        "scheme",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("host", "host", "str | None"),
@@ -4986,19 +3033,19 @@ class HTTPGetAction(_Model):
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("port",)
 
-    host: str | None
+    host: str | None = None
     """Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead."""
 
     http_headers: list[HTTPHeader] | None
     """Custom headers to set in the request. HTTP allows repeated headers."""
 
-    path: str | None
+    path: str | None = None
     """Path to access on the HTTP server."""
 
-    port: _IntOrString | None
+    port: _IntOrString | None = None
     """Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME."""
 
-    scheme: str | None
+    scheme: str | None = None
     """Scheme to use for connecting to the host. Defaults to HTTP."""
 
     def __init__(
@@ -5011,118 +3058,57 @@ class HTTPGetAction(_Model):
         scheme: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.host = host
-        self.http_headers = (
-            None
-            if http_headers is None
-            else [
+        d = self.__dict__
+        if host is not None:
+            d["host"] = host
+        if http_headers is not None:
+            d["httpHeaders"] = [
                 _model_arg(i0, HTTPHeader, "HTTPGetAction(http_headers=...)") for i0 in http_headers
             ]
-        )
-        self.path = path
-        self.port = port
-        self.scheme = scheme
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if path is not None:
+            d["path"] = path
+        if port is not None:
+            d["port"] = port
+        if scheme is not None:
+            d["scheme"] = scheme
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("host")
-        if v is None or isinstance(v, str):
-            self.host = v
-        else:
-            self.host = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["host"] if odd is None else [*odd, "host"]
         v = get("httpHeaders")
-        if v is None:
-            self.http_headers = None
-        elif isinstance(v, list):
-            try:
-                self.http_headers = [HTTPHeader._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.http_headers = None
-                odd = True
-        else:
-            self.http_headers = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["httpHeaders"] = [HTTPHeader._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["httpHeaders"] if odd is None else [*odd, "httpHeaders"]
+            else:
+                odd = ["httpHeaders"] if odd is None else [*odd, "httpHeaders"]
         v = get("path")
-        if v is None or isinstance(v, str):
-            self.path = v
-        else:
-            self.path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("port")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.port = v
-        else:
-            self.port = None
-            odd = True
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["port"] if odd is None else [*odd, "port"]
         v = get("scheme")
-        if v is None or isinstance(v, str):
-            self.scheme = v
-        else:
-            self.scheme = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.host
-        if v0 is not None:
-            data["host"] = v0
-        v1 = self.http_headers
-        if v1 is not None:
-            data["httpHeaders"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.path
-        if v2 is not None:
-            data["path"] = v2
-        v3 = self.port
-        if v3 is not None:
-            data["port"] = v3
-        v4 = self.scheme
-        if v4 is not None:
-            data["scheme"] = v4
-        return data
-
-    def _copy(self) -> HTTPGetAction:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.host = self.host
-        new.http_headers = None if (v1 := self.http_headers) is None else [i._copy() for i in v1]
-        new.path = self.path
-        new.port = self.port
-        new.scheme = self.scheme
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["scheme"] if odd is None else [*odd, "scheme"]
+        return odd
 
 
 class HTTPHeader(_Model):
     """HTTPHeader describes a custom header to be used in HTTP probes"""
 
-    __slots__ = (
-        "name",
-        "value",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("value", "value", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("value", "value", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "value"})
-    _absent: tuple[str, ...]
 
     name: str
     """The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header."""
@@ -5137,94 +3123,54 @@ class HTTPHeader(_Model):
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if value is None:
-            self.value = ""
-            absent += ("value",)
-        else:
-            self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
-        if isinstance(v, str):
-            self.value = v
+        if v is None:
+            if "value" in d:  # null in an always-set field: kept aside
+                odd = ["value"] if odd is None else [*odd, "value"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.value = ""
-            absent += ("value",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.value
-        if v1 is not None and (v1 or "value" not in absent):
-            data["value"] = v1
-        return data
-
-    def _copy(self) -> HTTPHeader:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "value":
+            return ""
+        raise AttributeError(name)
 
 
 class HostAlias(_Model):
     """HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file."""
 
-    __slots__ = (
-        "hostnames",
-        "ip",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hostnames", "hostnames", "list[str] | None", list_type="atomic"),
-        _FieldInfo("ip", "ip", "str", required=True),
+        _FieldInfo("ip", "ip", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hostnames", "ip"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("hostnames",)
-    _absent: tuple[str, ...]
 
-    hostnames: list[str] | None
+    hostnames: list[str] | None = None
     """Hostnames for the above IP address."""
 
     ip: str
@@ -5237,100 +3183,51 @@ class HostAlias(_Model):
         ip: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.hostnames = hostnames
-        if ip is None:
-            self.ip = ""
-            absent += ("ip",)
-        else:
-            self.ip = ip
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if hostnames is not None:
+            d["hostnames"] = hostnames
+        if ip is not None:
+            d["ip"] = ip
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("hostnames")
-        if v is None or isinstance(v, list):
-            self.hostnames = v
-        else:
-            self.hostnames = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["hostnames"] if odd is None else [*odd, "hostnames"]
         v = get("ip")
-        if isinstance(v, str):
-            self.ip = v
+        if v is None:
+            if "ip" in d:  # null in an always-set field: kept aside
+                odd = ["ip"] if odd is None else [*odd, "ip"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.ip = ""
-            absent += ("ip",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["ip"] if odd is None else [*odd, "ip"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.hostnames
-        if v0 is not None:
-            data["hostnames"] = v0 if wire else v0[:]
-        v1 = self.ip
-        if v1 is not None and (v1 or "ip" not in absent):
-            data["ip"] = v1
-        return data
-
-    def _copy(self) -> HostAlias:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hostnames = None if (v0 := self.hostnames) is None else v0[:]
-        new.ip = self.ip
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "ip":
+            return ""
+        raise AttributeError(name)
 
 
 class ISCSIVolumeSource(_Model):
     """Represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling."""
-
-    __slots__ = (
-        "chap_auth_discovery",
-        "chap_auth_session",
-        "fs_type",
-        "initiator_name",
-        "iqn",
-        "iscsi_interface",
-        "lun",
-        "portals",
-        "read_only",
-        "secret_ref",
-        "target_portal",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("chap_auth_discovery", "chapAuthDiscovery", "bool | None"),
         _FieldInfo("chap_auth_session", "chapAuthSession", "bool | None"),
         _FieldInfo("fs_type", "fsType", "str | None"),
         _FieldInfo("initiator_name", "initiatorName", "str | None"),
-        _FieldInfo("iqn", "iqn", "str", required=True),
+        _FieldInfo("iqn", "iqn", "str", required=True, always_set=True),
         _FieldInfo("iscsi_interface", "iscsiInterface", "str | None"),
-        _FieldInfo("lun", "lun", "int", required=True),
+        _FieldInfo("lun", "lun", "int", required=True, always_set=True),
         _FieldInfo("portals", "portals", "list[str] | None", list_type="atomic"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("secret_ref", "secretRef", "LocalObjectReference | None"),
-        _FieldInfo("target_portal", "targetPortal", "str", required=True),
+        _FieldInfo("target_portal", "targetPortal", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5348,7 +3245,6 @@ class ISCSIVolumeSource(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("portals",)
-    _absent: tuple[str, ...]
 
     chap_auth_discovery: bool | None
     """chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication"""
@@ -5371,7 +3267,7 @@ class ISCSIVolumeSource(_Model):
     lun: int
     """lun represents iSCSI Target Lun number."""
 
-    portals: list[str] | None
+    portals: list[str] | None = None
     """portals is the iSCSI Target Portal List. The portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260)."""
 
     read_only: bool | None
@@ -5399,194 +3295,102 @@ class ISCSIVolumeSource(_Model):
         target_portal: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.chap_auth_discovery = chap_auth_discovery
-        self.chap_auth_session = chap_auth_session
-        self.fs_type = fs_type
-        self.initiator_name = initiator_name
-        if iqn is None:
-            self.iqn = ""
-            absent += ("iqn",)
-        else:
-            self.iqn = iqn
-        self.iscsi_interface = iscsi_interface
-        if lun is None:
-            self.lun = 0
-            absent += ("lun",)
-        else:
-            self.lun = lun
-        self.portals = portals
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(secret_ref, LocalObjectReference, "ISCSIVolumeSource(secret_ref=...)")
-        )
-        if target_portal is None:
-            self.target_portal = ""
-            absent += ("target_portal",)
-        else:
-            self.target_portal = target_portal
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if chap_auth_discovery is not None:
+            d["chapAuthDiscovery"] = chap_auth_discovery
+        if chap_auth_session is not None:
+            d["chapAuthSession"] = chap_auth_session
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if initiator_name is not None:
+            d["initiatorName"] = initiator_name
+        if iqn is not None:
+            d["iqn"] = iqn
+        if iscsi_interface is not None:
+            d["iscsiInterface"] = iscsi_interface
+        if lun is not None:
+            d["lun"] = lun
+        if portals is not None:
+            d["portals"] = portals
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
+                secret_ref, LocalObjectReference, "ISCSIVolumeSource(secret_ref=...)"
+            )
+        if target_portal is not None:
+            d["targetPortal"] = target_portal
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("chapAuthDiscovery")
-        if v is None or v.__class__ is bool:
-            self.chap_auth_discovery = v
-        else:
-            self.chap_auth_discovery = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["chapAuthDiscovery"] if odd is None else [*odd, "chapAuthDiscovery"]
         v = get("chapAuthSession")
-        if v is None or v.__class__ is bool:
-            self.chap_auth_session = v
-        else:
-            self.chap_auth_session = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["chapAuthSession"] if odd is None else [*odd, "chapAuthSession"]
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("initiatorName")
-        if v is None or isinstance(v, str):
-            self.initiator_name = v
-        else:
-            self.initiator_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["initiatorName"] if odd is None else [*odd, "initiatorName"]
         v = get("iqn")
-        if isinstance(v, str):
-            self.iqn = v
-        else:
-            self.iqn = ""
-            absent += ("iqn",)
-            if v is not None:
-                odd = True
-        v = get("iscsiInterface")
-        if v is None or isinstance(v, str):
-            self.iscsi_interface = v
-        else:
-            self.iscsi_interface = None
-            odd = True
-        v = get("lun")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.lun = v
-        else:
-            self.lun = 0
-            absent += ("lun",)
-            if v is not None:
-                odd = True
-        v = get("portals")
-        if v is None or isinstance(v, list):
-            self.portals = v
-        else:
-            self.portals = None
-            odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("secretRef")
         if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = LocalObjectReference._decode(v)
+            if "iqn" in d:  # null in an always-set field: kept aside
+                odd = ["iqn"] if odd is None else [*odd, "iqn"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.secret_ref = None
-            odd = True
+            odd = ["iqn"] if odd is None else [*odd, "iqn"]
+        v = get("iscsiInterface")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["iscsiInterface"] if odd is None else [*odd, "iscsiInterface"]
+        v = get("lun")
+        if v is None:
+            if "lun" in d:  # null in an always-set field: kept aside
+                odd = ["lun"] if odd is None else [*odd, "lun"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
+        else:
+            odd = ["lun"] if odd is None else [*odd, "lun"]
+        v = get("portals")
+        if v is not None and not (isinstance(v, list)):
+            odd = ["portals"] if odd is None else [*odd, "portals"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("secretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = LocalObjectReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("targetPortal")
-        if isinstance(v, str):
-            self.target_portal = v
+        if v is None:
+            if "targetPortal" in d:  # null in an always-set field: kept aside
+                odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.target_portal = ""
-            absent += ("target_portal",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.chap_auth_discovery
-        if v0 is not None:
-            data["chapAuthDiscovery"] = v0
-        v1 = self.chap_auth_session
-        if v1 is not None:
-            data["chapAuthSession"] = v1
-        v2 = self.fs_type
-        if v2 is not None:
-            data["fsType"] = v2
-        v3 = self.initiator_name
-        if v3 is not None:
-            data["initiatorName"] = v3
-        v4 = self.iqn
-        if v4 is not None and (v4 or "iqn" not in absent):
-            data["iqn"] = v4
-        v5 = self.iscsi_interface
-        if v5 is not None:
-            data["iscsiInterface"] = v5
-        v6 = self.lun
-        if v6 is not None and (v6 or "lun" not in absent):
-            data["lun"] = v6
-        v7 = self.portals
-        if v7 is not None:
-            data["portals"] = v7 if wire else v7[:]
-        v8 = self.read_only
-        if v8 is not None:
-            data["readOnly"] = v8
-        v9 = self.secret_ref
-        if v9 is not None:
-            data["secretRef"] = v9._encode(wire)
-        v10 = self.target_portal
-        if v10 is not None and (v10 or "target_portal" not in absent):
-            data["targetPortal"] = v10
-        return data
-
-    def _copy(self) -> ISCSIVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.chap_auth_discovery = self.chap_auth_discovery
-        new.chap_auth_session = self.chap_auth_session
-        new.fs_type = self.fs_type
-        new.initiator_name = self.initiator_name
-        new.iqn = self.iqn
-        new.iscsi_interface = self.iscsi_interface
-        new.lun = self.lun
-        new.portals = None if (v7 := self.portals) is None else v7[:]
-        new.read_only = self.read_only
-        new.secret_ref = None if (v9 := self.secret_ref) is None else v9._copy()
-        new.target_portal = self.target_portal
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "iqn":
+            return ""
+        if name == "lun":
+            return 0
+        if name == "target_portal":
+            return ""
+        raise AttributeError(name)
 
 
 class ImageVolumeSource(_Model):
     """ImageVolumeSource represents a image volume resource."""
-
-    __slots__ = (
-        "pull_policy",
-        "reference",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("pull_policy", "pullPolicy", "str | None"),
@@ -5597,7 +3401,7 @@ class ImageVolumeSource(_Model):
     pull_policy: str | None
     """Policy for pulling OCI objects. Possible values are: Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise."""
 
-    reference: str | None
+    reference: str | None = None
     """Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets."""
 
     def __init__(
@@ -5607,80 +3411,40 @@ class ImageVolumeSource(_Model):
         reference: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.pull_policy = pull_policy
-        self.reference = reference
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if pull_policy is not None:
+            d["pullPolicy"] = pull_policy
+        if reference is not None:
+            d["reference"] = reference
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("pullPolicy")
-        if v is None or isinstance(v, str):
-            self.pull_policy = v
-        else:
-            self.pull_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["pullPolicy"] if odd is None else [*odd, "pullPolicy"]
         v = get("reference")
-        if v is None or isinstance(v, str):
-            self.reference = v
-        else:
-            self.reference = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.pull_policy
-        if v0 is not None:
-            data["pullPolicy"] = v0
-        v1 = self.reference
-        if v1 is not None:
-            data["reference"] = v1
-        return data
-
-    def _copy(self) -> ImageVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.pull_policy = self.pull_policy
-        new.reference = self.reference
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reference"] if odd is None else [*odd, "reference"]
+        return odd
 
 
 class KeyToPath(_Model):
     """Maps a string key to a path within a volume."""
 
-    __slots__ = (
-        "key",
-        "mode",
-        "path",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
         _FieldInfo("mode", "mode", "int | None"),
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "mode", "path"})
-    _absent: tuple[str, ...]
 
     key: str
     """key is the key to project."""
 
-    mode: int | None
+    mode: int | None = None
     """mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
     path: str
@@ -5694,95 +3458,50 @@ class KeyToPath(_Model):
         path: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self.mode = mode
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if key is not None:
+            d["key"] = key
+        if mode is not None:
+            d["mode"] = mode
+        if path is not None:
+            d["path"] = path
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("key")
-        if isinstance(v, str):
-            self.key = v
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("mode")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.mode = v
-        else:
-            self.mode = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["mode"] if odd is None else [*odd, "mode"]
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["path"] if odd is None else [*odd, "path"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.key
-        if v0 is not None and (v0 or "key" not in absent):
-            data["key"] = v0
-        v1 = self.mode
-        if v1 is not None:
-            data["mode"] = v1
-        v2 = self.path
-        if v2 is not None and (v2 or "path" not in absent):
-            data["path"] = v2
-        return data
-
-    def _copy(self) -> KeyToPath:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.key = self.key
-        new.mode = self.mode
-        new.path = self.path
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key":
+            return ""
+        if name == "path":
+            return ""
+        raise AttributeError(name)
 
 
 class Lifecycle(_Model):
     """Lifecycle describes actions that the management system should take in response to container lifecycle events. For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is complete, unless the container process fails, in which case the handler is aborted."""
-
-    __slots__ = (
-        "post_start",
-        "pre_stop",
-        "stop_signal",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("post_start", "postStart", "LifecycleHandler | None"),
@@ -5808,90 +3527,39 @@ class Lifecycle(_Model):
         stop_signal: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.post_start = (
-            None
-            if post_start is None
-            else _model_arg(post_start, LifecycleHandler, "Lifecycle(post_start=...)")
-        )
-        self.pre_stop = (
-            None
-            if pre_stop is None
-            else _model_arg(pre_stop, LifecycleHandler, "Lifecycle(pre_stop=...)")
-        )
-        self.stop_signal = stop_signal
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if post_start is not None:
+            d["postStart"] = _model_arg(post_start, LifecycleHandler, "Lifecycle(post_start=...)")
+        if pre_stop is not None:
+            d["preStop"] = _model_arg(pre_stop, LifecycleHandler, "Lifecycle(pre_stop=...)")
+        if stop_signal is not None:
+            d["stopSignal"] = stop_signal
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("postStart")
-        if v is None:
-            self.post_start = None
-        elif isinstance(v, dict):
-            self.post_start = LifecycleHandler._decode(v)
-        else:
-            self.post_start = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["postStart"] = LifecycleHandler._decode(v)
+            else:
+                odd = ["postStart"] if odd is None else [*odd, "postStart"]
         v = get("preStop")
-        if v is None:
-            self.pre_stop = None
-        elif isinstance(v, dict):
-            self.pre_stop = LifecycleHandler._decode(v)
-        else:
-            self.pre_stop = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["preStop"] = LifecycleHandler._decode(v)
+            else:
+                odd = ["preStop"] if odd is None else [*odd, "preStop"]
         v = get("stopSignal")
-        if v is None or isinstance(v, str):
-            self.stop_signal = v
-        else:
-            self.stop_signal = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.post_start
-        if v0 is not None:
-            data["postStart"] = v0._encode(wire)
-        v1 = self.pre_stop
-        if v1 is not None:
-            data["preStop"] = v1._encode(wire)
-        v2 = self.stop_signal
-        if v2 is not None:
-            data["stopSignal"] = v2
-        return data
-
-    def _copy(self) -> Lifecycle:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.post_start = None if (v0 := self.post_start) is None else v0._copy()
-        new.pre_stop = None if (v1 := self.pre_stop) is None else v1._copy()
-        new.stop_signal = self.stop_signal
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["stopSignal"] if odd is None else [*odd, "stopSignal"]
+        return odd
 
 
 class LifecycleHandler(_Model):
     """LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified."""
-
-    __slots__ = (
-        "exec",
-        "http_get",
-        "sleep",
-        "tcp_socket",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("exec", "exec", "ExecAction | None"),
@@ -5901,13 +3569,13 @@ class LifecycleHandler(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"exec", "httpGet", "sleep", "tcpSocket"})
 
-    exec: ExecAction | None
+    exec: ExecAction | None = None
     """Exec specifies a command to execute in the container."""
 
     http_get: HTTPGetAction | None
     """HTTPGet specifies an HTTP GET request to perform."""
 
-    sleep: SleepAction | None
+    sleep: SleepAction | None = None
     """Sleep represents a duration that the container should sleep."""
 
     tcp_socket: TCPSocketAction | None
@@ -5922,107 +3590,52 @@ class LifecycleHandler(_Model):
         tcp_socket: TCPSocketAction | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.exec = (
-            None if exec is None else _model_arg(exec, ExecAction, "LifecycleHandler(exec=...)")
-        )
-        self.http_get = (
-            None
-            if http_get is None
-            else _model_arg(http_get, HTTPGetAction, "LifecycleHandler(http_get=...)")
-        )
-        self.sleep = (
-            None if sleep is None else _model_arg(sleep, SleepAction, "LifecycleHandler(sleep=...)")
-        )
-        self.tcp_socket = (
-            None
-            if tcp_socket is None
-            else _model_arg(tcp_socket, TCPSocketAction, "LifecycleHandler(tcp_socket=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if exec is not None:
+            d["exec"] = _model_arg(exec, ExecAction, "LifecycleHandler(exec=...)")
+        if http_get is not None:
+            d["httpGet"] = _model_arg(http_get, HTTPGetAction, "LifecycleHandler(http_get=...)")
+        if sleep is not None:
+            d["sleep"] = _model_arg(sleep, SleepAction, "LifecycleHandler(sleep=...)")
+        if tcp_socket is not None:
+            d["tcpSocket"] = _model_arg(
+                tcp_socket, TCPSocketAction, "LifecycleHandler(tcp_socket=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("exec")
-        if v is None:
-            self.exec = None
-        elif isinstance(v, dict):
-            self.exec = ExecAction._decode(v)
-        else:
-            self.exec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["exec"] = ExecAction._decode(v)
+            else:
+                odd = ["exec"] if odd is None else [*odd, "exec"]
         v = get("httpGet")
-        if v is None:
-            self.http_get = None
-        elif isinstance(v, dict):
-            self.http_get = HTTPGetAction._decode(v)
-        else:
-            self.http_get = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["httpGet"] = HTTPGetAction._decode(v)
+            else:
+                odd = ["httpGet"] if odd is None else [*odd, "httpGet"]
         v = get("sleep")
-        if v is None:
-            self.sleep = None
-        elif isinstance(v, dict):
-            self.sleep = SleepAction._decode(v)
-        else:
-            self.sleep = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["sleep"] = SleepAction._decode(v)
+            else:
+                odd = ["sleep"] if odd is None else [*odd, "sleep"]
         v = get("tcpSocket")
-        if v is None:
-            self.tcp_socket = None
-        elif isinstance(v, dict):
-            self.tcp_socket = TCPSocketAction._decode(v)
-        else:
-            self.tcp_socket = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.exec
-        if v0 is not None:
-            data["exec"] = v0._encode(wire)
-        v1 = self.http_get
-        if v1 is not None:
-            data["httpGet"] = v1._encode(wire)
-        v2 = self.sleep
-        if v2 is not None:
-            data["sleep"] = v2._encode(wire)
-        v3 = self.tcp_socket
-        if v3 is not None:
-            data["tcpSocket"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> LifecycleHandler:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.exec = None if (v0 := self.exec) is None else v0._copy()
-        new.http_get = None if (v1 := self.http_get) is None else v1._copy()
-        new.sleep = None if (v2 := self.sleep) is None else v2._copy()
-        new.tcp_socket = None if (v3 := self.tcp_socket) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["tcpSocket"] = TCPSocketAction._decode(v)
+            else:
+                odd = ["tcpSocket"] if odd is None else [*odd, "tcpSocket"]
+        return odd
 
 
 class NodeAffinity(_Model):
     """Node affinity is a group of node affinity scheduling rules."""
-
-    __slots__ = (
-        "preferred_during_scheduling_ignored_during_execution",
-        "required_during_scheduling_ignored_during_execution",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -6059,10 +3672,9 @@ class NodeAffinity(_Model):
         required_during_scheduling_ignored_during_execution: NodeSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.preferred_during_scheduling_ignored_during_execution = (
-            None
-            if preferred_during_scheduling_ignored_during_execution is None
-            else [
+        d = self.__dict__
+        if preferred_during_scheduling_ignored_during_execution is not None:
+            d["preferredDuringSchedulingIgnoredDuringExecution"] = [
                 _model_arg(
                     i0,
                     PreferredSchedulingTerm,
@@ -6070,101 +3682,58 @@ class NodeAffinity(_Model):
                 )
                 for i0 in preferred_during_scheduling_ignored_during_execution
             ]
-        )
-        self.required_during_scheduling_ignored_during_execution = (
-            None
-            if required_during_scheduling_ignored_during_execution is None
-            else _model_arg(
+        if required_during_scheduling_ignored_during_execution is not None:
+            d["requiredDuringSchedulingIgnoredDuringExecution"] = _model_arg(
                 required_during_scheduling_ignored_during_execution,
                 NodeSelector,
                 "NodeAffinity(required_during_scheduling_ignored_during_execution=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
-        if v is None:
-            self.preferred_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list):
-            try:
-                self.preferred_during_scheduling_ignored_during_execution = [
-                    PreferredSchedulingTerm._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.preferred_during_scheduling_ignored_during_execution = None
-                odd = True
-        else:
-            self.preferred_during_scheduling_ignored_during_execution = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["preferredDuringSchedulingIgnoredDuringExecution"] = [
+                        PreferredSchedulingTerm._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["preferredDuringSchedulingIgnoredDuringExecution"]
+                        if odd is None
+                        else [*odd, "preferredDuringSchedulingIgnoredDuringExecution"]
+                    )
+            else:
+                odd = (
+                    ["preferredDuringSchedulingIgnoredDuringExecution"]
+                    if odd is None
+                    else [*odd, "preferredDuringSchedulingIgnoredDuringExecution"]
+                )
         v = get("requiredDuringSchedulingIgnoredDuringExecution")
-        if v is None:
-            self.required_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, dict):
-            self.required_during_scheduling_ignored_during_execution = NodeSelector._decode(v)
-        else:
-            self.required_during_scheduling_ignored_during_execution = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.preferred_during_scheduling_ignored_during_execution
-        if v0 is not None:
-            data["preferredDuringSchedulingIgnoredDuringExecution"] = [
-                i0._encode(wire) for i0 in v0
-            ]
-        v1 = self.required_during_scheduling_ignored_during_execution
-        if v1 is not None:
-            data["requiredDuringSchedulingIgnoredDuringExecution"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> NodeAffinity:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.preferred_during_scheduling_ignored_during_execution = (
-            None
-            if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v0]
-        )
-        new.required_during_scheduling_ignored_during_execution = (
-            None
-            if (v1 := self.required_during_scheduling_ignored_during_execution) is None
-            else v1._copy()
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["requiredDuringSchedulingIgnoredDuringExecution"] = NodeSelector._decode(v)
+            else:
+                odd = (
+                    ["requiredDuringSchedulingIgnoredDuringExecution"]
+                    if odd is None
+                    else [*odd, "requiredDuringSchedulingIgnoredDuringExecution"]
+                )
+        return odd
 
 
 class ObjectFieldSelector(_Model):
     """ObjectFieldSelector selects an APIVersioned field of an object."""
 
-    __slots__ = (
-        "api_version",
-        "field_path",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("field_path", "fieldPath", "str", required=True),
+        _FieldInfo("field_path", "fieldPath", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "fieldPath"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """Version of the schema the FieldPath is written in terms of, defaults to "v1"."""
@@ -6179,87 +3748,46 @@ class ObjectFieldSelector(_Model):
         field_path: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if field_path is None:
-            self.field_path = ""
-            absent += ("field_path",)
-        else:
-            self.field_path = field_path
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if field_path is not None:
+            d["fieldPath"] = field_path
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("fieldPath")
-        if isinstance(v, str):
-            self.field_path = v
+        if v is None:
+            if "fieldPath" in d:  # null in an always-set field: kept aside
+                odd = ["fieldPath"] if odd is None else [*odd, "fieldPath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.field_path = ""
-            absent += ("field_path",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["fieldPath"] if odd is None else [*odd, "fieldPath"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.field_path
-        if v1 is not None and (v1 or "field_path" not in absent):
-            data["fieldPath"] = v1
-        return data
-
-    def _copy(self) -> ObjectFieldSelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.field_path = self.field_path
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "field_path":
+            return ""
+        raise AttributeError(name)
 
 
 class PersistentVolumeClaimTemplate(_Model):
     """PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource."""
 
-    __slots__ = (
-        "metadata",
-        "spec",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "PersistentVolumeClaimSpec", required=True),
+        _FieldInfo("spec", "spec", "PersistentVolumeClaimSpec", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"metadata", "spec"})
-    _absent: tuple[str, ...]
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta | None = None
     """May contain labels and annotations that will be copied into the PVC when creating it. No other fields are allowed and will be rejected during validation."""
 
     spec: PersistentVolumeClaimSpec
@@ -6272,97 +3800,51 @@ class PersistentVolumeClaimTemplate(_Model):
         spec: PersistentVolumeClaimSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.metadata = (
-            None
-            if metadata is None
-            else _model_arg(
+        d = self.__dict__
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "PersistentVolumeClaimTemplate(metadata=...)"
             )
-        )
-        if spec is None:
-            self.spec = PersistentVolumeClaimSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, PersistentVolumeClaimSpec, "PersistentVolumeClaimTemplate(spec=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("metadata")
-        if v is None:
-            self.metadata = None
-        elif isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["metadata"] = _meta_v1.ObjectMeta._decode(v)
+            else:
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if isinstance(v, dict):
-            self.spec = PersistentVolumeClaimSpec._decode(v)
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = PersistentVolumeClaimSpec._decode(v)
         else:
-            self.spec = PersistentVolumeClaimSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.metadata
-        if v0 is not None:
-            data["metadata"] = v0._encode(wire)
-        v1 = self.spec
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "spec" not in absent:
-                data["spec"] = d1
-        return data
-
-    def _copy(self) -> PersistentVolumeClaimTemplate:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
-        new.spec = None if (v1 := self.spec) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "spec":
+            return PersistentVolumeClaimSpec()
+        raise AttributeError(name)
 
 
 class PersistentVolumeClaimVolumeSource(_Model):
     """PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. This volume finds the bound PV and mounts that volume for the pod. A PersistentVolumeClaimVolumeSource is, essentially, a wrapper around another type of volume that is owned by someone else (the system)."""
 
-    __slots__ = (
-        "claim_name",
-        "read_only",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("claim_name", "claimName", "str", required=True),
+        _FieldInfo("claim_name", "claimName", "str", required=True, always_set=True),
         _FieldInfo("read_only", "readOnly", "bool | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"claimName", "readOnly"})
-    _absent: tuple[str, ...]
 
     claim_name: str
     """claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
@@ -6377,77 +3859,38 @@ class PersistentVolumeClaimVolumeSource(_Model):
         read_only: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if claim_name is None:
-            self.claim_name = ""
-            absent += ("claim_name",)
-        else:
-            self.claim_name = claim_name
-        self.read_only = read_only
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if claim_name is not None:
+            d["claimName"] = claim_name
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("claimName")
-        if isinstance(v, str):
-            self.claim_name = v
+        if v is None:
+            if "claimName" in d:  # null in an always-set field: kept aside
+                odd = ["claimName"] if odd is None else [*odd, "claimName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.claim_name = ""
-            absent += ("claim_name",)
-            if v is not None:
-                odd = True
+            odd = ["claimName"] if odd is None else [*odd, "claimName"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.claim_name
-        if v0 is not None and (v0 or "claim_name" not in absent):
-            data["claimName"] = v0
-        v1 = self.read_only
-        if v1 is not None:
-            data["readOnly"] = v1
-        return data
-
-    def _copy(self) -> PersistentVolumeClaimVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.claim_name = self.claim_name
-        new.read_only = self.read_only
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "claim_name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodAffinity(_Model):
     """Pod affinity is a group of inter pod affinity scheduling rules."""
-
-    __slots__ = (
-        "preferred_during_scheduling_ignored_during_execution",
-        "required_during_scheduling_ignored_during_execution",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -6485,10 +3928,9 @@ class PodAffinity(_Model):
         required_during_scheduling_ignored_during_execution: list[PodAffinityTerm] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.preferred_during_scheduling_ignored_during_execution = (
-            None
-            if preferred_during_scheduling_ignored_during_execution is None
-            else [
+        d = self.__dict__
+        if preferred_during_scheduling_ignored_during_execution is not None:
+            d["preferredDuringSchedulingIgnoredDuringExecution"] = [
                 _model_arg(
                     i0,
                     WeightedPodAffinityTerm,
@@ -6496,11 +3938,8 @@ class PodAffinity(_Model):
                 )
                 for i0 in preferred_during_scheduling_ignored_during_execution
             ]
-        )
-        self.required_during_scheduling_ignored_during_execution = (
-            None
-            if required_during_scheduling_ignored_during_execution is None
-            else [
+        if required_during_scheduling_ignored_during_execution is not None:
+            d["requiredDuringSchedulingIgnoredDuringExecution"] = [
                 _model_arg(
                     i0,
                     PodAffinityTerm,
@@ -6508,95 +3947,55 @@ class PodAffinity(_Model):
                 )
                 for i0 in required_during_scheduling_ignored_during_execution
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
-        if v is None:
-            self.preferred_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list):
-            try:
-                self.preferred_during_scheduling_ignored_during_execution = [
-                    WeightedPodAffinityTerm._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.preferred_during_scheduling_ignored_during_execution = None
-                odd = True
-        else:
-            self.preferred_during_scheduling_ignored_during_execution = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["preferredDuringSchedulingIgnoredDuringExecution"] = [
+                        WeightedPodAffinityTerm._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["preferredDuringSchedulingIgnoredDuringExecution"]
+                        if odd is None
+                        else [*odd, "preferredDuringSchedulingIgnoredDuringExecution"]
+                    )
+            else:
+                odd = (
+                    ["preferredDuringSchedulingIgnoredDuringExecution"]
+                    if odd is None
+                    else [*odd, "preferredDuringSchedulingIgnoredDuringExecution"]
+                )
         v = get("requiredDuringSchedulingIgnoredDuringExecution")
-        if v is None:
-            self.required_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list):
-            try:
-                self.required_during_scheduling_ignored_during_execution = [
-                    PodAffinityTerm._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.required_during_scheduling_ignored_during_execution = None
-                odd = True
-        else:
-            self.required_during_scheduling_ignored_during_execution = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.preferred_during_scheduling_ignored_during_execution
-        if v0 is not None:
-            data["preferredDuringSchedulingIgnoredDuringExecution"] = [
-                i0._encode(wire) for i0 in v0
-            ]
-        v1 = self.required_during_scheduling_ignored_during_execution
-        if v1 is not None:
-            data["requiredDuringSchedulingIgnoredDuringExecution"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> PodAffinity:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.preferred_during_scheduling_ignored_during_execution = (
-            None
-            if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v0]
-        )
-        new.required_during_scheduling_ignored_during_execution = (
-            None
-            if (v1 := self.required_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v1]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["requiredDuringSchedulingIgnoredDuringExecution"] = [
+                        PodAffinityTerm._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["requiredDuringSchedulingIgnoredDuringExecution"]
+                        if odd is None
+                        else [*odd, "requiredDuringSchedulingIgnoredDuringExecution"]
+                    )
+            else:
+                odd = (
+                    ["requiredDuringSchedulingIgnoredDuringExecution"]
+                    if odd is None
+                    else [*odd, "requiredDuringSchedulingIgnoredDuringExecution"]
+                )
+        return odd
 
 
 class PodAffinityTerm(_Model):
     """Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of pods is running"""
-
-    __slots__ = (
-        "label_selector",
-        "match_label_keys",
-        "mismatch_label_keys",
-        "namespace_selector",
-        "namespaces",
-        "topology_key",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("label_selector", "labelSelector", "_meta_v1.LabelSelector | None"),
@@ -6606,7 +4005,7 @@ class PodAffinityTerm(_Model):
         ),
         _FieldInfo("namespace_selector", "namespaceSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("namespaces", "namespaces", "list[str] | None", list_type="atomic"),
-        _FieldInfo("topology_key", "topologyKey", "str", required=True),
+        _FieldInfo("topology_key", "topologyKey", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6623,7 +4022,6 @@ class PodAffinityTerm(_Model):
         "mismatch_label_keys",
         "namespaces",
     )
-    _absent: tuple[str, ...]
 
     label_selector: _meta_v1.LabelSelector | None
     """A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods."""
@@ -6637,7 +4035,7 @@ class PodAffinityTerm(_Model):
     namespace_selector: _meta_v1.LabelSelector | None
     """A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces."""
 
-    namespaces: list[str] | None
+    namespaces: list[str] | None = None
     """namespaces specifies a static list of namespace names that the term applies to. The term is applied to the union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace"."""
 
     topology_key: str
@@ -6654,139 +4052,70 @@ class PodAffinityTerm(_Model):
         topology_key: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.label_selector = (
-            None
-            if label_selector is None
-            else _model_arg(
+        d = self.__dict__
+        if label_selector is not None:
+            d["labelSelector"] = _model_arg(
                 label_selector, _meta_v1.LabelSelector, "PodAffinityTerm(label_selector=...)"
             )
-        )
-        self.match_label_keys = match_label_keys
-        self.mismatch_label_keys = mismatch_label_keys
-        self.namespace_selector = (
-            None
-            if namespace_selector is None
-            else _model_arg(
+        if match_label_keys is not None:
+            d["matchLabelKeys"] = match_label_keys
+        if mismatch_label_keys is not None:
+            d["mismatchLabelKeys"] = mismatch_label_keys
+        if namespace_selector is not None:
+            d["namespaceSelector"] = _model_arg(
                 namespace_selector,
                 _meta_v1.LabelSelector,
                 "PodAffinityTerm(namespace_selector=...)",
             )
-        )
-        self.namespaces = namespaces
-        if topology_key is None:
-            self.topology_key = ""
-            absent += ("topology_key",)
-        else:
-            self.topology_key = topology_key
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if namespaces is not None:
+            d["namespaces"] = namespaces
+        if topology_key is not None:
+            d["topologyKey"] = topology_key
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("labelSelector")
-        if v is None:
-            self.label_selector = None
-        elif isinstance(v, dict):
-            self.label_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.label_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["labelSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["labelSelector"] if odd is None else [*odd, "labelSelector"]
         v = get("matchLabelKeys")
-        if v is None or isinstance(v, list):
-            self.match_label_keys = v
-        else:
-            self.match_label_keys = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["matchLabelKeys"] if odd is None else [*odd, "matchLabelKeys"]
         v = get("mismatchLabelKeys")
-        if v is None or isinstance(v, list):
-            self.mismatch_label_keys = v
-        else:
-            self.mismatch_label_keys = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["mismatchLabelKeys"] if odd is None else [*odd, "mismatchLabelKeys"]
         v = get("namespaceSelector")
-        if v is None:
-            self.namespace_selector = None
-        elif isinstance(v, dict):
-            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.namespace_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["namespaceSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["namespaceSelector"] if odd is None else [*odd, "namespaceSelector"]
         v = get("namespaces")
-        if v is None or isinstance(v, list):
-            self.namespaces = v
-        else:
-            self.namespaces = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["namespaces"] if odd is None else [*odd, "namespaces"]
         v = get("topologyKey")
-        if isinstance(v, str):
-            self.topology_key = v
+        if v is None:
+            if "topologyKey" in d:  # null in an always-set field: kept aside
+                odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.topology_key = ""
-            absent += ("topology_key",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.label_selector
-        if v0 is not None:
-            data["labelSelector"] = v0._encode(wire)
-        v1 = self.match_label_keys
-        if v1 is not None:
-            data["matchLabelKeys"] = v1 if wire else v1[:]
-        v2 = self.mismatch_label_keys
-        if v2 is not None:
-            data["mismatchLabelKeys"] = v2 if wire else v2[:]
-        v3 = self.namespace_selector
-        if v3 is not None:
-            data["namespaceSelector"] = v3._encode(wire)
-        v4 = self.namespaces
-        if v4 is not None:
-            data["namespaces"] = v4 if wire else v4[:]
-        v5 = self.topology_key
-        if v5 is not None and (v5 or "topology_key" not in absent):
-            data["topologyKey"] = v5
-        return data
-
-    def _copy(self) -> PodAffinityTerm:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
-        new.match_label_keys = None if (v1 := self.match_label_keys) is None else v1[:]
-        new.mismatch_label_keys = None if (v2 := self.mismatch_label_keys) is None else v2[:]
-        new.namespace_selector = None if (v3 := self.namespace_selector) is None else v3._copy()
-        new.namespaces = None if (v4 := self.namespaces) is None else v4[:]
-        new.topology_key = self.topology_key
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "topology_key":
+            return ""
+        raise AttributeError(name)
 
 
 class PodAntiAffinity(_Model):
     """Pod anti affinity is a group of inter pod anti affinity scheduling rules."""
-
-    __slots__ = (
-        "preferred_during_scheduling_ignored_during_execution",
-        "required_during_scheduling_ignored_during_execution",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -6824,10 +4153,9 @@ class PodAntiAffinity(_Model):
         required_during_scheduling_ignored_during_execution: list[PodAffinityTerm] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.preferred_during_scheduling_ignored_during_execution = (
-            None
-            if preferred_during_scheduling_ignored_during_execution is None
-            else [
+        d = self.__dict__
+        if preferred_during_scheduling_ignored_during_execution is not None:
+            d["preferredDuringSchedulingIgnoredDuringExecution"] = [
                 _model_arg(
                     i0,
                     WeightedPodAffinityTerm,
@@ -6835,11 +4163,8 @@ class PodAntiAffinity(_Model):
                 )
                 for i0 in preferred_during_scheduling_ignored_during_execution
             ]
-        )
-        self.required_during_scheduling_ignored_during_execution = (
-            None
-            if required_during_scheduling_ignored_during_execution is None
-            else [
+        if required_during_scheduling_ignored_during_execution is not None:
+            d["requiredDuringSchedulingIgnoredDuringExecution"] = [
                 _model_arg(
                     i0,
                     PodAffinityTerm,
@@ -6847,104 +4172,63 @@ class PodAntiAffinity(_Model):
                 )
                 for i0 in required_during_scheduling_ignored_during_execution
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
-        if v is None:
-            self.preferred_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list):
-            try:
-                self.preferred_during_scheduling_ignored_during_execution = [
-                    WeightedPodAffinityTerm._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.preferred_during_scheduling_ignored_during_execution = None
-                odd = True
-        else:
-            self.preferred_during_scheduling_ignored_during_execution = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["preferredDuringSchedulingIgnoredDuringExecution"] = [
+                        WeightedPodAffinityTerm._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["preferredDuringSchedulingIgnoredDuringExecution"]
+                        if odd is None
+                        else [*odd, "preferredDuringSchedulingIgnoredDuringExecution"]
+                    )
+            else:
+                odd = (
+                    ["preferredDuringSchedulingIgnoredDuringExecution"]
+                    if odd is None
+                    else [*odd, "preferredDuringSchedulingIgnoredDuringExecution"]
+                )
         v = get("requiredDuringSchedulingIgnoredDuringExecution")
-        if v is None:
-            self.required_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list):
-            try:
-                self.required_during_scheduling_ignored_during_execution = [
-                    PodAffinityTerm._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.required_during_scheduling_ignored_during_execution = None
-                odd = True
-        else:
-            self.required_during_scheduling_ignored_during_execution = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.preferred_during_scheduling_ignored_during_execution
-        if v0 is not None:
-            data["preferredDuringSchedulingIgnoredDuringExecution"] = [
-                i0._encode(wire) for i0 in v0
-            ]
-        v1 = self.required_during_scheduling_ignored_during_execution
-        if v1 is not None:
-            data["requiredDuringSchedulingIgnoredDuringExecution"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> PodAntiAffinity:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.preferred_during_scheduling_ignored_during_execution = (
-            None
-            if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v0]
-        )
-        new.required_during_scheduling_ignored_during_execution = (
-            None
-            if (v1 := self.required_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v1]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["requiredDuringSchedulingIgnoredDuringExecution"] = [
+                        PodAffinityTerm._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["requiredDuringSchedulingIgnoredDuringExecution"]
+                        if odd is None
+                        else [*odd, "requiredDuringSchedulingIgnoredDuringExecution"]
+                    )
+            else:
+                odd = (
+                    ["requiredDuringSchedulingIgnoredDuringExecution"]
+                    if odd is None
+                    else [*odd, "requiredDuringSchedulingIgnoredDuringExecution"]
+                )
+        return odd
 
 
 class PodCertificateProjection(_Model):
     """PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem."""
 
-    __slots__ = (
-        "certificate_chain_path",
-        "credential_bundle_path",
-        "key_path",
-        "key_type",
-        "max_expiration_seconds",
-        "signer_name",
-        "user_annotations",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("certificate_chain_path", "certificateChainPath", "str | None"),
         _FieldInfo("credential_bundle_path", "credentialBundlePath", "str | None"),
         _FieldInfo("key_path", "keyPath", "str | None"),
-        _FieldInfo("key_type", "keyType", "str", required=True),
+        _FieldInfo("key_type", "keyType", "str", required=True, always_set=True),
         _FieldInfo("max_expiration_seconds", "maxExpirationSeconds", "int | None"),
-        _FieldInfo("signer_name", "signerName", "str", required=True),
+        _FieldInfo("signer_name", "signerName", "str", required=True, always_set=True),
         _FieldInfo("user_annotations", "userAnnotations", "dict[str, str] | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -6959,7 +4243,6 @@ class PodCertificateProjection(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("user_annotations",)
-    _absent: tuple[str, ...]
 
     certificate_chain_path: str | None
     """Write the certificate chain at this path in the projected volume.
@@ -7024,139 +4307,70 @@ Signers should document the keys and values they support. Signers should deny re
         user_annotations: dict[str, str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.certificate_chain_path = certificate_chain_path
-        self.credential_bundle_path = credential_bundle_path
-        self.key_path = key_path
-        if key_type is None:
-            self.key_type = ""
-            absent += ("key_type",)
-        else:
-            self.key_type = key_type
-        self.max_expiration_seconds = max_expiration_seconds
-        if signer_name is None:
-            self.signer_name = ""
-            absent += ("signer_name",)
-        else:
-            self.signer_name = signer_name
-        self.user_annotations = user_annotations
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if certificate_chain_path is not None:
+            d["certificateChainPath"] = certificate_chain_path
+        if credential_bundle_path is not None:
+            d["credentialBundlePath"] = credential_bundle_path
+        if key_path is not None:
+            d["keyPath"] = key_path
+        if key_type is not None:
+            d["keyType"] = key_type
+        if max_expiration_seconds is not None:
+            d["maxExpirationSeconds"] = max_expiration_seconds
+        if signer_name is not None:
+            d["signerName"] = signer_name
+        if user_annotations is not None:
+            d["userAnnotations"] = user_annotations
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("certificateChainPath")
-        if v is None or isinstance(v, str):
-            self.certificate_chain_path = v
-        else:
-            self.certificate_chain_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["certificateChainPath"] if odd is None else [*odd, "certificateChainPath"]
         v = get("credentialBundlePath")
-        if v is None or isinstance(v, str):
-            self.credential_bundle_path = v
-        else:
-            self.credential_bundle_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["credentialBundlePath"] if odd is None else [*odd, "credentialBundlePath"]
         v = get("keyPath")
-        if v is None or isinstance(v, str):
-            self.key_path = v
-        else:
-            self.key_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["keyPath"] if odd is None else [*odd, "keyPath"]
         v = get("keyType")
-        if isinstance(v, str):
-            self.key_type = v
+        if v is None:
+            if "keyType" in d:  # null in an always-set field: kept aside
+                odd = ["keyType"] if odd is None else [*odd, "keyType"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key_type = ""
-            absent += ("key_type",)
-            if v is not None:
-                odd = True
+            odd = ["keyType"] if odd is None else [*odd, "keyType"]
         v = get("maxExpirationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.max_expiration_seconds = v
-        else:
-            self.max_expiration_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["maxExpirationSeconds"] if odd is None else [*odd, "maxExpirationSeconds"]
         v = get("signerName")
-        if isinstance(v, str):
-            self.signer_name = v
+        if v is None:
+            if "signerName" in d:  # null in an always-set field: kept aside
+                odd = ["signerName"] if odd is None else [*odd, "signerName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.signer_name = ""
-            absent += ("signer_name",)
-            if v is not None:
-                odd = True
+            odd = ["signerName"] if odd is None else [*odd, "signerName"]
         v = get("userAnnotations")
-        if v is None or isinstance(v, dict):
-            self.user_annotations = v
-        else:
-            self.user_annotations = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["userAnnotations"] if odd is None else [*odd, "userAnnotations"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.certificate_chain_path
-        if v0 is not None:
-            data["certificateChainPath"] = v0
-        v1 = self.credential_bundle_path
-        if v1 is not None:
-            data["credentialBundlePath"] = v1
-        v2 = self.key_path
-        if v2 is not None:
-            data["keyPath"] = v2
-        v3 = self.key_type
-        if v3 is not None and (v3 or "key_type" not in absent):
-            data["keyType"] = v3
-        v4 = self.max_expiration_seconds
-        if v4 is not None:
-            data["maxExpirationSeconds"] = v4
-        v5 = self.signer_name
-        if v5 is not None and (v5 or "signer_name" not in absent):
-            data["signerName"] = v5
-        v6 = self.user_annotations
-        if v6 is not None:
-            data["userAnnotations"] = v6 if wire else v6.copy()
-        return data
-
-    def _copy(self) -> PodCertificateProjection:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.certificate_chain_path = self.certificate_chain_path
-        new.credential_bundle_path = self.credential_bundle_path
-        new.key_path = self.key_path
-        new.key_type = self.key_type
-        new.max_expiration_seconds = self.max_expiration_seconds
-        new.signer_name = self.signer_name
-        new.user_annotations = None if (v6 := self.user_annotations) is None else v6.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key_type":
+            return ""
+        if name == "signer_name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodDNSConfig(_Model):
     """PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy."""
-
-    __slots__ = (
-        "nameservers",
-        "options",
-        "searches",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("nameservers", "nameservers", "list[str] | None", list_type="atomic"),
@@ -7166,13 +4380,13 @@ class PodDNSConfig(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nameservers", "options", "searches"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("nameservers", "searches")
 
-    nameservers: list[str] | None
+    nameservers: list[str] | None = None
     """A list of DNS name server IP addresses. This will be appended to the base nameservers generated from DNSPolicy. Duplicated nameservers will be removed."""
 
-    options: list[PodDNSConfigOption] | None
+    options: list[PodDNSConfigOption] | None = None
     """A list of DNS resolver options. This will be merged with the base options generated from DNSPolicy. Duplicated entries will be removed. Resolution options given in Options will override those that appear in the base DNSPolicy."""
 
-    searches: list[str] | None
+    searches: list[str] | None = None
     """A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be removed."""
 
     def __init__(
@@ -7183,86 +4397,41 @@ class PodDNSConfig(_Model):
         searches: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.nameservers = nameservers
-        self.options = (
-            None
-            if options is None
-            else [_model_arg(i0, PodDNSConfigOption, "PodDNSConfig(options=...)") for i0 in options]
-        )
-        self.searches = searches
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if nameservers is not None:
+            d["nameservers"] = nameservers
+        if options is not None:
+            d["options"] = [
+                _model_arg(i0, PodDNSConfigOption, "PodDNSConfig(options=...)") for i0 in options
+            ]
+        if searches is not None:
+            d["searches"] = searches
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("nameservers")
-        if v is None or isinstance(v, list):
-            self.nameservers = v
-        else:
-            self.nameservers = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["nameservers"] if odd is None else [*odd, "nameservers"]
         v = get("options")
-        if v is None:
-            self.options = None
-        elif isinstance(v, list):
-            try:
-                self.options = [PodDNSConfigOption._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.options = None
-                odd = True
-        else:
-            self.options = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["options"] = [PodDNSConfigOption._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["options"] if odd is None else [*odd, "options"]
+            else:
+                odd = ["options"] if odd is None else [*odd, "options"]
         v = get("searches")
-        if v is None or isinstance(v, list):
-            self.searches = v
-        else:
-            self.searches = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.nameservers
-        if v0 is not None:
-            data["nameservers"] = v0 if wire else v0[:]
-        v1 = self.options
-        if v1 is not None:
-            data["options"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.searches
-        if v2 is not None:
-            data["searches"] = v2 if wire else v2[:]
-        return data
-
-    def _copy(self) -> PodDNSConfig:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.nameservers = None if (v0 := self.nameservers) is None else v0[:]
-        new.options = None if (v1 := self.options) is None else [i._copy() for i in v1]
-        new.searches = None if (v2 := self.searches) is None else v2[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["searches"] if odd is None else [*odd, "searches"]
+        return odd
 
 
 class PodDNSConfigOption(_Model):
     """PodDNSConfigOption defines DNS resolver options of a pod."""
-
-    __slots__ = (
-        "name",
-        "value",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("name", "name", "str | None"),
@@ -7270,10 +4439,10 @@ class PodDNSConfigOption(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "value"})
 
-    name: str | None
+    name: str | None = None
     """Name is this DNS resolver option's name. Required."""
 
-    value: str | None
+    value: str | None = None
     """Value is this DNS resolver option's value."""
 
     def __init__(
@@ -7283,69 +4452,33 @@ class PodDNSConfigOption(_Model):
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
-        if v is None or isinstance(v, str):
-            self.value = v
-        else:
-            self.value = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.name
-        if v0 is not None:
-            data["name"] = v0
-        v1 = self.value
-        if v1 is not None:
-            data["value"] = v1
-        return data
-
-    def _copy(self) -> PodDNSConfigOption:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
 
 class PodOS(_Model):
     """PodOS defines the OS parameters of a pod."""
 
-    __slots__ = (
-        "name",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("name", "name", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
-    _absent: tuple[str, ...]
 
     name: str
     """Name is the name of the operating system. The currently supported values are linux and windows. Additional value may be defined in future and can be one of: https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration Clients should expect to handle additional values and treat unrecognized values in this field as os: null"""
@@ -7356,72 +4489,38 @@ class PodOS(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        return data
-
-    def _copy(self) -> PodOS:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodReadinessGate(_Model):
     """PodReadinessGate contains the reference to a pod condition"""
 
-    __slots__ = (
-        "condition_type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("condition_type", "conditionType", "str", required=True),
+        _FieldInfo("condition_type", "conditionType", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditionType"})
-    _absent: tuple[str, ...]
 
     condition_type: str
     """ConditionType refers to a condition in the pod's condition list with matching type."""
@@ -7432,57 +4531,29 @@ class PodReadinessGate(_Model):
         condition_type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if condition_type is None:
-            self.condition_type = ""
-            absent += ("condition_type",)
-        else:
-            self.condition_type = condition_type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if condition_type is not None:
+            d["conditionType"] = condition_type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditionType")
-        if isinstance(v, str):
-            self.condition_type = v
+        if v is None:
+            if "conditionType" in d:  # null in an always-set field: kept aside
+                odd = ["conditionType"] if odd is None else [*odd, "conditionType"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.condition_type = ""
-            absent += ("condition_type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["conditionType"] if odd is None else [*odd, "conditionType"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.condition_type
-        if v0 is not None and (v0 or "condition_type" not in absent):
-            data["conditionType"] = v0
-        return data
-
-    def _copy(self) -> PodReadinessGate:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.condition_type = self.condition_type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "condition_type":
+            return ""
+        raise AttributeError(name)
 
 
 class PodResourceClaim(_Model):
@@ -7493,22 +4564,14 @@ class PodResourceClaim(_Model):
     When the DRAWorkloadResourceClaims feature gate is enabled and this Pod belongs to a PodGroup, a PodResourceClaim is matched to a PodGroupResourceClaim if all of their fields are equal (Name, ResourceClaimName, and ResourceClaimTemplateName). A matched claim references a single ResourceClaim shared across all Pods in the PodGroup, reserved for the PodGroup in ResourceClaimStatus.ReservedFor rather than for individual Pods.
     """
 
-    __slots__ = (
-        "name",
-        "resource_claim_name",
-        "resource_claim_template_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("resource_claim_name", "resourceClaimName", "str | None"),
         _FieldInfo("resource_claim_template_name", "resourceClaimTemplateName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"name", "resourceClaimName", "resourceClaimTemplateName"}
     )
-    _absent: tuple[str, ...]
 
     name: str
     """Name uniquely identifies this resource claim inside the pod. This must be a DNS_LABEL."""
@@ -7539,92 +4602,52 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         resource_claim_template_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.resource_claim_name = resource_claim_name
-        self.resource_claim_template_name = resource_claim_template_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if resource_claim_name is not None:
+            d["resourceClaimName"] = resource_claim_name
+        if resource_claim_template_name is not None:
+            d["resourceClaimTemplateName"] = resource_claim_template_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
-        if v is None or isinstance(v, str):
-            self.resource_claim_name = v
-        else:
-            self.resource_claim_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
         v = get("resourceClaimTemplateName")
-        if v is None or isinstance(v, str):
-            self.resource_claim_template_name = v
-        else:
-            self.resource_claim_template_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["resourceClaimTemplateName"]
+                if odd is None
+                else [*odd, "resourceClaimTemplateName"]
+            )
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.resource_claim_name
-        if v1 is not None:
-            data["resourceClaimName"] = v1
-        v2 = self.resource_claim_template_name
-        if v2 is not None:
-            data["resourceClaimTemplateName"] = v2
-        return data
-
-    def _copy(self) -> PodResourceClaim:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.resource_claim_name = self.resource_claim_name
-        new.resource_claim_template_name = self.resource_claim_template_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodSchedulingGate(_Model):
     """PodSchedulingGate is associated to a Pod to guard its scheduling."""
 
-    __slots__ = (
-        "name",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("name", "name", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
-    _absent: tuple[str, ...]
 
     name: str
     """Name of the scheduling gate. Each scheduling gate must have a unique name field."""
@@ -7635,63 +4658,33 @@ class PodSchedulingGate(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        return data
-
-    def _copy(self) -> PodSchedulingGate:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodSchedulingGroup(_Model):
     """PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to. The scheduler uses this information to apply workload-aware scheduling semantics. Exactly one field must be specified."""
-
-    __slots__ = ("pod_group_name",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("pod_group_name", "podGroupName", "str | None"),
@@ -7707,65 +4700,23 @@ class PodSchedulingGroup(_Model):
         pod_group_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.pod_group_name = pod_group_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if pod_group_name is not None:
+            d["podGroupName"] = pod_group_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("podGroupName")
-        if v is None or isinstance(v, str):
-            self.pod_group_name = v
-        else:
-            self.pod_group_name = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.pod_group_name
-        if v0 is not None:
-            data["podGroupName"] = v0
-        return data
-
-    def _copy(self) -> PodSchedulingGroup:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.pod_group_name = self.pod_group_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["podGroupName"] if odd is None else [*odd, "podGroupName"]
+        return odd
 
 
 class PodSecurityContext(_Model):
     """PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext."""
-
-    __slots__ = (
-        "app_armor_profile",
-        "fs_group",
-        "fs_group_change_policy",
-        "run_as_group",
-        "run_as_non_root",
-        "run_as_user",
-        "se_linux_change_policy",
-        "se_linux_options",
-        "seccomp_profile",
-        "supplemental_groups",
-        "supplemental_groups_policy",
-        "sysctls",
-        "windows_options",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("app_armor_profile", "appArmorProfile", "AppArmorProfile | None"),
@@ -7852,7 +4803,7 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
     supplemental_groups_policy: str | None
     """Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for this feature. Note that this field cannot be set when spec.os.name is windows."""
 
-    sysctls: list[Sysctl] | None
+    sysctls: list[Sysctl] | None = None
     """Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container runtime) might fail to launch. Note that this field cannot be set when spec.os.name is windows."""
 
     windows_options: WindowsSecurityContextOptions | None
@@ -7876,271 +4827,115 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
         windows_options: WindowsSecurityContextOptions | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.app_armor_profile = (
-            None
-            if app_armor_profile is None
-            else _model_arg(
+        d = self.__dict__
+        if app_armor_profile is not None:
+            d["appArmorProfile"] = _model_arg(
                 app_armor_profile, AppArmorProfile, "PodSecurityContext(app_armor_profile=...)"
             )
-        )
-        self.fs_group = fs_group
-        self.fs_group_change_policy = fs_group_change_policy
-        self.run_as_group = run_as_group
-        self.run_as_non_root = run_as_non_root
-        self.run_as_user = run_as_user
-        self.se_linux_change_policy = se_linux_change_policy
-        self.se_linux_options = (
-            None
-            if se_linux_options is None
-            else _model_arg(
+        if fs_group is not None:
+            d["fsGroup"] = fs_group
+        if fs_group_change_policy is not None:
+            d["fsGroupChangePolicy"] = fs_group_change_policy
+        if run_as_group is not None:
+            d["runAsGroup"] = run_as_group
+        if run_as_non_root is not None:
+            d["runAsNonRoot"] = run_as_non_root
+        if run_as_user is not None:
+            d["runAsUser"] = run_as_user
+        if se_linux_change_policy is not None:
+            d["seLinuxChangePolicy"] = se_linux_change_policy
+        if se_linux_options is not None:
+            d["seLinuxOptions"] = _model_arg(
                 se_linux_options, SELinuxOptions, "PodSecurityContext(se_linux_options=...)"
             )
-        )
-        self.seccomp_profile = (
-            None
-            if seccomp_profile is None
-            else _model_arg(
+        if seccomp_profile is not None:
+            d["seccompProfile"] = _model_arg(
                 seccomp_profile, SeccompProfile, "PodSecurityContext(seccomp_profile=...)"
             )
-        )
-        self.supplemental_groups = supplemental_groups
-        self.supplemental_groups_policy = supplemental_groups_policy
-        self.sysctls = (
-            None
-            if sysctls is None
-            else [_model_arg(i0, Sysctl, "PodSecurityContext(sysctls=...)") for i0 in sysctls]
-        )
-        self.windows_options = (
-            None
-            if windows_options is None
-            else _model_arg(
+        if supplemental_groups is not None:
+            d["supplementalGroups"] = supplemental_groups
+        if supplemental_groups_policy is not None:
+            d["supplementalGroupsPolicy"] = supplemental_groups_policy
+        if sysctls is not None:
+            d["sysctls"] = [
+                _model_arg(i0, Sysctl, "PodSecurityContext(sysctls=...)") for i0 in sysctls
+            ]
+        if windows_options is not None:
+            d["windowsOptions"] = _model_arg(
                 windows_options,
                 WindowsSecurityContextOptions,
                 "PodSecurityContext(windows_options=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("appArmorProfile")
-        if v is None:
-            self.app_armor_profile = None
-        elif isinstance(v, dict):
-            self.app_armor_profile = AppArmorProfile._decode(v)
-        else:
-            self.app_armor_profile = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["appArmorProfile"] = AppArmorProfile._decode(v)
+            else:
+                odd = ["appArmorProfile"] if odd is None else [*odd, "appArmorProfile"]
         v = get("fsGroup")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.fs_group = v
-        else:
-            self.fs_group = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["fsGroup"] if odd is None else [*odd, "fsGroup"]
         v = get("fsGroupChangePolicy")
-        if v is None or isinstance(v, str):
-            self.fs_group_change_policy = v
-        else:
-            self.fs_group_change_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsGroupChangePolicy"] if odd is None else [*odd, "fsGroupChangePolicy"]
         v = get("runAsGroup")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.run_as_group = v
-        else:
-            self.run_as_group = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["runAsGroup"] if odd is None else [*odd, "runAsGroup"]
         v = get("runAsNonRoot")
-        if v is None or v.__class__ is bool:
-            self.run_as_non_root = v
-        else:
-            self.run_as_non_root = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["runAsNonRoot"] if odd is None else [*odd, "runAsNonRoot"]
         v = get("runAsUser")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.run_as_user = v
-        else:
-            self.run_as_user = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["runAsUser"] if odd is None else [*odd, "runAsUser"]
         v = get("seLinuxChangePolicy")
-        if v is None or isinstance(v, str):
-            self.se_linux_change_policy = v
-        else:
-            self.se_linux_change_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["seLinuxChangePolicy"] if odd is None else [*odd, "seLinuxChangePolicy"]
         v = get("seLinuxOptions")
-        if v is None:
-            self.se_linux_options = None
-        elif isinstance(v, dict):
-            self.se_linux_options = SELinuxOptions._decode(v)
-        else:
-            self.se_linux_options = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["seLinuxOptions"] = SELinuxOptions._decode(v)
+            else:
+                odd = ["seLinuxOptions"] if odd is None else [*odd, "seLinuxOptions"]
         v = get("seccompProfile")
-        if v is None:
-            self.seccomp_profile = None
-        elif isinstance(v, dict):
-            self.seccomp_profile = SeccompProfile._decode(v)
-        else:
-            self.seccomp_profile = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["seccompProfile"] = SeccompProfile._decode(v)
+            else:
+                odd = ["seccompProfile"] if odd is None else [*odd, "seccompProfile"]
         v = get("supplementalGroups")
-        if v is None or isinstance(v, list):
-            self.supplemental_groups = v
-        else:
-            self.supplemental_groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["supplementalGroups"] if odd is None else [*odd, "supplementalGroups"]
         v = get("supplementalGroupsPolicy")
-        if v is None or isinstance(v, str):
-            self.supplemental_groups_policy = v
-        else:
-            self.supplemental_groups_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["supplementalGroupsPolicy"] if odd is None else [*odd, "supplementalGroupsPolicy"]
+            )
         v = get("sysctls")
-        if v is None:
-            self.sysctls = None
-        elif isinstance(v, list):
-            try:
-                self.sysctls = [Sysctl._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.sysctls = None
-                odd = True
-        else:
-            self.sysctls = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["sysctls"] = [Sysctl._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["sysctls"] if odd is None else [*odd, "sysctls"]
+            else:
+                odd = ["sysctls"] if odd is None else [*odd, "sysctls"]
         v = get("windowsOptions")
-        if v is None:
-            self.windows_options = None
-        elif isinstance(v, dict):
-            self.windows_options = WindowsSecurityContextOptions._decode(v)
-        else:
-            self.windows_options = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.app_armor_profile
-        if v0 is not None:
-            data["appArmorProfile"] = v0._encode(wire)
-        v1 = self.fs_group
-        if v1 is not None:
-            data["fsGroup"] = v1
-        v2 = self.fs_group_change_policy
-        if v2 is not None:
-            data["fsGroupChangePolicy"] = v2
-        v3 = self.run_as_group
-        if v3 is not None:
-            data["runAsGroup"] = v3
-        v4 = self.run_as_non_root
-        if v4 is not None:
-            data["runAsNonRoot"] = v4
-        v5 = self.run_as_user
-        if v5 is not None:
-            data["runAsUser"] = v5
-        v6 = self.se_linux_change_policy
-        if v6 is not None:
-            data["seLinuxChangePolicy"] = v6
-        v7 = self.se_linux_options
-        if v7 is not None:
-            data["seLinuxOptions"] = v7._encode(wire)
-        v8 = self.seccomp_profile
-        if v8 is not None:
-            data["seccompProfile"] = v8._encode(wire)
-        v9 = self.supplemental_groups
-        if v9 is not None:
-            data["supplementalGroups"] = v9 if wire else v9[:]
-        v10 = self.supplemental_groups_policy
-        if v10 is not None:
-            data["supplementalGroupsPolicy"] = v10
-        v11 = self.sysctls
-        if v11 is not None:
-            data["sysctls"] = [i0._encode(wire) for i0 in v11]
-        v12 = self.windows_options
-        if v12 is not None:
-            data["windowsOptions"] = v12._encode(wire)
-        return data
-
-    def _copy(self) -> PodSecurityContext:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.app_armor_profile = None if (v0 := self.app_armor_profile) is None else v0._copy()
-        new.fs_group = self.fs_group
-        new.fs_group_change_policy = self.fs_group_change_policy
-        new.run_as_group = self.run_as_group
-        new.run_as_non_root = self.run_as_non_root
-        new.run_as_user = self.run_as_user
-        new.se_linux_change_policy = self.se_linux_change_policy
-        new.se_linux_options = None if (v7 := self.se_linux_options) is None else v7._copy()
-        new.seccomp_profile = None if (v8 := self.seccomp_profile) is None else v8._copy()
-        new.supplemental_groups = None if (v9 := self.supplemental_groups) is None else v9[:]
-        new.supplemental_groups_policy = self.supplemental_groups_policy
-        new.sysctls = None if (v11 := self.sysctls) is None else [i._copy() for i in v11]
-        new.windows_options = None if (v12 := self.windows_options) is None else v12._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["windowsOptions"] = WindowsSecurityContextOptions._decode(v)
+            else:
+                odd = ["windowsOptions"] if odd is None else [*odd, "windowsOptions"]
+        return odd
 
 
 class PodSpec(_Model):
     """PodSpec is a description of a pod."""
-
-    __slots__ = (
-        "active_deadline_seconds",
-        "affinity",
-        "automount_service_account_token",
-        "containers",
-        "dns_config",
-        "dns_policy",
-        "enable_service_links",
-        "ephemeral_containers",
-        "host_aliases",
-        "host_ipc",
-        "host_network",
-        "host_pid",
-        "host_users",
-        "hostname",
-        "hostname_override",
-        "image_pull_secrets",
-        "init_containers",
-        "node_name",
-        "node_selector",
-        "os",
-        "overhead",
-        "preemption_policy",
-        "priority",
-        "priority_class_name",
-        "readiness_gates",
-        "resource_claims",
-        "resources",
-        "restart_policy",
-        "runtime_class_name",
-        "scheduler_name",
-        "scheduling_gates",
-        "scheduling_group",
-        "security_context",
-        "service_account",
-        "service_account_name",
-        "set_hostname_as_fqdn",
-        "share_process_namespace",
-        "subdomain",
-        "termination_grace_period_seconds",
-        "tolerations",
-        "topology_spread_constraints",
-        "volumes",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("active_deadline_seconds", "activeDeadlineSeconds", "int | None"),
@@ -8157,6 +4952,7 @@ class PodSpec(_Model):
             patch_merge_key="name",
             list_type="map",
             list_map_keys=("name",),
+            always_set=True,
         ),
         _FieldInfo("dns_config", "dnsConfig", "PodDNSConfig | None"),
         _FieldInfo("dns_policy", "dnsPolicy", "str | None"),
@@ -8315,12 +5111,11 @@ class PodSpec(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("node_selector",)
-    _absent: tuple[str, ...]
 
     active_deadline_seconds: int | None
     """Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers. Value must be a positive integer."""
 
-    affinity: Affinity | None
+    affinity: Affinity | None = None
     """If specified, the pod's scheduling constraints"""
 
     automount_service_account_token: bool | None
@@ -8356,7 +5151,7 @@ class PodSpec(_Model):
     host_users: bool | None
     """Use the host's user namespace. Optional: Default to true. If set to true or not present, the pod will be run in the host user namespace, useful for when the pod needs a feature only available to the host user namespace, such as loading a kernel module with CAP_SYS_MODULE. When set to false, a new userns is created for the pod. Setting false is useful for mitigating container breakout vulnerabilities even allowing users to run their containers as root without actually having root privileges on the host."""
 
-    hostname: str | None
+    hostname: str | None = None
     """Specifies the hostname of the Pod If not specified, the pod's hostname will be set to a system-defined value."""
 
     hostname_override: str | None
@@ -8377,7 +5172,7 @@ This field must be a valid DNS subdomain as defined in RFC 1123 and contain at m
     node_selector: dict[str, str] | None
     """NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/"""
 
-    os: PodOS | None
+    os: PodOS | None = None
     """Specifies the OS of the containers in the pod. Some pod and container fields are restricted if this is set.
 
 If the OS field is set to linux, the following fields must be unset: -securityContext.windowsOptions
@@ -8385,13 +5180,13 @@ If the OS field is set to linux, the following fields must be unset: -securityCo
 If the OS field is set to windows, following fields must be unset: - spec.hostPID - spec.hostIPC - spec.hostUsers - spec.resources - spec.securityContext.appArmorProfile - spec.securityContext.seLinuxOptions - spec.securityContext.seccompProfile - spec.securityContext.fsGroup - spec.securityContext.fsGroupChangePolicy - spec.securityContext.sysctls - spec.shareProcessNamespace - spec.securityContext.runAsUser - spec.securityContext.runAsGroup - spec.securityContext.supplementalGroups - spec.securityContext.supplementalGroupsPolicy - spec.containers[*].securityContext.appArmorProfile - spec.containers[*].securityContext.seLinuxOptions - spec.containers[*].securityContext.seccompProfile - spec.containers[*].securityContext.capabilities - spec.containers[*].securityContext.readOnlyRootFilesystem - spec.containers[*].securityContext.privileged - spec.containers[*].securityContext.allowPrivilegeEscalation - spec.containers[*].securityContext.procMount - spec.containers[*].securityContext.runAsUser - spec.containers[*].securityContext.runAsGroup
 """
 
-    overhead: dict[str, _Quantity] | None
+    overhead: dict[str, _Quantity] | None = None
     """Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info: https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md"""
 
     preemption_policy: str | None
     """PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."""
 
-    priority: int | None
+    priority: int | None = None
     """The priority value. Various system components use this field to find the priority of the pod. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority."""
 
     priority_class_name: str | None
@@ -8408,7 +5203,7 @@ This is a stable field but requires that the DynamicResourceAllocation feature g
 This field is immutable.
 """
 
-    resources: ResourceRequirements | None
+    resources: ResourceRequirements | None = None
     """Resources is the total amount of CPU and Memory resources required by all containers in the pod. It supports specifying Requests and Limits for "cpu", "memory" and "hugepages-" resource names only. ResourceClaims are not supported.
 
 This field enables fine-grained control over resource allocation for the entire pod, allowing resource sharing among containers in a pod.
@@ -8449,19 +5244,19 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
     share_process_namespace: bool | None
     """Share a single process namespace between all of the containers in a pod. When this is set containers will be able to view and signal processes from other containers in the same pod, and the first process in each container will not be assigned PID 1. HostPID and ShareProcessNamespace cannot both be set. Optional: Default to false."""
 
-    subdomain: str | None
+    subdomain: str | None = None
     """If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>". If not specified, the pod will not have a domainname at all."""
 
     termination_grace_period_seconds: int | None
     """Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). If this value is nil, the default grace period will be used instead. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. Defaults to 30 seconds."""
 
-    tolerations: list[Toleration] | None
+    tolerations: list[Toleration] | None = None
     """If specified, the pod's tolerations."""
 
     topology_spread_constraints: list[TopologySpreadConstraint] | None
     """TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. Scheduler will schedule pods in a way which abides by the constraints. All topologySpreadConstraints are ANDed."""
 
-    volumes: list[Volume] | None
+    volumes: list[Volume] | None = None
     """List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes"""
 
     def __init__(
@@ -8511,702 +5306,376 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         volumes: list[Volume] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.active_deadline_seconds = active_deadline_seconds
-        self.affinity = (
-            None if affinity is None else _model_arg(affinity, Affinity, "PodSpec(affinity=...)")
-        )
-        self.automount_service_account_token = automount_service_account_token
-        if containers is None:
-            self.containers = []
-            absent += ("containers",)
-        else:
-            self.containers = [
+        d = self.__dict__
+        if active_deadline_seconds is not None:
+            d["activeDeadlineSeconds"] = active_deadline_seconds
+        if affinity is not None:
+            d["affinity"] = _model_arg(affinity, Affinity, "PodSpec(affinity=...)")
+        if automount_service_account_token is not None:
+            d["automountServiceAccountToken"] = automount_service_account_token
+        if containers is not None:
+            d["containers"] = [
                 _model_arg(i0, Container, "PodSpec(containers=...)") for i0 in containers
             ]
-        self.dns_config = (
-            None
-            if dns_config is None
-            else _model_arg(dns_config, PodDNSConfig, "PodSpec(dns_config=...)")
-        )
-        self.dns_policy = dns_policy
-        self.enable_service_links = enable_service_links
-        self.ephemeral_containers = (
-            None
-            if ephemeral_containers is None
-            else [
+        if dns_config is not None:
+            d["dnsConfig"] = _model_arg(dns_config, PodDNSConfig, "PodSpec(dns_config=...)")
+        if dns_policy is not None:
+            d["dnsPolicy"] = dns_policy
+        if enable_service_links is not None:
+            d["enableServiceLinks"] = enable_service_links
+        if ephemeral_containers is not None:
+            d["ephemeralContainers"] = [
                 _model_arg(i0, EphemeralContainer, "PodSpec(ephemeral_containers=...)")
                 for i0 in ephemeral_containers
             ]
-        )
-        self.host_aliases = (
-            None
-            if host_aliases is None
-            else [_model_arg(i0, HostAlias, "PodSpec(host_aliases=...)") for i0 in host_aliases]
-        )
-        self.host_ipc = host_ipc
-        self.host_network = host_network
-        self.host_pid = host_pid
-        self.host_users = host_users
-        self.hostname = hostname
-        self.hostname_override = hostname_override
-        self.image_pull_secrets = (
-            None
-            if image_pull_secrets is None
-            else [
+        if host_aliases is not None:
+            d["hostAliases"] = [
+                _model_arg(i0, HostAlias, "PodSpec(host_aliases=...)") for i0 in host_aliases
+            ]
+        if host_ipc is not None:
+            d["hostIPC"] = host_ipc
+        if host_network is not None:
+            d["hostNetwork"] = host_network
+        if host_pid is not None:
+            d["hostPID"] = host_pid
+        if host_users is not None:
+            d["hostUsers"] = host_users
+        if hostname is not None:
+            d["hostname"] = hostname
+        if hostname_override is not None:
+            d["hostnameOverride"] = hostname_override
+        if image_pull_secrets is not None:
+            d["imagePullSecrets"] = [
                 _model_arg(i0, LocalObjectReference, "PodSpec(image_pull_secrets=...)")
                 for i0 in image_pull_secrets
             ]
-        )
-        self.init_containers = (
-            None
-            if init_containers is None
-            else [
+        if init_containers is not None:
+            d["initContainers"] = [
                 _model_arg(i0, Container, "PodSpec(init_containers=...)") for i0 in init_containers
             ]
-        )
-        self.node_name = node_name
-        self.node_selector = node_selector
-        self.os = None if os is None else _model_arg(os, PodOS, "PodSpec(os=...)")
-        self.overhead = (
-            None if overhead is None else {k0: _Quantity.coerce(i0) for k0, i0 in overhead.items()}
-        )
-        self.preemption_policy = preemption_policy
-        self.priority = priority
-        self.priority_class_name = priority_class_name
-        self.readiness_gates = (
-            None
-            if readiness_gates is None
-            else [
+        if node_name is not None:
+            d["nodeName"] = node_name
+        if node_selector is not None:
+            d["nodeSelector"] = node_selector
+        if os is not None:
+            d["os"] = _model_arg(os, PodOS, "PodSpec(os=...)")
+        if overhead is not None:
+            d["overhead"] = {k0: _Quantity.coerce(i0) for k0, i0 in overhead.items()}
+        if preemption_policy is not None:
+            d["preemptionPolicy"] = preemption_policy
+        if priority is not None:
+            d["priority"] = priority
+        if priority_class_name is not None:
+            d["priorityClassName"] = priority_class_name
+        if readiness_gates is not None:
+            d["readinessGates"] = [
                 _model_arg(i0, PodReadinessGate, "PodSpec(readiness_gates=...)")
                 for i0 in readiness_gates
             ]
-        )
-        self.resource_claims = (
-            None
-            if resource_claims is None
-            else [
+        if resource_claims is not None:
+            d["resourceClaims"] = [
                 _model_arg(i0, PodResourceClaim, "PodSpec(resource_claims=...)")
                 for i0 in resource_claims
             ]
-        )
-        self.resources = (
-            None
-            if resources is None
-            else _model_arg(resources, ResourceRequirements, "PodSpec(resources=...)")
-        )
-        self.restart_policy = restart_policy
-        self.runtime_class_name = runtime_class_name
-        self.scheduler_name = scheduler_name
-        self.scheduling_gates = (
-            None
-            if scheduling_gates is None
-            else [
+        if resources is not None:
+            d["resources"] = _model_arg(resources, ResourceRequirements, "PodSpec(resources=...)")
+        if restart_policy is not None:
+            d["restartPolicy"] = restart_policy
+        if runtime_class_name is not None:
+            d["runtimeClassName"] = runtime_class_name
+        if scheduler_name is not None:
+            d["schedulerName"] = scheduler_name
+        if scheduling_gates is not None:
+            d["schedulingGates"] = [
                 _model_arg(i0, PodSchedulingGate, "PodSpec(scheduling_gates=...)")
                 for i0 in scheduling_gates
             ]
-        )
-        self.scheduling_group = (
-            None
-            if scheduling_group is None
-            else _model_arg(scheduling_group, PodSchedulingGroup, "PodSpec(scheduling_group=...)")
-        )
-        self.security_context = (
-            None
-            if security_context is None
-            else _model_arg(security_context, PodSecurityContext, "PodSpec(security_context=...)")
-        )
-        self.service_account = service_account
-        self.service_account_name = service_account_name
-        self.set_hostname_as_fqdn = set_hostname_as_fqdn
-        self.share_process_namespace = share_process_namespace
-        self.subdomain = subdomain
-        self.termination_grace_period_seconds = termination_grace_period_seconds
-        self.tolerations = (
-            None
-            if tolerations is None
-            else [_model_arg(i0, Toleration, "PodSpec(tolerations=...)") for i0 in tolerations]
-        )
-        self.topology_spread_constraints = (
-            None
-            if topology_spread_constraints is None
-            else [
+        if scheduling_group is not None:
+            d["schedulingGroup"] = _model_arg(
+                scheduling_group, PodSchedulingGroup, "PodSpec(scheduling_group=...)"
+            )
+        if security_context is not None:
+            d["securityContext"] = _model_arg(
+                security_context, PodSecurityContext, "PodSpec(security_context=...)"
+            )
+        if service_account is not None:
+            d["serviceAccount"] = service_account
+        if service_account_name is not None:
+            d["serviceAccountName"] = service_account_name
+        if set_hostname_as_fqdn is not None:
+            d["setHostnameAsFQDN"] = set_hostname_as_fqdn
+        if share_process_namespace is not None:
+            d["shareProcessNamespace"] = share_process_namespace
+        if subdomain is not None:
+            d["subdomain"] = subdomain
+        if termination_grace_period_seconds is not None:
+            d["terminationGracePeriodSeconds"] = termination_grace_period_seconds
+        if tolerations is not None:
+            d["tolerations"] = [
+                _model_arg(i0, Toleration, "PodSpec(tolerations=...)") for i0 in tolerations
+            ]
+        if topology_spread_constraints is not None:
+            d["topologySpreadConstraints"] = [
                 _model_arg(i0, TopologySpreadConstraint, "PodSpec(topology_spread_constraints=...)")
                 for i0 in topology_spread_constraints
             ]
-        )
-        self.volumes = (
-            None
-            if volumes is None
-            else [_model_arg(i0, Volume, "PodSpec(volumes=...)") for i0 in volumes]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if volumes is not None:
+            d["volumes"] = [_model_arg(i0, Volume, "PodSpec(volumes=...)") for i0 in volumes]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("activeDeadlineSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.active_deadline_seconds = v
-        else:
-            self.active_deadline_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["activeDeadlineSeconds"] if odd is None else [*odd, "activeDeadlineSeconds"]
         v = get("affinity")
-        if v is None:
-            self.affinity = None
-        elif isinstance(v, dict):
-            self.affinity = Affinity._decode(v)
-        else:
-            self.affinity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["affinity"] = Affinity._decode(v)
+            else:
+                odd = ["affinity"] if odd is None else [*odd, "affinity"]
         v = get("automountServiceAccountToken")
-        if v is None or v.__class__ is bool:
-            self.automount_service_account_token = v
-        else:
-            self.automount_service_account_token = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["automountServiceAccountToken"]
+                if odd is None
+                else [*odd, "automountServiceAccountToken"]
+            )
         v = get("containers")
-        if isinstance(v, list):
+        if v is None:
+            if "containers" in d:  # null in an always-set field: kept aside
+                odd = ["containers"] if odd is None else [*odd, "containers"]
+        elif isinstance(v, list):
             try:
-                self.containers = [Container._decode(i0) for i0 in v]
+                d["containers"] = [Container._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.containers = []
-                absent += ("containers",)
-                odd = True
+                odd = ["containers"] if odd is None else [*odd, "containers"]
         else:
-            self.containers = []
-            absent += ("containers",)
-            if v is not None:
-                odd = True
+            odd = ["containers"] if odd is None else [*odd, "containers"]
         v = get("dnsConfig")
-        if v is None:
-            self.dns_config = None
-        elif isinstance(v, dict):
-            self.dns_config = PodDNSConfig._decode(v)
-        else:
-            self.dns_config = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["dnsConfig"] = PodDNSConfig._decode(v)
+            else:
+                odd = ["dnsConfig"] if odd is None else [*odd, "dnsConfig"]
         v = get("dnsPolicy")
-        if v is None or isinstance(v, str):
-            self.dns_policy = v
-        else:
-            self.dns_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["dnsPolicy"] if odd is None else [*odd, "dnsPolicy"]
         v = get("enableServiceLinks")
-        if v is None or v.__class__ is bool:
-            self.enable_service_links = v
-        else:
-            self.enable_service_links = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["enableServiceLinks"] if odd is None else [*odd, "enableServiceLinks"]
         v = get("ephemeralContainers")
-        if v is None:
-            self.ephemeral_containers = None
-        elif isinstance(v, list):
-            try:
-                self.ephemeral_containers = [EphemeralContainer._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ephemeral_containers = None
-                odd = True
-        else:
-            self.ephemeral_containers = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ephemeralContainers"] = [EphemeralContainer._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ephemeralContainers"] if odd is None else [*odd, "ephemeralContainers"]
+            else:
+                odd = ["ephemeralContainers"] if odd is None else [*odd, "ephemeralContainers"]
         v = get("hostAliases")
-        if v is None:
-            self.host_aliases = None
-        elif isinstance(v, list):
-            try:
-                self.host_aliases = [HostAlias._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.host_aliases = None
-                odd = True
-        else:
-            self.host_aliases = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["hostAliases"] = [HostAlias._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["hostAliases"] if odd is None else [*odd, "hostAliases"]
+            else:
+                odd = ["hostAliases"] if odd is None else [*odd, "hostAliases"]
         v = get("hostIPC")
-        if v is None or v.__class__ is bool:
-            self.host_ipc = v
-        else:
-            self.host_ipc = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["hostIPC"] if odd is None else [*odd, "hostIPC"]
         v = get("hostNetwork")
-        if v is None or v.__class__ is bool:
-            self.host_network = v
-        else:
-            self.host_network = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["hostNetwork"] if odd is None else [*odd, "hostNetwork"]
         v = get("hostPID")
-        if v is None or v.__class__ is bool:
-            self.host_pid = v
-        else:
-            self.host_pid = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["hostPID"] if odd is None else [*odd, "hostPID"]
         v = get("hostUsers")
-        if v is None or v.__class__ is bool:
-            self.host_users = v
-        else:
-            self.host_users = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["hostUsers"] if odd is None else [*odd, "hostUsers"]
         v = get("hostname")
-        if v is None or isinstance(v, str):
-            self.hostname = v
-        else:
-            self.hostname = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["hostname"] if odd is None else [*odd, "hostname"]
         v = get("hostnameOverride")
-        if v is None or isinstance(v, str):
-            self.hostname_override = v
-        else:
-            self.hostname_override = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["hostnameOverride"] if odd is None else [*odd, "hostnameOverride"]
         v = get("imagePullSecrets")
-        if v is None:
-            self.image_pull_secrets = None
-        elif isinstance(v, list):
-            try:
-                self.image_pull_secrets = [LocalObjectReference._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.image_pull_secrets = None
-                odd = True
-        else:
-            self.image_pull_secrets = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["imagePullSecrets"] = [LocalObjectReference._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["imagePullSecrets"] if odd is None else [*odd, "imagePullSecrets"]
+            else:
+                odd = ["imagePullSecrets"] if odd is None else [*odd, "imagePullSecrets"]
         v = get("initContainers")
-        if v is None:
-            self.init_containers = None
-        elif isinstance(v, list):
-            try:
-                self.init_containers = [Container._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.init_containers = None
-                odd = True
-        else:
-            self.init_containers = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["initContainers"] = [Container._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["initContainers"] if odd is None else [*odd, "initContainers"]
+            else:
+                odd = ["initContainers"] if odd is None else [*odd, "initContainers"]
         v = get("nodeName")
-        if v is None or isinstance(v, str):
-            self.node_name = v
-        else:
-            self.node_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("nodeSelector")
-        if v is None or isinstance(v, dict):
-            self.node_selector = v
-        else:
-            self.node_selector = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["nodeSelector"] if odd is None else [*odd, "nodeSelector"]
         v = get("os")
-        if v is None:
-            self.os = None
-        elif isinstance(v, dict):
-            self.os = PodOS._decode(v)
-        else:
-            self.os = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["os"] = PodOS._decode(v)
+            else:
+                odd = ["os"] if odd is None else [*odd, "os"]
         v = get("overhead")
-        if v is None:
-            self.overhead = None
-        elif isinstance(v, dict):
-            self.overhead = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.overhead = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["overhead"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["overhead"] if odd is None else [*odd, "overhead"]
         v = get("preemptionPolicy")
-        if v is None or isinstance(v, str):
-            self.preemption_policy = v
-        else:
-            self.preemption_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["preemptionPolicy"] if odd is None else [*odd, "preemptionPolicy"]
         v = get("priority")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.priority = v
-        else:
-            self.priority = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["priority"] if odd is None else [*odd, "priority"]
         v = get("priorityClassName")
-        if v is None or isinstance(v, str):
-            self.priority_class_name = v
-        else:
-            self.priority_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["priorityClassName"] if odd is None else [*odd, "priorityClassName"]
         v = get("readinessGates")
-        if v is None:
-            self.readiness_gates = None
-        elif isinstance(v, list):
-            try:
-                self.readiness_gates = [PodReadinessGate._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.readiness_gates = None
-                odd = True
-        else:
-            self.readiness_gates = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["readinessGates"] = [PodReadinessGate._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["readinessGates"] if odd is None else [*odd, "readinessGates"]
+            else:
+                odd = ["readinessGates"] if odd is None else [*odd, "readinessGates"]
         v = get("resourceClaims")
-        if v is None:
-            self.resource_claims = None
-        elif isinstance(v, list):
-            try:
-                self.resource_claims = [PodResourceClaim._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resource_claims = None
-                odd = True
-        else:
-            self.resource_claims = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resourceClaims"] = [PodResourceClaim._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["resourceClaims"] if odd is None else [*odd, "resourceClaims"]
+            else:
+                odd = ["resourceClaims"] if odd is None else [*odd, "resourceClaims"]
         v = get("resources")
-        if v is None:
-            self.resources = None
-        elif isinstance(v, dict):
-            self.resources = ResourceRequirements._decode(v)
-        else:
-            self.resources = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resources"] = ResourceRequirements._decode(v)
+            else:
+                odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("restartPolicy")
-        if v is None or isinstance(v, str):
-            self.restart_policy = v
-        else:
-            self.restart_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
         v = get("runtimeClassName")
-        if v is None or isinstance(v, str):
-            self.runtime_class_name = v
-        else:
-            self.runtime_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["runtimeClassName"] if odd is None else [*odd, "runtimeClassName"]
         v = get("schedulerName")
-        if v is None or isinstance(v, str):
-            self.scheduler_name = v
-        else:
-            self.scheduler_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["schedulerName"] if odd is None else [*odd, "schedulerName"]
         v = get("schedulingGates")
-        if v is None:
-            self.scheduling_gates = None
-        elif isinstance(v, list):
-            try:
-                self.scheduling_gates = [PodSchedulingGate._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.scheduling_gates = None
-                odd = True
-        else:
-            self.scheduling_gates = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["schedulingGates"] = [PodSchedulingGate._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["schedulingGates"] if odd is None else [*odd, "schedulingGates"]
+            else:
+                odd = ["schedulingGates"] if odd is None else [*odd, "schedulingGates"]
         v = get("schedulingGroup")
-        if v is None:
-            self.scheduling_group = None
-        elif isinstance(v, dict):
-            self.scheduling_group = PodSchedulingGroup._decode(v)
-        else:
-            self.scheduling_group = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["schedulingGroup"] = PodSchedulingGroup._decode(v)
+            else:
+                odd = ["schedulingGroup"] if odd is None else [*odd, "schedulingGroup"]
         v = get("securityContext")
-        if v is None:
-            self.security_context = None
-        elif isinstance(v, dict):
-            self.security_context = PodSecurityContext._decode(v)
-        else:
-            self.security_context = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["securityContext"] = PodSecurityContext._decode(v)
+            else:
+                odd = ["securityContext"] if odd is None else [*odd, "securityContext"]
         v = get("serviceAccount")
-        if v is None or isinstance(v, str):
-            self.service_account = v
-        else:
-            self.service_account = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["serviceAccount"] if odd is None else [*odd, "serviceAccount"]
         v = get("serviceAccountName")
-        if v is None or isinstance(v, str):
-            self.service_account_name = v
-        else:
-            self.service_account_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["serviceAccountName"] if odd is None else [*odd, "serviceAccountName"]
         v = get("setHostnameAsFQDN")
-        if v is None or v.__class__ is bool:
-            self.set_hostname_as_fqdn = v
-        else:
-            self.set_hostname_as_fqdn = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["setHostnameAsFQDN"] if odd is None else [*odd, "setHostnameAsFQDN"]
         v = get("shareProcessNamespace")
-        if v is None or v.__class__ is bool:
-            self.share_process_namespace = v
-        else:
-            self.share_process_namespace = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["shareProcessNamespace"] if odd is None else [*odd, "shareProcessNamespace"]
         v = get("subdomain")
-        if v is None or isinstance(v, str):
-            self.subdomain = v
-        else:
-            self.subdomain = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["subdomain"] if odd is None else [*odd, "subdomain"]
         v = get("terminationGracePeriodSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.termination_grace_period_seconds = v
-        else:
-            self.termination_grace_period_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["terminationGracePeriodSeconds"]
+                if odd is None
+                else [*odd, "terminationGracePeriodSeconds"]
+            )
         v = get("tolerations")
-        if v is None:
-            self.tolerations = None
-        elif isinstance(v, list):
-            try:
-                self.tolerations = [Toleration._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.tolerations = None
-                odd = True
-        else:
-            self.tolerations = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["tolerations"] = [Toleration._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+            else:
+                odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
         v = get("topologySpreadConstraints")
-        if v is None:
-            self.topology_spread_constraints = None
-        elif isinstance(v, list):
-            try:
-                self.topology_spread_constraints = [
-                    TopologySpreadConstraint._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.topology_spread_constraints = None
-                odd = True
-        else:
-            self.topology_spread_constraints = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["topologySpreadConstraints"] = [
+                        TopologySpreadConstraint._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["topologySpreadConstraints"]
+                        if odd is None
+                        else [*odd, "topologySpreadConstraints"]
+                    )
+            else:
+                odd = (
+                    ["topologySpreadConstraints"]
+                    if odd is None
+                    else [*odd, "topologySpreadConstraints"]
+                )
         v = get("volumes")
-        if v is None:
-            self.volumes = None
-        elif isinstance(v, list):
-            try:
-                self.volumes = [Volume._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.volumes = None
-                odd = True
-        else:
-            self.volumes = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["volumes"] = [Volume._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["volumes"] if odd is None else [*odd, "volumes"]
+            else:
+                odd = ["volumes"] if odd is None else [*odd, "volumes"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.active_deadline_seconds
-        if v0 is not None:
-            data["activeDeadlineSeconds"] = v0
-        v1 = self.affinity
-        if v1 is not None:
-            data["affinity"] = v1._encode(wire)
-        v2 = self.automount_service_account_token
-        if v2 is not None:
-            data["automountServiceAccountToken"] = v2
-        v3 = self.containers
-        if v3 is not None and (v3 or "containers" not in absent):
-            data["containers"] = [i0._encode(wire) for i0 in v3]
-        v4 = self.dns_config
-        if v4 is not None:
-            data["dnsConfig"] = v4._encode(wire)
-        v5 = self.dns_policy
-        if v5 is not None:
-            data["dnsPolicy"] = v5
-        v6 = self.enable_service_links
-        if v6 is not None:
-            data["enableServiceLinks"] = v6
-        v7 = self.ephemeral_containers
-        if v7 is not None:
-            data["ephemeralContainers"] = [i0._encode(wire) for i0 in v7]
-        v8 = self.host_aliases
-        if v8 is not None:
-            data["hostAliases"] = [i0._encode(wire) for i0 in v8]
-        v9 = self.host_ipc
-        if v9 is not None:
-            data["hostIPC"] = v9
-        v10 = self.host_network
-        if v10 is not None:
-            data["hostNetwork"] = v10
-        v11 = self.host_pid
-        if v11 is not None:
-            data["hostPID"] = v11
-        v12 = self.host_users
-        if v12 is not None:
-            data["hostUsers"] = v12
-        v13 = self.hostname
-        if v13 is not None:
-            data["hostname"] = v13
-        v14 = self.hostname_override
-        if v14 is not None:
-            data["hostnameOverride"] = v14
-        v15 = self.image_pull_secrets
-        if v15 is not None:
-            data["imagePullSecrets"] = [i0._encode(wire) for i0 in v15]
-        v16 = self.init_containers
-        if v16 is not None:
-            data["initContainers"] = [i0._encode(wire) for i0 in v16]
-        v17 = self.node_name
-        if v17 is not None:
-            data["nodeName"] = v17
-        v18 = self.node_selector
-        if v18 is not None:
-            data["nodeSelector"] = v18 if wire else v18.copy()
-        v19 = self.os
-        if v19 is not None:
-            data["os"] = v19._encode(wire)
-        v20 = self.overhead
-        if v20 is not None:
-            data["overhead"] = {k0: _quantity_wire(i0) for k0, i0 in v20.items()}
-        v21 = self.preemption_policy
-        if v21 is not None:
-            data["preemptionPolicy"] = v21
-        v22 = self.priority
-        if v22 is not None:
-            data["priority"] = v22
-        v23 = self.priority_class_name
-        if v23 is not None:
-            data["priorityClassName"] = v23
-        v24 = self.readiness_gates
-        if v24 is not None:
-            data["readinessGates"] = [i0._encode(wire) for i0 in v24]
-        v25 = self.resource_claims
-        if v25 is not None:
-            data["resourceClaims"] = [i0._encode(wire) for i0 in v25]
-        v26 = self.resources
-        if v26 is not None:
-            data["resources"] = v26._encode(wire)
-        v27 = self.restart_policy
-        if v27 is not None:
-            data["restartPolicy"] = v27
-        v28 = self.runtime_class_name
-        if v28 is not None:
-            data["runtimeClassName"] = v28
-        v29 = self.scheduler_name
-        if v29 is not None:
-            data["schedulerName"] = v29
-        v30 = self.scheduling_gates
-        if v30 is not None:
-            data["schedulingGates"] = [i0._encode(wire) for i0 in v30]
-        v31 = self.scheduling_group
-        if v31 is not None:
-            data["schedulingGroup"] = v31._encode(wire)
-        v32 = self.security_context
-        if v32 is not None:
-            data["securityContext"] = v32._encode(wire)
-        v33 = self.service_account
-        if v33 is not None:
-            data["serviceAccount"] = v33
-        v34 = self.service_account_name
-        if v34 is not None:
-            data["serviceAccountName"] = v34
-        v35 = self.set_hostname_as_fqdn
-        if v35 is not None:
-            data["setHostnameAsFQDN"] = v35
-        v36 = self.share_process_namespace
-        if v36 is not None:
-            data["shareProcessNamespace"] = v36
-        v37 = self.subdomain
-        if v37 is not None:
-            data["subdomain"] = v37
-        v38 = self.termination_grace_period_seconds
-        if v38 is not None:
-            data["terminationGracePeriodSeconds"] = v38
-        v39 = self.tolerations
-        if v39 is not None:
-            data["tolerations"] = [i0._encode(wire) for i0 in v39]
-        v40 = self.topology_spread_constraints
-        if v40 is not None:
-            data["topologySpreadConstraints"] = [i0._encode(wire) for i0 in v40]
-        v41 = self.volumes
-        if v41 is not None:
-            data["volumes"] = [i0._encode(wire) for i0 in v41]
-        return data
-
-    def _copy(self) -> PodSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.active_deadline_seconds = self.active_deadline_seconds
-        new.affinity = None if (v1 := self.affinity) is None else v1._copy()
-        new.automount_service_account_token = self.automount_service_account_token
-        new.containers = None if (v3 := self.containers) is None else [i._copy() for i in v3]
-        new.dns_config = None if (v4 := self.dns_config) is None else v4._copy()
-        new.dns_policy = self.dns_policy
-        new.enable_service_links = self.enable_service_links
-        new.ephemeral_containers = (
-            None if (v7 := self.ephemeral_containers) is None else [i._copy() for i in v7]
-        )
-        new.host_aliases = None if (v8 := self.host_aliases) is None else [i._copy() for i in v8]
-        new.host_ipc = self.host_ipc
-        new.host_network = self.host_network
-        new.host_pid = self.host_pid
-        new.host_users = self.host_users
-        new.hostname = self.hostname
-        new.hostname_override = self.hostname_override
-        new.image_pull_secrets = (
-            None if (v15 := self.image_pull_secrets) is None else [i._copy() for i in v15]
-        )
-        new.init_containers = (
-            None if (v16 := self.init_containers) is None else [i._copy() for i in v16]
-        )
-        new.node_name = self.node_name
-        new.node_selector = None if (v18 := self.node_selector) is None else v18.copy()
-        new.os = None if (v19 := self.os) is None else v19._copy()
-        new.overhead = None if (v20 := self.overhead) is None else v20.copy()
-        new.preemption_policy = self.preemption_policy
-        new.priority = self.priority
-        new.priority_class_name = self.priority_class_name
-        new.readiness_gates = (
-            None if (v24 := self.readiness_gates) is None else [i._copy() for i in v24]
-        )
-        new.resource_claims = (
-            None if (v25 := self.resource_claims) is None else [i._copy() for i in v25]
-        )
-        new.resources = None if (v26 := self.resources) is None else v26._copy()
-        new.restart_policy = self.restart_policy
-        new.runtime_class_name = self.runtime_class_name
-        new.scheduler_name = self.scheduler_name
-        new.scheduling_gates = (
-            None if (v30 := self.scheduling_gates) is None else [i._copy() for i in v30]
-        )
-        new.scheduling_group = None if (v31 := self.scheduling_group) is None else v31._copy()
-        new.security_context = None if (v32 := self.security_context) is None else v32._copy()
-        new.service_account = self.service_account
-        new.service_account_name = self.service_account_name
-        new.set_hostname_as_fqdn = self.set_hostname_as_fqdn
-        new.share_process_namespace = self.share_process_namespace
-        new.subdomain = self.subdomain
-        new.termination_grace_period_seconds = self.termination_grace_period_seconds
-        new.tolerations = None if (v39 := self.tolerations) is None else [i._copy() for i in v39]
-        new.topology_spread_constraints = (
-            None if (v40 := self.topology_spread_constraints) is None else [i._copy() for i in v40]
-        )
-        new.volumes = None if (v41 := self.volumes) is None else [i._copy() for i in v41]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "containers":
+            return []
+        raise AttributeError(name)
 
 
 class PreferredSchedulingTerm(_Model):
     """An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null preferred scheduling term matches no objects (i.e. is also a no-op)."""
 
-    __slots__ = (
-        "preference",
-        "weight",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("preference", "preference", "NodeSelectorTerm", required=True),
-        _FieldInfo("weight", "weight", "int", required=True),
+        _FieldInfo("preference", "preference", "NodeSelectorTerm", required=True, always_set=True),
+        _FieldInfo("weight", "weight", "int", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"preference", "weight"})
-    _absent: tuple[str, ...]
 
     preference: NodeSelectorTerm
     """A node selector term, associated with the corresponding weight."""
@@ -9221,95 +5690,47 @@ class PreferredSchedulingTerm(_Model):
         weight: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if preference is None:
-            self.preference = NodeSelectorTerm()
-            absent += ("preference",)
-        else:
-            self.preference = _model_arg(
+        d = self.__dict__
+        if preference is not None:
+            d["preference"] = _model_arg(
                 preference, NodeSelectorTerm, "PreferredSchedulingTerm(preference=...)"
             )
-        if weight is None:
-            self.weight = 0
-            absent += ("weight",)
-        else:
-            self.weight = weight
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if weight is not None:
+            d["weight"] = weight
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("preference")
-        if isinstance(v, dict):
-            self.preference = NodeSelectorTerm._decode(v)
+        if v is None:
+            if "preference" in d:  # null in an always-set field: kept aside
+                odd = ["preference"] if odd is None else [*odd, "preference"]
+        elif isinstance(v, dict):
+            d["preference"] = NodeSelectorTerm._decode(v)
         else:
-            self.preference = NodeSelectorTerm()
-            absent += ("preference",)
-            if v is not None:
-                odd = True
+            odd = ["preference"] if odd is None else [*odd, "preference"]
         v = get("weight")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.weight = v
+        if v is None:
+            if "weight" in d:  # null in an always-set field: kept aside
+                odd = ["weight"] if odd is None else [*odd, "weight"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.weight = 0
-            absent += ("weight",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["weight"] if odd is None else [*odd, "weight"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.preference
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "preference" not in absent:
-                data["preference"] = d0
-        v1 = self.weight
-        if v1 is not None and (v1 or "weight" not in absent):
-            data["weight"] = v1
-        return data
-
-    def _copy(self) -> PreferredSchedulingTerm:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.preference = None if (v0 := self.preference) is None else v0._copy()
-        new.weight = self.weight
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "preference":
+            return NodeSelectorTerm()
+        if name == "weight":
+            return 0
+        raise AttributeError(name)
 
 
 class Probe(_Model):
     """Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic."""
-
-    __slots__ = (
-        "exec",
-        "failure_threshold",
-        "grpc",
-        "http_get",
-        "initial_delay_seconds",
-        "period_seconds",
-        "success_threshold",
-        "tcp_socket",
-        "termination_grace_period_seconds",
-        "timeout_seconds",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("exec", "exec", "ExecAction | None"),
@@ -9340,13 +5761,13 @@ class Probe(_Model):
         }
     )
 
-    exec: ExecAction | None
+    exec: ExecAction | None = None
     """Exec specifies a command to execute in the container."""
 
     failure_threshold: int | None
     """Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1."""
 
-    grpc: GRPCAction | None
+    grpc: GRPCAction | None = None
     """GRPC specifies a GRPC HealthCheckRequest."""
 
     http_get: HTTPGetAction | None
@@ -9385,167 +5806,84 @@ class Probe(_Model):
         timeout_seconds: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.exec = None if exec is None else _model_arg(exec, ExecAction, "Probe(exec=...)")
-        self.failure_threshold = failure_threshold
-        self.grpc = None if grpc is None else _model_arg(grpc, GRPCAction, "Probe(grpc=...)")
-        self.http_get = (
-            None if http_get is None else _model_arg(http_get, HTTPGetAction, "Probe(http_get=...)")
-        )
-        self.initial_delay_seconds = initial_delay_seconds
-        self.period_seconds = period_seconds
-        self.success_threshold = success_threshold
-        self.tcp_socket = (
-            None
-            if tcp_socket is None
-            else _model_arg(tcp_socket, TCPSocketAction, "Probe(tcp_socket=...)")
-        )
-        self.termination_grace_period_seconds = termination_grace_period_seconds
-        self.timeout_seconds = timeout_seconds
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if exec is not None:
+            d["exec"] = _model_arg(exec, ExecAction, "Probe(exec=...)")
+        if failure_threshold is not None:
+            d["failureThreshold"] = failure_threshold
+        if grpc is not None:
+            d["grpc"] = _model_arg(grpc, GRPCAction, "Probe(grpc=...)")
+        if http_get is not None:
+            d["httpGet"] = _model_arg(http_get, HTTPGetAction, "Probe(http_get=...)")
+        if initial_delay_seconds is not None:
+            d["initialDelaySeconds"] = initial_delay_seconds
+        if period_seconds is not None:
+            d["periodSeconds"] = period_seconds
+        if success_threshold is not None:
+            d["successThreshold"] = success_threshold
+        if tcp_socket is not None:
+            d["tcpSocket"] = _model_arg(tcp_socket, TCPSocketAction, "Probe(tcp_socket=...)")
+        if termination_grace_period_seconds is not None:
+            d["terminationGracePeriodSeconds"] = termination_grace_period_seconds
+        if timeout_seconds is not None:
+            d["timeoutSeconds"] = timeout_seconds
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("exec")
-        if v is None:
-            self.exec = None
-        elif isinstance(v, dict):
-            self.exec = ExecAction._decode(v)
-        else:
-            self.exec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["exec"] = ExecAction._decode(v)
+            else:
+                odd = ["exec"] if odd is None else [*odd, "exec"]
         v = get("failureThreshold")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.failure_threshold = v
-        else:
-            self.failure_threshold = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["failureThreshold"] if odd is None else [*odd, "failureThreshold"]
         v = get("grpc")
-        if v is None:
-            self.grpc = None
-        elif isinstance(v, dict):
-            self.grpc = GRPCAction._decode(v)
-        else:
-            self.grpc = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["grpc"] = GRPCAction._decode(v)
+            else:
+                odd = ["grpc"] if odd is None else [*odd, "grpc"]
         v = get("httpGet")
-        if v is None:
-            self.http_get = None
-        elif isinstance(v, dict):
-            self.http_get = HTTPGetAction._decode(v)
-        else:
-            self.http_get = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["httpGet"] = HTTPGetAction._decode(v)
+            else:
+                odd = ["httpGet"] if odd is None else [*odd, "httpGet"]
         v = get("initialDelaySeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.initial_delay_seconds = v
-        else:
-            self.initial_delay_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["initialDelaySeconds"] if odd is None else [*odd, "initialDelaySeconds"]
         v = get("periodSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.period_seconds = v
-        else:
-            self.period_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["periodSeconds"] if odd is None else [*odd, "periodSeconds"]
         v = get("successThreshold")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.success_threshold = v
-        else:
-            self.success_threshold = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["successThreshold"] if odd is None else [*odd, "successThreshold"]
         v = get("tcpSocket")
-        if v is None:
-            self.tcp_socket = None
-        elif isinstance(v, dict):
-            self.tcp_socket = TCPSocketAction._decode(v)
-        else:
-            self.tcp_socket = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["tcpSocket"] = TCPSocketAction._decode(v)
+            else:
+                odd = ["tcpSocket"] if odd is None else [*odd, "tcpSocket"]
         v = get("terminationGracePeriodSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.termination_grace_period_seconds = v
-        else:
-            self.termination_grace_period_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["terminationGracePeriodSeconds"]
+                if odd is None
+                else [*odd, "terminationGracePeriodSeconds"]
+            )
         v = get("timeoutSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.timeout_seconds = v
-        else:
-            self.timeout_seconds = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.exec
-        if v0 is not None:
-            data["exec"] = v0._encode(wire)
-        v1 = self.failure_threshold
-        if v1 is not None:
-            data["failureThreshold"] = v1
-        v2 = self.grpc
-        if v2 is not None:
-            data["grpc"] = v2._encode(wire)
-        v3 = self.http_get
-        if v3 is not None:
-            data["httpGet"] = v3._encode(wire)
-        v4 = self.initial_delay_seconds
-        if v4 is not None:
-            data["initialDelaySeconds"] = v4
-        v5 = self.period_seconds
-        if v5 is not None:
-            data["periodSeconds"] = v5
-        v6 = self.success_threshold
-        if v6 is not None:
-            data["successThreshold"] = v6
-        v7 = self.tcp_socket
-        if v7 is not None:
-            data["tcpSocket"] = v7._encode(wire)
-        v8 = self.termination_grace_period_seconds
-        if v8 is not None:
-            data["terminationGracePeriodSeconds"] = v8
-        v9 = self.timeout_seconds
-        if v9 is not None:
-            data["timeoutSeconds"] = v9
-        return data
-
-    def _copy(self) -> Probe:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.exec = None if (v0 := self.exec) is None else v0._copy()
-        new.failure_threshold = self.failure_threshold
-        new.grpc = None if (v2 := self.grpc) is None else v2._copy()
-        new.http_get = None if (v3 := self.http_get) is None else v3._copy()
-        new.initial_delay_seconds = self.initial_delay_seconds
-        new.period_seconds = self.period_seconds
-        new.success_threshold = self.success_threshold
-        new.tcp_socket = None if (v7 := self.tcp_socket) is None else v7._copy()
-        new.termination_grace_period_seconds = self.termination_grace_period_seconds
-        new.timeout_seconds = self.timeout_seconds
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["timeoutSeconds"] if odd is None else [*odd, "timeoutSeconds"]
+        return odd
 
 
 class ProjectedVolumeSource(_Model):
     """Represents a projected volume source"""
-
-    __slots__ = (
-        "default_mode",
-        "sources",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("default_mode", "defaultMode", "int | None"),
@@ -9556,7 +5894,7 @@ class ProjectedVolumeSource(_Model):
     default_mode: int | None
     """defaultMode are the mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    sources: list[VolumeProjection] | None
+    sources: list[VolumeProjection] | None = None
     """sources is the list of volume projections. Each entry in this list handles one source."""
 
     def __init__(
@@ -9566,91 +5904,45 @@ class ProjectedVolumeSource(_Model):
         sources: list[VolumeProjection] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.default_mode = default_mode
-        self.sources = (
-            None
-            if sources is None
-            else [
+        d = self.__dict__
+        if default_mode is not None:
+            d["defaultMode"] = default_mode
+        if sources is not None:
+            d["sources"] = [
                 _model_arg(i0, VolumeProjection, "ProjectedVolumeSource(sources=...)")
                 for i0 in sources
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("defaultMode")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.default_mode = v
-        else:
-            self.default_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["defaultMode"] if odd is None else [*odd, "defaultMode"]
         v = get("sources")
-        if v is None:
-            self.sources = None
-        elif isinstance(v, list):
-            try:
-                self.sources = [VolumeProjection._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.sources = None
-                odd = True
-        else:
-            self.sources = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.default_mode
-        if v0 is not None:
-            data["defaultMode"] = v0
-        v1 = self.sources
-        if v1 is not None:
-            data["sources"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> ProjectedVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.default_mode = self.default_mode
-        new.sources = None if (v1 := self.sources) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["sources"] = [VolumeProjection._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["sources"] if odd is None else [*odd, "sources"]
+            else:
+                odd = ["sources"] if odd is None else [*odd, "sources"]
+        return odd
 
 
 class RBDVolumeSource(_Model):
     """Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling."""
 
-    __slots__ = (
-        "fs_type",
-        "image",
-        "keyring",
-        "monitors",
-        "pool",
-        "read_only",
-        "secret_ref",
-        "user",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
-        _FieldInfo("image", "image", "str", required=True),
+        _FieldInfo("image", "image", "str", required=True, always_set=True),
         _FieldInfo("keyring", "keyring", "str | None"),
-        _FieldInfo("monitors", "monitors", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "monitors", "monitors", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
         _FieldInfo("pool", "pool", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("secret_ref", "secretRef", "LocalObjectReference | None"),
@@ -9660,7 +5952,6 @@ class RBDVolumeSource(_Model):
         {"fsType", "image", "keyring", "monitors", "pool", "readOnly", "secretRef", "user"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("monitors",)
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd"""
@@ -9668,13 +5959,13 @@ class RBDVolumeSource(_Model):
     image: str
     """image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    keyring: str | None
+    keyring: str | None = None
     """keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
     monitors: list[str]
     """monitors is a collection of Ceph monitors. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    pool: str | None
+    pool: str | None = None
     """pool is the rados pool name. Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
     read_only: bool | None
@@ -9683,7 +5974,7 @@ class RBDVolumeSource(_Model):
     secret_ref: LocalObjectReference | None
     """secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    user: str | None
+    user: str | None = None
     """user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
     def __init__(
@@ -9699,168 +5990,91 @@ class RBDVolumeSource(_Model):
         user: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        if image is None:
-            self.image = ""
-            absent += ("image",)
-        else:
-            self.image = image
-        self.keyring = keyring
-        if monitors is None:
-            self.monitors = []
-            absent += ("monitors",)
-        else:
-            self.monitors = monitors
-        self.pool = pool
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(secret_ref, LocalObjectReference, "RBDVolumeSource(secret_ref=...)")
-        )
-        self.user = user
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if image is not None:
+            d["image"] = image
+        if keyring is not None:
+            d["keyring"] = keyring
+        if monitors is not None:
+            d["monitors"] = monitors
+        if pool is not None:
+            d["pool"] = pool
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
+                secret_ref, LocalObjectReference, "RBDVolumeSource(secret_ref=...)"
+            )
+        if user is not None:
+            d["user"] = user
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("image")
-        if isinstance(v, str):
-            self.image = v
-        else:
-            self.image = ""
-            absent += ("image",)
-            if v is not None:
-                odd = True
-        v = get("keyring")
-        if v is None or isinstance(v, str):
-            self.keyring = v
-        else:
-            self.keyring = None
-            odd = True
-        v = get("monitors")
-        if isinstance(v, list):
-            self.monitors = v
-        else:
-            self.monitors = []
-            absent += ("monitors",)
-            if v is not None:
-                odd = True
-        v = get("pool")
-        if v is None or isinstance(v, str):
-            self.pool = v
-        else:
-            self.pool = None
-            odd = True
-        v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
-        v = get("secretRef")
         if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = LocalObjectReference._decode(v)
+            if "image" in d:  # null in an always-set field: kept aside
+                odd = ["image"] if odd is None else [*odd, "image"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.secret_ref = None
-            odd = True
+            odd = ["image"] if odd is None else [*odd, "image"]
+        v = get("keyring")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["keyring"] if odd is None else [*odd, "keyring"]
+        v = get("monitors")
+        if v is None:
+            if "monitors" in d:  # null in an always-set field: kept aside
+                odd = ["monitors"] if odd is None else [*odd, "monitors"]
+        elif isinstance(v, list):
+            pass
+        else:
+            odd = ["monitors"] if odd is None else [*odd, "monitors"]
+        v = get("pool")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["pool"] if odd is None else [*odd, "pool"]
+        v = get("readOnly")
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
+        v = get("secretRef")
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = LocalObjectReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("user")
-        if v is None or isinstance(v, str):
-            self.user = v
-        else:
-            self.user = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["user"] if odd is None else [*odd, "user"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.image
-        if v1 is not None and (v1 or "image" not in absent):
-            data["image"] = v1
-        v2 = self.keyring
-        if v2 is not None:
-            data["keyring"] = v2
-        v3 = self.monitors
-        if v3 is not None and (v3 or "monitors" not in absent):
-            data["monitors"] = v3 if wire else v3[:]
-        v4 = self.pool
-        if v4 is not None:
-            data["pool"] = v4
-        v5 = self.read_only
-        if v5 is not None:
-            data["readOnly"] = v5
-        v6 = self.secret_ref
-        if v6 is not None:
-            data["secretRef"] = v6._encode(wire)
-        v7 = self.user
-        if v7 is not None:
-            data["user"] = v7
-        return data
-
-    def _copy(self) -> RBDVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.image = self.image
-        new.keyring = self.keyring
-        new.monitors = None if (v3 := self.monitors) is None else v3[:]
-        new.pool = self.pool
-        new.read_only = self.read_only
-        new.secret_ref = None if (v6 := self.secret_ref) is None else v6._copy()
-        new.user = self.user
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "image":
+            return ""
+        if name == "monitors":
+            return []
+        raise AttributeError(name)
 
 
 class ResourceClaim(_Model):
     """ResourceClaim references one entry in PodSpec.ResourceClaims."""
 
-    __slots__ = (
-        "name",
-        "request",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("request", "request", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "request"})
-    _absent: tuple[str, ...]
 
     name: str
     """Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container."""
 
-    request: str | None
+    request: str | None = None
     """Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request."""
 
     def __init__(
@@ -9870,92 +6084,50 @@ class ResourceClaim(_Model):
         request: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.request = request
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if request is not None:
+            d["request"] = request
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("request")
-        if v is None or isinstance(v, str):
-            self.request = v
-        else:
-            self.request = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["request"] if odd is None else [*odd, "request"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.request
-        if v1 is not None:
-            data["request"] = v1
-        return data
-
-    def _copy(self) -> ResourceClaim:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.request = self.request
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class ResourceFieldSelector(_Model):
     """ResourceFieldSelector represents container resources (cpu, memory) and their output format"""
 
-    __slots__ = (
-        "container_name",
-        "divisor",
-        "resource",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("container_name", "containerName", "str | None"),
         _FieldInfo("divisor", "divisor", "_Quantity | None"),
-        _FieldInfo("resource", "resource", "str", required=True),
+        _FieldInfo("resource", "resource", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"containerName", "divisor", "resource"})
-    _absent: tuple[str, ...]
 
     container_name: str | None
     """Container name: required for volumes, optional for env vars"""
 
-    divisor: _Quantity | None
+    divisor: _Quantity | None = None
     """Specifies the output format of the exposed resources, defaults to "1\x22"""
 
     resource: str
@@ -9969,91 +6141,46 @@ class ResourceFieldSelector(_Model):
         resource: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.container_name = container_name
-        self.divisor = None if divisor is None else _Quantity.coerce(divisor)
-        if resource is None:
-            self.resource = ""
-            absent += ("resource",)
-        else:
-            self.resource = resource
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if container_name is not None:
+            d["containerName"] = container_name
+        if divisor is not None:
+            d["divisor"] = _Quantity.coerce(divisor)
+        if resource is not None:
+            d["resource"] = resource
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("containerName")
-        if v is None or isinstance(v, str):
-            self.container_name = v
-        else:
-            self.container_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["containerName"] if odd is None else [*odd, "containerName"]
         v = get("divisor")
-        if v is None:
-            self.divisor = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.divisor = _Quantity(v)
-        else:
-            self.divisor = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["divisor"] = _Quantity(v)
+            else:
+                odd = ["divisor"] if odd is None else [*odd, "divisor"]
         v = get("resource")
-        if isinstance(v, str):
-            self.resource = v
+        if v is None:
+            if "resource" in d:  # null in an always-set field: kept aside
+                odd = ["resource"] if odd is None else [*odd, "resource"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource = ""
-            absent += ("resource",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resource"] if odd is None else [*odd, "resource"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.container_name
-        if v0 is not None:
-            data["containerName"] = v0
-        v1 = self.divisor
-        if v1 is not None:
-            data["divisor"] = _quantity_wire(v1)
-        v2 = self.resource
-        if v2 is not None and (v2 or "resource" not in absent):
-            data["resource"] = v2
-        return data
-
-    def _copy(self) -> ResourceFieldSelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.container_name = self.container_name
-        new.divisor = self.divisor
-        new.resource = self.resource
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "resource":
+            return ""
+        raise AttributeError(name)
 
 
 class ResourceRequirements(_Model):
     """ResourceRequirements describes the compute resource requirements."""
-
-    __slots__ = (
-        "claims",
-        "limits",
-        "requests",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -10068,7 +6195,7 @@ class ResourceRequirements(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"claims", "limits", "requests"})
 
-    claims: list[ResourceClaim] | None
+    claims: list[ResourceClaim] | None = None
     """Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.
 
 This field depends on the DynamicResourceAllocation feature gate.
@@ -10076,10 +6203,10 @@ This field depends on the DynamicResourceAllocation feature gate.
 This field is immutable. It can only be set for containers.
 """
 
-    limits: dict[str, _Quantity] | None
+    limits: dict[str, _Quantity] | None = None
     """Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
-    requests: dict[str, _Quantity] | None
+    requests: dict[str, _Quantity] | None = None
     """Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
     def __init__(
@@ -10090,98 +6217,47 @@ This field is immutable. It can only be set for containers.
         requests: _Mapping[str, _Quantity | str | int | float] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.claims = (
-            None
-            if claims is None
-            else [
+        d = self.__dict__
+        if claims is not None:
+            d["claims"] = [
                 _model_arg(i0, ResourceClaim, "ResourceRequirements(claims=...)") for i0 in claims
             ]
-        )
-        self.limits = (
-            None if limits is None else {k0: _Quantity.coerce(i0) for k0, i0 in limits.items()}
-        )
-        self.requests = (
-            None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if limits is not None:
+            d["limits"] = {k0: _Quantity.coerce(i0) for k0, i0 in limits.items()}
+        if requests is not None:
+            d["requests"] = {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("claims")
-        if v is None:
-            self.claims = None
-        elif isinstance(v, list):
-            try:
-                self.claims = [ResourceClaim._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.claims = None
-                odd = True
-        else:
-            self.claims = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["claims"] = [ResourceClaim._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["claims"] if odd is None else [*odd, "claims"]
+            else:
+                odd = ["claims"] if odd is None else [*odd, "claims"]
         v = get("limits")
-        if v is None:
-            self.limits = None
-        elif isinstance(v, dict):
-            self.limits = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.limits = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["limits"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["limits"] if odd is None else [*odd, "limits"]
         v = get("requests")
-        if v is None:
-            self.requests = None
-        elif isinstance(v, dict):
-            self.requests = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.requests = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.claims
-        if v0 is not None:
-            data["claims"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.limits
-        if v1 is not None:
-            data["limits"] = {k0: _quantity_wire(i0) for k0, i0 in v1.items()}
-        v2 = self.requests
-        if v2 is not None:
-            data["requests"] = {k0: _quantity_wire(i0) for k0, i0 in v2.items()}
-        return data
-
-    def _copy(self) -> ResourceRequirements:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.claims = None if (v0 := self.claims) is None else [i._copy() for i in v0]
-        new.limits = None if (v1 := self.limits) is None else v1.copy()
-        new.requests = None if (v2 := self.requests) is None else v2.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["requests"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["requests"] if odd is None else [*odd, "requests"]
+        return odd
 
 
 class SELinuxOptions(_Model):
     """SELinuxOptions are the labels to be applied to the container"""
-
-    __slots__ = (
-        "level",
-        "role",
-        "type",
-        "user",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("level", "level", "str | None"),
@@ -10191,16 +6267,16 @@ class SELinuxOptions(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"level", "role", "type", "user"})
 
-    level: str | None
+    level: str | None = None
     """Level is SELinux level label that applies to the container."""
 
-    role: str | None
+    role: str | None = None
     """Role is a SELinux role label that applies to the container."""
 
-    type: str | None
+    type: str | None = None
     """Type is a SELinux type label that applies to the container."""
 
-    user: str | None
+    user: str | None = None
     """User is a SELinux user label that applies to the container."""
 
     def __init__(
@@ -10212,107 +6288,51 @@ class SELinuxOptions(_Model):
         user: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.level = level
-        self.role = role
-        self.type = type
-        self.user = user
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if level is not None:
+            d["level"] = level
+        if role is not None:
+            d["role"] = role
+        if type is not None:
+            d["type"] = type
+        if user is not None:
+            d["user"] = user
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("level")
-        if v is None or isinstance(v, str):
-            self.level = v
-        else:
-            self.level = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["level"] if odd is None else [*odd, "level"]
         v = get("role")
-        if v is None or isinstance(v, str):
-            self.role = v
-        else:
-            self.role = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["role"] if odd is None else [*odd, "role"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
         v = get("user")
-        if v is None or isinstance(v, str):
-            self.user = v
-        else:
-            self.user = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.level
-        if v0 is not None:
-            data["level"] = v0
-        v1 = self.role
-        if v1 is not None:
-            data["role"] = v1
-        v2 = self.type
-        if v2 is not None:
-            data["type"] = v2
-        v3 = self.user
-        if v3 is not None:
-            data["user"] = v3
-        return data
-
-    def _copy(self) -> SELinuxOptions:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.level = self.level
-        new.role = self.role
-        new.type = self.type
-        new.user = self.user
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["user"] if odd is None else [*odd, "user"]
+        return odd
 
 
 class ScaleIOVolumeSource(_Model):
     """ScaleIOVolumeSource represents a persistent ScaleIO volume"""
 
-    __slots__ = (
-        "fs_type",
-        "gateway",
-        "protection_domain",
-        "read_only",
-        "secret_ref",
-        "ssl_enabled",
-        "storage_mode",
-        "storage_pool",
-        "system",
-        "volume_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
-        _FieldInfo("gateway", "gateway", "str", required=True),
+        _FieldInfo("gateway", "gateway", "str", required=True, always_set=True),
         _FieldInfo("protection_domain", "protectionDomain", "str | None"),
         _FieldInfo("read_only", "readOnly", "bool | None"),
-        _FieldInfo("secret_ref", "secretRef", "LocalObjectReference", required=True),
+        _FieldInfo(
+            "secret_ref", "secretRef", "LocalObjectReference", required=True, always_set=True
+        ),
         _FieldInfo("ssl_enabled", "sslEnabled", "bool | None"),
         _FieldInfo("storage_mode", "storageMode", "str | None"),
         _FieldInfo("storage_pool", "storagePool", "str | None"),
-        _FieldInfo("system", "system", "str", required=True),
+        _FieldInfo("system", "system", "str", required=True, always_set=True),
         _FieldInfo("volume_name", "volumeName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -10329,7 +6349,6 @@ class ScaleIOVolumeSource(_Model):
             "volumeName",
         }
     )
-    _absent: tuple[str, ...]
 
     fs_type: str | None
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs"."""
@@ -10376,189 +6395,100 @@ class ScaleIOVolumeSource(_Model):
         volume_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.fs_type = fs_type
-        if gateway is None:
-            self.gateway = ""
-            absent += ("gateway",)
-        else:
-            self.gateway = gateway
-        self.protection_domain = protection_domain
-        self.read_only = read_only
-        if secret_ref is None:
-            self.secret_ref = LocalObjectReference()
-            absent += ("secret_ref",)
-        else:
-            self.secret_ref = _model_arg(
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if gateway is not None:
+            d["gateway"] = gateway
+        if protection_domain is not None:
+            d["protectionDomain"] = protection_domain
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, LocalObjectReference, "ScaleIOVolumeSource(secret_ref=...)"
             )
-        self.ssl_enabled = ssl_enabled
-        self.storage_mode = storage_mode
-        self.storage_pool = storage_pool
-        if system is None:
-            self.system = ""
-            absent += ("system",)
-        else:
-            self.system = system
-        self.volume_name = volume_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if ssl_enabled is not None:
+            d["sslEnabled"] = ssl_enabled
+        if storage_mode is not None:
+            d["storageMode"] = storage_mode
+        if storage_pool is not None:
+            d["storagePool"] = storage_pool
+        if system is not None:
+            d["system"] = system
+        if volume_name is not None:
+            d["volumeName"] = volume_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("gateway")
-        if isinstance(v, str):
-            self.gateway = v
+        if v is None:
+            if "gateway" in d:  # null in an always-set field: kept aside
+                odd = ["gateway"] if odd is None else [*odd, "gateway"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.gateway = ""
-            absent += ("gateway",)
-            if v is not None:
-                odd = True
+            odd = ["gateway"] if odd is None else [*odd, "gateway"]
         v = get("protectionDomain")
-        if v is None or isinstance(v, str):
-            self.protection_domain = v
-        else:
-            self.protection_domain = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["protectionDomain"] if odd is None else [*odd, "protectionDomain"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("secretRef")
-        if isinstance(v, dict):
-            self.secret_ref = LocalObjectReference._decode(v)
+        if v is None:
+            if "secretRef" in d:  # null in an always-set field: kept aside
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
+        elif isinstance(v, dict):
+            d["secretRef"] = LocalObjectReference._decode(v)
         else:
-            self.secret_ref = LocalObjectReference()
-            absent += ("secret_ref",)
-            if v is not None:
-                odd = True
+            odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("sslEnabled")
-        if v is None or v.__class__ is bool:
-            self.ssl_enabled = v
-        else:
-            self.ssl_enabled = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["sslEnabled"] if odd is None else [*odd, "sslEnabled"]
         v = get("storageMode")
-        if v is None or isinstance(v, str):
-            self.storage_mode = v
-        else:
-            self.storage_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storageMode"] if odd is None else [*odd, "storageMode"]
         v = get("storagePool")
-        if v is None or isinstance(v, str):
-            self.storage_pool = v
-        else:
-            self.storage_pool = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["storagePool"] if odd is None else [*odd, "storagePool"]
         v = get("system")
-        if isinstance(v, str):
-            self.system = v
+        if v is None:
+            if "system" in d:  # null in an always-set field: kept aside
+                odd = ["system"] if odd is None else [*odd, "system"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.system = ""
-            absent += ("system",)
-            if v is not None:
-                odd = True
+            odd = ["system"] if odd is None else [*odd, "system"]
         v = get("volumeName")
-        if v is None or isinstance(v, str):
-            self.volume_name = v
-        else:
-            self.volume_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.gateway
-        if v1 is not None and (v1 or "gateway" not in absent):
-            data["gateway"] = v1
-        v2 = self.protection_domain
-        if v2 is not None:
-            data["protectionDomain"] = v2
-        v3 = self.read_only
-        if v3 is not None:
-            data["readOnly"] = v3
-        v4 = self.secret_ref
-        if v4 is not None:
-            d4 = v4._encode(wire)
-            if d4 or "secret_ref" not in absent:
-                data["secretRef"] = d4
-        v5 = self.ssl_enabled
-        if v5 is not None:
-            data["sslEnabled"] = v5
-        v6 = self.storage_mode
-        if v6 is not None:
-            data["storageMode"] = v6
-        v7 = self.storage_pool
-        if v7 is not None:
-            data["storagePool"] = v7
-        v8 = self.system
-        if v8 is not None and (v8 or "system" not in absent):
-            data["system"] = v8
-        v9 = self.volume_name
-        if v9 is not None:
-            data["volumeName"] = v9
-        return data
-
-    def _copy(self) -> ScaleIOVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.gateway = self.gateway
-        new.protection_domain = self.protection_domain
-        new.read_only = self.read_only
-        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
-        new.ssl_enabled = self.ssl_enabled
-        new.storage_mode = self.storage_mode
-        new.storage_pool = self.storage_pool
-        new.system = self.system
-        new.volume_name = self.volume_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "gateway":
+            return ""
+        if name == "secret_ref":
+            return LocalObjectReference()
+        if name == "system":
+            return ""
+        raise AttributeError(name)
 
 
 class SeccompProfile(_Model):
     """SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set."""
 
-    __slots__ = (
-        "localhost_profile",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("localhost_profile", "localhostProfile", "str | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"localhostProfile", "type"})
-    _absent: tuple[str, ...]
 
     localhost_profile: str | None
     """localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type."""
@@ -10576,68 +6506,34 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.localhost_profile = localhost_profile
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if localhost_profile is not None:
+            d["localhostProfile"] = localhost_profile
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("localhostProfile")
-        if v is None or isinstance(v, str):
-            self.localhost_profile = v
-        else:
-            self.localhost_profile = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["localhostProfile"] if odd is None else [*odd, "localhostProfile"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.localhost_profile
-        if v0 is not None:
-            data["localhostProfile"] = v0
-        v1 = self.type
-        if v1 is not None and (v1 or "type" not in absent):
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> SeccompProfile:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.localhost_profile = self.localhost_profile
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class SecretEnvSource(_Model):
@@ -10646,21 +6542,16 @@ class SecretEnvSource(_Model):
     The contents of the target Secret's Data field will represent the key-value pairs as environment variables.
     """
 
-    __slots__ = (
-        "name",
-        "optional",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("name", "name", "str | None"),
         _FieldInfo("optional", "optional", "bool | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "optional"})
 
-    name: str | None
+    name: str | None = None
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: bool | None = None
     """Specify whether the Secret must be defined"""
 
     def __init__(
@@ -10670,83 +6561,43 @@ class SecretEnvSource(_Model):
         optional: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.optional = optional
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if optional is not None:
+            d["optional"] = optional
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.name
-        if v0 is not None:
-            data["name"] = v0
-        v1 = self.optional
-        if v1 is not None:
-            data["optional"] = v1
-        return data
-
-    def _copy(self) -> SecretEnvSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.optional = self.optional
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
+        return odd
 
 
 class SecretKeySelector(_Model):
     """SecretKeySelector selects a key of a Secret."""
 
-    __slots__ = (
-        "key",
-        "name",
-        "optional",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
         _FieldInfo("name", "name", "str | None"),
         _FieldInfo("optional", "optional", "bool | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "name", "optional"})
-    _absent: tuple[str, ...]
 
     key: str
     """The key of the secret to select from.  Must be a valid secret key."""
 
-    name: str | None
+    name: str | None = None
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: bool | None = None
     """Specify whether the Secret or its key must be defined"""
 
     def __init__(
@@ -10757,79 +6608,39 @@ class SecretKeySelector(_Model):
         optional: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self.name = name
-        self.optional = optional
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if key is not None:
+            d["key"] = key
+        if name is not None:
+            d["name"] = name
+        if optional is not None:
+            d["optional"] = optional
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("key")
-        if isinstance(v, str):
-            self.key = v
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.key
-        if v0 is not None and (v0 or "key" not in absent):
-            data["key"] = v0
-        v1 = self.name
-        if v1 is not None:
-            data["name"] = v1
-        v2 = self.optional
-        if v2 is not None:
-            data["optional"] = v2
-        return data
-
-    def _copy(self) -> SecretKeySelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.key = self.key
-        new.name = self.name
-        new.optional = self.optional
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key":
+            return ""
+        raise AttributeError(name)
 
 
 class SecretProjection(_Model):
@@ -10838,12 +6649,6 @@ class SecretProjection(_Model):
     The contents of the target Secret's Data field will be presented in a projected volume as files using the keys in the Data field as the file names. Note that this is identical to a secret volume source without the default mode.
     """
 
-    __slots__ = (
-        "items",
-        "name",
-        "optional",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("items", "items", "list[KeyToPath] | None", list_type="atomic"),
         _FieldInfo("name", "name", "str | None"),
@@ -10851,13 +6656,13 @@ class SecretProjection(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"items", "name", "optional"})
 
-    items: list[KeyToPath] | None
+    items: list[KeyToPath] | None = None
     """items if unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'."""
 
-    name: str | None
+    name: str | None = None
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: bool | None = None
     """optional field specify whether the Secret or its key must be defined"""
 
     def __init__(
@@ -10868,77 +6673,35 @@ class SecretProjection(_Model):
         optional: bool | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.items = (
-            None
-            if items is None
-            else [_model_arg(i0, KeyToPath, "SecretProjection(items=...)") for i0 in items]
-        )
-        self.name = name
-        self.optional = optional
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if items is not None:
+            d["items"] = [_model_arg(i0, KeyToPath, "SecretProjection(items=...)") for i0 in items]
+        if name is not None:
+            d["name"] = name
+        if optional is not None:
+            d["optional"] = optional
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("items")
-        if v is None:
-            self.items = None
-        elif isinstance(v, list):
-            try:
-                self.items = [KeyToPath._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.items = None
-                odd = True
-        else:
-            self.items = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["items"] = [KeyToPath._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["items"] if odd is None else [*odd, "items"]
+            else:
+                odd = ["items"] if odd is None else [*odd, "items"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.items
-        if v0 is not None:
-            data["items"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.name
-        if v1 is not None:
-            data["name"] = v1
-        v2 = self.optional
-        if v2 is not None:
-            data["optional"] = v2
-        return data
-
-    def _copy(self) -> SecretProjection:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
-        new.name = self.name
-        new.optional = self.optional
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
+        return odd
 
 
 class SecretVolumeSource(_Model):
@@ -10946,13 +6709,6 @@ class SecretVolumeSource(_Model):
 
     The contents of the target Secret's Data field will be presented in a volume as files using the keys in the Data field as the file names. Secret volumes support ownership management and SELinux relabeling.
     """
-
-    __slots__ = (
-        "default_mode",
-        "items",
-        "optional",
-        "secret_name",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("default_mode", "defaultMode", "int | None"),
@@ -10967,10 +6723,10 @@ class SecretVolumeSource(_Model):
     default_mode: int | None
     """defaultMode is Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    items: list[KeyToPath] | None
+    items: list[KeyToPath] | None = None
     """items If unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'."""
 
-    optional: bool | None
+    optional: bool | None = None
     """optional field specify whether the Secret or its keys must be defined"""
 
     secret_name: str | None
@@ -10985,107 +6741,46 @@ class SecretVolumeSource(_Model):
         secret_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.default_mode = default_mode
-        self.items = (
-            None
-            if items is None
-            else [_model_arg(i0, KeyToPath, "SecretVolumeSource(items=...)") for i0 in items]
-        )
-        self.optional = optional
-        self.secret_name = secret_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if default_mode is not None:
+            d["defaultMode"] = default_mode
+        if items is not None:
+            d["items"] = [
+                _model_arg(i0, KeyToPath, "SecretVolumeSource(items=...)") for i0 in items
+            ]
+        if optional is not None:
+            d["optional"] = optional
+        if secret_name is not None:
+            d["secretName"] = secret_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("defaultMode")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.default_mode = v
-        else:
-            self.default_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["defaultMode"] if odd is None else [*odd, "defaultMode"]
         v = get("items")
-        if v is None:
-            self.items = None
-        elif isinstance(v, list):
-            try:
-                self.items = [KeyToPath._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.items = None
-                odd = True
-        else:
-            self.items = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["items"] = [KeyToPath._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["items"] if odd is None else [*odd, "items"]
+            else:
+                odd = ["items"] if odd is None else [*odd, "items"]
         v = get("optional")
-        if v is None or v.__class__ is bool:
-            self.optional = v
-        else:
-            self.optional = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["optional"] if odd is None else [*odd, "optional"]
         v = get("secretName")
-        if v is None or isinstance(v, str):
-            self.secret_name = v
-        else:
-            self.secret_name = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.default_mode
-        if v0 is not None:
-            data["defaultMode"] = v0
-        v1 = self.items
-        if v1 is not None:
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.optional
-        if v2 is not None:
-            data["optional"] = v2
-        v3 = self.secret_name
-        if v3 is not None:
-            data["secretName"] = v3
-        return data
-
-    def _copy(self) -> SecretVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.default_mode = self.default_mode
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.optional = self.optional
-        new.secret_name = self.secret_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["secretName"] if odd is None else [*odd, "secretName"]
+        return odd
 
 
 class SecurityContext(_Model):
     """SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence."""
-
-    __slots__ = (
-        "allow_privilege_escalation",
-        "app_armor_profile",
-        "capabilities",
-        "privileged",
-        "proc_mount",
-        "read_only_root_filesystem",
-        "run_as_group",
-        "run_as_non_root",
-        "run_as_user",
-        "se_linux_options",
-        "seccomp_profile",
-        "windows_options",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allow_privilege_escalation", "allowPrivilegeEscalation", "bool | None"),
@@ -11124,10 +6819,10 @@ class SecurityContext(_Model):
     app_armor_profile: AppArmorProfile | None
     """appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows."""
 
-    capabilities: Capabilities | None
+    capabilities: Capabilities | None = None
     """The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows."""
 
-    privileged: bool | None
+    privileged: bool | None = None
     """Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows."""
 
     proc_mount: str | None
@@ -11171,225 +6866,116 @@ class SecurityContext(_Model):
         windows_options: WindowsSecurityContextOptions | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.allow_privilege_escalation = allow_privilege_escalation
-        self.app_armor_profile = (
-            None
-            if app_armor_profile is None
-            else _model_arg(
+        d = self.__dict__
+        if allow_privilege_escalation is not None:
+            d["allowPrivilegeEscalation"] = allow_privilege_escalation
+        if app_armor_profile is not None:
+            d["appArmorProfile"] = _model_arg(
                 app_armor_profile, AppArmorProfile, "SecurityContext(app_armor_profile=...)"
             )
-        )
-        self.capabilities = (
-            None
-            if capabilities is None
-            else _model_arg(capabilities, Capabilities, "SecurityContext(capabilities=...)")
-        )
-        self.privileged = privileged
-        self.proc_mount = proc_mount
-        self.read_only_root_filesystem = read_only_root_filesystem
-        self.run_as_group = run_as_group
-        self.run_as_non_root = run_as_non_root
-        self.run_as_user = run_as_user
-        self.se_linux_options = (
-            None
-            if se_linux_options is None
-            else _model_arg(
+        if capabilities is not None:
+            d["capabilities"] = _model_arg(
+                capabilities, Capabilities, "SecurityContext(capabilities=...)"
+            )
+        if privileged is not None:
+            d["privileged"] = privileged
+        if proc_mount is not None:
+            d["procMount"] = proc_mount
+        if read_only_root_filesystem is not None:
+            d["readOnlyRootFilesystem"] = read_only_root_filesystem
+        if run_as_group is not None:
+            d["runAsGroup"] = run_as_group
+        if run_as_non_root is not None:
+            d["runAsNonRoot"] = run_as_non_root
+        if run_as_user is not None:
+            d["runAsUser"] = run_as_user
+        if se_linux_options is not None:
+            d["seLinuxOptions"] = _model_arg(
                 se_linux_options, SELinuxOptions, "SecurityContext(se_linux_options=...)"
             )
-        )
-        self.seccomp_profile = (
-            None
-            if seccomp_profile is None
-            else _model_arg(seccomp_profile, SeccompProfile, "SecurityContext(seccomp_profile=...)")
-        )
-        self.windows_options = (
-            None
-            if windows_options is None
-            else _model_arg(
+        if seccomp_profile is not None:
+            d["seccompProfile"] = _model_arg(
+                seccomp_profile, SeccompProfile, "SecurityContext(seccomp_profile=...)"
+            )
+        if windows_options is not None:
+            d["windowsOptions"] = _model_arg(
                 windows_options,
                 WindowsSecurityContextOptions,
                 "SecurityContext(windows_options=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allowPrivilegeEscalation")
-        if v is None or v.__class__ is bool:
-            self.allow_privilege_escalation = v
-        else:
-            self.allow_privilege_escalation = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["allowPrivilegeEscalation"] if odd is None else [*odd, "allowPrivilegeEscalation"]
+            )
         v = get("appArmorProfile")
-        if v is None:
-            self.app_armor_profile = None
-        elif isinstance(v, dict):
-            self.app_armor_profile = AppArmorProfile._decode(v)
-        else:
-            self.app_armor_profile = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["appArmorProfile"] = AppArmorProfile._decode(v)
+            else:
+                odd = ["appArmorProfile"] if odd is None else [*odd, "appArmorProfile"]
         v = get("capabilities")
-        if v is None:
-            self.capabilities = None
-        elif isinstance(v, dict):
-            self.capabilities = Capabilities._decode(v)
-        else:
-            self.capabilities = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["capabilities"] = Capabilities._decode(v)
+            else:
+                odd = ["capabilities"] if odd is None else [*odd, "capabilities"]
         v = get("privileged")
-        if v is None or v.__class__ is bool:
-            self.privileged = v
-        else:
-            self.privileged = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["privileged"] if odd is None else [*odd, "privileged"]
         v = get("procMount")
-        if v is None or isinstance(v, str):
-            self.proc_mount = v
-        else:
-            self.proc_mount = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["procMount"] if odd is None else [*odd, "procMount"]
         v = get("readOnlyRootFilesystem")
-        if v is None or v.__class__ is bool:
-            self.read_only_root_filesystem = v
-        else:
-            self.read_only_root_filesystem = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnlyRootFilesystem"] if odd is None else [*odd, "readOnlyRootFilesystem"]
         v = get("runAsGroup")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.run_as_group = v
-        else:
-            self.run_as_group = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["runAsGroup"] if odd is None else [*odd, "runAsGroup"]
         v = get("runAsNonRoot")
-        if v is None or v.__class__ is bool:
-            self.run_as_non_root = v
-        else:
-            self.run_as_non_root = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["runAsNonRoot"] if odd is None else [*odd, "runAsNonRoot"]
         v = get("runAsUser")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.run_as_user = v
-        else:
-            self.run_as_user = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["runAsUser"] if odd is None else [*odd, "runAsUser"]
         v = get("seLinuxOptions")
-        if v is None:
-            self.se_linux_options = None
-        elif isinstance(v, dict):
-            self.se_linux_options = SELinuxOptions._decode(v)
-        else:
-            self.se_linux_options = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["seLinuxOptions"] = SELinuxOptions._decode(v)
+            else:
+                odd = ["seLinuxOptions"] if odd is None else [*odd, "seLinuxOptions"]
         v = get("seccompProfile")
-        if v is None:
-            self.seccomp_profile = None
-        elif isinstance(v, dict):
-            self.seccomp_profile = SeccompProfile._decode(v)
-        else:
-            self.seccomp_profile = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["seccompProfile"] = SeccompProfile._decode(v)
+            else:
+                odd = ["seccompProfile"] if odd is None else [*odd, "seccompProfile"]
         v = get("windowsOptions")
-        if v is None:
-            self.windows_options = None
-        elif isinstance(v, dict):
-            self.windows_options = WindowsSecurityContextOptions._decode(v)
-        else:
-            self.windows_options = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.allow_privilege_escalation
-        if v0 is not None:
-            data["allowPrivilegeEscalation"] = v0
-        v1 = self.app_armor_profile
-        if v1 is not None:
-            data["appArmorProfile"] = v1._encode(wire)
-        v2 = self.capabilities
-        if v2 is not None:
-            data["capabilities"] = v2._encode(wire)
-        v3 = self.privileged
-        if v3 is not None:
-            data["privileged"] = v3
-        v4 = self.proc_mount
-        if v4 is not None:
-            data["procMount"] = v4
-        v5 = self.read_only_root_filesystem
-        if v5 is not None:
-            data["readOnlyRootFilesystem"] = v5
-        v6 = self.run_as_group
-        if v6 is not None:
-            data["runAsGroup"] = v6
-        v7 = self.run_as_non_root
-        if v7 is not None:
-            data["runAsNonRoot"] = v7
-        v8 = self.run_as_user
-        if v8 is not None:
-            data["runAsUser"] = v8
-        v9 = self.se_linux_options
-        if v9 is not None:
-            data["seLinuxOptions"] = v9._encode(wire)
-        v10 = self.seccomp_profile
-        if v10 is not None:
-            data["seccompProfile"] = v10._encode(wire)
-        v11 = self.windows_options
-        if v11 is not None:
-            data["windowsOptions"] = v11._encode(wire)
-        return data
-
-    def _copy(self) -> SecurityContext:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allow_privilege_escalation = self.allow_privilege_escalation
-        new.app_armor_profile = None if (v1 := self.app_armor_profile) is None else v1._copy()
-        new.capabilities = None if (v2 := self.capabilities) is None else v2._copy()
-        new.privileged = self.privileged
-        new.proc_mount = self.proc_mount
-        new.read_only_root_filesystem = self.read_only_root_filesystem
-        new.run_as_group = self.run_as_group
-        new.run_as_non_root = self.run_as_non_root
-        new.run_as_user = self.run_as_user
-        new.se_linux_options = None if (v9 := self.se_linux_options) is None else v9._copy()
-        new.seccomp_profile = None if (v10 := self.seccomp_profile) is None else v10._copy()
-        new.windows_options = None if (v11 := self.windows_options) is None else v11._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["windowsOptions"] = WindowsSecurityContextOptions._decode(v)
+            else:
+                odd = ["windowsOptions"] if odd is None else [*odd, "windowsOptions"]
+        return odd
 
 
 class ServiceAccountTokenProjection(_Model):
     """ServiceAccountTokenProjection represents a projected service account token volume. This projection can be used to insert a service account token into the pods runtime filesystem for use against APIs (Kubernetes API Server or otherwise)."""
 
-    __slots__ = (
-        "audience",
-        "expiration_seconds",
-        "path",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("audience", "audience", "str | None"),
         _FieldInfo("expiration_seconds", "expirationSeconds", "int | None"),
-        _FieldInfo("path", "path", "str", required=True),
+        _FieldInfo("path", "path", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"audience", "expirationSeconds", "path"})
-    _absent: tuple[str, ...]
 
-    audience: str | None
+    audience: str | None = None
     """audience is the intended audience of the token. A recipient of a token must identify itself with an identifier specified in the audience of the token, and otherwise should reject the token. The audience defaults to the identifier of the apiserver."""
 
     expiration_seconds: int | None
@@ -11406,94 +6992,48 @@ class ServiceAccountTokenProjection(_Model):
         path: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.audience = audience
-        self.expiration_seconds = expiration_seconds
-        if path is None:
-            self.path = ""
-            absent += ("path",)
-        else:
-            self.path = path
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if audience is not None:
+            d["audience"] = audience
+        if expiration_seconds is not None:
+            d["expirationSeconds"] = expiration_seconds
+        if path is not None:
+            d["path"] = path
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("audience")
-        if v is None or isinstance(v, str):
-            self.audience = v
-        else:
-            self.audience = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["audience"] if odd is None else [*odd, "audience"]
         v = get("expirationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.expiration_seconds = v
-        else:
-            self.expiration_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["expirationSeconds"] if odd is None else [*odd, "expirationSeconds"]
         v = get("path")
-        if isinstance(v, str):
-            self.path = v
+        if v is None:
+            if "path" in d:  # null in an always-set field: kept aside
+                odd = ["path"] if odd is None else [*odd, "path"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path = ""
-            absent += ("path",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["path"] if odd is None else [*odd, "path"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.audience
-        if v0 is not None:
-            data["audience"] = v0
-        v1 = self.expiration_seconds
-        if v1 is not None:
-            data["expirationSeconds"] = v1
-        v2 = self.path
-        if v2 is not None and (v2 or "path" not in absent):
-            data["path"] = v2
-        return data
-
-    def _copy(self) -> ServiceAccountTokenProjection:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.audience = self.audience
-        new.expiration_seconds = self.expiration_seconds
-        new.path = self.path
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "path":
+            return ""
+        raise AttributeError(name)
 
 
 class SleepAction(_Model):
     """SleepAction describes a "sleep" action."""
 
-    __slots__ = (
-        "seconds",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("seconds", "seconds", "int", required=True),
+        _FieldInfo("seconds", "seconds", "int", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"seconds"})
-    _absent: tuple[str, ...]
 
     seconds: int
     """Seconds is the number of seconds to sleep."""
@@ -11504,69 +7044,33 @@ class SleepAction(_Model):
         seconds: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if seconds is None:
-            self.seconds = 0
-            absent += ("seconds",)
-        else:
-            self.seconds = seconds
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if seconds is not None:
+            d["seconds"] = seconds
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("seconds")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.seconds = v
+        if v is None:
+            if "seconds" in d:  # null in an always-set field: kept aside
+                odd = ["seconds"] if odd is None else [*odd, "seconds"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.seconds = 0
-            absent += ("seconds",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["seconds"] if odd is None else [*odd, "seconds"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.seconds
-        if v0 is not None and (v0 or "seconds" not in absent):
-            data["seconds"] = v0
-        return data
-
-    def _copy(self) -> SleepAction:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.seconds = self.seconds
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "seconds":
+            return 0
+        raise AttributeError(name)
 
 
 class StorageOSVolumeSource(_Model):
     """Represents a StorageOS persistent volume resource."""
-
-    __slots__ = (
-        "fs_type",
-        "read_only",
-        "secret_ref",
-        "volume_name",
-        "volume_namespace",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("fs_type", "fsType", "str | None"),
@@ -11604,114 +7108,54 @@ class StorageOSVolumeSource(_Model):
         volume_namespace: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.fs_type = fs_type
-        self.read_only = read_only
-        self.secret_ref = (
-            None
-            if secret_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if fs_type is not None:
+            d["fsType"] = fs_type
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if secret_ref is not None:
+            d["secretRef"] = _model_arg(
                 secret_ref, LocalObjectReference, "StorageOSVolumeSource(secret_ref=...)"
             )
-        )
-        self.volume_name = volume_name
-        self.volume_namespace = volume_namespace
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if volume_name is not None:
+            d["volumeName"] = volume_name
+        if volume_namespace is not None:
+            d["volumeNamespace"] = volume_namespace
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("fsType")
-        if v is None or isinstance(v, str):
-            self.fs_type = v
-        else:
-            self.fs_type = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsType"] if odd is None else [*odd, "fsType"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("secretRef")
-        if v is None:
-            self.secret_ref = None
-        elif isinstance(v, dict):
-            self.secret_ref = LocalObjectReference._decode(v)
-        else:
-            self.secret_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["secretRef"] = LocalObjectReference._decode(v)
+            else:
+                odd = ["secretRef"] if odd is None else [*odd, "secretRef"]
         v = get("volumeName")
-        if v is None or isinstance(v, str):
-            self.volume_name = v
-        else:
-            self.volume_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
         v = get("volumeNamespace")
-        if v is None or isinstance(v, str):
-            self.volume_namespace = v
-        else:
-            self.volume_namespace = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.fs_type
-        if v0 is not None:
-            data["fsType"] = v0
-        v1 = self.read_only
-        if v1 is not None:
-            data["readOnly"] = v1
-        v2 = self.secret_ref
-        if v2 is not None:
-            data["secretRef"] = v2._encode(wire)
-        v3 = self.volume_name
-        if v3 is not None:
-            data["volumeName"] = v3
-        v4 = self.volume_namespace
-        if v4 is not None:
-            data["volumeNamespace"] = v4
-        return data
-
-    def _copy(self) -> StorageOSVolumeSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.fs_type = self.fs_type
-        new.read_only = self.read_only
-        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
-        new.volume_name = self.volume_name
-        new.volume_namespace = self.volume_namespace
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeNamespace"] if odd is None else [*odd, "volumeNamespace"]
+        return odd
 
 
 class Sysctl(_Model):
     """Sysctl defines a kernel parameter to be set"""
 
-    __slots__ = (
-        "name",
-        "value",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("value", "value", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("value", "value", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "value"})
-    _absent: tuple[str, ...]
 
     name: str
     """Name of a property to set"""
@@ -11726,83 +7170,45 @@ class Sysctl(_Model):
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if value is None:
-            self.value = ""
-            absent += ("value",)
-        else:
-            self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
-        if isinstance(v, str):
-            self.value = v
+        if v is None:
+            if "value" in d:  # null in an always-set field: kept aside
+                odd = ["value"] if odd is None else [*odd, "value"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.value = ""
-            absent += ("value",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.value
-        if v1 is not None and (v1 or "value" not in absent):
-            data["value"] = v1
-        return data
-
-    def _copy(self) -> Sysctl:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "value":
+            return ""
+        raise AttributeError(name)
 
 
 class TCPSocketAction(_Model):
     """TCPSocketAction describes an action based on opening a socket"""
-
-    __slots__ = (
-        "host",
-        "port",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("host", "host", "str | None"),
@@ -11811,10 +7217,10 @@ class TCPSocketAction(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"host", "port"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("port",)
 
-    host: str | None
+    host: str | None = None
     """Optional: Host name to connect to, defaults to the pod IP."""
 
-    port: _IntOrString | None
+    port: _IntOrString | None = None
     """Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME."""
 
     def __init__(
@@ -11824,68 +7230,28 @@ class TCPSocketAction(_Model):
         port: _IntOrString | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.host = host
-        self.port = port
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if host is not None:
+            d["host"] = host
+        if port is not None:
+            d["port"] = port
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("host")
-        if v is None or isinstance(v, str):
-            self.host = v
-        else:
-            self.host = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["host"] if odd is None else [*odd, "host"]
         v = get("port")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.port = v
-        else:
-            self.port = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.host
-        if v0 is not None:
-            data["host"] = v0
-        v1 = self.port
-        if v1 is not None:
-            data["port"] = v1
-        return data
-
-    def _copy(self) -> TCPSocketAction:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.host = self.host
-        new.port = self.port
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["port"] if odd is None else [*odd, "port"]
+        return odd
 
 
 class Toleration(_Model):
     """The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>."""
-
-    __slots__ = (
-        "effect",
-        "key",
-        "operator",
-        "toleration_seconds",
-        "value",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("effect", "effect", "str | None"),
@@ -11898,19 +7264,19 @@ class Toleration(_Model):
         {"effect", "key", "operator", "tolerationSeconds", "value"}
     )
 
-    effect: str | None
+    effect: str | None = None
     """Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute."""
 
-    key: str | None
+    key: str | None = None
     """Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys."""
 
-    operator: str | None
+    operator: str | None = None
     """Operator represents a key's relationship to the value. Valid operators are Exists, Equal, Lt, and Gt. Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category. Lt and Gt perform numeric comparisons (requires feature gate TaintTolerationComparisonOperators)."""
 
     toleration_seconds: int | None
     """TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system."""
 
-    value: str | None
+    value: str | None = None
     """Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string."""
 
     def __init__(
@@ -11923,115 +7289,55 @@ class Toleration(_Model):
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.effect = effect
-        self.key = key
-        self.operator = operator
-        self.toleration_seconds = toleration_seconds
-        self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if effect is not None:
+            d["effect"] = effect
+        if key is not None:
+            d["key"] = key
+        if operator is not None:
+            d["operator"] = operator
+        if toleration_seconds is not None:
+            d["tolerationSeconds"] = toleration_seconds
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("effect")
-        if v is None or isinstance(v, str):
-            self.effect = v
-        else:
-            self.effect = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["effect"] if odd is None else [*odd, "effect"]
         v = get("key")
-        if v is None or isinstance(v, str):
-            self.key = v
-        else:
-            self.key = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("operator")
-        if v is None or isinstance(v, str):
-            self.operator = v
-        else:
-            self.operator = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("tolerationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.toleration_seconds = v
-        else:
-            self.toleration_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["tolerationSeconds"] if odd is None else [*odd, "tolerationSeconds"]
         v = get("value")
-        if v is None or isinstance(v, str):
-            self.value = v
-        else:
-            self.value = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.effect
-        if v0 is not None:
-            data["effect"] = v0
-        v1 = self.key
-        if v1 is not None:
-            data["key"] = v1
-        v2 = self.operator
-        if v2 is not None:
-            data["operator"] = v2
-        v3 = self.toleration_seconds
-        if v3 is not None:
-            data["tolerationSeconds"] = v3
-        v4 = self.value
-        if v4 is not None:
-            data["value"] = v4
-        return data
-
-    def _copy(self) -> Toleration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.effect = self.effect
-        new.key = self.key
-        new.operator = self.operator
-        new.toleration_seconds = self.toleration_seconds
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
 
 class TopologySpreadConstraint(_Model):
     """TopologySpreadConstraint specifies how to spread matching pods among the given topology."""
 
-    __slots__ = (
-        "label_selector",
-        "match_label_keys",
-        "max_skew",
-        "min_domains",
-        "node_affinity_policy",
-        "node_taints_policy",
-        "topology_key",
-        "when_unsatisfiable",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("label_selector", "labelSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("match_label_keys", "matchLabelKeys", "list[str] | None", list_type="atomic"),
-        _FieldInfo("max_skew", "maxSkew", "int", required=True),
+        _FieldInfo("max_skew", "maxSkew", "int", required=True, always_set=True),
         _FieldInfo("min_domains", "minDomains", "int | None"),
         _FieldInfo("node_affinity_policy", "nodeAffinityPolicy", "str | None"),
         _FieldInfo("node_taints_policy", "nodeTaintsPolicy", "str | None"),
-        _FieldInfo("topology_key", "topologyKey", "str", required=True),
-        _FieldInfo("when_unsatisfiable", "whenUnsatisfiable", "str", required=True),
+        _FieldInfo("topology_key", "topologyKey", "str", required=True, always_set=True),
+        _FieldInfo(
+            "when_unsatisfiable", "whenUnsatisfiable", "str", required=True, always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -12046,7 +7352,6 @@ class TopologySpreadConstraint(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("match_label_keys",)
-    _absent: tuple[str, ...]
 
     label_selector: _meta_v1.LabelSelector | None
     """LabelSelector is used to find matching pods. Pods that match this label selector are counted to determine the number of pods in their corresponding topology domain."""
@@ -12101,195 +7406,89 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         when_unsatisfiable: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.label_selector = (
-            None
-            if label_selector is None
-            else _model_arg(
+        d = self.__dict__
+        if label_selector is not None:
+            d["labelSelector"] = _model_arg(
                 label_selector,
                 _meta_v1.LabelSelector,
                 "TopologySpreadConstraint(label_selector=...)",
             )
-        )
-        self.match_label_keys = match_label_keys
-        if max_skew is None:
-            self.max_skew = 0
-            absent += ("max_skew",)
-        else:
-            self.max_skew = max_skew
-        self.min_domains = min_domains
-        self.node_affinity_policy = node_affinity_policy
-        self.node_taints_policy = node_taints_policy
-        if topology_key is None:
-            self.topology_key = ""
-            absent += ("topology_key",)
-        else:
-            self.topology_key = topology_key
-        if when_unsatisfiable is None:
-            self.when_unsatisfiable = ""
-            absent += ("when_unsatisfiable",)
-        else:
-            self.when_unsatisfiable = when_unsatisfiable
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if match_label_keys is not None:
+            d["matchLabelKeys"] = match_label_keys
+        if max_skew is not None:
+            d["maxSkew"] = max_skew
+        if min_domains is not None:
+            d["minDomains"] = min_domains
+        if node_affinity_policy is not None:
+            d["nodeAffinityPolicy"] = node_affinity_policy
+        if node_taints_policy is not None:
+            d["nodeTaintsPolicy"] = node_taints_policy
+        if topology_key is not None:
+            d["topologyKey"] = topology_key
+        if when_unsatisfiable is not None:
+            d["whenUnsatisfiable"] = when_unsatisfiable
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("labelSelector")
-        if v is None:
-            self.label_selector = None
-        elif isinstance(v, dict):
-            self.label_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.label_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["labelSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["labelSelector"] if odd is None else [*odd, "labelSelector"]
         v = get("matchLabelKeys")
-        if v is None or isinstance(v, list):
-            self.match_label_keys = v
-        else:
-            self.match_label_keys = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["matchLabelKeys"] if odd is None else [*odd, "matchLabelKeys"]
         v = get("maxSkew")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.max_skew = v
+        if v is None:
+            if "maxSkew" in d:  # null in an always-set field: kept aside
+                odd = ["maxSkew"] if odd is None else [*odd, "maxSkew"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.max_skew = 0
-            absent += ("max_skew",)
-            if v is not None:
-                odd = True
+            odd = ["maxSkew"] if odd is None else [*odd, "maxSkew"]
         v = get("minDomains")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_domains = v
-        else:
-            self.min_domains = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minDomains"] if odd is None else [*odd, "minDomains"]
         v = get("nodeAffinityPolicy")
-        if v is None or isinstance(v, str):
-            self.node_affinity_policy = v
-        else:
-            self.node_affinity_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["nodeAffinityPolicy"] if odd is None else [*odd, "nodeAffinityPolicy"]
         v = get("nodeTaintsPolicy")
-        if v is None or isinstance(v, str):
-            self.node_taints_policy = v
-        else:
-            self.node_taints_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["nodeTaintsPolicy"] if odd is None else [*odd, "nodeTaintsPolicy"]
         v = get("topologyKey")
-        if isinstance(v, str):
-            self.topology_key = v
+        if v is None:
+            if "topologyKey" in d:  # null in an always-set field: kept aside
+                odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.topology_key = ""
-            absent += ("topology_key",)
-            if v is not None:
-                odd = True
+            odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
         v = get("whenUnsatisfiable")
-        if isinstance(v, str):
-            self.when_unsatisfiable = v
+        if v is None:
+            if "whenUnsatisfiable" in d:  # null in an always-set field: kept aside
+                odd = ["whenUnsatisfiable"] if odd is None else [*odd, "whenUnsatisfiable"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.when_unsatisfiable = ""
-            absent += ("when_unsatisfiable",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["whenUnsatisfiable"] if odd is None else [*odd, "whenUnsatisfiable"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.label_selector
-        if v0 is not None:
-            data["labelSelector"] = v0._encode(wire)
-        v1 = self.match_label_keys
-        if v1 is not None:
-            data["matchLabelKeys"] = v1 if wire else v1[:]
-        v2 = self.max_skew
-        if v2 is not None and (v2 or "max_skew" not in absent):
-            data["maxSkew"] = v2
-        v3 = self.min_domains
-        if v3 is not None:
-            data["minDomains"] = v3
-        v4 = self.node_affinity_policy
-        if v4 is not None:
-            data["nodeAffinityPolicy"] = v4
-        v5 = self.node_taints_policy
-        if v5 is not None:
-            data["nodeTaintsPolicy"] = v5
-        v6 = self.topology_key
-        if v6 is not None and (v6 or "topology_key" not in absent):
-            data["topologyKey"] = v6
-        v7 = self.when_unsatisfiable
-        if v7 is not None and (v7 or "when_unsatisfiable" not in absent):
-            data["whenUnsatisfiable"] = v7
-        return data
-
-    def _copy(self) -> TopologySpreadConstraint:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
-        new.match_label_keys = None if (v1 := self.match_label_keys) is None else v1[:]
-        new.max_skew = self.max_skew
-        new.min_domains = self.min_domains
-        new.node_affinity_policy = self.node_affinity_policy
-        new.node_taints_policy = self.node_taints_policy
-        new.topology_key = self.topology_key
-        new.when_unsatisfiable = self.when_unsatisfiable
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "max_skew":
+            return 0
+        if name == "topology_key":
+            return ""
+        if name == "when_unsatisfiable":
+            return ""
+        raise AttributeError(name)
 
 
 class Volume(_Model):
     """Volume represents a named volume in a pod that may be accessed by any container in the pod."""
-
-    __slots__ = (
-        "aws_elastic_block_store",
-        "azure_disk",
-        "azure_file",
-        "cephfs",
-        "cinder",
-        "config_map",
-        "csi",
-        "downward_api",
-        "empty_dir",
-        "ephemeral",
-        "fc",
-        "flex_volume",
-        "flocker",
-        "gce_persistent_disk",
-        "git_repo",
-        "glusterfs",
-        "host_path",
-        "image",
-        "iscsi",
-        "name",
-        "nfs",
-        "persistent_volume_claim",
-        "photon_persistent_disk",
-        "portworx_volume",
-        "projected",
-        "quobyte",
-        "rbd",
-        "scale_io",
-        "secret",
-        "storageos",
-        "vsphere_volume",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -12317,7 +7516,7 @@ class Volume(_Model):
         _FieldInfo("host_path", "hostPath", "HostPathVolumeSource | None"),
         _FieldInfo("image", "image", "ImageVolumeSource | None"),
         _FieldInfo("iscsi", "iscsi", "ISCSIVolumeSource | None"),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("nfs", "nfs", "NFSVolumeSource | None"),
         _FieldInfo(
             "persistent_volume_claim",
@@ -12373,7 +7572,6 @@ class Volume(_Model):
             "vsphereVolume",
         }
     )
-    _absent: tuple[str, ...]
 
     aws_elastic_block_store: AWSElasticBlockStoreVolumeSource | None
     """awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore"""
@@ -12384,16 +7582,16 @@ class Volume(_Model):
     azure_file: AzureFileVolumeSource | None
     """azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver."""
 
-    cephfs: CephFSVolumeSource | None
+    cephfs: CephFSVolumeSource | None = None
     """cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported."""
 
-    cinder: CinderVolumeSource | None
+    cinder: CinderVolumeSource | None = None
     """cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
     config_map: ConfigMapVolumeSource | None
     """configMap represents a configMap that should populate this volume"""
 
-    csi: CSIVolumeSource | None
+    csi: CSIVolumeSource | None = None
     """csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers."""
 
     downward_api: DownwardAPIVolumeSource | None
@@ -12402,7 +7600,7 @@ class Volume(_Model):
     empty_dir: EmptyDirVolumeSource | None
     """emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir"""
 
-    ephemeral: EphemeralVolumeSource | None
+    ephemeral: EphemeralVolumeSource | None = None
     """ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
 
 Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring from snapshot or capacity
@@ -12419,13 +7617,13 @@ Use CSI for light-weight local ephemeral volumes if the CSI driver is meant to b
 A pod can use both types of ephemeral volumes and persistent volumes at the same time.
 """
 
-    fc: FCVolumeSource | None
+    fc: FCVolumeSource | None = None
     """fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod."""
 
     flex_volume: FlexVolumeSource | None
     """flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead."""
 
-    flocker: FlockerVolumeSource | None
+    flocker: FlockerVolumeSource | None = None
     """flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported."""
 
     gce_persistent_disk: GCEPersistentDiskVolumeSource | None
@@ -12434,13 +7632,13 @@ A pod can use both types of ephemeral volumes and persistent volumes at the same
     git_repo: GitRepoVolumeSource | None
     """gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container."""
 
-    glusterfs: GlusterfsVolumeSource | None
+    glusterfs: GlusterfsVolumeSource | None = None
     """glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported."""
 
     host_path: HostPathVolumeSource | None
     """hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath"""
 
-    image: ImageVolumeSource | None
+    image: ImageVolumeSource | None = None
     """image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:
 
 - Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. - Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. - IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
@@ -12448,13 +7646,13 @@ A pod can use both types of ephemeral volumes and persistent volumes at the same
 The volume gets re-resolved if the pod gets deleted and recreated, which means that new remote content will become available on pod recreation. A failure to resolve or pull the image during pod startup will block containers from starting and may add significant latency. Failures will be retried using normal volume backoff and will be reported on the pod reason and message. The types of objects that may be mounted by this volume are defined by the container runtime implementation on a host machine and at minimum must include all valid types supported by the container image field. The OCI object gets mounted in a single directory (spec.containers[*].volumeMounts.mountPath) by merging the manifest layers in the same way as for container images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy has no effect on this volume type.
 """
 
-    iscsi: ISCSIVolumeSource | None
+    iscsi: ISCSIVolumeSource | None = None
     """iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi"""
 
     name: str
     """name of the volume. Must be a DNS_LABEL and unique within the pod. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    nfs: NFSVolumeSource | None
+    nfs: NFSVolumeSource | None = None
     """nfs represents an NFS mount on the host that shares a pod's lifetime More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs"""
 
     persistent_volume_claim: PersistentVolumeClaimVolumeSource | None
@@ -12466,22 +7664,22 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
     portworx_volume: PortworxVolumeSource | None
     """portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver."""
 
-    projected: ProjectedVolumeSource | None
+    projected: ProjectedVolumeSource | None = None
     """projected items for all in one resources secrets, configmaps, and downward API"""
 
-    quobyte: QuobyteVolumeSource | None
+    quobyte: QuobyteVolumeSource | None = None
     """quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported."""
 
-    rbd: RBDVolumeSource | None
+    rbd: RBDVolumeSource | None = None
     """rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported."""
 
     scale_io: ScaleIOVolumeSource | None
     """scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported."""
 
-    secret: SecretVolumeSource | None
+    secret: SecretVolumeSource | None = None
     """secret represents a secret that should populate this volume. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret"""
 
-    storageos: StorageOSVolumeSource | None
+    storageos: StorageOSVolumeSource | None = None
     """storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported."""
 
     vsphere_volume: VsphereVirtualDiskVolumeSource | None
@@ -12523,582 +7721,301 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
         vsphere_volume: VsphereVirtualDiskVolumeSource | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.aws_elastic_block_store = (
-            None
-            if aws_elastic_block_store is None
-            else _model_arg(
+        d = self.__dict__
+        if aws_elastic_block_store is not None:
+            d["awsElasticBlockStore"] = _model_arg(
                 aws_elastic_block_store,
                 AWSElasticBlockStoreVolumeSource,
                 "Volume(aws_elastic_block_store=...)",
             )
-        )
-        self.azure_disk = (
-            None
-            if azure_disk is None
-            else _model_arg(azure_disk, AzureDiskVolumeSource, "Volume(azure_disk=...)")
-        )
-        self.azure_file = (
-            None
-            if azure_file is None
-            else _model_arg(azure_file, AzureFileVolumeSource, "Volume(azure_file=...)")
-        )
-        self.cephfs = (
-            None if cephfs is None else _model_arg(cephfs, CephFSVolumeSource, "Volume(cephfs=...)")
-        )
-        self.cinder = (
-            None if cinder is None else _model_arg(cinder, CinderVolumeSource, "Volume(cinder=...)")
-        )
-        self.config_map = (
-            None
-            if config_map is None
-            else _model_arg(config_map, ConfigMapVolumeSource, "Volume(config_map=...)")
-        )
-        self.csi = None if csi is None else _model_arg(csi, CSIVolumeSource, "Volume(csi=...)")
-        self.downward_api = (
-            None
-            if downward_api is None
-            else _model_arg(downward_api, DownwardAPIVolumeSource, "Volume(downward_api=...)")
-        )
-        self.empty_dir = (
-            None
-            if empty_dir is None
-            else _model_arg(empty_dir, EmptyDirVolumeSource, "Volume(empty_dir=...)")
-        )
-        self.ephemeral = (
-            None
-            if ephemeral is None
-            else _model_arg(ephemeral, EphemeralVolumeSource, "Volume(ephemeral=...)")
-        )
-        self.fc = None if fc is None else _model_arg(fc, FCVolumeSource, "Volume(fc=...)")
-        self.flex_volume = (
-            None
-            if flex_volume is None
-            else _model_arg(flex_volume, FlexVolumeSource, "Volume(flex_volume=...)")
-        )
-        self.flocker = (
-            None
-            if flocker is None
-            else _model_arg(flocker, FlockerVolumeSource, "Volume(flocker=...)")
-        )
-        self.gce_persistent_disk = (
-            None
-            if gce_persistent_disk is None
-            else _model_arg(
+        if azure_disk is not None:
+            d["azureDisk"] = _model_arg(azure_disk, AzureDiskVolumeSource, "Volume(azure_disk=...)")
+        if azure_file is not None:
+            d["azureFile"] = _model_arg(azure_file, AzureFileVolumeSource, "Volume(azure_file=...)")
+        if cephfs is not None:
+            d["cephfs"] = _model_arg(cephfs, CephFSVolumeSource, "Volume(cephfs=...)")
+        if cinder is not None:
+            d["cinder"] = _model_arg(cinder, CinderVolumeSource, "Volume(cinder=...)")
+        if config_map is not None:
+            d["configMap"] = _model_arg(config_map, ConfigMapVolumeSource, "Volume(config_map=...)")
+        if csi is not None:
+            d["csi"] = _model_arg(csi, CSIVolumeSource, "Volume(csi=...)")
+        if downward_api is not None:
+            d["downwardAPI"] = _model_arg(
+                downward_api, DownwardAPIVolumeSource, "Volume(downward_api=...)"
+            )
+        if empty_dir is not None:
+            d["emptyDir"] = _model_arg(empty_dir, EmptyDirVolumeSource, "Volume(empty_dir=...)")
+        if ephemeral is not None:
+            d["ephemeral"] = _model_arg(ephemeral, EphemeralVolumeSource, "Volume(ephemeral=...)")
+        if fc is not None:
+            d["fc"] = _model_arg(fc, FCVolumeSource, "Volume(fc=...)")
+        if flex_volume is not None:
+            d["flexVolume"] = _model_arg(flex_volume, FlexVolumeSource, "Volume(flex_volume=...)")
+        if flocker is not None:
+            d["flocker"] = _model_arg(flocker, FlockerVolumeSource, "Volume(flocker=...)")
+        if gce_persistent_disk is not None:
+            d["gcePersistentDisk"] = _model_arg(
                 gce_persistent_disk,
                 GCEPersistentDiskVolumeSource,
                 "Volume(gce_persistent_disk=...)",
             )
-        )
-        self.git_repo = (
-            None
-            if git_repo is None
-            else _model_arg(git_repo, GitRepoVolumeSource, "Volume(git_repo=...)")
-        )
-        self.glusterfs = (
-            None
-            if glusterfs is None
-            else _model_arg(glusterfs, GlusterfsVolumeSource, "Volume(glusterfs=...)")
-        )
-        self.host_path = (
-            None
-            if host_path is None
-            else _model_arg(host_path, HostPathVolumeSource, "Volume(host_path=...)")
-        )
-        self.image = (
-            None if image is None else _model_arg(image, ImageVolumeSource, "Volume(image=...)")
-        )
-        self.iscsi = (
-            None if iscsi is None else _model_arg(iscsi, ISCSIVolumeSource, "Volume(iscsi=...)")
-        )
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.nfs = None if nfs is None else _model_arg(nfs, NFSVolumeSource, "Volume(nfs=...)")
-        self.persistent_volume_claim = (
-            None
-            if persistent_volume_claim is None
-            else _model_arg(
+        if git_repo is not None:
+            d["gitRepo"] = _model_arg(git_repo, GitRepoVolumeSource, "Volume(git_repo=...)")
+        if glusterfs is not None:
+            d["glusterfs"] = _model_arg(glusterfs, GlusterfsVolumeSource, "Volume(glusterfs=...)")
+        if host_path is not None:
+            d["hostPath"] = _model_arg(host_path, HostPathVolumeSource, "Volume(host_path=...)")
+        if image is not None:
+            d["image"] = _model_arg(image, ImageVolumeSource, "Volume(image=...)")
+        if iscsi is not None:
+            d["iscsi"] = _model_arg(iscsi, ISCSIVolumeSource, "Volume(iscsi=...)")
+        if name is not None:
+            d["name"] = name
+        if nfs is not None:
+            d["nfs"] = _model_arg(nfs, NFSVolumeSource, "Volume(nfs=...)")
+        if persistent_volume_claim is not None:
+            d["persistentVolumeClaim"] = _model_arg(
                 persistent_volume_claim,
                 PersistentVolumeClaimVolumeSource,
                 "Volume(persistent_volume_claim=...)",
             )
-        )
-        self.photon_persistent_disk = (
-            None
-            if photon_persistent_disk is None
-            else _model_arg(
+        if photon_persistent_disk is not None:
+            d["photonPersistentDisk"] = _model_arg(
                 photon_persistent_disk,
                 PhotonPersistentDiskVolumeSource,
                 "Volume(photon_persistent_disk=...)",
             )
-        )
-        self.portworx_volume = (
-            None
-            if portworx_volume is None
-            else _model_arg(portworx_volume, PortworxVolumeSource, "Volume(portworx_volume=...)")
-        )
-        self.projected = (
-            None
-            if projected is None
-            else _model_arg(projected, ProjectedVolumeSource, "Volume(projected=...)")
-        )
-        self.quobyte = (
-            None
-            if quobyte is None
-            else _model_arg(quobyte, QuobyteVolumeSource, "Volume(quobyte=...)")
-        )
-        self.rbd = None if rbd is None else _model_arg(rbd, RBDVolumeSource, "Volume(rbd=...)")
-        self.scale_io = (
-            None
-            if scale_io is None
-            else _model_arg(scale_io, ScaleIOVolumeSource, "Volume(scale_io=...)")
-        )
-        self.secret = (
-            None if secret is None else _model_arg(secret, SecretVolumeSource, "Volume(secret=...)")
-        )
-        self.storageos = (
-            None
-            if storageos is None
-            else _model_arg(storageos, StorageOSVolumeSource, "Volume(storageos=...)")
-        )
-        self.vsphere_volume = (
-            None
-            if vsphere_volume is None
-            else _model_arg(
+        if portworx_volume is not None:
+            d["portworxVolume"] = _model_arg(
+                portworx_volume, PortworxVolumeSource, "Volume(portworx_volume=...)"
+            )
+        if projected is not None:
+            d["projected"] = _model_arg(projected, ProjectedVolumeSource, "Volume(projected=...)")
+        if quobyte is not None:
+            d["quobyte"] = _model_arg(quobyte, QuobyteVolumeSource, "Volume(quobyte=...)")
+        if rbd is not None:
+            d["rbd"] = _model_arg(rbd, RBDVolumeSource, "Volume(rbd=...)")
+        if scale_io is not None:
+            d["scaleIO"] = _model_arg(scale_io, ScaleIOVolumeSource, "Volume(scale_io=...)")
+        if secret is not None:
+            d["secret"] = _model_arg(secret, SecretVolumeSource, "Volume(secret=...)")
+        if storageos is not None:
+            d["storageos"] = _model_arg(storageos, StorageOSVolumeSource, "Volume(storageos=...)")
+        if vsphere_volume is not None:
+            d["vsphereVolume"] = _model_arg(
                 vsphere_volume, VsphereVirtualDiskVolumeSource, "Volume(vsphere_volume=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("awsElasticBlockStore")
-        if v is None:
-            self.aws_elastic_block_store = None
-        elif isinstance(v, dict):
-            self.aws_elastic_block_store = AWSElasticBlockStoreVolumeSource._decode(v)
-        else:
-            self.aws_elastic_block_store = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["awsElasticBlockStore"] = AWSElasticBlockStoreVolumeSource._decode(v)
+            else:
+                odd = ["awsElasticBlockStore"] if odd is None else [*odd, "awsElasticBlockStore"]
         v = get("azureDisk")
-        if v is None:
-            self.azure_disk = None
-        elif isinstance(v, dict):
-            self.azure_disk = AzureDiskVolumeSource._decode(v)
-        else:
-            self.azure_disk = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["azureDisk"] = AzureDiskVolumeSource._decode(v)
+            else:
+                odd = ["azureDisk"] if odd is None else [*odd, "azureDisk"]
         v = get("azureFile")
-        if v is None:
-            self.azure_file = None
-        elif isinstance(v, dict):
-            self.azure_file = AzureFileVolumeSource._decode(v)
-        else:
-            self.azure_file = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["azureFile"] = AzureFileVolumeSource._decode(v)
+            else:
+                odd = ["azureFile"] if odd is None else [*odd, "azureFile"]
         v = get("cephfs")
-        if v is None:
-            self.cephfs = None
-        elif isinstance(v, dict):
-            self.cephfs = CephFSVolumeSource._decode(v)
-        else:
-            self.cephfs = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["cephfs"] = CephFSVolumeSource._decode(v)
+            else:
+                odd = ["cephfs"] if odd is None else [*odd, "cephfs"]
         v = get("cinder")
-        if v is None:
-            self.cinder = None
-        elif isinstance(v, dict):
-            self.cinder = CinderVolumeSource._decode(v)
-        else:
-            self.cinder = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["cinder"] = CinderVolumeSource._decode(v)
+            else:
+                odd = ["cinder"] if odd is None else [*odd, "cinder"]
         v = get("configMap")
-        if v is None:
-            self.config_map = None
-        elif isinstance(v, dict):
-            self.config_map = ConfigMapVolumeSource._decode(v)
-        else:
-            self.config_map = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["configMap"] = ConfigMapVolumeSource._decode(v)
+            else:
+                odd = ["configMap"] if odd is None else [*odd, "configMap"]
         v = get("csi")
-        if v is None:
-            self.csi = None
-        elif isinstance(v, dict):
-            self.csi = CSIVolumeSource._decode(v)
-        else:
-            self.csi = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["csi"] = CSIVolumeSource._decode(v)
+            else:
+                odd = ["csi"] if odd is None else [*odd, "csi"]
         v = get("downwardAPI")
-        if v is None:
-            self.downward_api = None
-        elif isinstance(v, dict):
-            self.downward_api = DownwardAPIVolumeSource._decode(v)
-        else:
-            self.downward_api = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["downwardAPI"] = DownwardAPIVolumeSource._decode(v)
+            else:
+                odd = ["downwardAPI"] if odd is None else [*odd, "downwardAPI"]
         v = get("emptyDir")
-        if v is None:
-            self.empty_dir = None
-        elif isinstance(v, dict):
-            self.empty_dir = EmptyDirVolumeSource._decode(v)
-        else:
-            self.empty_dir = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["emptyDir"] = EmptyDirVolumeSource._decode(v)
+            else:
+                odd = ["emptyDir"] if odd is None else [*odd, "emptyDir"]
         v = get("ephemeral")
-        if v is None:
-            self.ephemeral = None
-        elif isinstance(v, dict):
-            self.ephemeral = EphemeralVolumeSource._decode(v)
-        else:
-            self.ephemeral = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["ephemeral"] = EphemeralVolumeSource._decode(v)
+            else:
+                odd = ["ephemeral"] if odd is None else [*odd, "ephemeral"]
         v = get("fc")
-        if v is None:
-            self.fc = None
-        elif isinstance(v, dict):
-            self.fc = FCVolumeSource._decode(v)
-        else:
-            self.fc = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["fc"] = FCVolumeSource._decode(v)
+            else:
+                odd = ["fc"] if odd is None else [*odd, "fc"]
         v = get("flexVolume")
-        if v is None:
-            self.flex_volume = None
-        elif isinstance(v, dict):
-            self.flex_volume = FlexVolumeSource._decode(v)
-        else:
-            self.flex_volume = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["flexVolume"] = FlexVolumeSource._decode(v)
+            else:
+                odd = ["flexVolume"] if odd is None else [*odd, "flexVolume"]
         v = get("flocker")
-        if v is None:
-            self.flocker = None
-        elif isinstance(v, dict):
-            self.flocker = FlockerVolumeSource._decode(v)
-        else:
-            self.flocker = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["flocker"] = FlockerVolumeSource._decode(v)
+            else:
+                odd = ["flocker"] if odd is None else [*odd, "flocker"]
         v = get("gcePersistentDisk")
-        if v is None:
-            self.gce_persistent_disk = None
-        elif isinstance(v, dict):
-            self.gce_persistent_disk = GCEPersistentDiskVolumeSource._decode(v)
-        else:
-            self.gce_persistent_disk = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["gcePersistentDisk"] = GCEPersistentDiskVolumeSource._decode(v)
+            else:
+                odd = ["gcePersistentDisk"] if odd is None else [*odd, "gcePersistentDisk"]
         v = get("gitRepo")
-        if v is None:
-            self.git_repo = None
-        elif isinstance(v, dict):
-            self.git_repo = GitRepoVolumeSource._decode(v)
-        else:
-            self.git_repo = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["gitRepo"] = GitRepoVolumeSource._decode(v)
+            else:
+                odd = ["gitRepo"] if odd is None else [*odd, "gitRepo"]
         v = get("glusterfs")
-        if v is None:
-            self.glusterfs = None
-        elif isinstance(v, dict):
-            self.glusterfs = GlusterfsVolumeSource._decode(v)
-        else:
-            self.glusterfs = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["glusterfs"] = GlusterfsVolumeSource._decode(v)
+            else:
+                odd = ["glusterfs"] if odd is None else [*odd, "glusterfs"]
         v = get("hostPath")
-        if v is None:
-            self.host_path = None
-        elif isinstance(v, dict):
-            self.host_path = HostPathVolumeSource._decode(v)
-        else:
-            self.host_path = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["hostPath"] = HostPathVolumeSource._decode(v)
+            else:
+                odd = ["hostPath"] if odd is None else [*odd, "hostPath"]
         v = get("image")
-        if v is None:
-            self.image = None
-        elif isinstance(v, dict):
-            self.image = ImageVolumeSource._decode(v)
-        else:
-            self.image = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["image"] = ImageVolumeSource._decode(v)
+            else:
+                odd = ["image"] if odd is None else [*odd, "image"]
         v = get("iscsi")
-        if v is None:
-            self.iscsi = None
-        elif isinstance(v, dict):
-            self.iscsi = ISCSIVolumeSource._decode(v)
-        else:
-            self.iscsi = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["iscsi"] = ISCSIVolumeSource._decode(v)
+            else:
+                odd = ["iscsi"] if odd is None else [*odd, "iscsi"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nfs")
-        if v is None:
-            self.nfs = None
-        elif isinstance(v, dict):
-            self.nfs = NFSVolumeSource._decode(v)
-        else:
-            self.nfs = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nfs"] = NFSVolumeSource._decode(v)
+            else:
+                odd = ["nfs"] if odd is None else [*odd, "nfs"]
         v = get("persistentVolumeClaim")
-        if v is None:
-            self.persistent_volume_claim = None
-        elif isinstance(v, dict):
-            self.persistent_volume_claim = PersistentVolumeClaimVolumeSource._decode(v)
-        else:
-            self.persistent_volume_claim = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["persistentVolumeClaim"] = PersistentVolumeClaimVolumeSource._decode(v)
+            else:
+                odd = ["persistentVolumeClaim"] if odd is None else [*odd, "persistentVolumeClaim"]
         v = get("photonPersistentDisk")
-        if v is None:
-            self.photon_persistent_disk = None
-        elif isinstance(v, dict):
-            self.photon_persistent_disk = PhotonPersistentDiskVolumeSource._decode(v)
-        else:
-            self.photon_persistent_disk = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["photonPersistentDisk"] = PhotonPersistentDiskVolumeSource._decode(v)
+            else:
+                odd = ["photonPersistentDisk"] if odd is None else [*odd, "photonPersistentDisk"]
         v = get("portworxVolume")
-        if v is None:
-            self.portworx_volume = None
-        elif isinstance(v, dict):
-            self.portworx_volume = PortworxVolumeSource._decode(v)
-        else:
-            self.portworx_volume = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["portworxVolume"] = PortworxVolumeSource._decode(v)
+            else:
+                odd = ["portworxVolume"] if odd is None else [*odd, "portworxVolume"]
         v = get("projected")
-        if v is None:
-            self.projected = None
-        elif isinstance(v, dict):
-            self.projected = ProjectedVolumeSource._decode(v)
-        else:
-            self.projected = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["projected"] = ProjectedVolumeSource._decode(v)
+            else:
+                odd = ["projected"] if odd is None else [*odd, "projected"]
         v = get("quobyte")
-        if v is None:
-            self.quobyte = None
-        elif isinstance(v, dict):
-            self.quobyte = QuobyteVolumeSource._decode(v)
-        else:
-            self.quobyte = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["quobyte"] = QuobyteVolumeSource._decode(v)
+            else:
+                odd = ["quobyte"] if odd is None else [*odd, "quobyte"]
         v = get("rbd")
-        if v is None:
-            self.rbd = None
-        elif isinstance(v, dict):
-            self.rbd = RBDVolumeSource._decode(v)
-        else:
-            self.rbd = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["rbd"] = RBDVolumeSource._decode(v)
+            else:
+                odd = ["rbd"] if odd is None else [*odd, "rbd"]
         v = get("scaleIO")
-        if v is None:
-            self.scale_io = None
-        elif isinstance(v, dict):
-            self.scale_io = ScaleIOVolumeSource._decode(v)
-        else:
-            self.scale_io = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["scaleIO"] = ScaleIOVolumeSource._decode(v)
+            else:
+                odd = ["scaleIO"] if odd is None else [*odd, "scaleIO"]
         v = get("secret")
-        if v is None:
-            self.secret = None
-        elif isinstance(v, dict):
-            self.secret = SecretVolumeSource._decode(v)
-        else:
-            self.secret = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["secret"] = SecretVolumeSource._decode(v)
+            else:
+                odd = ["secret"] if odd is None else [*odd, "secret"]
         v = get("storageos")
-        if v is None:
-            self.storageos = None
-        elif isinstance(v, dict):
-            self.storageos = StorageOSVolumeSource._decode(v)
-        else:
-            self.storageos = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["storageos"] = StorageOSVolumeSource._decode(v)
+            else:
+                odd = ["storageos"] if odd is None else [*odd, "storageos"]
         v = get("vsphereVolume")
-        if v is None:
-            self.vsphere_volume = None
-        elif isinstance(v, dict):
-            self.vsphere_volume = VsphereVirtualDiskVolumeSource._decode(v)
-        else:
-            self.vsphere_volume = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["vsphereVolume"] = VsphereVirtualDiskVolumeSource._decode(v)
+            else:
+                odd = ["vsphereVolume"] if odd is None else [*odd, "vsphereVolume"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.aws_elastic_block_store
-        if v0 is not None:
-            data["awsElasticBlockStore"] = v0._encode(wire)
-        v1 = self.azure_disk
-        if v1 is not None:
-            data["azureDisk"] = v1._encode(wire)
-        v2 = self.azure_file
-        if v2 is not None:
-            data["azureFile"] = v2._encode(wire)
-        v3 = self.cephfs
-        if v3 is not None:
-            data["cephfs"] = v3._encode(wire)
-        v4 = self.cinder
-        if v4 is not None:
-            data["cinder"] = v4._encode(wire)
-        v5 = self.config_map
-        if v5 is not None:
-            data["configMap"] = v5._encode(wire)
-        v6 = self.csi
-        if v6 is not None:
-            data["csi"] = v6._encode(wire)
-        v7 = self.downward_api
-        if v7 is not None:
-            data["downwardAPI"] = v7._encode(wire)
-        v8 = self.empty_dir
-        if v8 is not None:
-            data["emptyDir"] = v8._encode(wire)
-        v9 = self.ephemeral
-        if v9 is not None:
-            data["ephemeral"] = v9._encode(wire)
-        v10 = self.fc
-        if v10 is not None:
-            data["fc"] = v10._encode(wire)
-        v11 = self.flex_volume
-        if v11 is not None:
-            data["flexVolume"] = v11._encode(wire)
-        v12 = self.flocker
-        if v12 is not None:
-            data["flocker"] = v12._encode(wire)
-        v13 = self.gce_persistent_disk
-        if v13 is not None:
-            data["gcePersistentDisk"] = v13._encode(wire)
-        v14 = self.git_repo
-        if v14 is not None:
-            data["gitRepo"] = v14._encode(wire)
-        v15 = self.glusterfs
-        if v15 is not None:
-            data["glusterfs"] = v15._encode(wire)
-        v16 = self.host_path
-        if v16 is not None:
-            data["hostPath"] = v16._encode(wire)
-        v17 = self.image
-        if v17 is not None:
-            data["image"] = v17._encode(wire)
-        v18 = self.iscsi
-        if v18 is not None:
-            data["iscsi"] = v18._encode(wire)
-        v19 = self.name
-        if v19 is not None and (v19 or "name" not in absent):
-            data["name"] = v19
-        v20 = self.nfs
-        if v20 is not None:
-            data["nfs"] = v20._encode(wire)
-        v21 = self.persistent_volume_claim
-        if v21 is not None:
-            data["persistentVolumeClaim"] = v21._encode(wire)
-        v22 = self.photon_persistent_disk
-        if v22 is not None:
-            data["photonPersistentDisk"] = v22._encode(wire)
-        v23 = self.portworx_volume
-        if v23 is not None:
-            data["portworxVolume"] = v23._encode(wire)
-        v24 = self.projected
-        if v24 is not None:
-            data["projected"] = v24._encode(wire)
-        v25 = self.quobyte
-        if v25 is not None:
-            data["quobyte"] = v25._encode(wire)
-        v26 = self.rbd
-        if v26 is not None:
-            data["rbd"] = v26._encode(wire)
-        v27 = self.scale_io
-        if v27 is not None:
-            data["scaleIO"] = v27._encode(wire)
-        v28 = self.secret
-        if v28 is not None:
-            data["secret"] = v28._encode(wire)
-        v29 = self.storageos
-        if v29 is not None:
-            data["storageos"] = v29._encode(wire)
-        v30 = self.vsphere_volume
-        if v30 is not None:
-            data["vsphereVolume"] = v30._encode(wire)
-        return data
-
-    def _copy(self) -> Volume:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.aws_elastic_block_store = (
-            None if (v0 := self.aws_elastic_block_store) is None else v0._copy()
-        )
-        new.azure_disk = None if (v1 := self.azure_disk) is None else v1._copy()
-        new.azure_file = None if (v2 := self.azure_file) is None else v2._copy()
-        new.cephfs = None if (v3 := self.cephfs) is None else v3._copy()
-        new.cinder = None if (v4 := self.cinder) is None else v4._copy()
-        new.config_map = None if (v5 := self.config_map) is None else v5._copy()
-        new.csi = None if (v6 := self.csi) is None else v6._copy()
-        new.downward_api = None if (v7 := self.downward_api) is None else v7._copy()
-        new.empty_dir = None if (v8 := self.empty_dir) is None else v8._copy()
-        new.ephemeral = None if (v9 := self.ephemeral) is None else v9._copy()
-        new.fc = None if (v10 := self.fc) is None else v10._copy()
-        new.flex_volume = None if (v11 := self.flex_volume) is None else v11._copy()
-        new.flocker = None if (v12 := self.flocker) is None else v12._copy()
-        new.gce_persistent_disk = None if (v13 := self.gce_persistent_disk) is None else v13._copy()
-        new.git_repo = None if (v14 := self.git_repo) is None else v14._copy()
-        new.glusterfs = None if (v15 := self.glusterfs) is None else v15._copy()
-        new.host_path = None if (v16 := self.host_path) is None else v16._copy()
-        new.image = None if (v17 := self.image) is None else v17._copy()
-        new.iscsi = None if (v18 := self.iscsi) is None else v18._copy()
-        new.name = self.name
-        new.nfs = None if (v20 := self.nfs) is None else v20._copy()
-        new.persistent_volume_claim = (
-            None if (v21 := self.persistent_volume_claim) is None else v21._copy()
-        )
-        new.photon_persistent_disk = (
-            None if (v22 := self.photon_persistent_disk) is None else v22._copy()
-        )
-        new.portworx_volume = None if (v23 := self.portworx_volume) is None else v23._copy()
-        new.projected = None if (v24 := self.projected) is None else v24._copy()
-        new.quobyte = None if (v25 := self.quobyte) is None else v25._copy()
-        new.rbd = None if (v26 := self.rbd) is None else v26._copy()
-        new.scale_io = None if (v27 := self.scale_io) is None else v27._copy()
-        new.secret = None if (v28 := self.secret) is None else v28._copy()
-        new.storageos = None if (v29 := self.storageos) is None else v29._copy()
-        new.vsphere_volume = None if (v30 := self.vsphere_volume) is None else v30._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class VolumeDevice(_Model):
     """volumeDevice describes a mapping of a raw block device within a container."""
 
-    __slots__ = (
-        "device_path",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("device_path", "devicePath", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("device_path", "devicePath", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"devicePath", "name"})
-    _absent: tuple[str, ...]
 
     device_path: str
     """devicePath is the path inside of the container that the device will be mapped to."""
@@ -13113,94 +8030,50 @@ class VolumeDevice(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if device_path is None:
-            self.device_path = ""
-            absent += ("device_path",)
-        else:
-            self.device_path = device_path
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if device_path is not None:
+            d["devicePath"] = device_path
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("devicePath")
-        if isinstance(v, str):
-            self.device_path = v
+        if v is None:
+            if "devicePath" in d:  # null in an always-set field: kept aside
+                odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.device_path = ""
-            absent += ("device_path",)
-            if v is not None:
-                odd = True
+            odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.device_path
-        if v0 is not None and (v0 or "device_path" not in absent):
-            data["devicePath"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        return data
-
-    def _copy(self) -> VolumeDevice:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.device_path = self.device_path
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "device_path":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class VolumeMount(_Model):
     """VolumeMount describes a mounting of a Volume within a container."""
 
-    __slots__ = (
-        "mount_path",
-        "mount_propagation",
-        "name",
-        "read_only",
-        "recursive_read_only",
-        "sub_path",
-        "sub_path_expr",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("mount_path", "mountPath", "str", required=True),
+        _FieldInfo("mount_path", "mountPath", "str", required=True, always_set=True),
         _FieldInfo("mount_propagation", "mountPropagation", "str | None"),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("read_only", "readOnly", "bool | None"),
         _FieldInfo("recursive_read_only", "recursiveReadOnly", "str | None"),
         _FieldInfo("sub_path", "subPath", "str | None"),
@@ -13217,7 +8090,6 @@ class VolumeMount(_Model):
             "subPathExpr",
         }
     )
-    _absent: tuple[str, ...]
 
     mount_path: str
     """Path within the container at which the volume should be mounted.  Must not contain ':'."""
@@ -13261,142 +8133,70 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         sub_path_expr: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if mount_path is None:
-            self.mount_path = ""
-            absent += ("mount_path",)
-        else:
-            self.mount_path = mount_path
-        self.mount_propagation = mount_propagation
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.read_only = read_only
-        self.recursive_read_only = recursive_read_only
-        self.sub_path = sub_path
-        self.sub_path_expr = sub_path_expr
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if mount_path is not None:
+            d["mountPath"] = mount_path
+        if mount_propagation is not None:
+            d["mountPropagation"] = mount_propagation
+        if name is not None:
+            d["name"] = name
+        if read_only is not None:
+            d["readOnly"] = read_only
+        if recursive_read_only is not None:
+            d["recursiveReadOnly"] = recursive_read_only
+        if sub_path is not None:
+            d["subPath"] = sub_path
+        if sub_path_expr is not None:
+            d["subPathExpr"] = sub_path_expr
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("mountPath")
-        if isinstance(v, str):
-            self.mount_path = v
+        if v is None:
+            if "mountPath" in d:  # null in an always-set field: kept aside
+                odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.mount_path = ""
-            absent += ("mount_path",)
-            if v is not None:
-                odd = True
+            odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
         v = get("mountPropagation")
-        if v is None or isinstance(v, str):
-            self.mount_propagation = v
-        else:
-            self.mount_propagation = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["mountPropagation"] if odd is None else [*odd, "mountPropagation"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("readOnly")
-        if v is None or v.__class__ is bool:
-            self.read_only = v
-        else:
-            self.read_only = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["readOnly"] if odd is None else [*odd, "readOnly"]
         v = get("recursiveReadOnly")
-        if v is None or isinstance(v, str):
-            self.recursive_read_only = v
-        else:
-            self.recursive_read_only = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["recursiveReadOnly"] if odd is None else [*odd, "recursiveReadOnly"]
         v = get("subPath")
-        if v is None or isinstance(v, str):
-            self.sub_path = v
-        else:
-            self.sub_path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["subPath"] if odd is None else [*odd, "subPath"]
         v = get("subPathExpr")
-        if v is None or isinstance(v, str):
-            self.sub_path_expr = v
-        else:
-            self.sub_path_expr = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["subPathExpr"] if odd is None else [*odd, "subPathExpr"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.mount_path
-        if v0 is not None and (v0 or "mount_path" not in absent):
-            data["mountPath"] = v0
-        v1 = self.mount_propagation
-        if v1 is not None:
-            data["mountPropagation"] = v1
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        v3 = self.read_only
-        if v3 is not None:
-            data["readOnly"] = v3
-        v4 = self.recursive_read_only
-        if v4 is not None:
-            data["recursiveReadOnly"] = v4
-        v5 = self.sub_path
-        if v5 is not None:
-            data["subPath"] = v5
-        v6 = self.sub_path_expr
-        if v6 is not None:
-            data["subPathExpr"] = v6
-        return data
-
-    def _copy(self) -> VolumeMount:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.mount_path = self.mount_path
-        new.mount_propagation = self.mount_propagation
-        new.name = self.name
-        new.read_only = self.read_only
-        new.recursive_read_only = self.recursive_read_only
-        new.sub_path = self.sub_path
-        new.sub_path_expr = self.sub_path_expr
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "mount_path":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class VolumeProjection(_Model):
     """Projection that may be projected along with other supported volume types. Exactly one of these fields must be set."""
-
-    __slots__ = (
-        "cluster_trust_bundle",
-        "config_map",
-        "downward_api",
-        "pod_certificate",
-        "secret",
-        "service_account_token",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -13453,7 +8253,7 @@ Prefer using the credential bundle format, since your application code can read 
 The named signer controls chooses the format of the certificate it issues; consult the signer implementation's documentation to learn how to use the certificates it issues.
 """
 
-    secret: SecretProjection | None
+    secret: SecretProjection | None = None
     """secret information about the secret data to project"""
 
     service_account_token: ServiceAccountTokenProjection | None
@@ -13470,167 +8270,92 @@ The named signer controls chooses the format of the certificate it issues; consu
         service_account_token: ServiceAccountTokenProjection | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.cluster_trust_bundle = (
-            None
-            if cluster_trust_bundle is None
-            else _model_arg(
+        d = self.__dict__
+        if cluster_trust_bundle is not None:
+            d["clusterTrustBundle"] = _model_arg(
                 cluster_trust_bundle,
                 ClusterTrustBundleProjection,
                 "VolumeProjection(cluster_trust_bundle=...)",
             )
-        )
-        self.config_map = (
-            None
-            if config_map is None
-            else _model_arg(config_map, ConfigMapProjection, "VolumeProjection(config_map=...)")
-        )
-        self.downward_api = (
-            None
-            if downward_api is None
-            else _model_arg(
+        if config_map is not None:
+            d["configMap"] = _model_arg(
+                config_map, ConfigMapProjection, "VolumeProjection(config_map=...)"
+            )
+        if downward_api is not None:
+            d["downwardAPI"] = _model_arg(
                 downward_api, DownwardAPIProjection, "VolumeProjection(downward_api=...)"
             )
-        )
-        self.pod_certificate = (
-            None
-            if pod_certificate is None
-            else _model_arg(
+        if pod_certificate is not None:
+            d["podCertificate"] = _model_arg(
                 pod_certificate, PodCertificateProjection, "VolumeProjection(pod_certificate=...)"
             )
-        )
-        self.secret = (
-            None
-            if secret is None
-            else _model_arg(secret, SecretProjection, "VolumeProjection(secret=...)")
-        )
-        self.service_account_token = (
-            None
-            if service_account_token is None
-            else _model_arg(
+        if secret is not None:
+            d["secret"] = _model_arg(secret, SecretProjection, "VolumeProjection(secret=...)")
+        if service_account_token is not None:
+            d["serviceAccountToken"] = _model_arg(
                 service_account_token,
                 ServiceAccountTokenProjection,
                 "VolumeProjection(service_account_token=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("clusterTrustBundle")
-        if v is None:
-            self.cluster_trust_bundle = None
-        elif isinstance(v, dict):
-            self.cluster_trust_bundle = ClusterTrustBundleProjection._decode(v)
-        else:
-            self.cluster_trust_bundle = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["clusterTrustBundle"] = ClusterTrustBundleProjection._decode(v)
+            else:
+                odd = ["clusterTrustBundle"] if odd is None else [*odd, "clusterTrustBundle"]
         v = get("configMap")
-        if v is None:
-            self.config_map = None
-        elif isinstance(v, dict):
-            self.config_map = ConfigMapProjection._decode(v)
-        else:
-            self.config_map = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["configMap"] = ConfigMapProjection._decode(v)
+            else:
+                odd = ["configMap"] if odd is None else [*odd, "configMap"]
         v = get("downwardAPI")
-        if v is None:
-            self.downward_api = None
-        elif isinstance(v, dict):
-            self.downward_api = DownwardAPIProjection._decode(v)
-        else:
-            self.downward_api = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["downwardAPI"] = DownwardAPIProjection._decode(v)
+            else:
+                odd = ["downwardAPI"] if odd is None else [*odd, "downwardAPI"]
         v = get("podCertificate")
-        if v is None:
-            self.pod_certificate = None
-        elif isinstance(v, dict):
-            self.pod_certificate = PodCertificateProjection._decode(v)
-        else:
-            self.pod_certificate = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["podCertificate"] = PodCertificateProjection._decode(v)
+            else:
+                odd = ["podCertificate"] if odd is None else [*odd, "podCertificate"]
         v = get("secret")
-        if v is None:
-            self.secret = None
-        elif isinstance(v, dict):
-            self.secret = SecretProjection._decode(v)
-        else:
-            self.secret = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["secret"] = SecretProjection._decode(v)
+            else:
+                odd = ["secret"] if odd is None else [*odd, "secret"]
         v = get("serviceAccountToken")
-        if v is None:
-            self.service_account_token = None
-        elif isinstance(v, dict):
-            self.service_account_token = ServiceAccountTokenProjection._decode(v)
-        else:
-            self.service_account_token = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.cluster_trust_bundle
-        if v0 is not None:
-            data["clusterTrustBundle"] = v0._encode(wire)
-        v1 = self.config_map
-        if v1 is not None:
-            data["configMap"] = v1._encode(wire)
-        v2 = self.downward_api
-        if v2 is not None:
-            data["downwardAPI"] = v2._encode(wire)
-        v3 = self.pod_certificate
-        if v3 is not None:
-            data["podCertificate"] = v3._encode(wire)
-        v4 = self.secret
-        if v4 is not None:
-            data["secret"] = v4._encode(wire)
-        v5 = self.service_account_token
-        if v5 is not None:
-            data["serviceAccountToken"] = v5._encode(wire)
-        return data
-
-    def _copy(self) -> VolumeProjection:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.cluster_trust_bundle = None if (v0 := self.cluster_trust_bundle) is None else v0._copy()
-        new.config_map = None if (v1 := self.config_map) is None else v1._copy()
-        new.downward_api = None if (v2 := self.downward_api) is None else v2._copy()
-        new.pod_certificate = None if (v3 := self.pod_certificate) is None else v3._copy()
-        new.secret = None if (v4 := self.secret) is None else v4._copy()
-        new.service_account_token = (
-            None if (v5 := self.service_account_token) is None else v5._copy()
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["serviceAccountToken"] = ServiceAccountTokenProjection._decode(v)
+            else:
+                odd = ["serviceAccountToken"] if odd is None else [*odd, "serviceAccountToken"]
+        return odd
 
 
 class WeightedPodAffinityTerm(_Model):
     """The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)"""
 
-    __slots__ = (
-        "pod_affinity_term",
-        "weight",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("pod_affinity_term", "podAffinityTerm", "PodAffinityTerm", required=True),
-        _FieldInfo("weight", "weight", "int", required=True),
+        _FieldInfo(
+            "pod_affinity_term",
+            "podAffinityTerm",
+            "PodAffinityTerm",
+            required=True,
+            always_set=True,
+        ),
+        _FieldInfo("weight", "weight", "int", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"podAffinityTerm", "weight"})
-    _absent: tuple[str, ...]
 
     pod_affinity_term: PodAffinityTerm
     """Required. A pod affinity term, associated with the corresponding weight."""
@@ -13645,89 +8370,47 @@ class WeightedPodAffinityTerm(_Model):
         weight: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if pod_affinity_term is None:
-            self.pod_affinity_term = PodAffinityTerm()
-            absent += ("pod_affinity_term",)
-        else:
-            self.pod_affinity_term = _model_arg(
+        d = self.__dict__
+        if pod_affinity_term is not None:
+            d["podAffinityTerm"] = _model_arg(
                 pod_affinity_term, PodAffinityTerm, "WeightedPodAffinityTerm(pod_affinity_term=...)"
             )
-        if weight is None:
-            self.weight = 0
-            absent += ("weight",)
-        else:
-            self.weight = weight
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if weight is not None:
+            d["weight"] = weight
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("podAffinityTerm")
-        if isinstance(v, dict):
-            self.pod_affinity_term = PodAffinityTerm._decode(v)
+        if v is None:
+            if "podAffinityTerm" in d:  # null in an always-set field: kept aside
+                odd = ["podAffinityTerm"] if odd is None else [*odd, "podAffinityTerm"]
+        elif isinstance(v, dict):
+            d["podAffinityTerm"] = PodAffinityTerm._decode(v)
         else:
-            self.pod_affinity_term = PodAffinityTerm()
-            absent += ("pod_affinity_term",)
-            if v is not None:
-                odd = True
+            odd = ["podAffinityTerm"] if odd is None else [*odd, "podAffinityTerm"]
         v = get("weight")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.weight = v
+        if v is None:
+            if "weight" in d:  # null in an always-set field: kept aside
+                odd = ["weight"] if odd is None else [*odd, "weight"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.weight = 0
-            absent += ("weight",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["weight"] if odd is None else [*odd, "weight"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.pod_affinity_term
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "pod_affinity_term" not in absent:
-                data["podAffinityTerm"] = d0
-        v1 = self.weight
-        if v1 is not None and (v1 or "weight" not in absent):
-            data["weight"] = v1
-        return data
-
-    def _copy(self) -> WeightedPodAffinityTerm:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.pod_affinity_term = None if (v0 := self.pod_affinity_term) is None else v0._copy()
-        new.weight = self.weight
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "pod_affinity_term":
+            return PodAffinityTerm()
+        if name == "weight":
+            return 0
+        raise AttributeError(name)
 
 
 class WindowsSecurityContextOptions(_Model):
     """WindowsSecurityContextOptions contain Windows-specific options and credentials."""
-
-    __slots__ = (
-        "gmsa_credential_spec",
-        "gmsa_credential_spec_name",
-        "host_process",
-        "run_as_user_name",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("gmsa_credential_spec", "gmsaCredentialSpec", "str | None"),
@@ -13760,75 +8443,31 @@ class WindowsSecurityContextOptions(_Model):
         run_as_user_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.gmsa_credential_spec = gmsa_credential_spec
-        self.gmsa_credential_spec_name = gmsa_credential_spec_name
-        self.host_process = host_process
-        self.run_as_user_name = run_as_user_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if gmsa_credential_spec is not None:
+            d["gmsaCredentialSpec"] = gmsa_credential_spec
+        if gmsa_credential_spec_name is not None:
+            d["gmsaCredentialSpecName"] = gmsa_credential_spec_name
+        if host_process is not None:
+            d["hostProcess"] = host_process
+        if run_as_user_name is not None:
+            d["runAsUserName"] = run_as_user_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("gmsaCredentialSpec")
-        if v is None or isinstance(v, str):
-            self.gmsa_credential_spec = v
-        else:
-            self.gmsa_credential_spec = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["gmsaCredentialSpec"] if odd is None else [*odd, "gmsaCredentialSpec"]
         v = get("gmsaCredentialSpecName")
-        if v is None or isinstance(v, str):
-            self.gmsa_credential_spec_name = v
-        else:
-            self.gmsa_credential_spec_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["gmsaCredentialSpecName"] if odd is None else [*odd, "gmsaCredentialSpecName"]
         v = get("hostProcess")
-        if v is None or v.__class__ is bool:
-            self.host_process = v
-        else:
-            self.host_process = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["hostProcess"] if odd is None else [*odd, "hostProcess"]
         v = get("runAsUserName")
-        if v is None or isinstance(v, str):
-            self.run_as_user_name = v
-        else:
-            self.run_as_user_name = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.gmsa_credential_spec
-        if v0 is not None:
-            data["gmsaCredentialSpec"] = v0
-        v1 = self.gmsa_credential_spec_name
-        if v1 is not None:
-            data["gmsaCredentialSpecName"] = v1
-        v2 = self.host_process
-        if v2 is not None:
-            data["hostProcess"] = v2
-        v3 = self.run_as_user_name
-        if v3 is not None:
-            data["runAsUserName"] = v3
-        return data
-
-    def _copy(self) -> WindowsSecurityContextOptions:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.gmsa_credential_spec = self.gmsa_credential_spec
-        new.gmsa_credential_spec_name = self.gmsa_credential_spec_name
-        new.host_process = self.host_process
-        new.run_as_user_name = self.run_as_user_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["runAsUserName"] if odd is None else [*odd, "runAsUserName"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from ._pod_spec import PodSpec
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -24,21 +23,16 @@ __all__ = [
 class PodTemplateSpec(_Model):
     """PodTemplateSpec describes the data a pod should have when created from a template"""
 
-    __slots__ = (
-        "metadata",
-        "spec",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
         _FieldInfo("spec", "spec", "PodSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"metadata", "spec"})
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta | None = None
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PodSpec | None
+    spec: PodSpec | None = None
     """Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -48,61 +42,29 @@ class PodTemplateSpec(_Model):
         spec: PodSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.metadata = (
-            None
-            if metadata is None
-            else _model_arg(metadata, _meta_v1.ObjectMeta, "PodTemplateSpec(metadata=...)")
-        )
-        self.spec = None if spec is None else _model_arg(spec, PodSpec, "PodTemplateSpec(spec=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if metadata is not None:
+            d["metadata"] = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "PodTemplateSpec(metadata=...)"
+            )
+        if spec is not None:
+            d["spec"] = _model_arg(spec, PodSpec, "PodTemplateSpec(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("metadata")
-        if v is None:
-            self.metadata = None
-        elif isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["metadata"] = _meta_v1.ObjectMeta._decode(v)
+            else:
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = PodSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.metadata
-        if v0 is not None:
-            data["metadata"] = v0._encode(wire)
-        v1 = self.spec
-        if v1 is not None:
-            data["spec"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> PodTemplateSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
-        new.spec = None if (v1 := self.spec) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = PodSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -30,15 +29,6 @@ __all__ = [
 
 class ReplicationController(_Model):
     """ReplicationController represents the configuration of a replication controller."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "ReplicationController"
@@ -70,28 +60,27 @@ class ReplicationController(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "ReplicationControllerSpec | None"),
         _FieldInfo("status", "status", "ReplicationControllerStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """If the Labels of a ReplicationController are empty, they are defaulted to be the same as the Pod(s) that the replication controller manages. Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ReplicationControllerSpec | None
+    spec: ReplicationControllerSpec | None = None
     """Spec defines the specification of the desired behavior of the replication controller. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ReplicationControllerStatus | None
+    status: ReplicationControllerStatus | None = None
     """Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -104,152 +93,84 @@ class ReplicationController(_Model):
         status: ReplicationControllerStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "ReplicationController(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(spec, ReplicationControllerSpec, "ReplicationController(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
+                spec, ReplicationControllerSpec, "ReplicationController(spec=...)"
+            )
+        if status is not None:
+            d["status"] = _model_arg(
                 status, ReplicationControllerStatus, "ReplicationController(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = ReplicationControllerSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = ReplicationControllerSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = ReplicationControllerStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = ReplicationControllerStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> ReplicationController:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class ReplicationControllerCondition(_Model):
     """ReplicationControllerCondition describes the state of a replication controller at a certain point."""
 
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """The last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: str | None = None
     """The reason for the condition's last transition."""
 
     status: str
@@ -268,134 +189,73 @@ class ReplicationControllerCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.reason
-        if v2 is not None:
-            data["reason"] = v2
-        v3 = self.status
-        if v3 is not None and (v3 or "status" not in absent):
-            data["status"] = v3
-        v4 = self.type
-        if v4 is not None and (v4 or "type" not in absent):
-            data["type"] = v4
-        return data
-
-    def _copy(self) -> ReplicationControllerCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class ReplicationControllerList(_Model):
     """ReplicationControllerList is a collection of replication controllers."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "ReplicationControllerList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ReplicationController]", required=True),
+        _FieldInfo("items", "items", "list[ReplicationController]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -403,7 +263,7 @@ class ReplicationControllerList(_Model):
     items: list[ReplicationController]
     """List of replication controllers. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -418,119 +278,63 @@ class ReplicationControllerList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, ReplicationController, "ReplicationControllerList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ReplicationControllerList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [ReplicationController._decode(i0) for i0 in v]
+                d["items"] = [ReplicationController._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> ReplicationControllerList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class ReplicationControllerSpec(_Model):
     """ReplicationControllerSpec is the specification of a replication controller."""
-
-    __slots__ = (
-        "min_ready_seconds",
-        "replicas",
-        "selector",
-        "template",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("min_ready_seconds", "minReadySeconds", "int | None"),
@@ -546,13 +350,13 @@ class ReplicationControllerSpec(_Model):
     min_ready_seconds: int | None
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
 
-    replicas: int | None
+    replicas: int | None = None
     """Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller"""
 
-    selector: dict[str, str] | None
+    selector: dict[str, str] | None = None
     """Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
-    template: PodTemplateSpec | None
+    template: PodTemplateSpec | None = None
     """Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template"""
 
     def __init__(
@@ -564,98 +368,43 @@ class ReplicationControllerSpec(_Model):
         template: PodTemplateSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.min_ready_seconds = min_ready_seconds
-        self.replicas = replicas
-        self.selector = selector
-        self.template = (
-            None
-            if template is None
-            else _model_arg(template, PodTemplateSpec, "ReplicationControllerSpec(template=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if min_ready_seconds is not None:
+            d["minReadySeconds"] = min_ready_seconds
+        if replicas is not None:
+            d["replicas"] = replicas
+        if selector is not None:
+            d["selector"] = selector
+        if template is not None:
+            d["template"] = _model_arg(
+                template, PodTemplateSpec, "ReplicationControllerSpec(template=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("minReadySeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.min_ready_seconds = v
-        else:
-            self.min_ready_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["minReadySeconds"] if odd is None else [*odd, "minReadySeconds"]
         v = get("replicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.replicas = v
-        else:
-            self.replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("selector")
-        if v is None or isinstance(v, dict):
-            self.selector = v
-        else:
-            self.selector = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["selector"] if odd is None else [*odd, "selector"]
         v = get("template")
-        if v is None:
-            self.template = None
-        elif isinstance(v, dict):
-            self.template = PodTemplateSpec._decode(v)
-        else:
-            self.template = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.min_ready_seconds
-        if v0 is not None:
-            data["minReadySeconds"] = v0
-        v1 = self.replicas
-        if v1 is not None:
-            data["replicas"] = v1
-        v2 = self.selector
-        if v2 is not None:
-            data["selector"] = v2 if wire else v2.copy()
-        v3 = self.template
-        if v3 is not None:
-            data["template"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> ReplicationControllerSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.min_ready_seconds = self.min_ready_seconds
-        new.replicas = self.replicas
-        new.selector = None if (v2 := self.selector) is None else v2.copy()
-        new.template = None if (v3 := self.template) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["template"] = PodTemplateSpec._decode(v)
+            else:
+                odd = ["template"] if odd is None else [*odd, "template"]
+        return odd
 
 
 class ReplicationControllerStatus(_Model):
     """ReplicationControllerStatus represents the current status of a replication controller."""
-
-    __slots__ = (
-        "available_replicas",
-        "conditions",
-        "fully_labeled_replicas",
-        "observed_generation",
-        "ready_replicas",
-        "replicas",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("available_replicas", "availableReplicas", "int | None"),
@@ -671,7 +420,7 @@ class ReplicationControllerStatus(_Model):
         _FieldInfo("fully_labeled_replicas", "fullyLabeledReplicas", "int | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("ready_replicas", "readyReplicas", "int | None"),
-        _FieldInfo("replicas", "replicas", "int", required=True),
+        _FieldInfo("replicas", "replicas", "int", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -683,12 +432,11 @@ class ReplicationControllerStatus(_Model):
             "replicas",
         }
     )
-    _absent: tuple[str, ...]
 
     available_replicas: int | None
     """The number of available replicas (ready for at least minReadySeconds) for this replication controller."""
 
-    conditions: list[ReplicationControllerCondition] | None
+    conditions: list[ReplicationControllerCondition] | None = None
     """Represents the latest available observations of a replication controller's current state."""
 
     fully_labeled_replicas: int | None
@@ -714,12 +462,11 @@ class ReplicationControllerStatus(_Model):
         replicas: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.available_replicas = available_replicas
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if available_replicas is not None:
+            d["availableReplicas"] = available_replicas
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(
                     i0,
                     ReplicationControllerCondition,
@@ -727,113 +474,52 @@ class ReplicationControllerStatus(_Model):
                 )
                 for i0 in conditions
             ]
-        )
-        self.fully_labeled_replicas = fully_labeled_replicas
-        self.observed_generation = observed_generation
-        self.ready_replicas = ready_replicas
-        if replicas is None:
-            self.replicas = 0
-            absent += ("replicas",)
-        else:
-            self.replicas = replicas
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if fully_labeled_replicas is not None:
+            d["fullyLabeledReplicas"] = fully_labeled_replicas
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if ready_replicas is not None:
+            d["readyReplicas"] = ready_replicas
+        if replicas is not None:
+            d["replicas"] = replicas
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("availableReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.available_replicas = v
-        else:
-            self.available_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["availableReplicas"] if odd is None else [*odd, "availableReplicas"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [ReplicationControllerCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [ReplicationControllerCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("fullyLabeledReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.fully_labeled_replicas = v
-        else:
-            self.fully_labeled_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["fullyLabeledReplicas"] if odd is None else [*odd, "fullyLabeledReplicas"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("readyReplicas")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.ready_replicas = v
-        else:
-            self.ready_replicas = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["readyReplicas"] if odd is None else [*odd, "readyReplicas"]
         v = get("replicas")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.replicas = v
+        if v is None:
+            if "replicas" in d:  # null in an always-set field: kept aside
+                odd = ["replicas"] if odd is None else [*odd, "replicas"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.replicas = 0
-            absent += ("replicas",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["replicas"] if odd is None else [*odd, "replicas"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.available_replicas
-        if v0 is not None:
-            data["availableReplicas"] = v0
-        v1 = self.conditions
-        if v1 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.fully_labeled_replicas
-        if v2 is not None:
-            data["fullyLabeledReplicas"] = v2
-        v3 = self.observed_generation
-        if v3 is not None:
-            data["observedGeneration"] = v3
-        v4 = self.ready_replicas
-        if v4 is not None:
-            data["readyReplicas"] = v4
-        v5 = self.replicas
-        if v5 is not None and (v5 or "replicas" not in absent):
-            data["replicas"] = v5
-        return data
-
-    def _copy(self) -> ReplicationControllerStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.available_replicas = self.available_replicas
-        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
-        new.fully_labeled_replicas = self.fully_labeled_replicas
-        new.observed_generation = self.observed_generation
-        new.ready_replicas = self.ready_replicas
-        new.replicas = self.replicas
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "replicas":
+            return 0
+        raise AttributeError(name)

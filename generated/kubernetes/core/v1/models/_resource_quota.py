@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -31,15 +29,6 @@ __all__ = [
 
 class ResourceQuota(_Model):
     """ResourceQuota sets aggregate quota restrictions enforced per namespace"""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "ResourceQuota"
@@ -68,28 +57,27 @@ class ResourceQuota(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "ResourceQuotaSpec | None"),
         _FieldInfo("status", "status", "ResourceQuotaStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ResourceQuotaSpec | None
+    spec: ResourceQuotaSpec | None = None
     """Spec defines the desired quota. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ResourceQuotaStatus | None
+    status: ResourceQuotaStatus | None = None
     """Status defines the actual enforced quota and its current usage. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -102,136 +90,69 @@ class ResourceQuota(_Model):
         status: ResourceQuotaStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceQuota(metadata=...)")
-        self.spec = (
-            None if spec is None else _model_arg(spec, ResourceQuotaSpec, "ResourceQuota(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, ResourceQuotaStatus, "ResourceQuota(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceQuota(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, ResourceQuotaSpec, "ResourceQuota(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, ResourceQuotaStatus, "ResourceQuota(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = ResourceQuotaSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = ResourceQuotaSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = ResourceQuotaStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = ResourceQuotaStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> ResourceQuota:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class ResourceQuotaList(_Model):
     """ResourceQuotaList is a list of ResourceQuota items."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "ResourceQuotaList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ResourceQuota]", required=True),
+        _FieldInfo("items", "items", "list[ResourceQuota]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -239,7 +160,7 @@ class ResourceQuotaList(_Model):
     items: list[ResourceQuota]
     """Items is a list of ResourceQuota objects. More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -254,117 +175,62 @@ class ResourceQuotaList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, ResourceQuota, "ResourceQuotaList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceQuotaList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [ResourceQuota._decode(i0) for i0 in v]
+                d["items"] = [ResourceQuota._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> ResourceQuotaList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class ResourceQuotaSpec(_Model):
     """ResourceQuotaSpec defines the desired hard limits to enforce for Quota."""
-
-    __slots__ = (
-        "hard",
-        "scope_selector",
-        "scopes",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hard", "hard", "dict[str, _Quantity] | None"),
@@ -374,13 +240,13 @@ class ResourceQuotaSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hard", "scopeSelector", "scopes"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("scopes",)
 
-    hard: dict[str, _Quantity] | None
+    hard: dict[str, _Quantity] | None = None
     """hard is the set of desired hard limits for each named resource. More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/"""
 
     scope_selector: ScopeSelector | None
     """scopeSelector is also a collection of filters like scopes that must match each object tracked by a quota but expressed using ScopeSelectorOperator in combination with possible values. For a resource to match, both scopes AND scopeSelector (if specified in spec), must be matched."""
 
-    scopes: list[str] | None
+    scopes: list[str] | None = None
     """A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects."""
 
     def __init__(
@@ -391,84 +257,41 @@ class ResourceQuotaSpec(_Model):
         scopes: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.hard = None if hard is None else {k0: _Quantity.coerce(i0) for k0, i0 in hard.items()}
-        self.scope_selector = (
-            None
-            if scope_selector is None
-            else _model_arg(scope_selector, ScopeSelector, "ResourceQuotaSpec(scope_selector=...)")
-        )
-        self.scopes = scopes
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if hard is not None:
+            d["hard"] = {k0: _Quantity.coerce(i0) for k0, i0 in hard.items()}
+        if scope_selector is not None:
+            d["scopeSelector"] = _model_arg(
+                scope_selector, ScopeSelector, "ResourceQuotaSpec(scope_selector=...)"
+            )
+        if scopes is not None:
+            d["scopes"] = scopes
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("hard")
-        if v is None:
-            self.hard = None
-        elif isinstance(v, dict):
-            self.hard = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.hard = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["hard"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["hard"] if odd is None else [*odd, "hard"]
         v = get("scopeSelector")
-        if v is None:
-            self.scope_selector = None
-        elif isinstance(v, dict):
-            self.scope_selector = ScopeSelector._decode(v)
-        else:
-            self.scope_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["scopeSelector"] = ScopeSelector._decode(v)
+            else:
+                odd = ["scopeSelector"] if odd is None else [*odd, "scopeSelector"]
         v = get("scopes")
-        if v is None or isinstance(v, list):
-            self.scopes = v
-        else:
-            self.scopes = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.hard
-        if v0 is not None:
-            data["hard"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
-        v1 = self.scope_selector
-        if v1 is not None:
-            data["scopeSelector"] = v1._encode(wire)
-        v2 = self.scopes
-        if v2 is not None:
-            data["scopes"] = v2 if wire else v2[:]
-        return data
-
-    def _copy(self) -> ResourceQuotaSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hard = None if (v0 := self.hard) is None else v0.copy()
-        new.scope_selector = None if (v1 := self.scope_selector) is None else v1._copy()
-        new.scopes = None if (v2 := self.scopes) is None else v2[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["scopes"] if odd is None else [*odd, "scopes"]
+        return odd
 
 
 class ResourceQuotaStatus(_Model):
     """ResourceQuotaStatus defines the enforced hard limits and observed use."""
-
-    __slots__ = (
-        "hard",
-        "used",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hard", "hard", "dict[str, _Quantity] | None"),
@@ -476,10 +299,10 @@ class ResourceQuotaStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hard", "used"})
 
-    hard: dict[str, _Quantity] | None
+    hard: dict[str, _Quantity] | None = None
     """Hard is the set of enforced hard limits for each named resource. More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/"""
 
-    used: dict[str, _Quantity] | None
+    used: dict[str, _Quantity] | None = None
     """Used is the current observed total usage of the resource in the namespace."""
 
     def __init__(
@@ -489,66 +312,34 @@ class ResourceQuotaStatus(_Model):
         used: _Mapping[str, _Quantity | str | int | float] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.hard = None if hard is None else {k0: _Quantity.coerce(i0) for k0, i0 in hard.items()}
-        self.used = None if used is None else {k0: _Quantity.coerce(i0) for k0, i0 in used.items()}
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if hard is not None:
+            d["hard"] = {k0: _Quantity.coerce(i0) for k0, i0 in hard.items()}
+        if used is not None:
+            d["used"] = {k0: _Quantity.coerce(i0) for k0, i0 in used.items()}
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("hard")
-        if v is None:
-            self.hard = None
-        elif isinstance(v, dict):
-            self.hard = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.hard = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["hard"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["hard"] if odd is None else [*odd, "hard"]
         v = get("used")
-        if v is None:
-            self.used = None
-        elif isinstance(v, dict):
-            self.used = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.used = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.hard
-        if v0 is not None:
-            data["hard"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
-        v1 = self.used
-        if v1 is not None:
-            data["used"] = {k0: _quantity_wire(i0) for k0, i0 in v1.items()}
-        return data
-
-    def _copy(self) -> ResourceQuotaStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hard = None if (v0 := self.hard) is None else v0.copy()
-        new.used = None if (v1 := self.used) is None else v1.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["used"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["used"] if odd is None else [*odd, "used"]
+        return odd
 
 
 class ScopeSelector(_Model):
     """A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements."""
-
-    __slots__ = ("match_expressions",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -569,82 +360,44 @@ class ScopeSelector(_Model):
         match_expressions: list[ScopedResourceSelectorRequirement] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.match_expressions = (
-            None
-            if match_expressions is None
-            else [
+        d = self.__dict__
+        if match_expressions is not None:
+            d["matchExpressions"] = [
                 _model_arg(
                     i0, ScopedResourceSelectorRequirement, "ScopeSelector(match_expressions=...)"
                 )
                 for i0 in match_expressions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("matchExpressions")
-        if v is None:
-            self.match_expressions = None
-        elif isinstance(v, list):
-            try:
-                self.match_expressions = [ScopedResourceSelectorRequirement._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.match_expressions = None
-                odd = True
-        else:
-            self.match_expressions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.match_expressions
-        if v0 is not None:
-            data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> ScopeSelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.match_expressions = (
-            None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["matchExpressions"] = [
+                        ScopedResourceSelectorRequirement._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = ["matchExpressions"] if odd is None else [*odd, "matchExpressions"]
+            else:
+                odd = ["matchExpressions"] if odd is None else [*odd, "matchExpressions"]
+        return odd
 
 
 class ScopedResourceSelectorRequirement(_Model):
     """A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values."""
 
-    __slots__ = (
-        "operator",
-        "scope_name",
-        "values",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("operator", "operator", "str", required=True),
-        _FieldInfo("scope_name", "scopeName", "str", required=True),
+        _FieldInfo("operator", "operator", "str", required=True, always_set=True),
+        _FieldInfo("scope_name", "scopeName", "str", required=True, always_set=True),
         _FieldInfo("values", "values", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"operator", "scopeName", "values"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
-    _absent: tuple[str, ...]
 
     operator: str
     """Represents a scope's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist."""
@@ -652,7 +405,7 @@ class ScopedResourceSelectorRequirement(_Model):
     scope_name: str
     """The name of the scope that the selector applies to."""
 
-    values: list[str] | None
+    values: list[str] | None = None
     """An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch."""
 
     def __init__(
@@ -663,82 +416,43 @@ class ScopedResourceSelectorRequirement(_Model):
         values: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if operator is None:
-            self.operator = ""
-            absent += ("operator",)
-        else:
-            self.operator = operator
-        if scope_name is None:
-            self.scope_name = ""
-            absent += ("scope_name",)
-        else:
-            self.scope_name = scope_name
-        self.values = values
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if operator is not None:
+            d["operator"] = operator
+        if scope_name is not None:
+            d["scopeName"] = scope_name
+        if values is not None:
+            d["values"] = values
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("operator")
-        if isinstance(v, str):
-            self.operator = v
+        if v is None:
+            if "operator" in d:  # null in an always-set field: kept aside
+                odd = ["operator"] if odd is None else [*odd, "operator"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.operator = ""
-            absent += ("operator",)
-            if v is not None:
-                odd = True
+            odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("scopeName")
-        if isinstance(v, str):
-            self.scope_name = v
+        if v is None:
+            if "scopeName" in d:  # null in an always-set field: kept aside
+                odd = ["scopeName"] if odd is None else [*odd, "scopeName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.scope_name = ""
-            absent += ("scope_name",)
-            if v is not None:
-                odd = True
+            odd = ["scopeName"] if odd is None else [*odd, "scopeName"]
         v = get("values")
-        if v is None or isinstance(v, list):
-            self.values = v
-        else:
-            self.values = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, list)):
+            odd = ["values"] if odd is None else [*odd, "values"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.operator
-        if v0 is not None and (v0 or "operator" not in absent):
-            data["operator"] = v0
-        v1 = self.scope_name
-        if v1 is not None and (v1 or "scope_name" not in absent):
-            data["scopeName"] = v1
-        v2 = self.values
-        if v2 is not None:
-            data["values"] = v2 if wire else v2[:]
-        return data
-
-    def _copy(self) -> ScopedResourceSelectorRequirement:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.operator = self.operator
-        new.scope_name = self.scope_name
-        new.values = None if (v2 := self.values) is None else v2[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "operator":
+            return ""
+        if name == "scope_name":
+            return ""
+        raise AttributeError(name)

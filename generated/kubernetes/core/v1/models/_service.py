@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.intstr import IntOrString as _IntOrString
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -34,8 +33,6 @@ __all__ = [
 class ClientIPConfig(_Model):
     """ClientIPConfig represents the configurations of Client IP based session affinity."""
 
-    __slots__ = ("timeout_seconds",)
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("timeout_seconds", "timeoutSeconds", "int | None"),
     )
@@ -50,56 +47,23 @@ class ClientIPConfig(_Model):
         timeout_seconds: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.timeout_seconds = timeout_seconds
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if timeout_seconds is not None:
+            d["timeoutSeconds"] = timeout_seconds
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("timeoutSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.timeout_seconds = v
-        else:
-            self.timeout_seconds = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.timeout_seconds
-        if v0 is not None:
-            data["timeoutSeconds"] = v0
-        return data
-
-    def _copy(self) -> ClientIPConfig:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.timeout_seconds = self.timeout_seconds
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["timeoutSeconds"] if odd is None else [*odd, "timeoutSeconds"]
+        return odd
 
 
 class LoadBalancerIngress(_Model):
     """LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point."""
-
-    __slots__ = (
-        "hostname",
-        "ip",
-        "ip_mode",
-        "ports",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hostname", "hostname", "str | None"),
@@ -109,16 +73,16 @@ class LoadBalancerIngress(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hostname", "ip", "ipMode", "ports"})
 
-    hostname: str | None
+    hostname: str | None = None
     """Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers)"""
 
-    ip: str | None
+    ip: str | None = None
     """IP is set for load-balancer ingress points that are IP based (typically GCE or OpenStack load-balancers)"""
 
     ip_mode: str | None
     """IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified. Setting this to "VIP" indicates that traffic is delivered to the node with the destination set to the load-balancer's IP and port. Setting this to "Proxy" indicates that traffic is delivered to the node or pod with the destination set to the node's IP and node port or the pod's IP and port. Service implementations may use this information to adjust traffic routing."""
 
-    ports: list[PortStatus] | None
+    ports: list[PortStatus] | None = None
     """Ports is a list of records of service ports If used, every port defined in the service should have an entry in it"""
 
     def __init__(
@@ -130,101 +94,53 @@ class LoadBalancerIngress(_Model):
         ports: list[PortStatus] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.hostname = hostname
-        self.ip = ip
-        self.ip_mode = ip_mode
-        self.ports = (
-            None
-            if ports is None
-            else [_model_arg(i0, PortStatus, "LoadBalancerIngress(ports=...)") for i0 in ports]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if hostname is not None:
+            d["hostname"] = hostname
+        if ip is not None:
+            d["ip"] = ip
+        if ip_mode is not None:
+            d["ipMode"] = ip_mode
+        if ports is not None:
+            d["ports"] = [
+                _model_arg(i0, PortStatus, "LoadBalancerIngress(ports=...)") for i0 in ports
+            ]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("hostname")
-        if v is None or isinstance(v, str):
-            self.hostname = v
-        else:
-            self.hostname = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["hostname"] if odd is None else [*odd, "hostname"]
         v = get("ip")
-        if v is None or isinstance(v, str):
-            self.ip = v
-        else:
-            self.ip = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["ip"] if odd is None else [*odd, "ip"]
         v = get("ipMode")
-        if v is None or isinstance(v, str):
-            self.ip_mode = v
-        else:
-            self.ip_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["ipMode"] if odd is None else [*odd, "ipMode"]
         v = get("ports")
-        if v is None:
-            self.ports = None
-        elif isinstance(v, list):
-            try:
-                self.ports = [PortStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ports = None
-                odd = True
-        else:
-            self.ports = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.hostname
-        if v0 is not None:
-            data["hostname"] = v0
-        v1 = self.ip
-        if v1 is not None:
-            data["ip"] = v1
-        v2 = self.ip_mode
-        if v2 is not None:
-            data["ipMode"] = v2
-        v3 = self.ports
-        if v3 is not None:
-            data["ports"] = [i0._encode(wire) for i0 in v3]
-        return data
-
-    def _copy(self) -> LoadBalancerIngress:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hostname = self.hostname
-        new.ip = self.ip
-        new.ip_mode = self.ip_mode
-        new.ports = None if (v3 := self.ports) is None else [i._copy() for i in v3]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ports"] = [PortStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ports"] if odd is None else [*odd, "ports"]
+            else:
+                odd = ["ports"] if odd is None else [*odd, "ports"]
+        return odd
 
 
 class LoadBalancerStatus(_Model):
     """LoadBalancerStatus represents the status of a load-balancer."""
-
-    __slots__ = ("ingress",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("ingress", "ingress", "list[LoadBalancerIngress] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"ingress"})
 
-    ingress: list[LoadBalancerIngress] | None
+    ingress: list[LoadBalancerIngress] | None = None
     """Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points."""
 
     def __init__(
@@ -233,79 +149,41 @@ class LoadBalancerStatus(_Model):
         ingress: list[LoadBalancerIngress] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.ingress = (
-            None
-            if ingress is None
-            else [
+        d = self.__dict__
+        if ingress is not None:
+            d["ingress"] = [
                 _model_arg(i0, LoadBalancerIngress, "LoadBalancerStatus(ingress=...)")
                 for i0 in ingress
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("ingress")
-        if v is None:
-            self.ingress = None
-        elif isinstance(v, list):
-            try:
-                self.ingress = [LoadBalancerIngress._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ingress = None
-                odd = True
-        else:
-            self.ingress = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.ingress
-        if v0 is not None:
-            data["ingress"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> LoadBalancerStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ingress = None if (v0 := self.ingress) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ingress"] = [LoadBalancerIngress._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ingress"] if odd is None else [*odd, "ingress"]
+            else:
+                odd = ["ingress"] if odd is None else [*odd, "ingress"]
+        return odd
 
 
 class PortStatus(_Model):
     """PortStatus represents the error condition of a service port"""
 
-    __slots__ = (
-        "error",
-        "port",
-        "protocol",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("error", "error", "str | None"),
-        _FieldInfo("port", "port", "int", required=True),
-        _FieldInfo("protocol", "protocol", "str", required=True),
+        _FieldInfo("port", "port", "int", required=True, always_set=True),
+        _FieldInfo("protocol", "protocol", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"error", "port", "protocol"})
-    _absent: tuple[str, ...]
 
-    error: str | None
+    error: str | None = None
     """Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
   CamelCase names
 - cloud provider specific error values must have names that comply with the
@@ -326,98 +204,50 @@ class PortStatus(_Model):
         protocol: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.error = error
-        if port is None:
-            self.port = 0
-            absent += ("port",)
-        else:
-            self.port = port
-        if protocol is None:
-            self.protocol = ""
-            absent += ("protocol",)
-        else:
-            self.protocol = protocol
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if error is not None:
+            d["error"] = error
+        if port is not None:
+            d["port"] = port
+        if protocol is not None:
+            d["protocol"] = protocol
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("error")
-        if v is None or isinstance(v, str):
-            self.error = v
-        else:
-            self.error = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["error"] if odd is None else [*odd, "error"]
         v = get("port")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
+        if v is None:
+            if "port" in d:  # null in an always-set field: kept aside
+                odd = ["port"] if odd is None else [*odd, "port"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.port = 0
-            absent += ("port",)
-            if v is not None:
-                odd = True
+            odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
-        if isinstance(v, str):
-            self.protocol = v
+        if v is None:
+            if "protocol" in d:  # null in an always-set field: kept aside
+                odd = ["protocol"] if odd is None else [*odd, "protocol"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.protocol = ""
-            absent += ("protocol",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["protocol"] if odd is None else [*odd, "protocol"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.error
-        if v0 is not None:
-            data["error"] = v0
-        v1 = self.port
-        if v1 is not None and (v1 or "port" not in absent):
-            data["port"] = v1
-        v2 = self.protocol
-        if v2 is not None and (v2 or "protocol" not in absent):
-            data["protocol"] = v2
-        return data
-
-    def _copy(self) -> PortStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.error = self.error
-        new.port = self.port
-        new.protocol = self.protocol
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "port":
+            return 0
+        if name == "protocol":
+            return ""
+        raise AttributeError(name)
 
 
 class Service(_Model):
     """Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "Service"
@@ -449,28 +279,27 @@ class Service(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "ServiceSpec | None"),
         _FieldInfo("status", "status", "ServiceStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ServiceSpec | None
+    spec: ServiceSpec | None = None
     """Spec defines the behavior of a service. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ServiceStatus | None
+    status: ServiceStatus | None = None
     """Most recently observed status of the service. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -483,132 +312,69 @@ class Service(_Model):
         status: ServiceStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Service(metadata=...)")
-        self.spec = None if spec is None else _model_arg(spec, ServiceSpec, "Service(spec=...)")
-        self.status = (
-            None if status is None else _model_arg(status, ServiceStatus, "Service(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Service(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, ServiceSpec, "Service(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, ServiceStatus, "Service(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = ServiceSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = ServiceSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = ServiceStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = ServiceStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> Service:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class ServiceList(_Model):
     """ServiceList holds a list of services."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "ServiceList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Service]", required=True),
+        _FieldInfo("items", "items", "list[Service]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -616,7 +382,7 @@ class ServiceList(_Model):
     items: list[Service]
     """List of services"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -631,123 +397,64 @@ class ServiceList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Service, "ServiceList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ServiceList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Service, "ServiceList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "ServiceList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Service._decode(i0) for i0 in v]
+                d["items"] = [Service._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> ServiceList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class ServicePort(_Model):
     """ServicePort contains information on service's port."""
 
-    __slots__ = (
-        "app_protocol",
-        "name",
-        "node_port",
-        "port",
-        "protocol",
-        "target_port",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("app_protocol", "appProtocol", "str | None"),
         _FieldInfo("name", "name", "str | None"),
         _FieldInfo("node_port", "nodePort", "int | None"),
-        _FieldInfo("port", "port", "int", required=True),
+        _FieldInfo("port", "port", "int", required=True, always_set=True),
         _FieldInfo("protocol", "protocol", "str | None"),
         _FieldInfo("target_port", "targetPort", "_IntOrString | None"),
     )
@@ -755,7 +462,6 @@ class ServicePort(_Model):
         {"appProtocol", "name", "nodePort", "port", "protocol", "targetPort"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("target_port",)
-    _absent: tuple[str, ...]
 
     app_protocol: str | None
     """The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:
@@ -770,7 +476,7 @@ class ServicePort(_Model):
 * Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
 """
 
-    name: str | None
+    name: str | None = None
     """The name of this port within the service. This must be a DNS_LABEL. All ports within a ServiceSpec must have unique names. When considering the endpoints for a Service, this must match the 'name' field in the EndpointPort. Optional if only one ServicePort is defined on this service."""
 
     node_port: int | None
@@ -779,7 +485,7 @@ class ServicePort(_Model):
     port: int
     """The port that will be exposed by this service."""
 
-    protocol: str | None
+    protocol: str | None = None
     """The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP."""
 
     target_port: _IntOrString | None
@@ -796,139 +502,58 @@ class ServicePort(_Model):
         target_port: _IntOrString | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.app_protocol = app_protocol
-        self.name = name
-        self.node_port = node_port
-        if port is None:
-            self.port = 0
-            absent += ("port",)
-        else:
-            self.port = port
-        self.protocol = protocol
-        self.target_port = target_port
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if app_protocol is not None:
+            d["appProtocol"] = app_protocol
+        if name is not None:
+            d["name"] = name
+        if node_port is not None:
+            d["nodePort"] = node_port
+        if port is not None:
+            d["port"] = port
+        if protocol is not None:
+            d["protocol"] = protocol
+        if target_port is not None:
+            d["targetPort"] = target_port
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("appProtocol")
-        if v is None or isinstance(v, str):
-            self.app_protocol = v
-        else:
-            self.app_protocol = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["appProtocol"] if odd is None else [*odd, "appProtocol"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nodePort")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.node_port = v
-        else:
-            self.node_port = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["nodePort"] if odd is None else [*odd, "nodePort"]
         v = get("port")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
+        if v is None:
+            if "port" in d:  # null in an always-set field: kept aside
+                odd = ["port"] if odd is None else [*odd, "port"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.port = 0
-            absent += ("port",)
-            if v is not None:
-                odd = True
+            odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
-        if v is None or isinstance(v, str):
-            self.protocol = v
-        else:
-            self.protocol = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["protocol"] if odd is None else [*odd, "protocol"]
         v = get("targetPort")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.target_port = v
-        else:
-            self.target_port = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["targetPort"] if odd is None else [*odd, "targetPort"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.app_protocol
-        if v0 is not None:
-            data["appProtocol"] = v0
-        v1 = self.name
-        if v1 is not None:
-            data["name"] = v1
-        v2 = self.node_port
-        if v2 is not None:
-            data["nodePort"] = v2
-        v3 = self.port
-        if v3 is not None and (v3 or "port" not in absent):
-            data["port"] = v3
-        v4 = self.protocol
-        if v4 is not None:
-            data["protocol"] = v4
-        v5 = self.target_port
-        if v5 is not None:
-            data["targetPort"] = v5
-        return data
-
-    def _copy(self) -> ServicePort:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.app_protocol = self.app_protocol
-        new.name = self.name
-        new.node_port = self.node_port
-        new.port = self.port
-        new.protocol = self.protocol
-        new.target_port = self.target_port
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "port":
+            return 0
+        raise AttributeError(name)
 
 
 class ServiceSpec(_Model):
     """ServiceSpec describes the attributes that a user creates on a service."""
-
-    __slots__ = (
-        "allocate_load_balancer_node_ports",
-        "cluster_ip",
-        "cluster_ips",
-        "external_ips",
-        "external_name",
-        "external_traffic_policy",
-        "health_check_node_port",
-        "internal_traffic_policy",
-        "ip_families",
-        "ip_family_policy",
-        "load_balancer_class",
-        "load_balancer_ip",
-        "load_balancer_source_ranges",
-        "ports",
-        "publish_not_ready_addresses",
-        "selector",
-        "session_affinity",
-        "session_affinity_config",
-        "traffic_distribution",
-        "type",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1049,13 +674,13 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
     load_balancer_source_ranges: list[str] | None
     """If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs. This field will be ignored if the cloud-provider does not support the feature." More info: https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/"""
 
-    ports: list[ServicePort] | None
+    ports: list[ServicePort] | None = None
     """The list of ports that are exposed by this service. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies"""
 
     publish_not_ready_addresses: bool | None
     """publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready. The primary use case for setting this field is for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods for the purpose of peer discovery. The Kubernetes controllers that generate Endpoints and EndpointSlice resources for Services interpret this to mean that all endpoints are considered "ready" even if the Pods themselves are not. Agents which consume only Kubernetes generated endpoints through the Endpoints or EndpointSlice resources can safely assume this behavior."""
 
-    selector: dict[str, str] | None
+    selector: dict[str, str] | None = None
     """Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify. Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/"""
 
     session_affinity: str | None
@@ -1067,7 +692,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
     traffic_distribution: str | None
     """TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints. Implementations can use this field as a hint, but are not required to guarantee strict adherence. If the field is not set, the implementation will apply its default routing strategy. If set to "PreferClose", implementations should prioritize endpoints that are in the same zone."""
 
-    type: str | None
+    type: str | None = None
     """type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types"""
 
     def __init__(
@@ -1095,287 +720,139 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.allocate_load_balancer_node_ports = allocate_load_balancer_node_ports
-        self.cluster_ip = cluster_ip
-        self.cluster_ips = cluster_ips
-        self.external_ips = external_ips
-        self.external_name = external_name
-        self.external_traffic_policy = external_traffic_policy
-        self.health_check_node_port = health_check_node_port
-        self.internal_traffic_policy = internal_traffic_policy
-        self.ip_families = ip_families
-        self.ip_family_policy = ip_family_policy
-        self.load_balancer_class = load_balancer_class
-        self.load_balancer_ip = load_balancer_ip
-        self.load_balancer_source_ranges = load_balancer_source_ranges
-        self.ports = (
-            None
-            if ports is None
-            else [_model_arg(i0, ServicePort, "ServiceSpec(ports=...)") for i0 in ports]
-        )
-        self.publish_not_ready_addresses = publish_not_ready_addresses
-        self.selector = selector
-        self.session_affinity = session_affinity
-        self.session_affinity_config = (
-            None
-            if session_affinity_config is None
-            else _model_arg(
+        d = self.__dict__
+        if allocate_load_balancer_node_ports is not None:
+            d["allocateLoadBalancerNodePorts"] = allocate_load_balancer_node_ports
+        if cluster_ip is not None:
+            d["clusterIP"] = cluster_ip
+        if cluster_ips is not None:
+            d["clusterIPs"] = cluster_ips
+        if external_ips is not None:
+            d["externalIPs"] = external_ips
+        if external_name is not None:
+            d["externalName"] = external_name
+        if external_traffic_policy is not None:
+            d["externalTrafficPolicy"] = external_traffic_policy
+        if health_check_node_port is not None:
+            d["healthCheckNodePort"] = health_check_node_port
+        if internal_traffic_policy is not None:
+            d["internalTrafficPolicy"] = internal_traffic_policy
+        if ip_families is not None:
+            d["ipFamilies"] = ip_families
+        if ip_family_policy is not None:
+            d["ipFamilyPolicy"] = ip_family_policy
+        if load_balancer_class is not None:
+            d["loadBalancerClass"] = load_balancer_class
+        if load_balancer_ip is not None:
+            d["loadBalancerIP"] = load_balancer_ip
+        if load_balancer_source_ranges is not None:
+            d["loadBalancerSourceRanges"] = load_balancer_source_ranges
+        if ports is not None:
+            d["ports"] = [_model_arg(i0, ServicePort, "ServiceSpec(ports=...)") for i0 in ports]
+        if publish_not_ready_addresses is not None:
+            d["publishNotReadyAddresses"] = publish_not_ready_addresses
+        if selector is not None:
+            d["selector"] = selector
+        if session_affinity is not None:
+            d["sessionAffinity"] = session_affinity
+        if session_affinity_config is not None:
+            d["sessionAffinityConfig"] = _model_arg(
                 session_affinity_config,
                 SessionAffinityConfig,
                 "ServiceSpec(session_affinity_config=...)",
             )
-        )
-        self.traffic_distribution = traffic_distribution
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if traffic_distribution is not None:
+            d["trafficDistribution"] = traffic_distribution
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allocateLoadBalancerNodePorts")
-        if v is None or v.__class__ is bool:
-            self.allocate_load_balancer_node_ports = v
-        else:
-            self.allocate_load_balancer_node_ports = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["allocateLoadBalancerNodePorts"]
+                if odd is None
+                else [*odd, "allocateLoadBalancerNodePorts"]
+            )
         v = get("clusterIP")
-        if v is None or isinstance(v, str):
-            self.cluster_ip = v
-        else:
-            self.cluster_ip = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["clusterIP"] if odd is None else [*odd, "clusterIP"]
         v = get("clusterIPs")
-        if v is None or isinstance(v, list):
-            self.cluster_ips = v
-        else:
-            self.cluster_ips = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["clusterIPs"] if odd is None else [*odd, "clusterIPs"]
         v = get("externalIPs")
-        if v is None or isinstance(v, list):
-            self.external_ips = v
-        else:
-            self.external_ips = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["externalIPs"] if odd is None else [*odd, "externalIPs"]
         v = get("externalName")
-        if v is None or isinstance(v, str):
-            self.external_name = v
-        else:
-            self.external_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["externalName"] if odd is None else [*odd, "externalName"]
         v = get("externalTrafficPolicy")
-        if v is None or isinstance(v, str):
-            self.external_traffic_policy = v
-        else:
-            self.external_traffic_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["externalTrafficPolicy"] if odd is None else [*odd, "externalTrafficPolicy"]
         v = get("healthCheckNodePort")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.health_check_node_port = v
-        else:
-            self.health_check_node_port = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["healthCheckNodePort"] if odd is None else [*odd, "healthCheckNodePort"]
         v = get("internalTrafficPolicy")
-        if v is None or isinstance(v, str):
-            self.internal_traffic_policy = v
-        else:
-            self.internal_traffic_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["internalTrafficPolicy"] if odd is None else [*odd, "internalTrafficPolicy"]
         v = get("ipFamilies")
-        if v is None or isinstance(v, list):
-            self.ip_families = v
-        else:
-            self.ip_families = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["ipFamilies"] if odd is None else [*odd, "ipFamilies"]
         v = get("ipFamilyPolicy")
-        if v is None or isinstance(v, str):
-            self.ip_family_policy = v
-        else:
-            self.ip_family_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["ipFamilyPolicy"] if odd is None else [*odd, "ipFamilyPolicy"]
         v = get("loadBalancerClass")
-        if v is None or isinstance(v, str):
-            self.load_balancer_class = v
-        else:
-            self.load_balancer_class = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["loadBalancerClass"] if odd is None else [*odd, "loadBalancerClass"]
         v = get("loadBalancerIP")
-        if v is None or isinstance(v, str):
-            self.load_balancer_ip = v
-        else:
-            self.load_balancer_ip = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["loadBalancerIP"] if odd is None else [*odd, "loadBalancerIP"]
         v = get("loadBalancerSourceRanges")
-        if v is None or isinstance(v, list):
-            self.load_balancer_source_ranges = v
-        else:
-            self.load_balancer_source_ranges = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = (
+                ["loadBalancerSourceRanges"] if odd is None else [*odd, "loadBalancerSourceRanges"]
+            )
         v = get("ports")
-        if v is None:
-            self.ports = None
-        elif isinstance(v, list):
-            try:
-                self.ports = [ServicePort._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ports = None
-                odd = True
-        else:
-            self.ports = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ports"] = [ServicePort._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ports"] if odd is None else [*odd, "ports"]
+            else:
+                odd = ["ports"] if odd is None else [*odd, "ports"]
         v = get("publishNotReadyAddresses")
-        if v is None or v.__class__ is bool:
-            self.publish_not_ready_addresses = v
-        else:
-            self.publish_not_ready_addresses = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["publishNotReadyAddresses"] if odd is None else [*odd, "publishNotReadyAddresses"]
+            )
         v = get("selector")
-        if v is None or isinstance(v, dict):
-            self.selector = v
-        else:
-            self.selector = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["selector"] if odd is None else [*odd, "selector"]
         v = get("sessionAffinity")
-        if v is None or isinstance(v, str):
-            self.session_affinity = v
-        else:
-            self.session_affinity = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["sessionAffinity"] if odd is None else [*odd, "sessionAffinity"]
         v = get("sessionAffinityConfig")
-        if v is None:
-            self.session_affinity_config = None
-        elif isinstance(v, dict):
-            self.session_affinity_config = SessionAffinityConfig._decode(v)
-        else:
-            self.session_affinity_config = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["sessionAffinityConfig"] = SessionAffinityConfig._decode(v)
+            else:
+                odd = ["sessionAffinityConfig"] if odd is None else [*odd, "sessionAffinityConfig"]
         v = get("trafficDistribution")
-        if v is None or isinstance(v, str):
-            self.traffic_distribution = v
-        else:
-            self.traffic_distribution = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["trafficDistribution"] if odd is None else [*odd, "trafficDistribution"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.allocate_load_balancer_node_ports
-        if v0 is not None:
-            data["allocateLoadBalancerNodePorts"] = v0
-        v1 = self.cluster_ip
-        if v1 is not None:
-            data["clusterIP"] = v1
-        v2 = self.cluster_ips
-        if v2 is not None:
-            data["clusterIPs"] = v2 if wire else v2[:]
-        v3 = self.external_ips
-        if v3 is not None:
-            data["externalIPs"] = v3 if wire else v3[:]
-        v4 = self.external_name
-        if v4 is not None:
-            data["externalName"] = v4
-        v5 = self.external_traffic_policy
-        if v5 is not None:
-            data["externalTrafficPolicy"] = v5
-        v6 = self.health_check_node_port
-        if v6 is not None:
-            data["healthCheckNodePort"] = v6
-        v7 = self.internal_traffic_policy
-        if v7 is not None:
-            data["internalTrafficPolicy"] = v7
-        v8 = self.ip_families
-        if v8 is not None:
-            data["ipFamilies"] = v8 if wire else v8[:]
-        v9 = self.ip_family_policy
-        if v9 is not None:
-            data["ipFamilyPolicy"] = v9
-        v10 = self.load_balancer_class
-        if v10 is not None:
-            data["loadBalancerClass"] = v10
-        v11 = self.load_balancer_ip
-        if v11 is not None:
-            data["loadBalancerIP"] = v11
-        v12 = self.load_balancer_source_ranges
-        if v12 is not None:
-            data["loadBalancerSourceRanges"] = v12 if wire else v12[:]
-        v13 = self.ports
-        if v13 is not None:
-            data["ports"] = [i0._encode(wire) for i0 in v13]
-        v14 = self.publish_not_ready_addresses
-        if v14 is not None:
-            data["publishNotReadyAddresses"] = v14
-        v15 = self.selector
-        if v15 is not None:
-            data["selector"] = v15 if wire else v15.copy()
-        v16 = self.session_affinity
-        if v16 is not None:
-            data["sessionAffinity"] = v16
-        v17 = self.session_affinity_config
-        if v17 is not None:
-            data["sessionAffinityConfig"] = v17._encode(wire)
-        v18 = self.traffic_distribution
-        if v18 is not None:
-            data["trafficDistribution"] = v18
-        v19 = self.type
-        if v19 is not None:
-            data["type"] = v19
-        return data
-
-    def _copy(self) -> ServiceSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allocate_load_balancer_node_ports = self.allocate_load_balancer_node_ports
-        new.cluster_ip = self.cluster_ip
-        new.cluster_ips = None if (v2 := self.cluster_ips) is None else v2[:]
-        new.external_ips = None if (v3 := self.external_ips) is None else v3[:]
-        new.external_name = self.external_name
-        new.external_traffic_policy = self.external_traffic_policy
-        new.health_check_node_port = self.health_check_node_port
-        new.internal_traffic_policy = self.internal_traffic_policy
-        new.ip_families = None if (v8 := self.ip_families) is None else v8[:]
-        new.ip_family_policy = self.ip_family_policy
-        new.load_balancer_class = self.load_balancer_class
-        new.load_balancer_ip = self.load_balancer_ip
-        new.load_balancer_source_ranges = (
-            None if (v12 := self.load_balancer_source_ranges) is None else v12[:]
-        )
-        new.ports = None if (v13 := self.ports) is None else [i._copy() for i in v13]
-        new.publish_not_ready_addresses = self.publish_not_ready_addresses
-        new.selector = None if (v15 := self.selector) is None else v15.copy()
-        new.session_affinity = self.session_affinity
-        new.session_affinity_config = (
-            None if (v17 := self.session_affinity_config) is None else v17._copy()
-        )
-        new.traffic_distribution = self.traffic_distribution
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
 
 class ServiceStatus(_Model):
     """ServiceStatus represents the current status of a service."""
-
-    __slots__ = (
-        "conditions",
-        "load_balancer",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1391,7 +868,7 @@ class ServiceStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "loadBalancer"})
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """Current service state"""
 
     load_balancer: LoadBalancerStatus | None
@@ -1404,81 +881,42 @@ class ServiceStatus(_Model):
         load_balancer: LoadBalancerStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, _meta_v1.Condition, "ServiceStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.load_balancer = (
-            None
-            if load_balancer is None
-            else _model_arg(load_balancer, LoadBalancerStatus, "ServiceStatus(load_balancer=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if load_balancer is not None:
+            d["loadBalancer"] = _model_arg(
+                load_balancer, LoadBalancerStatus, "ServiceStatus(load_balancer=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("loadBalancer")
-        if v is None:
-            self.load_balancer = None
-        elif isinstance(v, dict):
-            self.load_balancer = LoadBalancerStatus._decode(v)
-        else:
-            self.load_balancer = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.load_balancer
-        if v1 is not None:
-            data["loadBalancer"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> ServiceStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.load_balancer = None if (v1 := self.load_balancer) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["loadBalancer"] = LoadBalancerStatus._decode(v)
+            else:
+                odd = ["loadBalancer"] if odd is None else [*odd, "loadBalancer"]
+        return odd
 
 
 class SessionAffinityConfig(_Model):
     """SessionAffinityConfig represents the configurations of session affinity."""
-
-    __slots__ = ("client_ip",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("client_ip", "clientIP", "ClientIPConfig | None"),
@@ -1494,48 +932,21 @@ class SessionAffinityConfig(_Model):
         client_ip: ClientIPConfig | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.client_ip = (
-            None
-            if client_ip is None
-            else _model_arg(client_ip, ClientIPConfig, "SessionAffinityConfig(client_ip=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if client_ip is not None:
+            d["clientIP"] = _model_arg(
+                client_ip, ClientIPConfig, "SessionAffinityConfig(client_ip=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("clientIP")
-        if v is None:
-            self.client_ip = None
-        elif isinstance(v, dict):
-            self.client_ip = ClientIPConfig._decode(v)
-        else:
-            self.client_ip = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.client_ip
-        if v0 is not None:
-            data["clientIP"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> SessionAffinityConfig:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.client_ip = None if (v0 := self.client_ip) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["clientIP"] = ClientIPConfig._decode(v)
+            else:
+                odd = ["clientIP"] if odd is None else [*odd, "clientIP"]
+        return odd

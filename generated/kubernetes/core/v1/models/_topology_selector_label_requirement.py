@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,19 +20,14 @@ __all__ = [
 class TopologySelectorLabelRequirement(_Model):
     """A topology selector requirement is a selector that matches given label. This is an alpha feature and may change in the future."""
 
-    __slots__ = (
-        "key",
-        "values",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str", required=True),
-        _FieldInfo("values", "values", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
+        _FieldInfo(
+            "values", "values", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "values"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
-    _absent: tuple[str, ...]
 
     key: str
     """The label key that the selector applies to."""
@@ -48,71 +42,38 @@ class TopologySelectorLabelRequirement(_Model):
         values: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        if values is None:
-            self.values = []
-            absent += ("values",)
-        else:
-            self.values = values
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if key is not None:
+            d["key"] = key
+        if values is not None:
+            d["values"] = values
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("key")
-        if isinstance(v, str):
-            self.key = v
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("values")
-        if isinstance(v, list):
-            self.values = v
+        if v is None:
+            if "values" in d:  # null in an always-set field: kept aside
+                odd = ["values"] if odd is None else [*odd, "values"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.values = []
-            absent += ("values",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["values"] if odd is None else [*odd, "values"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.key
-        if v0 is not None and (v0 or "key" not in absent):
-            data["key"] = v0
-        v1 = self.values
-        if v1 is not None and (v1 or "values" not in absent):
-            data["values"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> TopologySelectorLabelRequirement:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.key = self.key
-        new.values = None if (v1 := self.values) is None else v1[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key":
+            return ""
+        if name == "values":
+            return []
+        raise AttributeError(name)

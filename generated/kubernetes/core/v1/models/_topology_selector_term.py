@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from ._topology_selector_label_requirement import TopologySelectorLabelRequirement
 
@@ -22,8 +21,6 @@ __all__ = [
 
 class TopologySelectorTerm(_Model):
     """A topology selector term represents the result of label queries. A null or empty topology selector term matches no objects. The requirements of them are ANDed. It provides a subset of functionality as NodeSelectorTerm. This is an alpha feature and may change in the future."""
-
-    __slots__ = ("match_label_expressions",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -44,10 +41,9 @@ class TopologySelectorTerm(_Model):
         match_label_expressions: list[TopologySelectorLabelRequirement] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.match_label_expressions = (
-            None
-            if match_label_expressions is None
-            else [
+        d = self.__dict__
+        if match_label_expressions is not None:
+            d["matchLabelExpressions"] = [
                 _model_arg(
                     i0,
                     TopologySelectorLabelRequirement,
@@ -55,52 +51,25 @@ class TopologySelectorTerm(_Model):
                 )
                 for i0 in match_label_expressions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("matchLabelExpressions")
-        if v is None:
-            self.match_label_expressions = None
-        elif isinstance(v, list):
-            try:
-                self.match_label_expressions = [
-                    TopologySelectorLabelRequirement._decode(i0) for i0 in v
-                ]
-            except AttributeError:  # an item that is not an object
-                self.match_label_expressions = None
-                odd = True
-        else:
-            self.match_label_expressions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.match_label_expressions
-        if v0 is not None:
-            data["matchLabelExpressions"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> TopologySelectorTerm:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.match_label_expressions = (
-            None if (v0 := self.match_label_expressions) is None else [i._copy() for i in v0]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["matchLabelExpressions"] = [
+                        TopologySelectorLabelRequirement._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["matchLabelExpressions"]
+                        if odd is None
+                        else [*odd, "matchLabelExpressions"]
+                    )
+            else:
+                odd = ["matchLabelExpressions"] if odd is None else [*odd, "matchLabelExpressions"]
+        return odd

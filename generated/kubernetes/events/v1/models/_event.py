@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.times import MicroTime as _MicroTime
@@ -29,27 +28,6 @@ __all__ = [
 
 class Event(_Model):
     """Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system. Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data."""
-
-    __slots__ = (
-        "action",
-        "api_version",
-        "deprecated_count",
-        "deprecated_first_timestamp",
-        "deprecated_last_timestamp",
-        "deprecated_source",
-        "event_time",
-        "kind",
-        "metadata",
-        "note",
-        "reason",
-        "regarding",
-        "related",
-        "reporting_controller",
-        "reporting_instance",
-        "series",
-        "type",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "events.k8s.io/v1"
     KIND: ClassVar[str] = "Event"
@@ -84,7 +62,7 @@ class Event(_Model):
         _FieldInfo("deprecated_source", "deprecatedSource", "_core_v1.EventSource | None"),
         _FieldInfo("event_time", "eventTime", "_MicroTime | None", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("note", "note", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
         _FieldInfo("regarding", "regarding", "_core_v1.ObjectReference | None"),
@@ -115,9 +93,8 @@ class Event(_Model):
             "type",
         }
     )
-    _absent: tuple[str, ...]
 
-    action: str | None
+    action: str | None = None
     """action is what action was taken/failed regarding to the regarding object. It is machine-readable. This field cannot be empty for new Events and it can have at most 128 characters."""
 
     api_version: str | None
@@ -138,22 +115,22 @@ class Event(_Model):
     event_time: _MicroTime | None
     """eventTime is the time when this Event was first observed. It is required."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    note: str | None
+    note: str | None = None
     """note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB."""
 
-    reason: str | None
+    reason: str | None = None
     """reason is why the action was taken. It is human-readable. This field cannot be empty for new Events and it can have at most 128 characters."""
 
-    regarding: _core_v1.ObjectReference | None
+    regarding: _core_v1.ObjectReference | None = None
     """regarding contains the object this Event is about. In most cases it's an Object reporting controller implements, e.g. ReplicaSetController implements ReplicaSets and this event is emitted because it acts on some changes in a ReplicaSet object."""
 
-    related: _core_v1.ObjectReference | None
+    related: _core_v1.ObjectReference | None = None
     """related is the optional secondary object for more complex actions. E.g. when regarding object triggers a creation or deletion of related object."""
 
     reporting_controller: str | None
@@ -162,10 +139,10 @@ class Event(_Model):
     reporting_instance: str | None
     """reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty for new Events and it can have at most 128 characters."""
 
-    series: EventSeries | None
+    series: EventSeries | None = None
     """series is data about the Event series this event represents or nil if it's a singleton Event."""
 
-    type: str | None
+    type: str | None = None
     """type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable. This field cannot be empty for new Events."""
 
     def __init__(
@@ -190,290 +167,154 @@ class Event(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.action = action
-        self.api_version = api_version
-        self.deprecated_count = deprecated_count
-        self.deprecated_first_timestamp = (
-            None if deprecated_first_timestamp is None else _Time.coerce(deprecated_first_timestamp)
-        )
-        self.deprecated_last_timestamp = (
-            None if deprecated_last_timestamp is None else _Time.coerce(deprecated_last_timestamp)
-        )
-        self.deprecated_source = (
-            None
-            if deprecated_source is None
-            else _model_arg(deprecated_source, _core_v1.EventSource, "Event(deprecated_source=...)")
-        )
-        self.event_time = None if event_time is None else _MicroTime.coerce(event_time)
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Event(metadata=...)")
-        self.note = note
-        self.reason = reason
-        self.regarding = (
-            None
-            if regarding is None
-            else _model_arg(regarding, _core_v1.ObjectReference, "Event(regarding=...)")
-        )
-        self.related = (
-            None
-            if related is None
-            else _model_arg(related, _core_v1.ObjectReference, "Event(related=...)")
-        )
-        self.reporting_controller = reporting_controller
-        self.reporting_instance = reporting_instance
-        self.series = (
-            None if series is None else _model_arg(series, EventSeries, "Event(series=...)")
-        )
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if action is not None:
+            d["action"] = action
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if deprecated_count is not None:
+            d["deprecatedCount"] = deprecated_count
+        if deprecated_first_timestamp is not None:
+            d["deprecatedFirstTimestamp"] = _Time.coerce(deprecated_first_timestamp)
+        if deprecated_last_timestamp is not None:
+            d["deprecatedLastTimestamp"] = _Time.coerce(deprecated_last_timestamp)
+        if deprecated_source is not None:
+            d["deprecatedSource"] = _model_arg(
+                deprecated_source, _core_v1.EventSource, "Event(deprecated_source=...)"
+            )
+        if event_time is not None:
+            d["eventTime"] = _MicroTime.coerce(event_time)
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Event(metadata=...)")
+        if note is not None:
+            d["note"] = note
+        if reason is not None:
+            d["reason"] = reason
+        if regarding is not None:
+            d["regarding"] = _model_arg(regarding, _core_v1.ObjectReference, "Event(regarding=...)")
+        if related is not None:
+            d["related"] = _model_arg(related, _core_v1.ObjectReference, "Event(related=...)")
+        if reporting_controller is not None:
+            d["reportingController"] = reporting_controller
+        if reporting_instance is not None:
+            d["reportingInstance"] = reporting_instance
+        if series is not None:
+            d["series"] = _model_arg(series, EventSeries, "Event(series=...)")
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("action")
-        if v is None or isinstance(v, str):
-            self.action = v
-        else:
-            self.action = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["action"] if odd is None else [*odd, "action"]
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("deprecatedCount")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.deprecated_count = v
-        else:
-            self.deprecated_count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["deprecatedCount"] if odd is None else [*odd, "deprecatedCount"]
         v = get("deprecatedFirstTimestamp")
-        if v is None:
-            self.deprecated_first_timestamp = None
-        elif isinstance(v, str):
-            self.deprecated_first_timestamp = _Time(v)
-        else:
-            self.deprecated_first_timestamp = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["deprecatedFirstTimestamp"] = _Time(v)
+            else:
+                odd = (
+                    ["deprecatedFirstTimestamp"]
+                    if odd is None
+                    else [*odd, "deprecatedFirstTimestamp"]
+                )
         v = get("deprecatedLastTimestamp")
-        if v is None:
-            self.deprecated_last_timestamp = None
-        elif isinstance(v, str):
-            self.deprecated_last_timestamp = _Time(v)
-        else:
-            self.deprecated_last_timestamp = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["deprecatedLastTimestamp"] = _Time(v)
+            else:
+                odd = (
+                    ["deprecatedLastTimestamp"]
+                    if odd is None
+                    else [*odd, "deprecatedLastTimestamp"]
+                )
         v = get("deprecatedSource")
-        if v is None:
-            self.deprecated_source = None
-        elif isinstance(v, dict):
-            self.deprecated_source = _core_v1.EventSource._decode(v)
-        else:
-            self.deprecated_source = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["deprecatedSource"] = _core_v1.EventSource._decode(v)
+            else:
+                odd = ["deprecatedSource"] if odd is None else [*odd, "deprecatedSource"]
         v = get("eventTime")
-        if v is None:
-            self.event_time = None
-        elif isinstance(v, str):
-            self.event_time = _MicroTime(v)
-        else:
-            self.event_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["eventTime"] = _MicroTime(v)
+            else:
+                odd = ["eventTime"] if odd is None else [*odd, "eventTime"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("note")
-        if v is None or isinstance(v, str):
-            self.note = v
-        else:
-            self.note = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["note"] if odd is None else [*odd, "note"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("regarding")
-        if v is None:
-            self.regarding = None
-        elif isinstance(v, dict):
-            self.regarding = _core_v1.ObjectReference._decode(v)
-        else:
-            self.regarding = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["regarding"] = _core_v1.ObjectReference._decode(v)
+            else:
+                odd = ["regarding"] if odd is None else [*odd, "regarding"]
         v = get("related")
-        if v is None:
-            self.related = None
-        elif isinstance(v, dict):
-            self.related = _core_v1.ObjectReference._decode(v)
-        else:
-            self.related = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["related"] = _core_v1.ObjectReference._decode(v)
+            else:
+                odd = ["related"] if odd is None else [*odd, "related"]
         v = get("reportingController")
-        if v is None or isinstance(v, str):
-            self.reporting_controller = v
-        else:
-            self.reporting_controller = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reportingController"] if odd is None else [*odd, "reportingController"]
         v = get("reportingInstance")
-        if v is None or isinstance(v, str):
-            self.reporting_instance = v
-        else:
-            self.reporting_instance = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reportingInstance"] if odd is None else [*odd, "reportingInstance"]
         v = get("series")
-        if v is None:
-            self.series = None
-        elif isinstance(v, dict):
-            self.series = EventSeries._decode(v)
-        else:
-            self.series = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["series"] = EventSeries._decode(v)
+            else:
+                odd = ["series"] if odd is None else [*odd, "series"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.action
-        if v0 is not None:
-            data["action"] = v0
-        v1 = self.api_version
-        if v1 is not None:
-            data["apiVersion"] = v1
-        v2 = self.deprecated_count
-        if v2 is not None:
-            data["deprecatedCount"] = v2
-        v3 = self.deprecated_first_timestamp
-        if v3 is not None:
-            data["deprecatedFirstTimestamp"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
-        v4 = self.deprecated_last_timestamp
-        if v4 is not None:
-            data["deprecatedLastTimestamp"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
-        v5 = self.deprecated_source
-        if v5 is not None:
-            data["deprecatedSource"] = v5._encode(wire)
-        v6 = self.event_time
-        if v6 is not None:
-            data["eventTime"] = v6 if isinstance(v6, str) else _MicroTime.coerce(v6)
-        v7 = self.kind
-        if v7 is not None:
-            data["kind"] = v7
-        v8 = self.metadata
-        if v8 is not None:
-            d8 = v8._encode(wire)
-            if d8 or "metadata" not in absent:
-                data["metadata"] = d8
-        v9 = self.note
-        if v9 is not None:
-            data["note"] = v9
-        v10 = self.reason
-        if v10 is not None:
-            data["reason"] = v10
-        v11 = self.regarding
-        if v11 is not None:
-            data["regarding"] = v11._encode(wire)
-        v12 = self.related
-        if v12 is not None:
-            data["related"] = v12._encode(wire)
-        v13 = self.reporting_controller
-        if v13 is not None:
-            data["reportingController"] = v13
-        v14 = self.reporting_instance
-        if v14 is not None:
-            data["reportingInstance"] = v14
-        v15 = self.series
-        if v15 is not None:
-            data["series"] = v15._encode(wire)
-        v16 = self.type
-        if v16 is not None:
-            data["type"] = v16
-        return data
-
-    def _copy(self) -> Event:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.action = self.action
-        new.api_version = self.api_version
-        new.deprecated_count = self.deprecated_count
-        new.deprecated_first_timestamp = self.deprecated_first_timestamp
-        new.deprecated_last_timestamp = self.deprecated_last_timestamp
-        new.deprecated_source = None if (v5 := self.deprecated_source) is None else v5._copy()
-        new.event_time = self.event_time
-        new.kind = self.kind
-        new.metadata = None if (v8 := self.metadata) is None else v8._copy()
-        new.note = self.note
-        new.reason = self.reason
-        new.regarding = None if (v11 := self.regarding) is None else v11._copy()
-        new.related = None if (v12 := self.related) is None else v12._copy()
-        new.reporting_controller = self.reporting_controller
-        new.reporting_instance = self.reporting_instance
-        new.series = None if (v15 := self.series) is None else v15._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class EventList(_Model):
     """EventList is a list of Event objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "events.k8s.io/v1"
     KIND: ClassVar[str] = "EventList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Event]", required=True),
+        _FieldInfo("items", "items", "list[Event]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -481,7 +322,7 @@ class EventList(_Model):
     items: list[Event]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -496,120 +337,64 @@ class EventList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Event, "EventList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Event, "EventList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Event._decode(i0) for i0 in v]
+                d["items"] = [Event._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> EventList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class EventSeries(_Model):
     """EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time. How often to update the EventSeries is up to the event reporters. The default event reporter in "k8s.io/client-go/tools/events/event_broadcaster.go" shows how this struct is updated on heartbeats and can guide customized reporter implementations."""
 
-    __slots__ = (
-        "count",
-        "last_observed_time",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("count", "count", "int", required=True),
+        _FieldInfo("count", "count", "int", required=True, always_set=True),
         _FieldInfo("last_observed_time", "lastObservedTime", "_MicroTime | None", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"count", "lastObservedTime"})
-    _absent: tuple[str, ...]
 
     count: int
     """count is the number of occurrences in this series up to the last heartbeat time."""
@@ -624,69 +409,34 @@ class EventSeries(_Model):
         last_observed_time: _MicroTime | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if count is None:
-            self.count = 0
-            absent += ("count",)
-        else:
-            self.count = count
-        self.last_observed_time = (
-            None if last_observed_time is None else _MicroTime.coerce(last_observed_time)
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if count is not None:
+            d["count"] = count
+        if last_observed_time is not None:
+            d["lastObservedTime"] = _MicroTime.coerce(last_observed_time)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("count")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.count = v
-        else:
-            self.count = 0
-            absent += ("count",)
-            if v is not None:
-                odd = True
-        v = get("lastObservedTime")
         if v is None:
-            self.last_observed_time = None
-        elif isinstance(v, str):
-            self.last_observed_time = _MicroTime(v)
+            if "count" in d:  # null in an always-set field: kept aside
+                odd = ["count"] if odd is None else [*odd, "count"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.last_observed_time = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["count"] if odd is None else [*odd, "count"]
+        v = get("lastObservedTime")
+        if v is not None:
+            if isinstance(v, str):
+                d["lastObservedTime"] = _MicroTime(v)
+            else:
+                odd = ["lastObservedTime"] if odd is None else [*odd, "lastObservedTime"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.count
-        if v0 is not None and (v0 or "count" not in absent):
-            data["count"] = v0
-        v1 = self.last_observed_time
-        if v1 is not None:
-            data["lastObservedTime"] = v1 if isinstance(v1, str) else _MicroTime.coerce(v1)
-        return data
-
-    def _copy(self) -> EventSeries:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.count = self.count
-        new.last_observed_time = self.last_observed_time
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "count":
+            return 0
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -39,14 +38,10 @@ __all__ = [
 class FlowDistinguisherMethod(_Model):
     """FlowDistinguisherMethod specifies the method of a flow distinguisher."""
 
-    __slots__ = (
-        "type",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("type", "type", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"type"})
-    _absent: tuple[str, ...]
 
     type: str
     """`type` is the type of flow distinguisher method The supported types are "ByUser" and "ByNamespace". Required."""
@@ -57,70 +52,33 @@ class FlowDistinguisherMethod(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.type
-        if v0 is not None and (v0 or "type" not in absent):
-            data["type"] = v0
-        return data
-
-    def _copy(self) -> FlowDistinguisherMethod:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class FlowSchema(_Model):
     """FlowSchema defines the schema of a group of flows. Note that a flow is made up of a set of inbound API requests with similar attributes and is identified by a pair of strings: the name of the FlowSchema and a "flow distinguisher"."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "flowcontrol.apiserver.k8s.io/v1"
     KIND: ClassVar[str] = "FlowSchema"
@@ -149,28 +107,27 @@ class FlowSchema(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "FlowSchemaSpec | None"),
         _FieldInfo("status", "status", "FlowSchemaStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """`metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: FlowSchemaSpec | None
+    spec: FlowSchemaSpec | None = None
     """`spec` is the specification of the desired behavior of a FlowSchema. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: FlowSchemaStatus | None
+    status: FlowSchemaStatus | None = None
     """`status` is the current status of a FlowSchema. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -183,125 +140,59 @@ class FlowSchema(_Model):
         status: FlowSchemaStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "FlowSchema(metadata=...)")
-        self.spec = (
-            None if spec is None else _model_arg(spec, FlowSchemaSpec, "FlowSchema(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, FlowSchemaStatus, "FlowSchema(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "FlowSchema(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, FlowSchemaSpec, "FlowSchema(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, FlowSchemaStatus, "FlowSchema(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = FlowSchemaSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = FlowSchemaSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = FlowSchemaStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = FlowSchemaStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> FlowSchema:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class FlowSchemaCondition(_Model):
     """FlowSchemaCondition describes conditions for a FlowSchema."""
-
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
@@ -317,16 +208,16 @@ class FlowSchemaCondition(_Model):
     last_transition_time: _Time | None
     """`lastTransitionTime` is the last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """`message` is a human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: str | None = None
     """`reason` is a unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str | None
+    status: str | None = None
     """`status` is the status of the condition. Can be True, False, Unknown. Required."""
 
-    type: str | None
+    type: str | None = None
     """`type` is the type of the condition. Required."""
 
     def __init__(
@@ -339,116 +230,56 @@ class FlowSchemaCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        self.status = status
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if v is None or isinstance(v, str):
-            self.status = v
-        else:
-            self.status = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.reason
-        if v2 is not None:
-            data["reason"] = v2
-        v3 = self.status
-        if v3 is not None:
-            data["status"] = v3
-        v4 = self.type
-        if v4 is not None:
-            data["type"] = v4
-        return data
-
-    def _copy(self) -> FlowSchemaCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
 
 class FlowSchemaList(_Model):
     """FlowSchemaList is a list of FlowSchema objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "flowcontrol.apiserver.k8s.io/v1"
     KIND: ClassVar[str] = "FlowSchemaList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[FlowSchema]", required=True),
+        _FieldInfo("items", "items", "list[FlowSchema]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -456,7 +287,7 @@ class FlowSchemaList(_Model):
     items: list[FlowSchema]
     """`items` is a list of FlowSchemas."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -471,115 +302,58 @@ class FlowSchemaList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, FlowSchema, "FlowSchemaList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "FlowSchemaList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, FlowSchema, "FlowSchemaList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "FlowSchemaList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [FlowSchema._decode(i0) for i0 in v]
+                d["items"] = [FlowSchema._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> FlowSchemaList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class FlowSchemaSpec(_Model):
     """FlowSchemaSpec describes how the FlowSchema's specification looks like."""
-
-    __slots__ = (
-        "distinguisher_method",
-        "matching_precedence",
-        "priority_level_configuration",
-        "rules",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("distinguisher_method", "distinguisherMethod", "FlowDistinguisherMethod | None"),
@@ -589,13 +363,13 @@ class FlowSchemaSpec(_Model):
             "priorityLevelConfiguration",
             "PriorityLevelConfigurationReference",
             required=True,
+            always_set=True,
         ),
         _FieldInfo("rules", "rules", "list[PolicyRulesWithSubjects] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"distinguisherMethod", "matchingPrecedence", "priorityLevelConfiguration", "rules"}
     )
-    _absent: tuple[str, ...]
 
     distinguisher_method: FlowDistinguisherMethod | None
     """`distinguisherMethod` defines how to compute the flow distinguisher for requests that match this schema. `nil` specifies that the distinguisher is disabled and thus will always be the empty string."""
@@ -606,7 +380,7 @@ class FlowSchemaSpec(_Model):
     priority_level_configuration: PriorityLevelConfigurationReference
     """`priorityLevelConfiguration` should reference a PriorityLevelConfiguration in the cluster. If the reference cannot be resolved, the FlowSchema will be ignored and marked as invalid in its status. Required."""
 
-    rules: list[PolicyRulesWithSubjects] | None
+    rules: list[PolicyRulesWithSubjects] | None = None
     """`rules` describes which requests will match this flow schema. This FlowSchema matches a request if and only if at least one member of rules matches the request. if it is an empty slice, there will be no requests matching the FlowSchema."""
 
     def __init__(
@@ -618,126 +392,75 @@ class FlowSchemaSpec(_Model):
         rules: list[PolicyRulesWithSubjects] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.distinguisher_method = (
-            None
-            if distinguisher_method is None
-            else _model_arg(
+        d = self.__dict__
+        if distinguisher_method is not None:
+            d["distinguisherMethod"] = _model_arg(
                 distinguisher_method,
                 FlowDistinguisherMethod,
                 "FlowSchemaSpec(distinguisher_method=...)",
             )
-        )
-        self.matching_precedence = matching_precedence
-        if priority_level_configuration is None:
-            self.priority_level_configuration = PriorityLevelConfigurationReference()
-            absent += ("priority_level_configuration",)
-        else:
-            self.priority_level_configuration = _model_arg(
+        if matching_precedence is not None:
+            d["matchingPrecedence"] = matching_precedence
+        if priority_level_configuration is not None:
+            d["priorityLevelConfiguration"] = _model_arg(
                 priority_level_configuration,
                 PriorityLevelConfigurationReference,
                 "FlowSchemaSpec(priority_level_configuration=...)",
             )
-        self.rules = (
-            None
-            if rules is None
-            else [
+        if rules is not None:
+            d["rules"] = [
                 _model_arg(i0, PolicyRulesWithSubjects, "FlowSchemaSpec(rules=...)") for i0 in rules
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("distinguisherMethod")
-        if v is None:
-            self.distinguisher_method = None
-        elif isinstance(v, dict):
-            self.distinguisher_method = FlowDistinguisherMethod._decode(v)
-        else:
-            self.distinguisher_method = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["distinguisherMethod"] = FlowDistinguisherMethod._decode(v)
+            else:
+                odd = ["distinguisherMethod"] if odd is None else [*odd, "distinguisherMethod"]
         v = get("matchingPrecedence")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.matching_precedence = v
-        else:
-            self.matching_precedence = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["matchingPrecedence"] if odd is None else [*odd, "matchingPrecedence"]
         v = get("priorityLevelConfiguration")
-        if isinstance(v, dict):
-            self.priority_level_configuration = PriorityLevelConfigurationReference._decode(v)
-        else:
-            self.priority_level_configuration = PriorityLevelConfigurationReference()
-            absent += ("priority_level_configuration",)
-            if v is not None:
-                odd = True
-        v = get("rules")
         if v is None:
-            self.rules = None
-        elif isinstance(v, list):
-            try:
-                self.rules = [PolicyRulesWithSubjects._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.rules = None
-                odd = True
+            if "priorityLevelConfiguration" in d:  # null in an always-set field: kept aside
+                odd = (
+                    ["priorityLevelConfiguration"]
+                    if odd is None
+                    else [*odd, "priorityLevelConfiguration"]
+                )
+        elif isinstance(v, dict):
+            d["priorityLevelConfiguration"] = PriorityLevelConfigurationReference._decode(v)
         else:
-            self.rules = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = (
+                ["priorityLevelConfiguration"]
+                if odd is None
+                else [*odd, "priorityLevelConfiguration"]
+            )
+        v = get("rules")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["rules"] = [PolicyRulesWithSubjects._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["rules"] if odd is None else [*odd, "rules"]
+            else:
+                odd = ["rules"] if odd is None else [*odd, "rules"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.distinguisher_method
-        if v0 is not None:
-            data["distinguisherMethod"] = v0._encode(wire)
-        v1 = self.matching_precedence
-        if v1 is not None:
-            data["matchingPrecedence"] = v1
-        v2 = self.priority_level_configuration
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "priority_level_configuration" not in absent:
-                data["priorityLevelConfiguration"] = d2
-        v3 = self.rules
-        if v3 is not None:
-            data["rules"] = [i0._encode(wire) for i0 in v3]
-        return data
-
-    def _copy(self) -> FlowSchemaSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.distinguisher_method = None if (v0 := self.distinguisher_method) is None else v0._copy()
-        new.matching_precedence = self.matching_precedence
-        new.priority_level_configuration = (
-            None if (v2 := self.priority_level_configuration) is None else v2._copy()
-        )
-        new.rules = None if (v3 := self.rules) is None else [i._copy() for i in v3]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "priority_level_configuration":
+            return PriorityLevelConfigurationReference()
+        raise AttributeError(name)
 
 
 class FlowSchemaStatus(_Model):
     """FlowSchemaStatus represents the current state of a FlowSchema."""
-
-    __slots__ = ("conditions",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -752,7 +475,7 @@ class FlowSchemaStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions"})
 
-    conditions: list[FlowSchemaCondition] | None
+    conditions: list[FlowSchemaCondition] | None = None
     """`conditions` is a list of the current states of FlowSchema."""
 
     def __init__(
@@ -761,71 +484,37 @@ class FlowSchemaStatus(_Model):
         conditions: list[FlowSchemaCondition] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, FlowSchemaCondition, "FlowSchemaStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [FlowSchemaCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> FlowSchemaStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [FlowSchemaCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
+        return odd
 
 
 class GroupSubject(_Model):
     """GroupSubject holds detailed information for group-kind subject."""
 
-    __slots__ = (
-        "name",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("name", "name", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
-    _absent: tuple[str, ...]
 
     name: str
     """name is the user group that matches, or "*" to match all user groups. See https://github.com/kubernetes/apiserver/blob/master/pkg/authentication/user/user.go for some well-known group names. Required."""
@@ -836,77 +525,47 @@ class GroupSubject(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        return data
-
-    def _copy(self) -> GroupSubject:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class NonResourcePolicyRule(_Model):
     """NonResourcePolicyRule is a predicate that matches non-resource requests according to their verb and the target non-resource URL. A NonResourcePolicyRule matches a request if and only if both (a) at least one member of verbs matches the request and (b) at least one member of nonResourceURLs matches the request."""
 
-    __slots__ = (
-        "non_resource_urls",
-        "verbs",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
-            "non_resource_urls", "nonResourceURLs", "list[str]", required=True, list_type="set"
+            "non_resource_urls",
+            "nonResourceURLs",
+            "list[str]",
+            required=True,
+            list_type="set",
+            always_set=True,
         ),
-        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="set"),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="set", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nonResourceURLs", "verbs"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("non_resource_urls", "verbs")
-    _absent: tuple[str, ...]
 
     non_resource_urls: list[str]
     """`nonResourceURLs` is a set of url prefixes that a user should have access to and may not be empty. For example:
@@ -928,85 +587,45 @@ class NonResourcePolicyRule(_Model):
         verbs: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if non_resource_urls is None:
-            self.non_resource_urls = []
-            absent += ("non_resource_urls",)
-        else:
-            self.non_resource_urls = non_resource_urls
-        if verbs is None:
-            self.verbs = []
-            absent += ("verbs",)
-        else:
-            self.verbs = verbs
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if non_resource_urls is not None:
+            d["nonResourceURLs"] = non_resource_urls
+        if verbs is not None:
+            d["verbs"] = verbs
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("nonResourceURLs")
-        if isinstance(v, list):
-            self.non_resource_urls = v
+        if v is None:
+            if "nonResourceURLs" in d:  # null in an always-set field: kept aside
+                odd = ["nonResourceURLs"] if odd is None else [*odd, "nonResourceURLs"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.non_resource_urls = []
-            absent += ("non_resource_urls",)
-            if v is not None:
-                odd = True
+            odd = ["nonResourceURLs"] if odd is None else [*odd, "nonResourceURLs"]
         v = get("verbs")
-        if isinstance(v, list):
-            self.verbs = v
+        if v is None:
+            if "verbs" in d:  # null in an always-set field: kept aside
+                odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.verbs = []
-            absent += ("verbs",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.non_resource_urls
-        if v0 is not None and (v0 or "non_resource_urls" not in absent):
-            data["nonResourceURLs"] = v0 if wire else v0[:]
-        v1 = self.verbs
-        if v1 is not None and (v1 or "verbs" not in absent):
-            data["verbs"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> NonResourcePolicyRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.non_resource_urls = None if (v0 := self.non_resource_urls) is None else v0[:]
-        new.verbs = None if (v1 := self.verbs) is None else v1[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "non_resource_urls":
+            return []
+        if name == "verbs":
+            return []
+        raise AttributeError(name)
 
 
 class PolicyRulesWithSubjects(_Model):
     """PolicyRulesWithSubjects prescribes a test that applies to a request to an apiserver. The test considers the subject making the request, the verb being requested, and the resource to be acted upon. This PolicyRulesWithSubjects matches a request if and only if both (a) at least one member of subjects matches the request and (b) at least one member of resourceRules or nonResourceRules matches the request."""
-
-    __slots__ = (
-        "non_resource_rules",
-        "resource_rules",
-        "subjects",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -1018,12 +637,18 @@ class PolicyRulesWithSubjects(_Model):
         _FieldInfo(
             "resource_rules", "resourceRules", "list[ResourcePolicyRule] | None", list_type="atomic"
         ),
-        _FieldInfo("subjects", "subjects", "list[Subject]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "subjects",
+            "subjects",
+            "list[Subject]",
+            required=True,
+            list_type="atomic",
+            always_set=True,
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"nonResourceRules", "resourceRules", "subjects"}
     )
-    _absent: tuple[str, ...]
 
     non_resource_rules: list[NonResourcePolicyRule] | None
     """`nonResourceRules` is a list of NonResourcePolicyRules that identify matching requests according to their verb and the target non-resource URL."""
@@ -1042,131 +667,73 @@ class PolicyRulesWithSubjects(_Model):
         subjects: list[Subject] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.non_resource_rules = (
-            None
-            if non_resource_rules is None
-            else [
+        d = self.__dict__
+        if non_resource_rules is not None:
+            d["nonResourceRules"] = [
                 _model_arg(
                     i0, NonResourcePolicyRule, "PolicyRulesWithSubjects(non_resource_rules=...)"
                 )
                 for i0 in non_resource_rules
             ]
-        )
-        self.resource_rules = (
-            None
-            if resource_rules is None
-            else [
+        if resource_rules is not None:
+            d["resourceRules"] = [
                 _model_arg(i0, ResourcePolicyRule, "PolicyRulesWithSubjects(resource_rules=...)")
                 for i0 in resource_rules
             ]
-        )
-        if subjects is None:
-            self.subjects = []
-            absent += ("subjects",)
-        else:
-            self.subjects = [
+        if subjects is not None:
+            d["subjects"] = [
                 _model_arg(i0, Subject, "PolicyRulesWithSubjects(subjects=...)") for i0 in subjects
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("nonResourceRules")
-        if v is None:
-            self.non_resource_rules = None
-        elif isinstance(v, list):
-            try:
-                self.non_resource_rules = [NonResourcePolicyRule._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.non_resource_rules = None
-                odd = True
-        else:
-            self.non_resource_rules = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["nonResourceRules"] = [NonResourcePolicyRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["nonResourceRules"] if odd is None else [*odd, "nonResourceRules"]
+            else:
+                odd = ["nonResourceRules"] if odd is None else [*odd, "nonResourceRules"]
         v = get("resourceRules")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resourceRules"] = [ResourcePolicyRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["resourceRules"] if odd is None else [*odd, "resourceRules"]
+            else:
+                odd = ["resourceRules"] if odd is None else [*odd, "resourceRules"]
+        v = get("subjects")
         if v is None:
-            self.resource_rules = None
+            if "subjects" in d:  # null in an always-set field: kept aside
+                odd = ["subjects"] if odd is None else [*odd, "subjects"]
         elif isinstance(v, list):
             try:
-                self.resource_rules = [ResourcePolicyRule._decode(i0) for i0 in v]
+                d["subjects"] = [Subject._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.resource_rules = None
-                odd = True
+                odd = ["subjects"] if odd is None else [*odd, "subjects"]
         else:
-            self.resource_rules = None
-            odd = True
-        v = get("subjects")
-        if isinstance(v, list):
-            try:
-                self.subjects = [Subject._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.subjects = []
-                absent += ("subjects",)
-                odd = True
-        else:
-            self.subjects = []
-            absent += ("subjects",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["subjects"] if odd is None else [*odd, "subjects"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.non_resource_rules
-        if v0 is not None:
-            data["nonResourceRules"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.resource_rules
-        if v1 is not None:
-            data["resourceRules"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.subjects
-        if v2 is not None and (v2 or "subjects" not in absent):
-            data["subjects"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> PolicyRulesWithSubjects:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.non_resource_rules = (
-            None if (v0 := self.non_resource_rules) is None else [i._copy() for i in v0]
-        )
-        new.resource_rules = (
-            None if (v1 := self.resource_rules) is None else [i._copy() for i in v1]
-        )
-        new.subjects = None if (v2 := self.subjects) is None else [i._copy() for i in v2]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "subjects":
+            return []
+        raise AttributeError(name)
 
 
 class PriorityLevelConfigurationReference(_Model):
     """PriorityLevelConfigurationReference contains information that points to the "request-priority" being used."""
 
-    __slots__ = (
-        "name",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("name", "name", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
-    _absent: tuple[str, ...]
 
     name: str
     """`name` is the name of the priority level configuration being referenced Required."""
@@ -1177,83 +744,49 @@ class PriorityLevelConfigurationReference(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        return data
-
-    def _copy(self) -> PriorityLevelConfigurationReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class ResourcePolicyRule(_Model):
     """ResourcePolicyRule is a predicate that matches some resource requests, testing the request's verb and the target resource. A ResourcePolicyRule matches a resource request if and only if: (a) at least one member of verbs matches the request, (b) at least one member of apiGroups matches the request, (c) at least one member of resources matches the request, and (d) either (d1) the request does not specify a namespace (i.e., `Namespace==""`) and clusterScope is true or (d2) the request specifies a namespace and least one member of namespaces matches the request's namespace."""
 
-    __slots__ = (
-        "api_groups",
-        "cluster_scope",
-        "namespaces",
-        "resources",
-        "verbs",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("api_groups", "apiGroups", "list[str]", required=True, list_type="set"),
+        _FieldInfo(
+            "api_groups", "apiGroups", "list[str]", required=True, list_type="set", always_set=True
+        ),
         _FieldInfo("cluster_scope", "clusterScope", "bool | None"),
         _FieldInfo("namespaces", "namespaces", "list[str] | None", list_type="set"),
-        _FieldInfo("resources", "resources", "list[str]", required=True, list_type="set"),
-        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="set"),
+        _FieldInfo(
+            "resources", "resources", "list[str]", required=True, list_type="set", always_set=True
+        ),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="set", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "clusterScope", "namespaces", "resources", "verbs"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("api_groups", "namespaces", "resources", "verbs")
-    _absent: tuple[str, ...]
 
     api_groups: list[str]
     """`apiGroups` is a list of matching API groups and may not be empty. "*" matches all API groups and, if present, must be the only entry. Required."""
@@ -1261,7 +794,7 @@ class ResourcePolicyRule(_Model):
     cluster_scope: bool | None
     """`clusterScope` indicates whether to match requests that do not specify a namespace (which happens either because the resource is not namespaced or the request targets all namespaces). If this field is omitted or false then the `namespaces` field must contain a non-empty list."""
 
-    namespaces: list[str] | None
+    namespaces: list[str] | None = None
     """`namespaces` is a list of target namespaces that restricts matches.  A request that specifies a target namespace matches only if either (a) this list contains that target namespace or (b) this list contains "*".  Note that "*" matches any specified namespace but does not match a request that _does not specify_ a namespace (see the `clusterScope` field for that). This list may be empty, but only if `clusterScope` is true."""
 
     resources: list[str]
@@ -1280,130 +813,73 @@ class ResourcePolicyRule(_Model):
         verbs: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if api_groups is None:
-            self.api_groups = []
-            absent += ("api_groups",)
-        else:
-            self.api_groups = api_groups
-        self.cluster_scope = cluster_scope
-        self.namespaces = namespaces
-        if resources is None:
-            self.resources = []
-            absent += ("resources",)
-        else:
-            self.resources = resources
-        if verbs is None:
-            self.verbs = []
-            absent += ("verbs",)
-        else:
-            self.verbs = verbs
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_groups is not None:
+            d["apiGroups"] = api_groups
+        if cluster_scope is not None:
+            d["clusterScope"] = cluster_scope
+        if namespaces is not None:
+            d["namespaces"] = namespaces
+        if resources is not None:
+            d["resources"] = resources
+        if verbs is not None:
+            d["verbs"] = verbs
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroups")
-        if isinstance(v, list):
-            self.api_groups = v
+        if v is None:
+            if "apiGroups" in d:  # null in an always-set field: kept aside
+                odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.api_groups = []
-            absent += ("api_groups",)
-            if v is not None:
-                odd = True
+            odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
         v = get("clusterScope")
-        if v is None or v.__class__ is bool:
-            self.cluster_scope = v
-        else:
-            self.cluster_scope = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["clusterScope"] if odd is None else [*odd, "clusterScope"]
         v = get("namespaces")
-        if v is None or isinstance(v, list):
-            self.namespaces = v
-        else:
-            self.namespaces = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["namespaces"] if odd is None else [*odd, "namespaces"]
         v = get("resources")
-        if isinstance(v, list):
-            self.resources = v
+        if v is None:
+            if "resources" in d:  # null in an always-set field: kept aside
+                odd = ["resources"] if odd is None else [*odd, "resources"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.resources = []
-            absent += ("resources",)
-            if v is not None:
-                odd = True
+            odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("verbs")
-        if isinstance(v, list):
-            self.verbs = v
+        if v is None:
+            if "verbs" in d:  # null in an always-set field: kept aside
+                odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.verbs = []
-            absent += ("verbs",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_groups
-        if v0 is not None and (v0 or "api_groups" not in absent):
-            data["apiGroups"] = v0 if wire else v0[:]
-        v1 = self.cluster_scope
-        if v1 is not None:
-            data["clusterScope"] = v1
-        v2 = self.namespaces
-        if v2 is not None:
-            data["namespaces"] = v2 if wire else v2[:]
-        v3 = self.resources
-        if v3 is not None and (v3 or "resources" not in absent):
-            data["resources"] = v3 if wire else v3[:]
-        v4 = self.verbs
-        if v4 is not None and (v4 or "verbs" not in absent):
-            data["verbs"] = v4 if wire else v4[:]
-        return data
-
-    def _copy(self) -> ResourcePolicyRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
-        new.cluster_scope = self.cluster_scope
-        new.namespaces = None if (v2 := self.namespaces) is None else v2[:]
-        new.resources = None if (v3 := self.resources) is None else v3[:]
-        new.verbs = None if (v4 := self.verbs) is None else v4[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "api_groups":
+            return []
+        if name == "resources":
+            return []
+        if name == "verbs":
+            return []
+        raise AttributeError(name)
 
 
 class ServiceAccountSubject(_Model):
     """ServiceAccountSubject holds detailed information for service-account-kind subject."""
 
-    __slots__ = (
-        "name",
-        "namespace",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("namespace", "namespace", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("namespace", "namespace", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "namespace"})
-    _absent: tuple[str, ...]
 
     name: str
     """`name` is the name of matching ServiceAccount objects, or "*" to match regardless of name. Required."""
@@ -1418,97 +894,55 @@ class ServiceAccountSubject(_Model):
         namespace: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if namespace is None:
-            self.namespace = ""
-            absent += ("namespace",)
-        else:
-            self.namespace = namespace
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if namespace is not None:
+            d["namespace"] = namespace
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
-        if isinstance(v, str):
-            self.namespace = v
+        if v is None:
+            if "namespace" in d:  # null in an always-set field: kept aside
+                odd = ["namespace"] if odd is None else [*odd, "namespace"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.namespace = ""
-            absent += ("namespace",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["namespace"] if odd is None else [*odd, "namespace"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.namespace
-        if v1 is not None and (v1 or "namespace" not in absent):
-            data["namespace"] = v1
-        return data
-
-    def _copy(self) -> ServiceAccountSubject:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.namespace = self.namespace
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "namespace":
+            return ""
+        raise AttributeError(name)
 
 
 class Subject(_Model):
     """Subject matches the originator of a request, as identified by the request authentication system. There are three ways of matching an originator; by user, group, or service account."""
 
-    __slots__ = (
-        "group",
-        "kind",
-        "service_account",
-        "user",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("group", "group", "GroupSubject | None"),
-        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
         _FieldInfo("service_account", "serviceAccount", "ServiceAccountSubject | None"),
         _FieldInfo("user", "user", "UserSubject | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"group", "kind", "serviceAccount", "user"})
-    _absent: tuple[str, ...]
 
-    group: GroupSubject | None
+    group: GroupSubject | None = None
     """`group` matches based on user group name."""
 
     kind: str
@@ -1517,7 +951,7 @@ class Subject(_Model):
     service_account: ServiceAccountSubject | None
     """`serviceAccount` matches ServiceAccounts."""
 
-    user: UserSubject | None
+    user: UserSubject | None = None
     """`user` matches based on username."""
 
     def __init__(
@@ -1529,115 +963,64 @@ class Subject(_Model):
         user: UserSubject | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.group = (
-            None if group is None else _model_arg(group, GroupSubject, "Subject(group=...)")
-        )
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        self.service_account = (
-            None
-            if service_account is None
-            else _model_arg(service_account, ServiceAccountSubject, "Subject(service_account=...)")
-        )
-        self.user = None if user is None else _model_arg(user, UserSubject, "Subject(user=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if group is not None:
+            d["group"] = _model_arg(group, GroupSubject, "Subject(group=...)")
+        if kind is not None:
+            d["kind"] = kind
+        if service_account is not None:
+            d["serviceAccount"] = _model_arg(
+                service_account, ServiceAccountSubject, "Subject(service_account=...)"
+            )
+        if user is not None:
+            d["user"] = _model_arg(user, UserSubject, "Subject(user=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("group")
-        if v is None:
-            self.group = None
-        elif isinstance(v, dict):
-            self.group = GroupSubject._decode(v)
-        else:
-            self.group = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["group"] = GroupSubject._decode(v)
+            else:
+                odd = ["group"] if odd is None else [*odd, "group"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("serviceAccount")
-        if v is None:
-            self.service_account = None
-        elif isinstance(v, dict):
-            self.service_account = ServiceAccountSubject._decode(v)
-        else:
-            self.service_account = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["serviceAccount"] = ServiceAccountSubject._decode(v)
+            else:
+                odd = ["serviceAccount"] if odd is None else [*odd, "serviceAccount"]
         v = get("user")
-        if v is None:
-            self.user = None
-        elif isinstance(v, dict):
-            self.user = UserSubject._decode(v)
-        else:
-            self.user = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["user"] = UserSubject._decode(v)
+            else:
+                odd = ["user"] if odd is None else [*odd, "user"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.group
-        if v0 is not None:
-            data["group"] = v0._encode(wire)
-        v1 = self.kind
-        if v1 is not None and (v1 or "kind" not in absent):
-            data["kind"] = v1
-        v2 = self.service_account
-        if v2 is not None:
-            data["serviceAccount"] = v2._encode(wire)
-        v3 = self.user
-        if v3 is not None:
-            data["user"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> Subject:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.group = None if (v0 := self.group) is None else v0._copy()
-        new.kind = self.kind
-        new.service_account = None if (v2 := self.service_account) is None else v2._copy()
-        new.user = None if (v3 := self.user) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kind":
+            return ""
+        raise AttributeError(name)
 
 
 class UserSubject(_Model):
     """UserSubject holds detailed information for user-kind subject."""
 
-    __slots__ = (
-        "name",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("name", "name", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
-    _absent: tuple[str, ...]
 
     name: str
     """`name` is the username that matches, or "*" to match all usernames. Required."""
@@ -1648,54 +1031,26 @@ class UserSubject(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        return data
-
-    def _copy(self) -> UserSubject:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)

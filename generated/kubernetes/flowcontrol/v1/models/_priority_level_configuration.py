@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -33,11 +32,6 @@ __all__ = [
 
 class ExemptPriorityLevelConfiguration(_Model):
     """ExemptPriorityLevelConfiguration describes the configurable aspects of the handling of exempt requests. In the mandatory exempt configuration object the values in the fields here can be modified by authorized users, unlike the rest of the `spec`."""
-
-    __slots__ = (
-        "lendable_percent",
-        "nominal_concurrency_shares",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("lendable_percent", "lendablePercent", "int | None"),
@@ -68,75 +62,38 @@ Bigger numbers mean a larger nominal concurrency limit, at the expense of every 
         nominal_concurrency_shares: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.lendable_percent = lendable_percent
-        self.nominal_concurrency_shares = nominal_concurrency_shares
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if lendable_percent is not None:
+            d["lendablePercent"] = lendable_percent
+        if nominal_concurrency_shares is not None:
+            d["nominalConcurrencyShares"] = nominal_concurrency_shares
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lendablePercent")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.lendable_percent = v
-        else:
-            self.lendable_percent = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["lendablePercent"] if odd is None else [*odd, "lendablePercent"]
         v = get("nominalConcurrencyShares")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.nominal_concurrency_shares = v
-        else:
-            self.nominal_concurrency_shares = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.lendable_percent
-        if v0 is not None:
-            data["lendablePercent"] = v0
-        v1 = self.nominal_concurrency_shares
-        if v1 is not None:
-            data["nominalConcurrencyShares"] = v1
-        return data
-
-    def _copy(self) -> ExemptPriorityLevelConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.lendable_percent = self.lendable_percent
-        new.nominal_concurrency_shares = self.nominal_concurrency_shares
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["nominalConcurrencyShares"] if odd is None else [*odd, "nominalConcurrencyShares"]
+            )
+        return odd
 
 
 class LimitResponse(_Model):
     """LimitResponse defines how to handle requests that can not be executed right now."""
 
-    __slots__ = (
-        "queuing",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("queuing", "queuing", "QueuingConfiguration | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"queuing", "type"})
-    _absent: tuple[str, ...]
 
-    queuing: QueuingConfiguration | None
+    queuing: QueuingConfiguration | None = None
     """`queuing` holds the configuration parameters for queuing. This field may be non-empty only if `type` is `"Queue"`."""
 
     type: str
@@ -149,74 +106,37 @@ class LimitResponse(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.queuing = (
-            None
-            if queuing is None
-            else _model_arg(queuing, QueuingConfiguration, "LimitResponse(queuing=...)")
-        )
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if queuing is not None:
+            d["queuing"] = _model_arg(queuing, QueuingConfiguration, "LimitResponse(queuing=...)")
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("queuing")
-        if v is None:
-            self.queuing = None
-        elif isinstance(v, dict):
-            self.queuing = QueuingConfiguration._decode(v)
-        else:
-            self.queuing = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["queuing"] = QueuingConfiguration._decode(v)
+            else:
+                odd = ["queuing"] if odd is None else [*odd, "queuing"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.queuing
-        if v0 is not None:
-            data["queuing"] = v0._encode(wire)
-        v1 = self.type
-        if v1 is not None and (v1 or "type" not in absent):
-            data["type"] = v1
-        return data
-
-    def _copy(self) -> LimitResponse:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.queuing = None if (v0 := self.queuing) is None else v0._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class LimitedPriorityLevelConfiguration(_Model):
@@ -224,13 +144,6 @@ class LimitedPriorityLevelConfiguration(_Model):
     - How are requests for this priority level limited?
     - What should be done with requests that exceed the limit?
     """
-
-    __slots__ = (
-        "borrowing_limit_percent",
-        "lendable_percent",
-        "limit_response",
-        "nominal_concurrency_shares",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("borrowing_limit_percent", "borrowingLimitPercent", "int | None"),
@@ -280,101 +193,47 @@ Setting this field to zero supports the construction of a "jail" for this priori
         nominal_concurrency_shares: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.borrowing_limit_percent = borrowing_limit_percent
-        self.lendable_percent = lendable_percent
-        self.limit_response = (
-            None
-            if limit_response is None
-            else _model_arg(
+        d = self.__dict__
+        if borrowing_limit_percent is not None:
+            d["borrowingLimitPercent"] = borrowing_limit_percent
+        if lendable_percent is not None:
+            d["lendablePercent"] = lendable_percent
+        if limit_response is not None:
+            d["limitResponse"] = _model_arg(
                 limit_response,
                 LimitResponse,
                 "LimitedPriorityLevelConfiguration(limit_response=...)",
             )
-        )
-        self.nominal_concurrency_shares = nominal_concurrency_shares
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if nominal_concurrency_shares is not None:
+            d["nominalConcurrencyShares"] = nominal_concurrency_shares
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("borrowingLimitPercent")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.borrowing_limit_percent = v
-        else:
-            self.borrowing_limit_percent = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["borrowingLimitPercent"] if odd is None else [*odd, "borrowingLimitPercent"]
         v = get("lendablePercent")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.lendable_percent = v
-        else:
-            self.lendable_percent = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["lendablePercent"] if odd is None else [*odd, "lendablePercent"]
         v = get("limitResponse")
-        if v is None:
-            self.limit_response = None
-        elif isinstance(v, dict):
-            self.limit_response = LimitResponse._decode(v)
-        else:
-            self.limit_response = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["limitResponse"] = LimitResponse._decode(v)
+            else:
+                odd = ["limitResponse"] if odd is None else [*odd, "limitResponse"]
         v = get("nominalConcurrencyShares")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.nominal_concurrency_shares = v
-        else:
-            self.nominal_concurrency_shares = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.borrowing_limit_percent
-        if v0 is not None:
-            data["borrowingLimitPercent"] = v0
-        v1 = self.lendable_percent
-        if v1 is not None:
-            data["lendablePercent"] = v1
-        v2 = self.limit_response
-        if v2 is not None:
-            data["limitResponse"] = v2._encode(wire)
-        v3 = self.nominal_concurrency_shares
-        if v3 is not None:
-            data["nominalConcurrencyShares"] = v3
-        return data
-
-    def _copy(self) -> LimitedPriorityLevelConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.borrowing_limit_percent = self.borrowing_limit_percent
-        new.lendable_percent = self.lendable_percent
-        new.limit_response = None if (v2 := self.limit_response) is None else v2._copy()
-        new.nominal_concurrency_shares = self.nominal_concurrency_shares
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["nominalConcurrencyShares"] if odd is None else [*odd, "nominalConcurrencyShares"]
+            )
+        return odd
 
 
 class PriorityLevelConfiguration(_Model):
     """PriorityLevelConfiguration represents the configuration of a priority level."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "flowcontrol.apiserver.k8s.io/v1"
     KIND: ClassVar[str] = "PriorityLevelConfiguration"
@@ -403,28 +262,27 @@ class PriorityLevelConfiguration(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "PriorityLevelConfigurationSpec | None"),
         _FieldInfo("status", "status", "PriorityLevelConfigurationStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """`metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PriorityLevelConfigurationSpec | None
+    spec: PriorityLevelConfigurationSpec | None = None
     """`spec` is the specification of the desired behavior of a "request-priority". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: PriorityLevelConfigurationStatus | None
+    status: PriorityLevelConfigurationStatus | None = None
     """`status` is the current status of a "request-priority". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -437,133 +295,65 @@ class PriorityLevelConfiguration(_Model):
         status: PriorityLevelConfigurationStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "PriorityLevelConfiguration(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, PriorityLevelConfigurationSpec, "PriorityLevelConfiguration(spec=...)"
             )
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if status is not None:
+            d["status"] = _model_arg(
                 status, PriorityLevelConfigurationStatus, "PriorityLevelConfiguration(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = PriorityLevelConfigurationSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = PriorityLevelConfigurationSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = PriorityLevelConfigurationStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = PriorityLevelConfigurationStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> PriorityLevelConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class PriorityLevelConfigurationCondition(_Model):
     """PriorityLevelConfigurationCondition defines the condition of priority level."""
-
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "reason",
-        "status",
-        "type",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
@@ -579,16 +369,16 @@ class PriorityLevelConfigurationCondition(_Model):
     last_transition_time: _Time | None
     """`lastTransitionTime` is the last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str | None = None
     """`message` is a human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: str | None = None
     """`reason` is a unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str | None
+    status: str | None = None
     """`status` is the status of the condition. Can be True, False, Unknown. Required."""
 
-    type: str | None
+    type: str | None = None
     """`type` is the type of the condition. Required."""
 
     def __init__(
@@ -601,116 +391,58 @@ class PriorityLevelConfigurationCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        self.message = message
-        self.reason = reason
-        self.status = status
-        self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("reason")
-        if v is None or isinstance(v, str):
-            self.reason = v
-        else:
-            self.reason = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if v is None or isinstance(v, str):
-            self.status = v
-        else:
-            self.status = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if v is None or isinstance(v, str):
-            self.type = v
-        else:
-            self.type = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.reason
-        if v2 is not None:
-            data["reason"] = v2
-        v3 = self.status
-        if v3 is not None:
-            data["status"] = v3
-        v4 = self.type
-        if v4 is not None:
-            data["type"] = v4
-        return data
-
-    def _copy(self) -> PriorityLevelConfigurationCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
 
 class PriorityLevelConfigurationList(_Model):
     """PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "flowcontrol.apiserver.k8s.io/v1"
     KIND: ClassVar[str] = "PriorityLevelConfigurationList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PriorityLevelConfiguration]", required=True),
+        _FieldInfo(
+            "items", "items", "list[PriorityLevelConfiguration]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -718,7 +450,7 @@ class PriorityLevelConfigurationList(_Model):
     items: list[PriorityLevelConfiguration]
     """`items` is a list of request-priorities."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -733,134 +465,77 @@ class PriorityLevelConfigurationList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(
                     i0, PriorityLevelConfiguration, "PriorityLevelConfigurationList(items=...)"
                 )
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PriorityLevelConfigurationList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [PriorityLevelConfiguration._decode(i0) for i0 in v]
+                d["items"] = [PriorityLevelConfiguration._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> PriorityLevelConfigurationList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class PriorityLevelConfigurationSpec(_Model):
     """PriorityLevelConfigurationSpec specifies the configuration of a priority level."""
 
-    __slots__ = (
-        "exempt",
-        "limited",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("exempt", "exempt", "ExemptPriorityLevelConfiguration | None"),
         _FieldInfo("limited", "limited", "LimitedPriorityLevelConfiguration | None"),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"exempt", "limited", "type"})
-    _absent: tuple[str, ...]
 
-    exempt: ExemptPriorityLevelConfiguration | None
+    exempt: ExemptPriorityLevelConfiguration | None = None
     """`exempt` specifies how requests are handled for an exempt priority level. This field MUST be empty if `type` is `"Limited"`. This field MAY be non-empty if `type` is `"Exempt"`. If empty and `type` is `"Exempt"` then the default values for `ExemptPriorityLevelConfiguration` apply."""
 
-    limited: LimitedPriorityLevelConfiguration | None
+    limited: LimitedPriorityLevelConfiguration | None = None
     """`limited` specifies how requests are handled for a Limited priority level. This field must be non-empty if and only if `type` is `"Limited"`."""
 
     type: str
@@ -874,105 +549,57 @@ class PriorityLevelConfigurationSpec(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.exempt = (
-            None
-            if exempt is None
-            else _model_arg(
+        d = self.__dict__
+        if exempt is not None:
+            d["exempt"] = _model_arg(
                 exempt,
                 ExemptPriorityLevelConfiguration,
                 "PriorityLevelConfigurationSpec(exempt=...)",
             )
-        )
-        self.limited = (
-            None
-            if limited is None
-            else _model_arg(
+        if limited is not None:
+            d["limited"] = _model_arg(
                 limited,
                 LimitedPriorityLevelConfiguration,
                 "PriorityLevelConfigurationSpec(limited=...)",
             )
-        )
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("exempt")
-        if v is None:
-            self.exempt = None
-        elif isinstance(v, dict):
-            self.exempt = ExemptPriorityLevelConfiguration._decode(v)
-        else:
-            self.exempt = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["exempt"] = ExemptPriorityLevelConfiguration._decode(v)
+            else:
+                odd = ["exempt"] if odd is None else [*odd, "exempt"]
         v = get("limited")
-        if v is None:
-            self.limited = None
-        elif isinstance(v, dict):
-            self.limited = LimitedPriorityLevelConfiguration._decode(v)
-        else:
-            self.limited = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["limited"] = LimitedPriorityLevelConfiguration._decode(v)
+            else:
+                odd = ["limited"] if odd is None else [*odd, "limited"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.exempt
-        if v0 is not None:
-            data["exempt"] = v0._encode(wire)
-        v1 = self.limited
-        if v1 is not None:
-            data["limited"] = v1._encode(wire)
-        v2 = self.type
-        if v2 is not None and (v2 or "type" not in absent):
-            data["type"] = v2
-        return data
-
-    def _copy(self) -> PriorityLevelConfigurationSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.exempt = None if (v0 := self.exempt) is None else v0._copy()
-        new.limited = None if (v1 := self.limited) is None else v1._copy()
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class PriorityLevelConfigurationStatus(_Model):
     """PriorityLevelConfigurationStatus represents the current state of a "request-priority"."""
-
-    __slots__ = ("conditions",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -987,7 +614,7 @@ class PriorityLevelConfigurationStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions"})
 
-    conditions: list[PriorityLevelConfigurationCondition] | None
+    conditions: list[PriorityLevelConfigurationCondition] | None = None
     """`conditions` is the current state of "request-priority"."""
 
     def __init__(
@@ -996,10 +623,9 @@ class PriorityLevelConfigurationStatus(_Model):
         conditions: list[PriorityLevelConfigurationCondition] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(
                     i0,
                     PriorityLevelConfigurationCondition,
@@ -1007,61 +633,26 @@ class PriorityLevelConfigurationStatus(_Model):
                 )
                 for i0 in conditions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [PriorityLevelConfigurationCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> PriorityLevelConfigurationStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [PriorityLevelConfigurationCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
+        return odd
 
 
 class QueuingConfiguration(_Model):
     """QueuingConfiguration holds the configuration parameters for queuing"""
-
-    __slots__ = (
-        "hand_size",
-        "queue_length_limit",
-        "queues",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hand_size", "handSize", "int | None"),
@@ -1076,7 +667,7 @@ class QueuingConfiguration(_Model):
     queue_length_limit: int | None
     """`queueLengthLimit` is the maximum number of requests allowed to be waiting in a given queue of this priority level at a time; excess requests are rejected.  This value must be positive.  If not specified, it will be defaulted to 50."""
 
-    queues: int | None
+    queues: int | None = None
     """`queues` is the number of queues for this priority level. The queues exist independently at each apiserver. The value must be positive.  Setting it to 1 effectively precludes shufflesharding and thus makes the distinguisher method of associated flow schemas irrelevant.  This field has a default value of 64."""
 
     def __init__(
@@ -1087,64 +678,26 @@ class QueuingConfiguration(_Model):
         queues: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.hand_size = hand_size
-        self.queue_length_limit = queue_length_limit
-        self.queues = queues
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if hand_size is not None:
+            d["handSize"] = hand_size
+        if queue_length_limit is not None:
+            d["queueLengthLimit"] = queue_length_limit
+        if queues is not None:
+            d["queues"] = queues
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("handSize")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.hand_size = v
-        else:
-            self.hand_size = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["handSize"] if odd is None else [*odd, "handSize"]
         v = get("queueLengthLimit")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.queue_length_limit = v
-        else:
-            self.queue_length_limit = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["queueLengthLimit"] if odd is None else [*odd, "queueLengthLimit"]
         v = get("queues")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.queues = v
-        else:
-            self.queues = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.hand_size
-        if v0 is not None:
-            data["handSize"] = v0
-        v1 = self.queue_length_limit
-        if v1 is not None:
-            data["queueLengthLimit"] = v1
-        v2 = self.queues
-        if v2 is not None:
-            data["queues"] = v2
-        return data
-
-    def _copy(self) -> QueuingConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hand_size = self.hand_size
-        new.queue_length_limit = self.queue_length_limit
-        new.queues = self.queues
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["queues"] if odd is None else [*odd, "queues"]
+        return odd

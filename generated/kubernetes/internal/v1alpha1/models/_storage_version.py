@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -30,27 +29,23 @@ __all__ = [
 class ServerStorageVersion(_Model):
     """An API server instance reports the version it can decode and the version it encodes objects to when persisting objects in the backend."""
 
-    __slots__ = (
-        "api_server_id",
-        "decodable_versions",
-        "encoding_version",
-        "served_versions",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("api_server_id", "apiServerID", "str", required=True),
+        _FieldInfo("api_server_id", "apiServerID", "str", required=True, always_set=True),
         _FieldInfo(
-            "decodable_versions", "decodableVersions", "list[str]", required=True, list_type="set"
+            "decodable_versions",
+            "decodableVersions",
+            "list[str]",
+            required=True,
+            list_type="set",
+            always_set=True,
         ),
-        _FieldInfo("encoding_version", "encodingVersion", "str", required=True),
+        _FieldInfo("encoding_version", "encodingVersion", "str", required=True, always_set=True),
         _FieldInfo("served_versions", "servedVersions", "list[str] | None", list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiServerID", "decodableVersions", "encodingVersion", "servedVersions"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("decodable_versions", "served_versions")
-    _absent: tuple[str, ...]
 
     api_server_id: str
     """apiServerID is the ID of the reporting API server."""
@@ -73,115 +68,62 @@ class ServerStorageVersion(_Model):
         served_versions: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if api_server_id is None:
-            self.api_server_id = ""
-            absent += ("api_server_id",)
-        else:
-            self.api_server_id = api_server_id
-        if decodable_versions is None:
-            self.decodable_versions = []
-            absent += ("decodable_versions",)
-        else:
-            self.decodable_versions = decodable_versions
-        if encoding_version is None:
-            self.encoding_version = ""
-            absent += ("encoding_version",)
-        else:
-            self.encoding_version = encoding_version
-        self.served_versions = served_versions
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_server_id is not None:
+            d["apiServerID"] = api_server_id
+        if decodable_versions is not None:
+            d["decodableVersions"] = decodable_versions
+        if encoding_version is not None:
+            d["encodingVersion"] = encoding_version
+        if served_versions is not None:
+            d["servedVersions"] = served_versions
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiServerID")
-        if isinstance(v, str):
-            self.api_server_id = v
+        if v is None:
+            if "apiServerID" in d:  # null in an always-set field: kept aside
+                odd = ["apiServerID"] if odd is None else [*odd, "apiServerID"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.api_server_id = ""
-            absent += ("api_server_id",)
-            if v is not None:
-                odd = True
+            odd = ["apiServerID"] if odd is None else [*odd, "apiServerID"]
         v = get("decodableVersions")
-        if isinstance(v, list):
-            self.decodable_versions = v
+        if v is None:
+            if "decodableVersions" in d:  # null in an always-set field: kept aside
+                odd = ["decodableVersions"] if odd is None else [*odd, "decodableVersions"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.decodable_versions = []
-            absent += ("decodable_versions",)
-            if v is not None:
-                odd = True
+            odd = ["decodableVersions"] if odd is None else [*odd, "decodableVersions"]
         v = get("encodingVersion")
-        if isinstance(v, str):
-            self.encoding_version = v
+        if v is None:
+            if "encodingVersion" in d:  # null in an always-set field: kept aside
+                odd = ["encodingVersion"] if odd is None else [*odd, "encodingVersion"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.encoding_version = ""
-            absent += ("encoding_version",)
-            if v is not None:
-                odd = True
+            odd = ["encodingVersion"] if odd is None else [*odd, "encodingVersion"]
         v = get("servedVersions")
-        if v is None or isinstance(v, list):
-            self.served_versions = v
-        else:
-            self.served_versions = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, list)):
+            odd = ["servedVersions"] if odd is None else [*odd, "servedVersions"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_server_id
-        if v0 is not None and (v0 or "api_server_id" not in absent):
-            data["apiServerID"] = v0
-        v1 = self.decodable_versions
-        if v1 is not None and (v1 or "decodable_versions" not in absent):
-            data["decodableVersions"] = v1 if wire else v1[:]
-        v2 = self.encoding_version
-        if v2 is not None and (v2 or "encoding_version" not in absent):
-            data["encodingVersion"] = v2
-        v3 = self.served_versions
-        if v3 is not None:
-            data["servedVersions"] = v3 if wire else v3[:]
-        return data
-
-    def _copy(self) -> ServerStorageVersion:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_server_id = self.api_server_id
-        new.decodable_versions = None if (v1 := self.decodable_versions) is None else v1[:]
-        new.encoding_version = self.encoding_version
-        new.served_versions = None if (v3 := self.served_versions) is None else v3[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "api_server_id":
+            return ""
+        if name == "decodable_versions":
+            return []
+        if name == "encoding_version":
+            return ""
+        raise AttributeError(name)
 
 
 class StorageVersion(_Model):
     """Storage version of a specific resource."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "internal.apiserver.k8s.io/v1alpha1"
     KIND: ClassVar[str] = "StorageVersion"
@@ -210,7 +152,7 @@ class StorageVersion(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", required=True, always_set=True),
         _FieldInfo("spec", "spec", "dict[str, Any] | None"),
         _FieldInfo("status", "status", "StorageVersionStatus | None"),
     )
@@ -218,21 +160,20 @@ class StorageVersion(_Model):
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("spec",)
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata. The name is <group>.<resource>."""
 
-    spec: dict[str, Any] | None
+    spec: dict[str, Any] | None = None
     """spec is an empty spec. It is here to comply with Kubernetes API style."""
 
-    status: StorageVersionStatus | None
+    status: StorageVersionStatus | None = None
     """status on the version the API server instance can decode from and encode objects to when persisting objects in the backend."""
 
     def __init__(
@@ -245,138 +186,70 @@ class StorageVersion(_Model):
         status: StorageVersionStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "StorageVersion(metadata=...)"
             )
-        self.spec = spec
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, StorageVersionStatus, "StorageVersion(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if spec is not None:
+            d["spec"] = spec
+        if status is not None:
+            d["status"] = _model_arg(status, StorageVersionStatus, "StorageVersion(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if v is None or isinstance(v, dict):
-            self.spec = v
-        else:
-            self.spec = None
-            odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = StorageVersionStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = StorageVersionStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3 if wire else _copy_value(v3)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> StorageVersion:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else _copy_value(v3)
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class StorageVersionCondition(_Model):
     """Describes the state of the storageVersion at a certain point."""
 
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "observed_generation",
-        "reason",
-        "status",
-        "type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
-        _FieldInfo("message", "message", "str", required=True),
+        _FieldInfo("message", "message", "str", required=True, always_set=True),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
-        _FieldInfo("reason", "reason", "str", required=True),
-        _FieldInfo("status", "status", "str", required=True),
-        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("reason", "reason", "str", required=True, always_set=True),
+        _FieldInfo("status", "status", "str", required=True, always_set=True),
+        _FieldInfo("type", "type", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "observedGeneration", "reason", "status", "type"}
     )
-    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime is the last time the condition transitioned from one status to another."""
@@ -407,157 +280,92 @@ class StorageVersionCondition(_Model):
         type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.last_transition_time = (
-            None if last_transition_time is None else _Time.coerce(last_transition_time)
-        )
-        if message is None:
-            self.message = ""
-            absent += ("message",)
-        else:
-            self.message = message
-        self.observed_generation = observed_generation
-        if reason is None:
-            self.reason = ""
-            absent += ("reason",)
-        else:
-            self.reason = reason
-        if status is None:
-            self.status = ""
-            absent += ("status",)
-        else:
-            self.status = status
-        if type is None:
-            self.type = ""
-            absent += ("type",)
-        else:
-            self.type = type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if last_transition_time is not None:
+            d["lastTransitionTime"] = _Time.coerce(last_transition_time)
+        if message is not None:
+            d["message"] = message
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if reason is not None:
+            d["reason"] = reason
+        if status is not None:
+            d["status"] = status
+        if type is not None:
+            d["type"] = type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("lastTransitionTime")
-        if v is None:
-            self.last_transition_time = None
-        elif isinstance(v, str):
-            self.last_transition_time = _Time(v)
-        else:
-            self.last_transition_time = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["lastTransitionTime"] = _Time(v)
+            else:
+                odd = ["lastTransitionTime"] if odd is None else [*odd, "lastTransitionTime"]
         v = get("message")
-        if isinstance(v, str):
-            self.message = v
+        if v is None:
+            if "message" in d:  # null in an always-set field: kept aside
+                odd = ["message"] if odd is None else [*odd, "message"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.message = ""
-            absent += ("message",)
-            if v is not None:
-                odd = True
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
         v = get("reason")
-        if isinstance(v, str):
-            self.reason = v
+        if v is None:
+            if "reason" in d:  # null in an always-set field: kept aside
+                odd = ["reason"] if odd is None else [*odd, "reason"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.reason = ""
-            absent += ("reason",)
-            if v is not None:
-                odd = True
+            odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
-        if isinstance(v, str):
-            self.status = v
+        if v is None:
+            if "status" in d:  # null in an always-set field: kept aside
+                odd = ["status"] if odd is None else [*odd, "status"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.status = ""
-            absent += ("status",)
-            if v is not None:
-                odd = True
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
-        if isinstance(v, str):
-            self.type = v
+        if v is None:
+            if "type" in d:  # null in an always-set field: kept aside
+                odd = ["type"] if odd is None else [*odd, "type"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.type = ""
-            absent += ("type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["type"] if odd is None else [*odd, "type"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.message
-        if v1 is not None and (v1 or "message" not in absent):
-            data["message"] = v1
-        v2 = self.observed_generation
-        if v2 is not None:
-            data["observedGeneration"] = v2
-        v3 = self.reason
-        if v3 is not None and (v3 or "reason" not in absent):
-            data["reason"] = v3
-        v4 = self.status
-        if v4 is not None and (v4 or "status" not in absent):
-            data["status"] = v4
-        v5 = self.type
-        if v5 is not None and (v5 or "type" not in absent):
-            data["type"] = v5
-        return data
-
-    def _copy(self) -> StorageVersionCondition:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.last_transition_time = self.last_transition_time
-        new.message = self.message
-        new.observed_generation = self.observed_generation
-        new.reason = self.reason
-        new.status = self.status
-        new.type = self.type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "message":
+            return ""
+        if name == "reason":
+            return ""
+        if name == "status":
+            return ""
+        if name == "type":
+            return ""
+        raise AttributeError(name)
 
 
 class StorageVersionList(_Model):
     """A list of StorageVersions."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "internal.apiserver.k8s.io/v1alpha1"
     KIND: ClassVar[str] = "StorageVersionList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[StorageVersion]", required=True),
+        _FieldInfo("items", "items", "list[StorageVersion]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -565,7 +373,7 @@ class StorageVersionList(_Model):
     items: list[StorageVersion]
     """Items holds a list of StorageVersion"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -580,117 +388,62 @@ class StorageVersionList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, StorageVersion, "StorageVersionList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageVersionList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [StorageVersion._decode(i0) for i0 in v]
+                d["items"] = [StorageVersion._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> StorageVersionList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class StorageVersionStatus(_Model):
     """API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend."""
-
-    __slots__ = (
-        "common_encoding_version",
-        "conditions",
-        "storage_versions",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("common_encoding_version", "commonEncodingVersion", "str | None"),
@@ -716,7 +469,7 @@ class StorageVersionStatus(_Model):
     common_encoding_version: str | None
     """commonEncodingVersion is set to an encoding storage version if all API server instances share that same version. If they don't share one storage version, this field is left empty. API servers should finish updating its storageVersionStatus entry before serving write operations, so that this field will be in sync with the reality."""
 
-    conditions: list[StorageVersionCondition] | None
+    conditions: list[StorageVersionCondition] | None = None
     """conditions lists the latest available observations of the storageVersion's state."""
 
     storage_versions: list[ServerStorageVersion] | None
@@ -730,92 +483,44 @@ class StorageVersionStatus(_Model):
         storage_versions: list[ServerStorageVersion] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.common_encoding_version = common_encoding_version
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if common_encoding_version is not None:
+            d["commonEncodingVersion"] = common_encoding_version
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, StorageVersionCondition, "StorageVersionStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.storage_versions = (
-            None
-            if storage_versions is None
-            else [
+        if storage_versions is not None:
+            d["storageVersions"] = [
                 _model_arg(i0, ServerStorageVersion, "StorageVersionStatus(storage_versions=...)")
                 for i0 in storage_versions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("commonEncodingVersion")
-        if v is None or isinstance(v, str):
-            self.common_encoding_version = v
-        else:
-            self.common_encoding_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["commonEncodingVersion"] if odd is None else [*odd, "commonEncodingVersion"]
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [StorageVersionCondition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [StorageVersionCondition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("storageVersions")
-        if v is None:
-            self.storage_versions = None
-        elif isinstance(v, list):
-            try:
-                self.storage_versions = [ServerStorageVersion._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.storage_versions = None
-                odd = True
-        else:
-            self.storage_versions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.common_encoding_version
-        if v0 is not None:
-            data["commonEncodingVersion"] = v0
-        v1 = self.conditions
-        if v1 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.storage_versions
-        if v2 is not None:
-            data["storageVersions"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> StorageVersionStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.common_encoding_version = self.common_encoding_version
-        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
-        new.storage_versions = (
-            None if (v2 := self.storage_versions) is None else [i._copy() for i in v2]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["storageVersions"] = [ServerStorageVersion._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["storageVersions"] if odd is None else [*odd, "storageVersions"]
+            else:
+                odd = ["storageVersions"] if odd is None else [*odd, "storageVersions"]
+        return odd

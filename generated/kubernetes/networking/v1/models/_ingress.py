@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ....core.v1 import models as _core_v1
@@ -38,25 +37,17 @@ __all__ = [
 class HTTPIngressPath(_Model):
     """HTTPIngressPath associates a path with a backend. Incoming urls matching the path are forwarded to the backend."""
 
-    __slots__ = (
-        "backend",
-        "path",
-        "path_type",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("backend", "backend", "IngressBackend", required=True),
+        _FieldInfo("backend", "backend", "IngressBackend", required=True, always_set=True),
         _FieldInfo("path", "path", "str | None"),
-        _FieldInfo("path_type", "pathType", "str", required=True),
+        _FieldInfo("path_type", "pathType", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"backend", "path", "pathType"})
-    _absent: tuple[str, ...]
 
     backend: IngressBackend
     """backend defines the referenced service endpoint to which the traffic will be forwarded to."""
 
-    path: str | None
+    path: str | None = None
     """path is matched against the path of an incoming request. Currently it can contain characters disallowed from the conventional "path" part of a URL as defined by RFC 3986. Paths must begin with a '/' and must be present when using PathType with value "Exact" or "Prefix"."""
 
     path_type: str
@@ -81,102 +72,62 @@ Implementations are required to support all path types.
         path_type: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if backend is None:
-            self.backend = IngressBackend()
-            absent += ("backend",)
-        else:
-            self.backend = _model_arg(backend, IngressBackend, "HTTPIngressPath(backend=...)")
-        self.path = path
-        if path_type is None:
-            self.path_type = ""
-            absent += ("path_type",)
-        else:
-            self.path_type = path_type
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if backend is not None:
+            d["backend"] = _model_arg(backend, IngressBackend, "HTTPIngressPath(backend=...)")
+        if path is not None:
+            d["path"] = path
+        if path_type is not None:
+            d["pathType"] = path_type
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("backend")
-        if isinstance(v, dict):
-            self.backend = IngressBackend._decode(v)
+        if v is None:
+            if "backend" in d:  # null in an always-set field: kept aside
+                odd = ["backend"] if odd is None else [*odd, "backend"]
+        elif isinstance(v, dict):
+            d["backend"] = IngressBackend._decode(v)
         else:
-            self.backend = IngressBackend()
-            absent += ("backend",)
-            if v is not None:
-                odd = True
+            odd = ["backend"] if odd is None else [*odd, "backend"]
         v = get("path")
-        if v is None or isinstance(v, str):
-            self.path = v
-        else:
-            self.path = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["path"] if odd is None else [*odd, "path"]
         v = get("pathType")
-        if isinstance(v, str):
-            self.path_type = v
+        if v is None:
+            if "pathType" in d:  # null in an always-set field: kept aside
+                odd = ["pathType"] if odd is None else [*odd, "pathType"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.path_type = ""
-            absent += ("path_type",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["pathType"] if odd is None else [*odd, "pathType"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.backend
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "backend" not in absent:
-                data["backend"] = d0
-        v1 = self.path
-        if v1 is not None:
-            data["path"] = v1
-        v2 = self.path_type
-        if v2 is not None and (v2 or "path_type" not in absent):
-            data["pathType"] = v2
-        return data
-
-    def _copy(self) -> HTTPIngressPath:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.backend = None if (v0 := self.backend) is None else v0._copy()
-        new.path = self.path
-        new.path_type = self.path_type
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "backend":
+            return IngressBackend()
+        if name == "path_type":
+            return ""
+        raise AttributeError(name)
 
 
 class HTTPIngressRuleValue(_Model):
     """HTTPIngressRuleValue is a list of http selectors pointing to backends. In the example: http://<host>/<path>?<searchpart> -> backend where where parts of the url correspond to RFC 3986, this resource will be used to match against everything after the last '/' and before the first '?' or '#'."""
 
-    __slots__ = (
-        "paths",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("paths", "paths", "list[HTTPIngressPath]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "paths",
+            "paths",
+            "list[HTTPIngressPath]",
+            required=True,
+            list_type="atomic",
+            always_set=True,
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"paths"})
-    _absent: tuple[str, ...]
 
     paths: list[HTTPIngressPath]
     """paths is a collection of paths that map requests to backends."""
@@ -187,77 +138,38 @@ class HTTPIngressRuleValue(_Model):
         paths: list[HTTPIngressPath] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if paths is None:
-            self.paths = []
-            absent += ("paths",)
-        else:
-            self.paths = [
+        d = self.__dict__
+        if paths is not None:
+            d["paths"] = [
                 _model_arg(i0, HTTPIngressPath, "HTTPIngressRuleValue(paths=...)") for i0 in paths
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("paths")
-        if isinstance(v, list):
+        if v is None:
+            if "paths" in d:  # null in an always-set field: kept aside
+                odd = ["paths"] if odd is None else [*odd, "paths"]
+        elif isinstance(v, list):
             try:
-                self.paths = [HTTPIngressPath._decode(i0) for i0 in v]
+                d["paths"] = [HTTPIngressPath._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.paths = []
-                absent += ("paths",)
-                odd = True
+                odd = ["paths"] if odd is None else [*odd, "paths"]
         else:
-            self.paths = []
-            absent += ("paths",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["paths"] if odd is None else [*odd, "paths"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.paths
-        if v0 is not None and (v0 or "paths" not in absent):
-            data["paths"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> HTTPIngressRuleValue:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.paths = None if (v0 := self.paths) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "paths":
+            return []
+        raise AttributeError(name)
 
 
 class Ingress(_Model):
     """Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL, offer name based virtual hosting etc."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "Ingress"
@@ -286,28 +198,27 @@ class Ingress(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "IngressSpec | None"),
         _FieldInfo("status", "status", "IngressStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: IngressSpec | None
+    spec: IngressSpec | None = None
     """spec is the desired state of the Ingress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: IngressStatus | None
+    status: IngressStatus | None = None
     """status is the current state of the Ingress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -320,118 +231,59 @@ class Ingress(_Model):
         status: IngressStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Ingress(metadata=...)")
-        self.spec = None if spec is None else _model_arg(spec, IngressSpec, "Ingress(spec=...)")
-        self.status = (
-            None if status is None else _model_arg(status, IngressStatus, "Ingress(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Ingress(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, IngressSpec, "Ingress(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, IngressStatus, "Ingress(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = IngressSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = IngressSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = IngressStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = IngressStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> Ingress:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class IngressBackend(_Model):
     """IngressBackend describes all endpoints for a given service and port."""
-
-    __slots__ = (
-        "resource",
-        "service",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("resource", "resource", "_core_v1.TypedLocalObjectReference | None"),
@@ -439,10 +291,10 @@ class IngressBackend(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"resource", "service"})
 
-    resource: _core_v1.TypedLocalObjectReference | None
+    resource: _core_v1.TypedLocalObjectReference | None = None
     """resource is an ObjectRef to another Kubernetes resource in the namespace of the Ingress object. If resource is specified, a service.Name and service.Port must not be specified. This is a mutually exclusive setting with "Service"."""
 
-    service: IngressServiceBackend | None
+    service: IngressServiceBackend | None = None
     """service references a service as a backend. This is a mutually exclusive setting with "Resource"."""
 
     def __init__(
@@ -452,93 +304,46 @@ class IngressBackend(_Model):
         service: IngressServiceBackend | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.resource = (
-            None
-            if resource is None
-            else _model_arg(
+        d = self.__dict__
+        if resource is not None:
+            d["resource"] = _model_arg(
                 resource, _core_v1.TypedLocalObjectReference, "IngressBackend(resource=...)"
             )
-        )
-        self.service = (
-            None
-            if service is None
-            else _model_arg(service, IngressServiceBackend, "IngressBackend(service=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if service is not None:
+            d["service"] = _model_arg(service, IngressServiceBackend, "IngressBackend(service=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("resource")
-        if v is None:
-            self.resource = None
-        elif isinstance(v, dict):
-            self.resource = _core_v1.TypedLocalObjectReference._decode(v)
-        else:
-            self.resource = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["resource"] = _core_v1.TypedLocalObjectReference._decode(v)
+            else:
+                odd = ["resource"] if odd is None else [*odd, "resource"]
         v = get("service")
-        if v is None:
-            self.service = None
-        elif isinstance(v, dict):
-            self.service = IngressServiceBackend._decode(v)
-        else:
-            self.service = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.resource
-        if v0 is not None:
-            data["resource"] = v0._encode(wire)
-        v1 = self.service
-        if v1 is not None:
-            data["service"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> IngressBackend:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.resource = None if (v0 := self.resource) is None else v0._copy()
-        new.service = None if (v1 := self.service) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["service"] = IngressServiceBackend._decode(v)
+            else:
+                odd = ["service"] if odd is None else [*odd, "service"]
+        return odd
 
 
 class IngressList(_Model):
     """IngressList is a collection of Ingress."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "IngressList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Ingress]", required=True),
+        _FieldInfo("items", "items", "list[Ingress]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -546,7 +351,7 @@ class IngressList(_Model):
     items: list[Ingress]
     """items is the list of Ingress."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -561,113 +366,58 @@ class IngressList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Ingress, "IngressList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IngressList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Ingress, "IngressList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "IngressList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Ingress._decode(i0) for i0 in v]
+                d["items"] = [Ingress._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> IngressList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class IngressLoadBalancerIngress(_Model):
     """IngressLoadBalancerIngress represents the status of a load-balancer ingress point."""
-
-    __slots__ = (
-        "hostname",
-        "ip",
-        "ports",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hostname", "hostname", "str | None"),
@@ -676,13 +426,13 @@ class IngressLoadBalancerIngress(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hostname", "ip", "ports"})
 
-    hostname: str | None
+    hostname: str | None = None
     """hostname is set for load-balancer ingress points that are DNS based."""
 
-    ip: str | None
+    ip: str | None = None
     """ip is set for load-balancer ingress points that are IP based."""
 
-    ports: list[IngressPortStatus] | None
+    ports: list[IngressPortStatus] | None = None
     """ports provides information about the ports exposed by this LoadBalancer."""
 
     def __init__(
@@ -693,86 +443,42 @@ class IngressLoadBalancerIngress(_Model):
         ports: list[IngressPortStatus] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.hostname = hostname
-        self.ip = ip
-        self.ports = (
-            None
-            if ports is None
-            else [
+        d = self.__dict__
+        if hostname is not None:
+            d["hostname"] = hostname
+        if ip is not None:
+            d["ip"] = ip
+        if ports is not None:
+            d["ports"] = [
                 _model_arg(i0, IngressPortStatus, "IngressLoadBalancerIngress(ports=...)")
                 for i0 in ports
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("hostname")
-        if v is None or isinstance(v, str):
-            self.hostname = v
-        else:
-            self.hostname = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["hostname"] if odd is None else [*odd, "hostname"]
         v = get("ip")
-        if v is None or isinstance(v, str):
-            self.ip = v
-        else:
-            self.ip = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["ip"] if odd is None else [*odd, "ip"]
         v = get("ports")
-        if v is None:
-            self.ports = None
-        elif isinstance(v, list):
-            try:
-                self.ports = [IngressPortStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ports = None
-                odd = True
-        else:
-            self.ports = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.hostname
-        if v0 is not None:
-            data["hostname"] = v0
-        v1 = self.ip
-        if v1 is not None:
-            data["ip"] = v1
-        v2 = self.ports
-        if v2 is not None:
-            data["ports"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> IngressLoadBalancerIngress:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hostname = self.hostname
-        new.ip = self.ip
-        new.ports = None if (v2 := self.ports) is None else [i._copy() for i in v2]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ports"] = [IngressPortStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ports"] if odd is None else [*odd, "ports"]
+            else:
+                odd = ["ports"] if odd is None else [*odd, "ports"]
+        return odd
 
 
 class IngressLoadBalancerStatus(_Model):
     """IngressLoadBalancerStatus represents the status of a load-balancer."""
-
-    __slots__ = ("ingress",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -781,7 +487,7 @@ class IngressLoadBalancerStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"ingress"})
 
-    ingress: list[IngressLoadBalancerIngress] | None
+    ingress: list[IngressLoadBalancerIngress] | None = None
     """ingress is a list containing ingress points for the load-balancer."""
 
     def __init__(
@@ -790,79 +496,41 @@ class IngressLoadBalancerStatus(_Model):
         ingress: list[IngressLoadBalancerIngress] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.ingress = (
-            None
-            if ingress is None
-            else [
+        d = self.__dict__
+        if ingress is not None:
+            d["ingress"] = [
                 _model_arg(i0, IngressLoadBalancerIngress, "IngressLoadBalancerStatus(ingress=...)")
                 for i0 in ingress
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("ingress")
-        if v is None:
-            self.ingress = None
-        elif isinstance(v, list):
-            try:
-                self.ingress = [IngressLoadBalancerIngress._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ingress = None
-                odd = True
-        else:
-            self.ingress = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.ingress
-        if v0 is not None:
-            data["ingress"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> IngressLoadBalancerStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ingress = None if (v0 := self.ingress) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ingress"] = [IngressLoadBalancerIngress._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ingress"] if odd is None else [*odd, "ingress"]
+            else:
+                odd = ["ingress"] if odd is None else [*odd, "ingress"]
+        return odd
 
 
 class IngressPortStatus(_Model):
     """IngressPortStatus represents the error condition of a service port"""
 
-    __slots__ = (
-        "error",
-        "port",
-        "protocol",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("error", "error", "str | None"),
-        _FieldInfo("port", "port", "int", required=True),
-        _FieldInfo("protocol", "protocol", "str", required=True),
+        _FieldInfo("port", "port", "int", required=True, always_set=True),
+        _FieldInfo("protocol", "protocol", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"error", "port", "protocol"})
-    _absent: tuple[str, ...]
 
-    error: str | None
+    error: str | None = None
     """error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
   CamelCase names
 - cloud provider specific error values must have names that comply with the
@@ -883,94 +551,50 @@ class IngressPortStatus(_Model):
         protocol: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.error = error
-        if port is None:
-            self.port = 0
-            absent += ("port",)
-        else:
-            self.port = port
-        if protocol is None:
-            self.protocol = ""
-            absent += ("protocol",)
-        else:
-            self.protocol = protocol
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if error is not None:
+            d["error"] = error
+        if port is not None:
+            d["port"] = port
+        if protocol is not None:
+            d["protocol"] = protocol
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("error")
-        if v is None or isinstance(v, str):
-            self.error = v
-        else:
-            self.error = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["error"] if odd is None else [*odd, "error"]
         v = get("port")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.port = v
+        if v is None:
+            if "port" in d:  # null in an always-set field: kept aside
+                odd = ["port"] if odd is None else [*odd, "port"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.port = 0
-            absent += ("port",)
-            if v is not None:
-                odd = True
+            odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
-        if isinstance(v, str):
-            self.protocol = v
+        if v is None:
+            if "protocol" in d:  # null in an always-set field: kept aside
+                odd = ["protocol"] if odd is None else [*odd, "protocol"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.protocol = ""
-            absent += ("protocol",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["protocol"] if odd is None else [*odd, "protocol"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.error
-        if v0 is not None:
-            data["error"] = v0
-        v1 = self.port
-        if v1 is not None and (v1 or "port" not in absent):
-            data["port"] = v1
-        v2 = self.protocol
-        if v2 is not None and (v2 or "protocol" not in absent):
-            data["protocol"] = v2
-        return data
-
-    def _copy(self) -> IngressPortStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.error = self.error
-        new.port = self.port
-        new.protocol = self.protocol
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "port":
+            return 0
+        if name == "protocol":
+            return ""
+        raise AttributeError(name)
 
 
 class IngressRule(_Model):
     """IngressRule represents the rules mapping the paths under a specified host to the related backend services. Incoming requests are first evaluated for a host match, then routed to the backend associated with the matching IngressRuleValue."""
-
-    __slots__ = (
-        "host",
-        "http",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("host", "host", "str | None"),
@@ -978,7 +602,7 @@ class IngressRule(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"host", "http"})
 
-    host: str | None
+    host: str | None = None
     """host is the fully qualified domain name of a network host, as defined by RFC 3986. Note the following deviations from the "host" part of the URI as defined in RFC 3986: 1. IPs are not allowed. Currently an IngressRuleValue can only apply to
    the IP in the Spec of the parent Ingress.
 2. The `:` delimiter is not respected because ports are not allowed.
@@ -989,7 +613,7 @@ Both these may change in the future. Incoming requests are matched against the h
 host can be "precise" which is a domain name without the terminating dot of a network host (e.g. "foo.bar.com") or "wildcard", which is a domain name prefixed with a single wildcard label (e.g. "*.foo.com"). The wildcard character '*' must appear by itself as the first DNS label and matches only a single label. You cannot have a wildcard label by itself (e.g. Host == "*"). Requests will be matched against the Host field in the following way: 1. If host is precise, the request matches this rule if the http host header is equal to Host. 2. If host is a wildcard, then the request matches this rule if the http host header is to equal to the suffix (removing the first label) of the wildcard rule.
 """
 
-    http: HTTPIngressRuleValue | None
+    http: HTTPIngressRuleValue | None = None
 
     def __init__(
         self,
@@ -998,84 +622,42 @@ host can be "precise" which is a domain name without the terminating dot of a ne
         http: HTTPIngressRuleValue | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.host = host
-        self.http = (
-            None
-            if http is None
-            else _model_arg(http, HTTPIngressRuleValue, "IngressRule(http=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if host is not None:
+            d["host"] = host
+        if http is not None:
+            d["http"] = _model_arg(http, HTTPIngressRuleValue, "IngressRule(http=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("host")
-        if v is None or isinstance(v, str):
-            self.host = v
-        else:
-            self.host = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["host"] if odd is None else [*odd, "host"]
         v = get("http")
-        if v is None:
-            self.http = None
-        elif isinstance(v, dict):
-            self.http = HTTPIngressRuleValue._decode(v)
-        else:
-            self.http = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.host
-        if v0 is not None:
-            data["host"] = v0
-        v1 = self.http
-        if v1 is not None:
-            data["http"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> IngressRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.host = self.host
-        new.http = None if (v1 := self.http) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["http"] = HTTPIngressRuleValue._decode(v)
+            else:
+                odd = ["http"] if odd is None else [*odd, "http"]
+        return odd
 
 
 class IngressServiceBackend(_Model):
     """IngressServiceBackend references a Kubernetes Service as a Backend."""
 
-    __slots__ = (
-        "name",
-        "port",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("port", "port", "ServiceBackendPort | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "port"})
-    _absent: tuple[str, ...]
 
     name: str
     """name is the referenced service. The service must exist in the same namespace as the Ingress object."""
 
-    port: ServiceBackendPort | None
+    port: ServiceBackendPort | None = None
     """port of the referenced service. A port name or port number is required for a IngressServiceBackend."""
 
     def __init__(
@@ -1085,85 +667,41 @@ class IngressServiceBackend(_Model):
         port: ServiceBackendPort | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.port = (
-            None
-            if port is None
-            else _model_arg(port, ServiceBackendPort, "IngressServiceBackend(port=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if port is not None:
+            d["port"] = _model_arg(port, ServiceBackendPort, "IngressServiceBackend(port=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
-        else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        v = get("port")
         if v is None:
-            self.port = None
-        elif isinstance(v, dict):
-            self.port = ServiceBackendPort._decode(v)
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.port = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        v = get("port")
+        if v is not None:
+            if isinstance(v, dict):
+                d["port"] = ServiceBackendPort._decode(v)
+            else:
+                odd = ["port"] if odd is None else [*odd, "port"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.port
-        if v1 is not None:
-            data["port"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> IngressServiceBackend:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.port = None if (v1 := self.port) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class IngressSpec(_Model):
     """IngressSpec describes the Ingress the user wishes to exist."""
-
-    __slots__ = (
-        "default_backend",
-        "ingress_class_name",
-        "rules",
-        "tls",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("default_backend", "defaultBackend", "IngressBackend | None"),
@@ -1181,10 +719,10 @@ class IngressSpec(_Model):
     ingress_class_name: str | None
     """ingressClassName is the name of an IngressClass cluster resource. Ingress controller implementations use this field to know whether they should be serving this Ingress resource, by a transitive connection (controller -> IngressClass -> Ingress resource). Although the `kubernetes.io/ingress.class` annotation (simple constant name) was never formally defined, it was widely supported by Ingress controllers to create a direct binding between Ingress controller and Ingress resources. Newly created Ingress resources should prefer using the field. However, even though the annotation is officially deprecated, for backwards compatibility reasons, ingress controllers should still honor that annotation if present."""
 
-    rules: list[IngressRule] | None
+    rules: list[IngressRule] | None = None
     """rules is a list of host rules used to configure the Ingress. If unspecified, or no rule matches, all traffic is sent to the default backend."""
 
-    tls: list[IngressTLS] | None
+    tls: list[IngressTLS] | None = None
     """tls represents the TLS configuration. Currently the Ingress only supports a single TLS port, 443. If multiple members of this list specify different hosts, they will be multiplexed on the same port according to the hostname specified through the SNI TLS extension, if the ingress controller fulfilling the ingress supports SNI."""
 
     def __init__(
@@ -1196,110 +734,55 @@ class IngressSpec(_Model):
         tls: list[IngressTLS] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.default_backend = (
-            None
-            if default_backend is None
-            else _model_arg(default_backend, IngressBackend, "IngressSpec(default_backend=...)")
-        )
-        self.ingress_class_name = ingress_class_name
-        self.rules = (
-            None
-            if rules is None
-            else [_model_arg(i0, IngressRule, "IngressSpec(rules=...)") for i0 in rules]
-        )
-        self.tls = (
-            None
-            if tls is None
-            else [_model_arg(i0, IngressTLS, "IngressSpec(tls=...)") for i0 in tls]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if default_backend is not None:
+            d["defaultBackend"] = _model_arg(
+                default_backend, IngressBackend, "IngressSpec(default_backend=...)"
+            )
+        if ingress_class_name is not None:
+            d["ingressClassName"] = ingress_class_name
+        if rules is not None:
+            d["rules"] = [_model_arg(i0, IngressRule, "IngressSpec(rules=...)") for i0 in rules]
+        if tls is not None:
+            d["tls"] = [_model_arg(i0, IngressTLS, "IngressSpec(tls=...)") for i0 in tls]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("defaultBackend")
-        if v is None:
-            self.default_backend = None
-        elif isinstance(v, dict):
-            self.default_backend = IngressBackend._decode(v)
-        else:
-            self.default_backend = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["defaultBackend"] = IngressBackend._decode(v)
+            else:
+                odd = ["defaultBackend"] if odd is None else [*odd, "defaultBackend"]
         v = get("ingressClassName")
-        if v is None or isinstance(v, str):
-            self.ingress_class_name = v
-        else:
-            self.ingress_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["ingressClassName"] if odd is None else [*odd, "ingressClassName"]
         v = get("rules")
-        if v is None:
-            self.rules = None
-        elif isinstance(v, list):
-            try:
-                self.rules = [IngressRule._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.rules = None
-                odd = True
-        else:
-            self.rules = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["rules"] = [IngressRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["rules"] if odd is None else [*odd, "rules"]
+            else:
+                odd = ["rules"] if odd is None else [*odd, "rules"]
         v = get("tls")
-        if v is None:
-            self.tls = None
-        elif isinstance(v, list):
-            try:
-                self.tls = [IngressTLS._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.tls = None
-                odd = True
-        else:
-            self.tls = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.default_backend
-        if v0 is not None:
-            data["defaultBackend"] = v0._encode(wire)
-        v1 = self.ingress_class_name
-        if v1 is not None:
-            data["ingressClassName"] = v1
-        v2 = self.rules
-        if v2 is not None:
-            data["rules"] = [i0._encode(wire) for i0 in v2]
-        v3 = self.tls
-        if v3 is not None:
-            data["tls"] = [i0._encode(wire) for i0 in v3]
-        return data
-
-    def _copy(self) -> IngressSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.default_backend = None if (v0 := self.default_backend) is None else v0._copy()
-        new.ingress_class_name = self.ingress_class_name
-        new.rules = None if (v2 := self.rules) is None else [i._copy() for i in v2]
-        new.tls = None if (v3 := self.tls) is None else [i._copy() for i in v3]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["tls"] = [IngressTLS._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["tls"] if odd is None else [*odd, "tls"]
+            else:
+                odd = ["tls"] if odd is None else [*odd, "tls"]
+        return odd
 
 
 class IngressStatus(_Model):
     """IngressStatus describe the current state of the Ingress."""
-
-    __slots__ = ("load_balancer",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("load_balancer", "loadBalancer", "IngressLoadBalancerStatus | None"),
@@ -1315,62 +798,28 @@ class IngressStatus(_Model):
         load_balancer: IngressLoadBalancerStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.load_balancer = (
-            None
-            if load_balancer is None
-            else _model_arg(
+        d = self.__dict__
+        if load_balancer is not None:
+            d["loadBalancer"] = _model_arg(
                 load_balancer, IngressLoadBalancerStatus, "IngressStatus(load_balancer=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("loadBalancer")
-        if v is None:
-            self.load_balancer = None
-        elif isinstance(v, dict):
-            self.load_balancer = IngressLoadBalancerStatus._decode(v)
-        else:
-            self.load_balancer = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.load_balancer
-        if v0 is not None:
-            data["loadBalancer"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> IngressStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.load_balancer = None if (v0 := self.load_balancer) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["loadBalancer"] = IngressLoadBalancerStatus._decode(v)
+            else:
+                odd = ["loadBalancer"] if odd is None else [*odd, "loadBalancer"]
+        return odd
 
 
 class IngressTLS(_Model):
     """IngressTLS describes the transport layer security associated with an ingress."""
-
-    __slots__ = (
-        "hosts",
-        "secret_name",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hosts", "hosts", "list[str] | None", list_type="atomic"),
@@ -1379,7 +828,7 @@ class IngressTLS(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hosts", "secretName"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("hosts",)
 
-    hosts: list[str] | None
+    hosts: list[str] | None = None
     """hosts is a list of hosts included in the TLS certificate. The values in this list must match the name/s used in the tlsSecret. Defaults to the wildcard host setting for the loadbalancer controller fulfilling this Ingress, if left unspecified."""
 
     secret_name: str | None
@@ -1392,65 +841,28 @@ class IngressTLS(_Model):
         secret_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.hosts = hosts
-        self.secret_name = secret_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if hosts is not None:
+            d["hosts"] = hosts
+        if secret_name is not None:
+            d["secretName"] = secret_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("hosts")
-        if v is None or isinstance(v, list):
-            self.hosts = v
-        else:
-            self.hosts = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["hosts"] if odd is None else [*odd, "hosts"]
         v = get("secretName")
-        if v is None or isinstance(v, str):
-            self.secret_name = v
-        else:
-            self.secret_name = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.hosts
-        if v0 is not None:
-            data["hosts"] = v0 if wire else v0[:]
-        v1 = self.secret_name
-        if v1 is not None:
-            data["secretName"] = v1
-        return data
-
-    def _copy(self) -> IngressTLS:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hosts = None if (v0 := self.hosts) is None else v0[:]
-        new.secret_name = self.secret_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["secretName"] if odd is None else [*odd, "secretName"]
+        return odd
 
 
 class ServiceBackendPort(_Model):
     """ServiceBackendPort is the service port being referenced."""
-
-    __slots__ = (
-        "name",
-        "number",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("name", "name", "str | None"),
@@ -1458,10 +870,10 @@ class ServiceBackendPort(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "number"})
 
-    name: str | None
+    name: str | None = None
     """name is the name of the port on the Service. This is a mutually exclusive setting with "Number"."""
 
-    number: int | None
+    number: int | None = None
     """number is the numerical port number (e.g. 80) on the Service. This is a mutually exclusive setting with "Name"."""
 
     def __init__(
@@ -1471,53 +883,21 @@ class ServiceBackendPort(_Model):
         number: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.name = name
-        self.number = number
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if number is not None:
+            d["number"] = number
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("number")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.number = v
-        else:
-            self.number = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.name
-        if v0 is not None:
-            data["name"] = v0
-        v1 = self.number
-        if v1 is not None:
-            data["number"] = v1
-        return data
-
-    def _copy(self) -> ServiceBackendPort:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.number = self.number
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["number"] if odd is None else [*odd, "number"]
+        return odd

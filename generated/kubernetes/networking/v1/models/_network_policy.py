@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.intstr import IntOrString as _IntOrString
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -32,19 +31,12 @@ __all__ = [
 class IPBlock(_Model):
     """IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule."""
 
-    __slots__ = (
-        "cidr",
-        "except_",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("cidr", "cidr", "str", required=True),
+        _FieldInfo("cidr", "cidr", "str", required=True, always_set=True),
         _FieldInfo("except_", "except", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"cidr", "except"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("except_",)
-    _absent: tuple[str, ...]
 
     cidr: str
     """cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64\x22"""
@@ -59,80 +51,38 @@ class IPBlock(_Model):
         except_: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if cidr is None:
-            self.cidr = ""
-            absent += ("cidr",)
-        else:
-            self.cidr = cidr
-        self.except_ = except_
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if cidr is not None:
+            d["cidr"] = cidr
+        if except_ is not None:
+            d["except"] = except_
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("cidr")
-        if isinstance(v, str):
-            self.cidr = v
+        if v is None:
+            if "cidr" in d:  # null in an always-set field: kept aside
+                odd = ["cidr"] if odd is None else [*odd, "cidr"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.cidr = ""
-            absent += ("cidr",)
-            if v is not None:
-                odd = True
+            odd = ["cidr"] if odd is None else [*odd, "cidr"]
         v = get("except")
-        if v is None or isinstance(v, list):
-            self.except_ = v
-        else:
-            self.except_ = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, list)):
+            odd = ["except"] if odd is None else [*odd, "except"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.cidr
-        if v0 is not None and (v0 or "cidr" not in absent):
-            data["cidr"] = v0
-        v1 = self.except_
-        if v1 is not None:
-            data["except"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> IPBlock:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.cidr = self.cidr
-        new.except_ = None if (v1 := self.except_) is None else v1[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "cidr":
+            return ""
+        raise AttributeError(name)
 
 
 class NetworkPolicy(_Model):
     """NetworkPolicy describes what network traffic is allowed for a set of Pods"""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "NetworkPolicy"
@@ -161,22 +111,21 @@ class NetworkPolicy(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "NetworkPolicySpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: NetworkPolicySpec | None
+    spec: NetworkPolicySpec | None = None
     """spec represents the specification of the desired behavior for this NetworkPolicy."""
 
     def __init__(
@@ -188,105 +137,51 @@ class NetworkPolicy(_Model):
         spec: NetworkPolicySpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "NetworkPolicy(metadata=...)")
-        self.spec = (
-            None if spec is None else _model_arg(spec, NetworkPolicySpec, "NetworkPolicy(spec=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "NetworkPolicy(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, NetworkPolicySpec, "NetworkPolicy(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
         if v is None:
-            self.spec = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.spec = NetworkPolicySpec._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.spec = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = NetworkPolicySpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> NetworkPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class NetworkPolicyEgressRule(_Model):
     """NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and to. This type is beta-level in 1.8"""
-
-    __slots__ = (
-        "ports",
-        "to",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("ports", "ports", "list[NetworkPolicyPort] | None", list_type="atomic"),
@@ -294,10 +189,10 @@ class NetworkPolicyEgressRule(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"ports", "to"})
 
-    ports: list[NetworkPolicyPort] | None
+    ports: list[NetworkPolicyPort] | None = None
     """ports is a list of destination ports for outgoing traffic. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list."""
 
-    to: list[NetworkPolicyPeer] | None
+    to: list[NetworkPolicyPeer] | None = None
     """to is a list of destinations for outgoing traffic of pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations (traffic not restricted by destination). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the to list."""
 
     def __init__(
@@ -307,88 +202,45 @@ class NetworkPolicyEgressRule(_Model):
         to: list[NetworkPolicyPeer] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.ports = (
-            None
-            if ports is None
-            else [
+        d = self.__dict__
+        if ports is not None:
+            d["ports"] = [
                 _model_arg(i0, NetworkPolicyPort, "NetworkPolicyEgressRule(ports=...)")
                 for i0 in ports
             ]
-        )
-        self.to = (
-            None
-            if to is None
-            else [_model_arg(i0, NetworkPolicyPeer, "NetworkPolicyEgressRule(to=...)") for i0 in to]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if to is not None:
+            d["to"] = [
+                _model_arg(i0, NetworkPolicyPeer, "NetworkPolicyEgressRule(to=...)") for i0 in to
+            ]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("ports")
-        if v is None:
-            self.ports = None
-        elif isinstance(v, list):
-            try:
-                self.ports = [NetworkPolicyPort._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ports = None
-                odd = True
-        else:
-            self.ports = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ports"] = [NetworkPolicyPort._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ports"] if odd is None else [*odd, "ports"]
+            else:
+                odd = ["ports"] if odd is None else [*odd, "ports"]
         v = get("to")
-        if v is None:
-            self.to = None
-        elif isinstance(v, list):
-            try:
-                self.to = [NetworkPolicyPeer._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.to = None
-                odd = True
-        else:
-            self.to = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.ports
-        if v0 is not None:
-            data["ports"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.to
-        if v1 is not None:
-            data["to"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> NetworkPolicyEgressRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ports = None if (v0 := self.ports) is None else [i._copy() for i in v0]
-        new.to = None if (v1 := self.to) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["to"] = [NetworkPolicyPeer._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["to"] if odd is None else [*odd, "to"]
+            else:
+                odd = ["to"] if odd is None else [*odd, "to"]
+        return odd
 
 
 class NetworkPolicyIngressRule(_Model):
     """NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and from."""
-
-    __slots__ = (
-        "from_",
-        "ports",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("from_", "from", "list[NetworkPolicyPeer] | None", list_type="atomic"),
@@ -399,7 +251,7 @@ class NetworkPolicyIngressRule(_Model):
     from_: list[NetworkPolicyPeer] | None
     """from is a list of sources which should be able to access the pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all sources (traffic not restricted by source). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the from list."""
 
-    ports: list[NetworkPolicyPort] | None
+    ports: list[NetworkPolicyPort] | None = None
     """ports is a list of ports which should be made accessible on the pods selected for this rule. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list."""
 
     def __init__(
@@ -409,105 +261,56 @@ class NetworkPolicyIngressRule(_Model):
         ports: list[NetworkPolicyPort] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.from_ = (
-            None
-            if from_ is None
-            else [
+        d = self.__dict__
+        if from_ is not None:
+            d["from"] = [
                 _model_arg(i0, NetworkPolicyPeer, "NetworkPolicyIngressRule(from_=...)")
                 for i0 in from_
             ]
-        )
-        self.ports = (
-            None
-            if ports is None
-            else [
+        if ports is not None:
+            d["ports"] = [
                 _model_arg(i0, NetworkPolicyPort, "NetworkPolicyIngressRule(ports=...)")
                 for i0 in ports
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("from")
-        if v is None:
-            self.from_ = None
-        elif isinstance(v, list):
-            try:
-                self.from_ = [NetworkPolicyPeer._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.from_ = None
-                odd = True
-        else:
-            self.from_ = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["from"] = [NetworkPolicyPeer._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["from"] if odd is None else [*odd, "from"]
+            else:
+                odd = ["from"] if odd is None else [*odd, "from"]
         v = get("ports")
-        if v is None:
-            self.ports = None
-        elif isinstance(v, list):
-            try:
-                self.ports = [NetworkPolicyPort._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ports = None
-                odd = True
-        else:
-            self.ports = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.from_
-        if v0 is not None:
-            data["from"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.ports
-        if v1 is not None:
-            data["ports"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> NetworkPolicyIngressRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.from_ = None if (v0 := self.from_) is None else [i._copy() for i in v0]
-        new.ports = None if (v1 := self.ports) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ports"] = [NetworkPolicyPort._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ports"] if odd is None else [*odd, "ports"]
+            else:
+                odd = ["ports"] if odd is None else [*odd, "ports"]
+        return odd
 
 
 class NetworkPolicyList(_Model):
     """NetworkPolicyList is a list of NetworkPolicy objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "NetworkPolicyList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[NetworkPolicy]", required=True),
+        _FieldInfo("items", "items", "list[NetworkPolicy]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -515,7 +318,7 @@ class NetworkPolicyList(_Model):
     items: list[NetworkPolicy]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -530,117 +333,62 @@ class NetworkPolicyList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, NetworkPolicy, "NetworkPolicyList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "NetworkPolicyList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [NetworkPolicy._decode(i0) for i0 in v]
+                d["items"] = [NetworkPolicy._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> NetworkPolicyList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class NetworkPolicyPeer(_Model):
     """NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed"""
-
-    __slots__ = (
-        "ip_block",
-        "namespace_selector",
-        "pod_selector",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("ip_block", "ipBlock", "IPBlock | None"),
@@ -674,101 +422,48 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
         pod_selector: _meta_v1.LabelSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.ip_block = (
-            None
-            if ip_block is None
-            else _model_arg(ip_block, IPBlock, "NetworkPolicyPeer(ip_block=...)")
-        )
-        self.namespace_selector = (
-            None
-            if namespace_selector is None
-            else _model_arg(
+        d = self.__dict__
+        if ip_block is not None:
+            d["ipBlock"] = _model_arg(ip_block, IPBlock, "NetworkPolicyPeer(ip_block=...)")
+        if namespace_selector is not None:
+            d["namespaceSelector"] = _model_arg(
                 namespace_selector,
                 _meta_v1.LabelSelector,
                 "NetworkPolicyPeer(namespace_selector=...)",
             )
-        )
-        self.pod_selector = (
-            None
-            if pod_selector is None
-            else _model_arg(
+        if pod_selector is not None:
+            d["podSelector"] = _model_arg(
                 pod_selector, _meta_v1.LabelSelector, "NetworkPolicyPeer(pod_selector=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("ipBlock")
-        if v is None:
-            self.ip_block = None
-        elif isinstance(v, dict):
-            self.ip_block = IPBlock._decode(v)
-        else:
-            self.ip_block = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["ipBlock"] = IPBlock._decode(v)
+            else:
+                odd = ["ipBlock"] if odd is None else [*odd, "ipBlock"]
         v = get("namespaceSelector")
-        if v is None:
-            self.namespace_selector = None
-        elif isinstance(v, dict):
-            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.namespace_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["namespaceSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["namespaceSelector"] if odd is None else [*odd, "namespaceSelector"]
         v = get("podSelector")
-        if v is None:
-            self.pod_selector = None
-        elif isinstance(v, dict):
-            self.pod_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.pod_selector = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.ip_block
-        if v0 is not None:
-            data["ipBlock"] = v0._encode(wire)
-        v1 = self.namespace_selector
-        if v1 is not None:
-            data["namespaceSelector"] = v1._encode(wire)
-        v2 = self.pod_selector
-        if v2 is not None:
-            data["podSelector"] = v2._encode(wire)
-        return data
-
-    def _copy(self) -> NetworkPolicyPeer:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.ip_block = None if (v0 := self.ip_block) is None else v0._copy()
-        new.namespace_selector = None if (v1 := self.namespace_selector) is None else v1._copy()
-        new.pod_selector = None if (v2 := self.pod_selector) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["podSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["podSelector"] if odd is None else [*odd, "podSelector"]
+        return odd
 
 
 class NetworkPolicyPort(_Model):
     """NetworkPolicyPort describes a port to allow traffic on"""
-
-    __slots__ = (
-        "end_port",
-        "port",
-        "protocol",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("end_port", "endPort", "int | None"),
@@ -781,10 +476,10 @@ class NetworkPolicyPort(_Model):
     end_port: int | None
     """endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the policy. This field cannot be defined if the port field is not defined or if the port field is defined as a named (string) port. The endPort must be equal or greater than port."""
 
-    port: _IntOrString | None
+    port: _IntOrString | None = None
     """port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched."""
 
-    protocol: str | None
+    protocol: str | None = None
     """protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP."""
 
     def __init__(
@@ -795,78 +490,33 @@ class NetworkPolicyPort(_Model):
         protocol: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.end_port = end_port
-        self.port = port
-        self.protocol = protocol
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if end_port is not None:
+            d["endPort"] = end_port
+        if port is not None:
+            d["port"] = port
+        if protocol is not None:
+            d["protocol"] = protocol
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("endPort")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.end_port = v
-        else:
-            self.end_port = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["endPort"] if odd is None else [*odd, "endPort"]
         v = get("port")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.port = v
-        else:
-            self.port = None
-            odd = True
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
-        if v is None or isinstance(v, str):
-            self.protocol = v
-        else:
-            self.protocol = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.end_port
-        if v0 is not None:
-            data["endPort"] = v0
-        v1 = self.port
-        if v1 is not None:
-            data["port"] = v1
-        v2 = self.protocol
-        if v2 is not None:
-            data["protocol"] = v2
-        return data
-
-    def _copy(self) -> NetworkPolicyPort:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.end_port = self.end_port
-        new.port = self.port
-        new.protocol = self.protocol
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["protocol"] if odd is None else [*odd, "protocol"]
+        return odd
 
 
 class NetworkPolicySpec(_Model):
     """NetworkPolicySpec provides the specification of a NetworkPolicy"""
-
-    __slots__ = (
-        "egress",
-        "ingress",
-        "pod_selector",
-        "policy_types",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("egress", "egress", "list[NetworkPolicyEgressRule] | None", list_type="atomic"),
@@ -881,10 +531,10 @@ class NetworkPolicySpec(_Model):
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("policy_types",)
 
-    egress: list[NetworkPolicyEgressRule] | None
+    egress: list[NetworkPolicyEgressRule] | None = None
     """egress is a list of egress rules to be applied to the selected pods. Outgoing traffic is allowed if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic matches at least one egress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy limits all outgoing traffic (and serves solely to ensure that the pods it selects are isolated by default). This field is beta-level in 1.8"""
 
-    ingress: list[NetworkPolicyIngressRule] | None
+    ingress: list[NetworkPolicyIngressRule] | None = None
     """ingress is a list of ingress rules to be applied to the selected pods. Traffic is allowed to a pod if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic source is the pod's local node, OR if the traffic matches at least one ingress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy does not allow any traffic (and serves solely to ensure that the pods it selects are isolated by default)"""
 
     pod_selector: _meta_v1.LabelSelector | None
@@ -902,109 +552,54 @@ class NetworkPolicySpec(_Model):
         policy_types: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.egress = (
-            None
-            if egress is None
-            else [
+        d = self.__dict__
+        if egress is not None:
+            d["egress"] = [
                 _model_arg(i0, NetworkPolicyEgressRule, "NetworkPolicySpec(egress=...)")
                 for i0 in egress
             ]
-        )
-        self.ingress = (
-            None
-            if ingress is None
-            else [
+        if ingress is not None:
+            d["ingress"] = [
                 _model_arg(i0, NetworkPolicyIngressRule, "NetworkPolicySpec(ingress=...)")
                 for i0 in ingress
             ]
-        )
-        self.pod_selector = (
-            None
-            if pod_selector is None
-            else _model_arg(
+        if pod_selector is not None:
+            d["podSelector"] = _model_arg(
                 pod_selector, _meta_v1.LabelSelector, "NetworkPolicySpec(pod_selector=...)"
             )
-        )
-        self.policy_types = policy_types
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if policy_types is not None:
+            d["policyTypes"] = policy_types
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("egress")
-        if v is None:
-            self.egress = None
-        elif isinstance(v, list):
-            try:
-                self.egress = [NetworkPolicyEgressRule._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.egress = None
-                odd = True
-        else:
-            self.egress = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["egress"] = [NetworkPolicyEgressRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["egress"] if odd is None else [*odd, "egress"]
+            else:
+                odd = ["egress"] if odd is None else [*odd, "egress"]
         v = get("ingress")
-        if v is None:
-            self.ingress = None
-        elif isinstance(v, list):
-            try:
-                self.ingress = [NetworkPolicyIngressRule._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.ingress = None
-                odd = True
-        else:
-            self.ingress = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["ingress"] = [NetworkPolicyIngressRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["ingress"] if odd is None else [*odd, "ingress"]
+            else:
+                odd = ["ingress"] if odd is None else [*odd, "ingress"]
         v = get("podSelector")
-        if v is None:
-            self.pod_selector = None
-        elif isinstance(v, dict):
-            self.pod_selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.pod_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["podSelector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["podSelector"] if odd is None else [*odd, "podSelector"]
         v = get("policyTypes")
-        if v is None or isinstance(v, list):
-            self.policy_types = v
-        else:
-            self.policy_types = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.egress
-        if v0 is not None:
-            data["egress"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.ingress
-        if v1 is not None:
-            data["ingress"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.pod_selector
-        if v2 is not None:
-            data["podSelector"] = v2._encode(wire)
-        v3 = self.policy_types
-        if v3 is not None:
-            data["policyTypes"] = v3 if wire else v3[:]
-        return data
-
-    def _copy(self) -> NetworkPolicySpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.egress = None if (v0 := self.egress) is None else [i._copy() for i in v0]
-        new.ingress = None if (v1 := self.ingress) is None else [i._copy() for i in v1]
-        new.pod_selector = None if (v2 := self.pod_selector) is None else v2._copy()
-        new.policy_types = None if (v3 := self.policy_types) is None else v3[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["policyTypes"] if odd is None else [*odd, "policyTypes"]
+        return odd

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ....core.v1 import models as _core_v1
@@ -31,8 +29,6 @@ __all__ = [
 class Overhead(_Model):
     """Overhead structure represents the resource overhead associated with running a pod."""
 
-    __slots__ = ("pod_fixed",)
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("pod_fixed", "podFixed", "dict[str, _Quantity] | None"),
     )
@@ -47,65 +43,26 @@ class Overhead(_Model):
         pod_fixed: _Mapping[str, _Quantity | str | int | float] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.pod_fixed = (
-            None
-            if pod_fixed is None
-            else {k0: _Quantity.coerce(i0) for k0, i0 in pod_fixed.items()}
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if pod_fixed is not None:
+            d["podFixed"] = {k0: _Quantity.coerce(i0) for k0, i0 in pod_fixed.items()}
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("podFixed")
-        if v is None:
-            self.pod_fixed = None
-        elif isinstance(v, dict):
-            self.pod_fixed = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.pod_fixed = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.pod_fixed
-        if v0 is not None:
-            data["podFixed"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
-        return data
-
-    def _copy(self) -> Overhead:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.pod_fixed = None if (v0 := self.pod_fixed) is None else v0.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["podFixed"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["podFixed"] if odd is None else [*odd, "podFixed"]
+        return odd
 
 
 class RuntimeClass(_Model):
     """RuntimeClass defines a class of container runtime supported in the cluster. The RuntimeClass is used to determine which container runtime is used to run all containers in a pod. RuntimeClasses are manually defined by a user or cluster provisioner, and referenced in the PodSpec. The Kubelet is responsible for resolving the RuntimeClassName reference before running the pod.  For more details, see https://kubernetes.io/docs/concepts/containers/runtime-class/"""
-
-    __slots__ = (
-        "api_version",
-        "handler",
-        "kind",
-        "metadata",
-        "overhead",
-        "scheduling",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "node.k8s.io/v1"
     KIND: ClassVar[str] = "RuntimeClass"
@@ -133,16 +90,15 @@ class RuntimeClass(_Model):
     )
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("handler", "handler", "str", required=True),
+        _FieldInfo("handler", "handler", "str", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("overhead", "overhead", "Overhead | None"),
         _FieldInfo("scheduling", "scheduling", "Scheduling | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "handler", "kind", "metadata", "overhead", "scheduling"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -150,18 +106,18 @@ class RuntimeClass(_Model):
     handler: str
     """handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class. The possible values are specific to the node & CRI configuration.  It is assumed that all handlers are available on every node, and handlers of the same name are equivalent on every node. For example, a handler called "runc" might specify that the runc OCI runtime (using native Linux containers) will be used to run the containers in a pod. The Handler must be lowercase, conform to the DNS Label (RFC 1123) requirements, and is immutable."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    overhead: Overhead | None
+    overhead: Overhead | None = None
     """overhead represents the resource overhead associated with running a pod for a given RuntimeClass. For more details, see
  https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/
 """
 
-    scheduling: Scheduling | None
+    scheduling: Scheduling | None = None
     """scheduling holds the scheduling constraints to ensure that pods running with this RuntimeClass are scheduled to nodes that support it. If scheduling is nil, this RuntimeClass is assumed to be supported by all nodes."""
 
     def __init__(
@@ -175,155 +131,81 @@ class RuntimeClass(_Model):
         scheduling: Scheduling | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if handler is None:
-            self.handler = ""
-            absent += ("handler",)
-        else:
-            self.handler = handler
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "RuntimeClass(metadata=...)")
-        self.overhead = (
-            None
-            if overhead is None
-            else _model_arg(overhead, Overhead, "RuntimeClass(overhead=...)")
-        )
-        self.scheduling = (
-            None
-            if scheduling is None
-            else _model_arg(scheduling, Scheduling, "RuntimeClass(scheduling=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if handler is not None:
+            d["handler"] = handler
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "RuntimeClass(metadata=...)")
+        if overhead is not None:
+            d["overhead"] = _model_arg(overhead, Overhead, "RuntimeClass(overhead=...)")
+        if scheduling is not None:
+            d["scheduling"] = _model_arg(scheduling, Scheduling, "RuntimeClass(scheduling=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("handler")
-        if isinstance(v, str):
-            self.handler = v
+        if v is None:
+            if "handler" in d:  # null in an always-set field: kept aside
+                odd = ["handler"] if odd is None else [*odd, "handler"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.handler = ""
-            absent += ("handler",)
-            if v is not None:
-                odd = True
+            odd = ["handler"] if odd is None else [*odd, "handler"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("overhead")
-        if v is None:
-            self.overhead = None
-        elif isinstance(v, dict):
-            self.overhead = Overhead._decode(v)
-        else:
-            self.overhead = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["overhead"] = Overhead._decode(v)
+            else:
+                odd = ["overhead"] if odd is None else [*odd, "overhead"]
         v = get("scheduling")
-        if v is None:
-            self.scheduling = None
-        elif isinstance(v, dict):
-            self.scheduling = Scheduling._decode(v)
-        else:
-            self.scheduling = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["scheduling"] = Scheduling._decode(v)
+            else:
+                odd = ["scheduling"] if odd is None else [*odd, "scheduling"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.handler
-        if v1 is not None and (v1 or "handler" not in absent):
-            data["handler"] = v1
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        v4 = self.overhead
-        if v4 is not None:
-            data["overhead"] = v4._encode(wire)
-        v5 = self.scheduling
-        if v5 is not None:
-            data["scheduling"] = v5._encode(wire)
-        return data
-
-    def _copy(self) -> RuntimeClass:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.handler = self.handler
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new.overhead = None if (v4 := self.overhead) is None else v4._copy()
-        new.scheduling = None if (v5 := self.scheduling) is None else v5._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "handler":
+            return ""
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class RuntimeClassList(_Model):
     """RuntimeClassList is a list of RuntimeClass objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "node.k8s.io/v1"
     KIND: ClassVar[str] = "RuntimeClassList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[RuntimeClass]", required=True),
+        _FieldInfo("items", "items", "list[RuntimeClass]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -331,7 +213,7 @@ class RuntimeClassList(_Model):
     items: list[RuntimeClass]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -346,116 +228,62 @@ class RuntimeClassList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, RuntimeClass, "RuntimeClassList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "RuntimeClassList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [RuntimeClass._decode(i0) for i0 in v]
+                d["items"] = [RuntimeClass._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> RuntimeClassList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class Scheduling(_Model):
     """Scheduling specifies the scheduling constraints for nodes supporting a RuntimeClass."""
-
-    __slots__ = (
-        "node_selector",
-        "tolerations",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("node_selector", "nodeSelector", "dict[str, str] | None"),
@@ -469,7 +297,7 @@ class Scheduling(_Model):
     node_selector: dict[str, str] | None
     """nodeSelector lists labels that must be present on nodes that support this RuntimeClass. Pods using this RuntimeClass can only be scheduled to a node matched by this selector. The RuntimeClass nodeSelector is merged with a pod's existing nodeSelector. Any conflicts will cause the pod to be rejected in admission."""
 
-    tolerations: list[_core_v1.Toleration] | None
+    tolerations: list[_core_v1.Toleration] | None = None
     """tolerations are appended (excluding duplicates) to pods running with this RuntimeClass during admission, effectively unioning the set of nodes tolerated by the pod and the RuntimeClass."""
 
     def __init__(
@@ -479,66 +307,30 @@ class Scheduling(_Model):
         tolerations: list[_core_v1.Toleration] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.node_selector = node_selector
-        self.tolerations = (
-            None
-            if tolerations is None
-            else [
+        d = self.__dict__
+        if node_selector is not None:
+            d["nodeSelector"] = node_selector
+        if tolerations is not None:
+            d["tolerations"] = [
                 _model_arg(i0, _core_v1.Toleration, "Scheduling(tolerations=...)")
                 for i0 in tolerations
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("nodeSelector")
-        if v is None or isinstance(v, dict):
-            self.node_selector = v
-        else:
-            self.node_selector = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["nodeSelector"] if odd is None else [*odd, "nodeSelector"]
         v = get("tolerations")
-        if v is None:
-            self.tolerations = None
-        elif isinstance(v, list):
-            try:
-                self.tolerations = [_core_v1.Toleration._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.tolerations = None
-                odd = True
-        else:
-            self.tolerations = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.node_selector
-        if v0 is not None:
-            data["nodeSelector"] = v0 if wire else v0.copy()
-        v1 = self.tolerations
-        if v1 is not None:
-            data["tolerations"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> Scheduling:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.node_selector = None if (v0 := self.node_selector) is None else v0.copy()
-        new.tolerations = None if (v1 := self.tolerations) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["tolerations"] = [_core_v1.Toleration._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+            else:
+                odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.intstr import IntOrString as _IntOrString
@@ -30,15 +29,6 @@ __all__ = [
 
 class PodDisruptionBudget(_Model):
     """PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods"""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "policy/v1"
     KIND: ClassVar[str] = "PodDisruptionBudget"
@@ -67,28 +57,27 @@ class PodDisruptionBudget(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "PodDisruptionBudgetSpec | None"),
         _FieldInfo("status", "status", "PodDisruptionBudgetStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PodDisruptionBudgetSpec | None
+    spec: PodDisruptionBudgetSpec | None = None
     """Specification of the desired behavior of the PodDisruptionBudget."""
 
-    status: PodDisruptionBudgetStatus | None
+    status: PodDisruptionBudgetStatus | None = None
     """Most recently observed status of the PodDisruptionBudget."""
 
     def __init__(
@@ -101,140 +90,73 @@ class PodDisruptionBudget(_Model):
         status: PodDisruptionBudgetStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "PodDisruptionBudget(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(spec, PodDisruptionBudgetSpec, "PodDisruptionBudget(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, PodDisruptionBudgetStatus, "PodDisruptionBudget(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if spec is not None:
+            d["spec"] = _model_arg(spec, PodDisruptionBudgetSpec, "PodDisruptionBudget(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(
+                status, PodDisruptionBudgetStatus, "PodDisruptionBudget(status=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = PodDisruptionBudgetSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = PodDisruptionBudgetSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = PodDisruptionBudgetStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = PodDisruptionBudgetStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> PodDisruptionBudget:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class PodDisruptionBudgetList(_Model):
     """PodDisruptionBudgetList is a collection of PodDisruptionBudgets."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "policy/v1"
     KIND: ClassVar[str] = "PodDisruptionBudgetList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PodDisruptionBudget]", required=True),
+        _FieldInfo("items", "items", "list[PodDisruptionBudget]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -242,7 +164,7 @@ class PodDisruptionBudgetList(_Model):
     items: list[PodDisruptionBudget]
     """Items is a list of PodDisruptionBudgets"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -257,119 +179,63 @@ class PodDisruptionBudgetList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, PodDisruptionBudget, "PodDisruptionBudgetList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PodDisruptionBudgetList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [PodDisruptionBudget._decode(i0) for i0 in v]
+                d["items"] = [PodDisruptionBudget._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> PodDisruptionBudgetList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class PodDisruptionBudgetSpec(_Model):
     """PodDisruptionBudgetSpec is a description of a PodDisruptionBudget."""
-
-    __slots__ = (
-        "max_unavailable",
-        "min_available",
-        "selector",
-        "unhealthy_pod_eviction_policy",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("max_unavailable", "maxUnavailable", "_IntOrString | None"),
@@ -390,7 +256,7 @@ class PodDisruptionBudgetSpec(_Model):
     min_available: _IntOrString | None
     """An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction, i.e. even in the absence of the evicted pod.  So for example you can prevent all voluntary evictions by specifying "100%"."""
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector | None = None
     """Label query over pods whose evictions are managed by the disruption budget. A null selector will match no pods, while an empty ({}) selector will select all pods within the namespace."""
 
     unhealthy_pod_eviction_policy: str | None
@@ -414,100 +280,47 @@ Additional policies may be added in the future. Clients making eviction decision
         unhealthy_pod_eviction_policy: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.max_unavailable = max_unavailable
-        self.min_available = min_available
-        self.selector = (
-            None
-            if selector is None
-            else _model_arg(
+        d = self.__dict__
+        if max_unavailable is not None:
+            d["maxUnavailable"] = max_unavailable
+        if min_available is not None:
+            d["minAvailable"] = min_available
+        if selector is not None:
+            d["selector"] = _model_arg(
                 selector, _meta_v1.LabelSelector, "PodDisruptionBudgetSpec(selector=...)"
             )
-        )
-        self.unhealthy_pod_eviction_policy = unhealthy_pod_eviction_policy
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if unhealthy_pod_eviction_policy is not None:
+            d["unhealthyPodEvictionPolicy"] = unhealthy_pod_eviction_policy
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("maxUnavailable")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.max_unavailable = v
-        else:
-            self.max_unavailable = None
-            odd = True
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["maxUnavailable"] if odd is None else [*odd, "maxUnavailable"]
         v = get("minAvailable")
-        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
-            self.min_available = v
-        else:
-            self.min_available = None
-            odd = True
+        if v is not None and not (isinstance(v, (str, int)) and v.__class__ is not bool):
+            odd = ["minAvailable"] if odd is None else [*odd, "minAvailable"]
         v = get("selector")
-        if v is None:
-            self.selector = None
-        elif isinstance(v, dict):
-            self.selector = _meta_v1.LabelSelector._decode(v)
-        else:
-            self.selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["selector"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["selector"] if odd is None else [*odd, "selector"]
         v = get("unhealthyPodEvictionPolicy")
-        if v is None or isinstance(v, str):
-            self.unhealthy_pod_eviction_policy = v
-        else:
-            self.unhealthy_pod_eviction_policy = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.max_unavailable
-        if v0 is not None:
-            data["maxUnavailable"] = v0
-        v1 = self.min_available
-        if v1 is not None:
-            data["minAvailable"] = v1
-        v2 = self.selector
-        if v2 is not None:
-            data["selector"] = v2._encode(wire)
-        v3 = self.unhealthy_pod_eviction_policy
-        if v3 is not None:
-            data["unhealthyPodEvictionPolicy"] = v3
-        return data
-
-    def _copy(self) -> PodDisruptionBudgetSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.max_unavailable = self.max_unavailable
-        new.min_available = self.min_available
-        new.selector = None if (v2 := self.selector) is None else v2._copy()
-        new.unhealthy_pod_eviction_policy = self.unhealthy_pod_eviction_policy
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["unhealthyPodEvictionPolicy"]
+                if odd is None
+                else [*odd, "unhealthyPodEvictionPolicy"]
+            )
+        return odd
 
 
 class PodDisruptionBudgetStatus(_Model):
     """PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. Status may trail the actual state of a system."""
-
-    __slots__ = (
-        "conditions",
-        "current_healthy",
-        "desired_healthy",
-        "disrupted_pods",
-        "disruptions_allowed",
-        "expected_pods",
-        "observed_generation",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -538,7 +351,7 @@ class PodDisruptionBudgetStatus(_Model):
         }
     )
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """Conditions contain conditions for PDB. The disruption controller sets the DisruptionAllowed condition. The following are known values for the reason field (additional reasons could be added in the future): - SyncFailed: The controller encountered an error and wasn't able to compute
               the number of allowed disruptions. Therefore no disruptions are
               allowed and the status of the condition will be False.
@@ -580,129 +393,58 @@ class PodDisruptionBudgetStatus(_Model):
         observed_generation: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, _meta_v1.Condition, "PodDisruptionBudgetStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.current_healthy = current_healthy
-        self.desired_healthy = desired_healthy
-        self.disrupted_pods = (
-            None
-            if disrupted_pods is None
-            else {k0: _Time.coerce(i0) for k0, i0 in disrupted_pods.items()}
-        )
-        self.disruptions_allowed = disruptions_allowed
-        self.expected_pods = expected_pods
-        self.observed_generation = observed_generation
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if current_healthy is not None:
+            d["currentHealthy"] = current_healthy
+        if desired_healthy is not None:
+            d["desiredHealthy"] = desired_healthy
+        if disrupted_pods is not None:
+            d["disruptedPods"] = {k0: _Time.coerce(i0) for k0, i0 in disrupted_pods.items()}
+        if disruptions_allowed is not None:
+            d["disruptionsAllowed"] = disruptions_allowed
+        if expected_pods is not None:
+            d["expectedPods"] = expected_pods
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("currentHealthy")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.current_healthy = v
-        else:
-            self.current_healthy = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["currentHealthy"] if odd is None else [*odd, "currentHealthy"]
         v = get("desiredHealthy")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.desired_healthy = v
-        else:
-            self.desired_healthy = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["desiredHealthy"] if odd is None else [*odd, "desiredHealthy"]
         v = get("disruptedPods")
-        if v is None:
-            self.disrupted_pods = None
-        elif isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
-            self.disrupted_pods = {k0: _Time(i0) for k0, i0 in v.items()}
-        else:
-            self.disrupted_pods = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+                d["disruptedPods"] = {k0: _Time(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["disruptedPods"] if odd is None else [*odd, "disruptedPods"]
         v = get("disruptionsAllowed")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.disruptions_allowed = v
-        else:
-            self.disruptions_allowed = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["disruptionsAllowed"] if odd is None else [*odd, "disruptionsAllowed"]
         v = get("expectedPods")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.expected_pods = v
-        else:
-            self.expected_pods = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["expectedPods"] if odd is None else [*odd, "expectedPods"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.current_healthy
-        if v1 is not None:
-            data["currentHealthy"] = v1
-        v2 = self.desired_healthy
-        if v2 is not None:
-            data["desiredHealthy"] = v2
-        v3 = self.disrupted_pods
-        if v3 is not None:
-            data["disruptedPods"] = {
-                k0: i0 if isinstance(i0, str) else _Time.coerce(i0) for k0, i0 in v3.items()
-            }
-        v4 = self.disruptions_allowed
-        if v4 is not None:
-            data["disruptionsAllowed"] = v4
-        v5 = self.expected_pods
-        if v5 is not None:
-            data["expectedPods"] = v5
-        v6 = self.observed_generation
-        if v6 is not None:
-            data["observedGeneration"] = v6
-        return data
-
-    def _copy(self) -> PodDisruptionBudgetStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.current_healthy = self.current_healthy
-        new.desired_healthy = self.desired_healthy
-        new.disrupted_pods = None if (v3 := self.disrupted_pods) is None else v3.copy()
-        new.disruptions_allowed = self.disruptions_allowed
-        new.expected_pods = self.expected_pods
-        new.observed_generation = self.observed_generation
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._policy_rule import PolicyRule
@@ -26,8 +25,6 @@ __all__ = [
 
 class AggregationRule(_Model):
     """AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole"""
-
-    __slots__ = ("cluster_role_selectors",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -48,75 +45,36 @@ class AggregationRule(_Model):
         cluster_role_selectors: list[_meta_v1.LabelSelector] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.cluster_role_selectors = (
-            None
-            if cluster_role_selectors is None
-            else [
+        d = self.__dict__
+        if cluster_role_selectors is not None:
+            d["clusterRoleSelectors"] = [
                 _model_arg(
                     i0, _meta_v1.LabelSelector, "AggregationRule(cluster_role_selectors=...)"
                 )
                 for i0 in cluster_role_selectors
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("clusterRoleSelectors")
-        if v is None:
-            self.cluster_role_selectors = None
-        elif isinstance(v, list):
-            try:
-                self.cluster_role_selectors = [_meta_v1.LabelSelector._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.cluster_role_selectors = None
-                odd = True
-        else:
-            self.cluster_role_selectors = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.cluster_role_selectors
-        if v0 is not None:
-            data["clusterRoleSelectors"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> AggregationRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.cluster_role_selectors = (
-            None if (v0 := self.cluster_role_selectors) is None else [i._copy() for i in v0]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["clusterRoleSelectors"] = [_meta_v1.LabelSelector._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["clusterRoleSelectors"] if odd is None else [*odd, "clusterRoleSelectors"]
+                    )
+            else:
+                odd = ["clusterRoleSelectors"] if odd is None else [*odd, "clusterRoleSelectors"]
+        return odd
 
 
 class ClusterRole(_Model):
     """ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding."""
-
-    __slots__ = (
-        "aggregation_rule",
-        "api_version",
-        "kind",
-        "metadata",
-        "rules",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
     KIND: ClassVar[str] = "ClusterRole"
@@ -146,13 +104,12 @@ class ClusterRole(_Model):
         _FieldInfo("aggregation_rule", "aggregationRule", "AggregationRule | None"),
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("rules", "rules", "list[PolicyRule] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"aggregationRule", "apiVersion", "kind", "metadata", "rules"}
     )
-    _absent: tuple[str, ...]
 
     aggregation_rule: AggregationRule | None
     """AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller."""
@@ -160,13 +117,13 @@ class ClusterRole(_Model):
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object's metadata."""
 
-    rules: list[PolicyRule] | None
+    rules: list[PolicyRule] | None = None
     """Rules holds all the PolicyRules for this ClusterRole"""
 
     def __init__(
@@ -179,142 +136,74 @@ class ClusterRole(_Model):
         rules: list[PolicyRule] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.aggregation_rule = (
-            None
-            if aggregation_rule is None
-            else _model_arg(aggregation_rule, AggregationRule, "ClusterRole(aggregation_rule=...)")
-        )
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ClusterRole(metadata=...)")
-        self.rules = (
-            None
-            if rules is None
-            else [_model_arg(i0, PolicyRule, "ClusterRole(rules=...)") for i0 in rules]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if aggregation_rule is not None:
+            d["aggregationRule"] = _model_arg(
+                aggregation_rule, AggregationRule, "ClusterRole(aggregation_rule=...)"
+            )
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ClusterRole(metadata=...)")
+        if rules is not None:
+            d["rules"] = [_model_arg(i0, PolicyRule, "ClusterRole(rules=...)") for i0 in rules]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("aggregationRule")
-        if v is None:
-            self.aggregation_rule = None
-        elif isinstance(v, dict):
-            self.aggregation_rule = AggregationRule._decode(v)
-        else:
-            self.aggregation_rule = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["aggregationRule"] = AggregationRule._decode(v)
+            else:
+                odd = ["aggregationRule"] if odd is None else [*odd, "aggregationRule"]
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("rules")
         if v is None:
-            self.rules = None
-        elif isinstance(v, list):
-            try:
-                self.rules = [PolicyRule._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.rules = None
-                odd = True
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.rules = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("rules")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["rules"] = [PolicyRule._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["rules"] if odd is None else [*odd, "rules"]
+            else:
+                odd = ["rules"] if odd is None else [*odd, "rules"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.aggregation_rule
-        if v0 is not None:
-            data["aggregationRule"] = v0._encode(wire)
-        v1 = self.api_version
-        if v1 is not None:
-            data["apiVersion"] = v1
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        v4 = self.rules
-        if v4 is not None:
-            data["rules"] = [i0._encode(wire) for i0 in v4]
-        return data
-
-    def _copy(self) -> ClusterRole:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.aggregation_rule = None if (v0 := self.aggregation_rule) is None else v0._copy()
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new.rules = None if (v4 := self.rules) is None else [i._copy() for i in v4]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class ClusterRoleList(_Model):
     """ClusterRoleList is a collection of ClusterRoles"""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
     KIND: ClassVar[str] = "ClusterRoleList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ClusterRole]", required=True),
+        _FieldInfo("items", "items", "list[ClusterRole]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -322,7 +211,7 @@ class ClusterRoleList(_Model):
     items: list[ClusterRole]
     """Items is a list of ClusterRoles"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -337,100 +226,51 @@ class ClusterRoleList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, ClusterRole, "ClusterRoleList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ClusterRoleList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, ClusterRole, "ClusterRoleList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "ClusterRoleList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [ClusterRole._decode(i0) for i0 in v]
+                d["items"] = [ClusterRole._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> ClusterRoleList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)

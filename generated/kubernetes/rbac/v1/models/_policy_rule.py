@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -21,21 +20,14 @@ __all__ = [
 class PolicyRule(_Model):
     """PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to."""
 
-    __slots__ = (
-        "api_groups",
-        "non_resource_urls",
-        "resource_names",
-        "resources",
-        "verbs",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_groups", "apiGroups", "list[str] | None", list_type="atomic"),
         _FieldInfo("non_resource_urls", "nonResourceURLs", "list[str] | None", list_type="atomic"),
         _FieldInfo("resource_names", "resourceNames", "list[str] | None", list_type="atomic"),
         _FieldInfo("resources", "resources", "list[str] | None", list_type="atomic"),
-        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="atomic"),
+        _FieldInfo(
+            "verbs", "verbs", "list[str]", required=True, list_type="atomic", always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "nonResourceURLs", "resourceNames", "resources", "verbs"}
@@ -47,7 +39,6 @@ class PolicyRule(_Model):
         "resources",
         "verbs",
     )
-    _absent: tuple[str, ...]
 
     api_groups: list[str] | None
     """APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "*" represents all API groups."""
@@ -58,7 +49,7 @@ class PolicyRule(_Model):
     resource_names: list[str] | None
     """ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed."""
 
-    resources: list[str] | None
+    resources: list[str] | None = None
     """Resources is a list of resources this rule applies to. '*' represents all resources."""
 
     verbs: list[str]
@@ -74,98 +65,46 @@ class PolicyRule(_Model):
         verbs: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_groups = api_groups
-        self.non_resource_urls = non_resource_urls
-        self.resource_names = resource_names
-        self.resources = resources
-        if verbs is None:
-            self.verbs = []
-            absent += ("verbs",)
-        else:
-            self.verbs = verbs
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_groups is not None:
+            d["apiGroups"] = api_groups
+        if non_resource_urls is not None:
+            d["nonResourceURLs"] = non_resource_urls
+        if resource_names is not None:
+            d["resourceNames"] = resource_names
+        if resources is not None:
+            d["resources"] = resources
+        if verbs is not None:
+            d["verbs"] = verbs
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list):
-            self.api_groups = v
-        else:
-            self.api_groups = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
         v = get("nonResourceURLs")
-        if v is None or isinstance(v, list):
-            self.non_resource_urls = v
-        else:
-            self.non_resource_urls = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["nonResourceURLs"] if odd is None else [*odd, "nonResourceURLs"]
         v = get("resourceNames")
-        if v is None or isinstance(v, list):
-            self.resource_names = v
-        else:
-            self.resource_names = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["resourceNames"] if odd is None else [*odd, "resourceNames"]
         v = get("resources")
-        if v is None or isinstance(v, list):
-            self.resources = v
-        else:
-            self.resources = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("verbs")
-        if isinstance(v, list):
-            self.verbs = v
+        if v is None:
+            if "verbs" in d:  # null in an always-set field: kept aside
+                odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        elif isinstance(v, list):
+            pass
         else:
-            self.verbs = []
-            absent += ("verbs",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["verbs"] if odd is None else [*odd, "verbs"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_groups
-        if v0 is not None:
-            data["apiGroups"] = v0 if wire else v0[:]
-        v1 = self.non_resource_urls
-        if v1 is not None:
-            data["nonResourceURLs"] = v1 if wire else v1[:]
-        v2 = self.resource_names
-        if v2 is not None:
-            data["resourceNames"] = v2 if wire else v2[:]
-        v3 = self.resources
-        if v3 is not None:
-            data["resources"] = v3 if wire else v3[:]
-        v4 = self.verbs
-        if v4 is not None and (v4 or "verbs" not in absent):
-            data["verbs"] = v4 if wire else v4[:]
-        return data
-
-    def _copy(self) -> PolicyRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
-        new.non_resource_urls = None if (v1 := self.non_resource_urls) is None else v1[:]
-        new.resource_names = None if (v2 := self.resource_names) is None else v2[:]
-        new.resources = None if (v3 := self.resources) is None else v3[:]
-        new.verbs = None if (v4 := self.verbs) is None else v4[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "verbs":
+            return []
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._device_selector import DeviceSelector, OpaqueDeviceConfiguration
@@ -27,14 +26,6 @@ __all__ = [
 
 class DeviceClass(_Model):
     """DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
     KIND: ClassVar[str] = "DeviceClass"
@@ -63,16 +54,15 @@ class DeviceClass(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "DeviceClassSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "DeviceClassSpec", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -95,113 +85,62 @@ Changing the spec automatically increments the metadata.generation number.
         spec: DeviceClassSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "DeviceClass(metadata=...)")
-        if spec is None:
-            self.spec = DeviceClassSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, DeviceClassSpec, "DeviceClass(spec=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "DeviceClass(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, DeviceClassSpec, "DeviceClass(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if isinstance(v, dict):
-            self.spec = DeviceClassSpec._decode(v)
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = DeviceClassSpec._decode(v)
         else:
-            self.spec = DeviceClassSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        return data
-
-    def _copy(self) -> DeviceClass:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return DeviceClassSpec()
+        raise AttributeError(name)
 
 
 class DeviceClassConfiguration(_Model):
     """DeviceClassConfiguration is used in DeviceClass."""
-
-    __slots__ = ("opaque",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("opaque", "opaque", "OpaqueDeviceConfiguration | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"opaque"})
 
-    opaque: OpaqueDeviceConfiguration | None
+    opaque: OpaqueDeviceConfiguration | None = None
     """Opaque provides driver-specific configuration parameters."""
 
     def __init__(
@@ -210,76 +149,38 @@ class DeviceClassConfiguration(_Model):
         opaque: OpaqueDeviceConfiguration | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.opaque = (
-            None
-            if opaque is None
-            else _model_arg(
+        d = self.__dict__
+        if opaque is not None:
+            d["opaque"] = _model_arg(
                 opaque, OpaqueDeviceConfiguration, "DeviceClassConfiguration(opaque=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("opaque")
-        if v is None:
-            self.opaque = None
-        elif isinstance(v, dict):
-            self.opaque = OpaqueDeviceConfiguration._decode(v)
-        else:
-            self.opaque = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.opaque
-        if v0 is not None:
-            data["opaque"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> DeviceClassConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["opaque"] = OpaqueDeviceConfiguration._decode(v)
+            else:
+                odd = ["opaque"] if odd is None else [*odd, "opaque"]
+        return odd
 
 
 class DeviceClassList(_Model):
     """DeviceClassList is a collection of classes."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
     KIND: ClassVar[str] = "DeviceClassList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[DeviceClass]", required=True),
+        _FieldInfo("items", "items", "list[DeviceClass]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -287,7 +188,7 @@ class DeviceClassList(_Model):
     items: list[DeviceClass]
     """Items is the list of resource classes."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -302,113 +203,58 @@ class DeviceClassList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, DeviceClass, "DeviceClassList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeviceClassList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, DeviceClass, "DeviceClassList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "DeviceClassList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [DeviceClass._decode(i0) for i0 in v]
+                d["items"] = [DeviceClass._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> DeviceClassList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class DeviceClassSpec(_Model):
     """DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it."""
-
-    __slots__ = (
-        "config",
-        "extended_resource_name",
-        "selectors",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("config", "config", "list[DeviceClassConfiguration] | None", list_type="atomic"),
@@ -419,7 +265,7 @@ class DeviceClassSpec(_Model):
         {"config", "extendedResourceName", "selectors"}
     )
 
-    config: list[DeviceClassConfiguration] | None
+    config: list[DeviceClassConfiguration] | None = None
     """Config defines configuration parameters that apply to each device that is claimed via this class. Some classses may potentially be satisfied by multiple drivers, so each instance of a vendor configuration applies to exactly one driver.
 
 They are passed to the driver, but are not considered while allocating the claim.
@@ -431,7 +277,7 @@ They are passed to the driver, but are not considered while allocating the claim
 This is a beta field.
 """
 
-    selectors: list[DeviceSelector] | None
+    selectors: list[DeviceSelector] | None = None
     """Each selector must be satisfied by a device which is claimed via this class."""
 
     def __init__(
@@ -442,89 +288,43 @@ This is a beta field.
         selectors: list[DeviceSelector] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.config = (
-            None
-            if config is None
-            else [
+        d = self.__dict__
+        if config is not None:
+            d["config"] = [
                 _model_arg(i0, DeviceClassConfiguration, "DeviceClassSpec(config=...)")
                 for i0 in config
             ]
-        )
-        self.extended_resource_name = extended_resource_name
-        self.selectors = (
-            None
-            if selectors is None
-            else [
+        if extended_resource_name is not None:
+            d["extendedResourceName"] = extended_resource_name
+        if selectors is not None:
+            d["selectors"] = [
                 _model_arg(i0, DeviceSelector, "DeviceClassSpec(selectors=...)") for i0 in selectors
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("config")
-        if v is None:
-            self.config = None
-        elif isinstance(v, list):
-            try:
-                self.config = [DeviceClassConfiguration._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.config = None
-                odd = True
-        else:
-            self.config = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["config"] = [DeviceClassConfiguration._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["config"] if odd is None else [*odd, "config"]
+            else:
+                odd = ["config"] if odd is None else [*odd, "config"]
         v = get("extendedResourceName")
-        if v is None or isinstance(v, str):
-            self.extended_resource_name = v
-        else:
-            self.extended_resource_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["extendedResourceName"] if odd is None else [*odd, "extendedResourceName"]
         v = get("selectors")
-        if v is None:
-            self.selectors = None
-        elif isinstance(v, list):
-            try:
-                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.selectors = None
-                odd = True
-        else:
-            self.selectors = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.config
-        if v0 is not None:
-            data["config"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.extended_resource_name
-        if v1 is not None:
-            data["extendedResourceName"] = v1
-        v2 = self.selectors
-        if v2 is not None:
-            data["selectors"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> DeviceClassSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
-        new.extended_resource_name = self.extended_resource_name
-        new.selectors = None if (v2 := self.selectors) is None else [i._copy() for i in v2]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["selectors"] = [DeviceSelector._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["selectors"] if odd is None else [*odd, "selectors"]
+            else:
+                odd = ["selectors"] if odd is None else [*odd, "selectors"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -24,16 +23,10 @@ __all__ = [
 class CELDeviceSelector(_Model):
     """CELDeviceSelector contains a CEL expression for selecting a device."""
 
-    __slots__ = (
-        "expression",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str", required=True),
+        _FieldInfo("expression", "expression", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression"})
-    _absent: tuple[str, ...]
 
     expression: str
     """Expression is a CEL expression which evaluates a single device. It must evaluate to true when the device under consideration satisfies the desired criteria, and false when it does not. Any other result is an error and causes allocation of devices to abort.
@@ -79,70 +72,40 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         expression: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if expression is None:
-            self.expression = ""
-            absent += ("expression",)
-        else:
-            self.expression = expression
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if expression is not None:
+            d["expression"] = expression
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("expression")
-        if isinstance(v, str):
-            self.expression = v
+        if v is None:
+            if "expression" in d:  # null in an always-set field: kept aside
+                odd = ["expression"] if odd is None else [*odd, "expression"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.expression = ""
-            absent += ("expression",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["expression"] if odd is None else [*odd, "expression"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.expression
-        if v0 is not None and (v0 or "expression" not in absent):
-            data["expression"] = v0
-        return data
-
-    def _copy(self) -> CELDeviceSelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.expression = self.expression
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "expression":
+            return ""
+        raise AttributeError(name)
 
 
 class DeviceSelector(_Model):
     """DeviceSelector must have exactly one field set."""
-
-    __slots__ = ("cel",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("cel", "cel", "CELDeviceSelector | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"cel"})
 
-    cel: CELDeviceSelector | None
+    cel: CELDeviceSelector | None = None
     """CEL contains a CEL expression for selecting a device."""
 
     def __init__(
@@ -151,67 +114,33 @@ class DeviceSelector(_Model):
         cel: CELDeviceSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.cel = (
-            None if cel is None else _model_arg(cel, CELDeviceSelector, "DeviceSelector(cel=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if cel is not None:
+            d["cel"] = _model_arg(cel, CELDeviceSelector, "DeviceSelector(cel=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("cel")
-        if v is None:
-            self.cel = None
-        elif isinstance(v, dict):
-            self.cel = CELDeviceSelector._decode(v)
-        else:
-            self.cel = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.cel
-        if v0 is not None:
-            data["cel"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> DeviceSelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.cel = None if (v0 := self.cel) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["cel"] = CELDeviceSelector._decode(v)
+            else:
+                odd = ["cel"] if odd is None else [*odd, "cel"]
+        return odd
 
 
 class OpaqueDeviceConfiguration(_Model):
     """OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor."""
 
-    __slots__ = (
-        "driver",
-        "parameters",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("driver", "driver", "str", required=True),
-        _FieldInfo("parameters", "parameters", "dict[str, Any]", required=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
+        _FieldInfo("parameters", "parameters", "dict[str, Any]", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"driver", "parameters"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("parameters",)
-    _absent: tuple[str, ...]
 
     driver: str
     """Driver is used to determine which kubelet plugin needs to be passed these configuration parameters.
@@ -234,71 +163,38 @@ The length of the raw data must be smaller or equal to 10 Ki.
         parameters: dict[str, Any] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        if parameters is None:
-            self.parameters = {}
-            absent += ("parameters",)
-        else:
-            self.parameters = parameters
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if driver is not None:
+            d["driver"] = driver
+        if parameters is not None:
+            d["parameters"] = parameters
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
+        if v is None:
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
+            odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("parameters")
-        if isinstance(v, dict):
-            self.parameters = v
+        if v is None:
+            if "parameters" in d:  # null in an always-set field: kept aside
+                odd = ["parameters"] if odd is None else [*odd, "parameters"]
+        elif isinstance(v, dict):
+            pass
         else:
-            self.parameters = {}
-            absent += ("parameters",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["parameters"] if odd is None else [*odd, "parameters"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.driver
-        if v0 is not None and (v0 or "driver" not in absent):
-            data["driver"] = v0
-        v1 = self.parameters
-        if v1 is not None and (v1 or "parameters" not in absent):
-            data["parameters"] = v1 if wire else _copy_value(v1)
-        return data
-
-    def _copy(self) -> OpaqueDeviceConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.driver = self.driver
-        new.parameters = None if (v1 := self.parameters) is None else _copy_value(v1)
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "driver":
+            return ""
+        if name == "parameters":
+            return {}
+        raise AttributeError(name)

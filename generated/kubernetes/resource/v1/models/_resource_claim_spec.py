@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from ._device_selector import DeviceSelector, OpaqueDeviceConfiguration
 
@@ -34,14 +32,12 @@ __all__ = [
 class CapacityRequirements(_Model):
     """CapacityRequirements defines the capacity requirements for a specific device request."""
 
-    __slots__ = ("requests",)
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("requests", "requests", "dict[str, _Quantity] | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"requests"})
 
-    requests: dict[str, _Quantity] | None
+    requests: dict[str, _Quantity] | None = None
     """Requests represent individual device resource requests for distinct resources, all of which must be provided by the device.
 
 This value is used as an additional filtering condition against the available capacity on the device. This is semantically equivalent to a CEL selector with `device.capacity[<domain>].<name>.compareTo(quantity(<request quantity>)) >= 0`. For example, device.capacity['test-driver.cdi.k8s.io'].counters.compareTo(quantity('2')) >= 0.
@@ -61,59 +57,26 @@ If the device allows multiple allocation, the aggregated amount across all reque
         requests: _Mapping[str, _Quantity | str | int | float] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.requests = (
-            None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if requests is not None:
+            d["requests"] = {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("requests")
-        if v is None:
-            self.requests = None
-        elif isinstance(v, dict):
-            self.requests = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.requests = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.requests
-        if v0 is not None:
-            data["requests"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
-        return data
-
-    def _copy(self) -> CapacityRequirements:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.requests = None if (v0 := self.requests) is None else v0.copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["requests"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["requests"] if odd is None else [*odd, "requests"]
+        return odd
 
 
 class DeviceClaim(_Model):
     """DeviceClaim defines how to request devices with a ResourceClaim."""
-
-    __slots__ = (
-        "config",
-        "constraints",
-        "requests",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("config", "config", "list[DeviceClaimConfiguration] | None", list_type="atomic"),
@@ -124,13 +87,13 @@ class DeviceClaim(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"config", "constraints", "requests"})
 
-    config: list[DeviceClaimConfiguration] | None
+    config: list[DeviceClaimConfiguration] | None = None
     """This field holds configuration for multiple potential drivers which could satisfy requests in this claim. It is ignored while allocating the claim."""
 
-    constraints: list[DeviceConstraint] | None
+    constraints: list[DeviceConstraint] | None = None
     """These constraints must be satisfied by the set of devices that get allocated for the claim."""
 
-    requests: list[DeviceRequest] | None
+    requests: list[DeviceRequest] | None = None
     """Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated."""
 
     def __init__(
@@ -141,111 +104,58 @@ class DeviceClaim(_Model):
         requests: list[DeviceRequest] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.config = (
-            None
-            if config is None
-            else [
+        d = self.__dict__
+        if config is not None:
+            d["config"] = [
                 _model_arg(i0, DeviceClaimConfiguration, "DeviceClaim(config=...)") for i0 in config
             ]
-        )
-        self.constraints = (
-            None
-            if constraints is None
-            else [
+        if constraints is not None:
+            d["constraints"] = [
                 _model_arg(i0, DeviceConstraint, "DeviceClaim(constraints=...)")
                 for i0 in constraints
             ]
-        )
-        self.requests = (
-            None
-            if requests is None
-            else [_model_arg(i0, DeviceRequest, "DeviceClaim(requests=...)") for i0 in requests]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if requests is not None:
+            d["requests"] = [
+                _model_arg(i0, DeviceRequest, "DeviceClaim(requests=...)") for i0 in requests
+            ]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("config")
-        if v is None:
-            self.config = None
-        elif isinstance(v, list):
-            try:
-                self.config = [DeviceClaimConfiguration._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.config = None
-                odd = True
-        else:
-            self.config = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["config"] = [DeviceClaimConfiguration._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["config"] if odd is None else [*odd, "config"]
+            else:
+                odd = ["config"] if odd is None else [*odd, "config"]
         v = get("constraints")
-        if v is None:
-            self.constraints = None
-        elif isinstance(v, list):
-            try:
-                self.constraints = [DeviceConstraint._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.constraints = None
-                odd = True
-        else:
-            self.constraints = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["constraints"] = [DeviceConstraint._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["constraints"] if odd is None else [*odd, "constraints"]
+            else:
+                odd = ["constraints"] if odd is None else [*odd, "constraints"]
         v = get("requests")
-        if v is None:
-            self.requests = None
-        elif isinstance(v, list):
-            try:
-                self.requests = [DeviceRequest._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.requests = None
-                odd = True
-        else:
-            self.requests = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.config
-        if v0 is not None:
-            data["config"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.constraints
-        if v1 is not None:
-            data["constraints"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.requests
-        if v2 is not None:
-            data["requests"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> DeviceClaim:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
-        new.constraints = None if (v1 := self.constraints) is None else [i._copy() for i in v1]
-        new.requests = None if (v2 := self.requests) is None else [i._copy() for i in v2]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["requests"] = [DeviceRequest._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["requests"] if odd is None else [*odd, "requests"]
+            else:
+                odd = ["requests"] if odd is None else [*odd, "requests"]
+        return odd
 
 
 class DeviceClaimConfiguration(_Model):
     """DeviceClaimConfiguration is used for configuration parameters in DeviceClaim."""
-
-    __slots__ = (
-        "opaque",
-        "requests",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("opaque", "opaque", "OpaqueDeviceConfiguration | None"),
@@ -254,10 +164,10 @@ class DeviceClaimConfiguration(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"opaque", "requests"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("requests",)
 
-    opaque: OpaqueDeviceConfiguration | None
+    opaque: OpaqueDeviceConfiguration | None = None
     """Opaque provides driver-specific configuration parameters."""
 
-    requests: list[str] | None
+    requests: list[str] | None = None
     """Requests lists the names of requests where the configuration applies. If empty, it applies to all requests.
 
 References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests.
@@ -270,74 +180,33 @@ References to subrequests must include the name of the main request and may incl
         requests: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.opaque = (
-            None
-            if opaque is None
-            else _model_arg(
+        d = self.__dict__
+        if opaque is not None:
+            d["opaque"] = _model_arg(
                 opaque, OpaqueDeviceConfiguration, "DeviceClaimConfiguration(opaque=...)"
             )
-        )
-        self.requests = requests
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if requests is not None:
+            d["requests"] = requests
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("opaque")
-        if v is None:
-            self.opaque = None
-        elif isinstance(v, dict):
-            self.opaque = OpaqueDeviceConfiguration._decode(v)
-        else:
-            self.opaque = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["opaque"] = OpaqueDeviceConfiguration._decode(v)
+            else:
+                odd = ["opaque"] if odd is None else [*odd, "opaque"]
         v = get("requests")
-        if v is None or isinstance(v, list):
-            self.requests = v
-        else:
-            self.requests = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.opaque
-        if v0 is not None:
-            data["opaque"] = v0._encode(wire)
-        v1 = self.requests
-        if v1 is not None:
-            data["requests"] = v1 if wire else v1[:]
-        return data
-
-    def _copy(self) -> DeviceClaimConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
-        new.requests = None if (v1 := self.requests) is None else v1[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["requests"] if odd is None else [*odd, "requests"]
+        return odd
 
 
 class DeviceConstraint(_Model):
     """DeviceConstraint must have exactly one field set besides Requests."""
-
-    __slots__ = (
-        "distinct_attribute",
-        "match_attribute",
-        "requests",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("distinct_attribute", "distinctAttribute", "str | None"),
@@ -371,7 +240,7 @@ When the DRAListTypeAttributes feature gate is enabled, comparison uses set sema
 Must include the domain qualifier.
 """
 
-    requests: list[str] | None
+    requests: list[str] | None = None
     """Requests is a list of the one or more requests in this claim which must co-satisfy this constraint. If a request is fulfilled by multiple devices, then all of the devices must satisfy the constraint. If this is not specified, this constraint applies to all requests in this claim.
 
 References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the constraint applies to all subrequests.
@@ -385,90 +254,44 @@ References to subrequests must include the name of the main request and may incl
         requests: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.distinct_attribute = distinct_attribute
-        self.match_attribute = match_attribute
-        self.requests = requests
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if distinct_attribute is not None:
+            d["distinctAttribute"] = distinct_attribute
+        if match_attribute is not None:
+            d["matchAttribute"] = match_attribute
+        if requests is not None:
+            d["requests"] = requests
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("distinctAttribute")
-        if v is None or isinstance(v, str):
-            self.distinct_attribute = v
-        else:
-            self.distinct_attribute = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["distinctAttribute"] if odd is None else [*odd, "distinctAttribute"]
         v = get("matchAttribute")
-        if v is None or isinstance(v, str):
-            self.match_attribute = v
-        else:
-            self.match_attribute = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["matchAttribute"] if odd is None else [*odd, "matchAttribute"]
         v = get("requests")
-        if v is None or isinstance(v, list):
-            self.requests = v
-        else:
-            self.requests = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.distinct_attribute
-        if v0 is not None:
-            data["distinctAttribute"] = v0
-        v1 = self.match_attribute
-        if v1 is not None:
-            data["matchAttribute"] = v1
-        v2 = self.requests
-        if v2 is not None:
-            data["requests"] = v2 if wire else v2[:]
-        return data
-
-    def _copy(self) -> DeviceConstraint:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.distinct_attribute = self.distinct_attribute
-        new.match_attribute = self.match_attribute
-        new.requests = None if (v2 := self.requests) is None else v2[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["requests"] if odd is None else [*odd, "requests"]
+        return odd
 
 
 class DeviceRequest(_Model):
     """DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices. With FirstAvailable it is also possible to provide a prioritized list of requests."""
-
-    __slots__ = (
-        "exactly",
-        "first_available",
-        "name",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("exactly", "exactly", "ExactDeviceRequest | None"),
         _FieldInfo(
             "first_available", "firstAvailable", "list[DeviceSubRequest] | None", list_type="atomic"
         ),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"exactly", "firstAvailable", "name"})
-    _absent: tuple[str, ...]
 
-    exactly: ExactDeviceRequest | None
+    exactly: ExactDeviceRequest | None = None
     """Exactly specifies the details for a single request that must be met exactly for the request to be satisfied.
 
 One of Exactly or FirstAvailable must be set.
@@ -496,100 +319,51 @@ Must be a DNS label.
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.exactly = (
-            None
-            if exactly is None
-            else _model_arg(exactly, ExactDeviceRequest, "DeviceRequest(exactly=...)")
-        )
-        self.first_available = (
-            None
-            if first_available is None
-            else [
+        d = self.__dict__
+        if exactly is not None:
+            d["exactly"] = _model_arg(exactly, ExactDeviceRequest, "DeviceRequest(exactly=...)")
+        if first_available is not None:
+            d["firstAvailable"] = [
                 _model_arg(i0, DeviceSubRequest, "DeviceRequest(first_available=...)")
                 for i0 in first_available
             ]
-        )
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("exactly")
-        if v is None:
-            self.exactly = None
-        elif isinstance(v, dict):
-            self.exactly = ExactDeviceRequest._decode(v)
-        else:
-            self.exactly = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["exactly"] = ExactDeviceRequest._decode(v)
+            else:
+                odd = ["exactly"] if odd is None else [*odd, "exactly"]
         v = get("firstAvailable")
-        if v is None:
-            self.first_available = None
-        elif isinstance(v, list):
-            try:
-                self.first_available = [DeviceSubRequest._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.first_available = None
-                odd = True
-        else:
-            self.first_available = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["firstAvailable"] = [DeviceSubRequest._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["firstAvailable"] if odd is None else [*odd, "firstAvailable"]
+            else:
+                odd = ["firstAvailable"] if odd is None else [*odd, "firstAvailable"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.exactly
-        if v0 is not None:
-            data["exactly"] = v0._encode(wire)
-        v1 = self.first_available
-        if v1 is not None:
-            data["firstAvailable"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        return data
-
-    def _copy(self) -> DeviceRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.exactly = None if (v0 := self.exactly) is None else v0._copy()
-        new.first_available = (
-            None if (v1 := self.first_available) is None else [i._copy() for i in v1]
-        )
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class DeviceSubRequest(_Model):
@@ -598,23 +372,12 @@ class DeviceSubRequest(_Model):
     DeviceSubRequest is similar to ExactDeviceRequest, but doesn't expose the AdminAccess field as that one is only supported when requesting a specific device.
     """
 
-    __slots__ = (
-        "allocation_mode",
-        "capacity",
-        "count",
-        "device_class_name",
-        "name",
-        "selectors",
-        "tolerations",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocation_mode", "allocationMode", "str | None"),
         _FieldInfo("capacity", "capacity", "CapacityRequirements | None"),
         _FieldInfo("count", "count", "int | None"),
-        _FieldInfo("device_class_name", "deviceClassName", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("device_class_name", "deviceClassName", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("selectors", "selectors", "list[DeviceSelector] | None", list_type="atomic"),
         _FieldInfo(
             "tolerations", "tolerations", "list[DeviceToleration] | None", list_type="atomic"
@@ -631,7 +394,6 @@ class DeviceSubRequest(_Model):
             "tolerations",
         }
     )
-    _absent: tuple[str, ...]
 
     allocation_mode: str | None
     """AllocationMode and its related fields define how devices are allocated to satisfy this subrequest. Supported values are:
@@ -649,7 +411,7 @@ If AllocationMode is not specified, the default mode is ExactCount. If the mode 
 More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
 """
 
-    capacity: CapacityRequirements | None
+    capacity: CapacityRequirements | None = None
     """Capacity define resource requirements against each capacity.
 
 If this field is unset and the device supports multiple allocations, the default value will be applied to each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full capacity value.
@@ -657,7 +419,7 @@ If this field is unset and the device supports multiple allocations, the default
 Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request.
 """
 
-    count: int | None
+    count: int | None = None
     """Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one."""
 
     device_class_name: str
@@ -674,10 +436,10 @@ Administrators may use this to restrict which devices may get requested by only 
 Must be a DNS label.
 """
 
-    selectors: list[DeviceSelector] | None
+    selectors: list[DeviceSelector] | None = None
     """Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this subrequest. All selectors must be satisfied for a device to be considered."""
 
-    tolerations: list[DeviceToleration] | None
+    tolerations: list[DeviceToleration] | None = None
     """If specified, the request's tolerations.
 
 Tolerations for NoSchedule are required to allocate a device which has a taint with that effect. The same applies to NoExecute.
@@ -701,173 +463,93 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         tolerations: list[DeviceToleration] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.allocation_mode = allocation_mode
-        self.capacity = (
-            None
-            if capacity is None
-            else _model_arg(capacity, CapacityRequirements, "DeviceSubRequest(capacity=...)")
-        )
-        self.count = count
-        if device_class_name is None:
-            self.device_class_name = ""
-            absent += ("device_class_name",)
-        else:
-            self.device_class_name = device_class_name
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.selectors = (
-            None
-            if selectors is None
-            else [
+        d = self.__dict__
+        if allocation_mode is not None:
+            d["allocationMode"] = allocation_mode
+        if capacity is not None:
+            d["capacity"] = _model_arg(
+                capacity, CapacityRequirements, "DeviceSubRequest(capacity=...)"
+            )
+        if count is not None:
+            d["count"] = count
+        if device_class_name is not None:
+            d["deviceClassName"] = device_class_name
+        if name is not None:
+            d["name"] = name
+        if selectors is not None:
+            d["selectors"] = [
                 _model_arg(i0, DeviceSelector, "DeviceSubRequest(selectors=...)")
                 for i0 in selectors
             ]
-        )
-        self.tolerations = (
-            None
-            if tolerations is None
-            else [
+        if tolerations is not None:
+            d["tolerations"] = [
                 _model_arg(i0, DeviceToleration, "DeviceSubRequest(tolerations=...)")
                 for i0 in tolerations
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allocationMode")
-        if v is None or isinstance(v, str):
-            self.allocation_mode = v
-        else:
-            self.allocation_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["allocationMode"] if odd is None else [*odd, "allocationMode"]
         v = get("capacity")
-        if v is None:
-            self.capacity = None
-        elif isinstance(v, dict):
-            self.capacity = CapacityRequirements._decode(v)
-        else:
-            self.capacity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["capacity"] = CapacityRequirements._decode(v)
+            else:
+                odd = ["capacity"] if odd is None else [*odd, "capacity"]
         v = get("count")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.count = v
-        else:
-            self.count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["count"] if odd is None else [*odd, "count"]
         v = get("deviceClassName")
-        if isinstance(v, str):
-            self.device_class_name = v
+        if v is None:
+            if "deviceClassName" in d:  # null in an always-set field: kept aside
+                odd = ["deviceClassName"] if odd is None else [*odd, "deviceClassName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.device_class_name = ""
-            absent += ("device_class_name",)
-            if v is not None:
-                odd = True
+            odd = ["deviceClassName"] if odd is None else [*odd, "deviceClassName"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("selectors")
-        if v is None:
-            self.selectors = None
-        elif isinstance(v, list):
-            try:
-                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.selectors = None
-                odd = True
-        else:
-            self.selectors = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["selectors"] = [DeviceSelector._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["selectors"] if odd is None else [*odd, "selectors"]
+            else:
+                odd = ["selectors"] if odd is None else [*odd, "selectors"]
         v = get("tolerations")
-        if v is None:
-            self.tolerations = None
-        elif isinstance(v, list):
-            try:
-                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.tolerations = None
-                odd = True
-        else:
-            self.tolerations = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["tolerations"] = [DeviceToleration._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+            else:
+                odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.allocation_mode
-        if v0 is not None:
-            data["allocationMode"] = v0
-        v1 = self.capacity
-        if v1 is not None:
-            data["capacity"] = v1._encode(wire)
-        v2 = self.count
-        if v2 is not None:
-            data["count"] = v2
-        v3 = self.device_class_name
-        if v3 is not None and (v3 or "device_class_name" not in absent):
-            data["deviceClassName"] = v3
-        v4 = self.name
-        if v4 is not None and (v4 or "name" not in absent):
-            data["name"] = v4
-        v5 = self.selectors
-        if v5 is not None:
-            data["selectors"] = [i0._encode(wire) for i0 in v5]
-        v6 = self.tolerations
-        if v6 is not None:
-            data["tolerations"] = [i0._encode(wire) for i0 in v6]
-        return data
-
-    def _copy(self) -> DeviceSubRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allocation_mode = self.allocation_mode
-        new.capacity = None if (v1 := self.capacity) is None else v1._copy()
-        new.count = self.count
-        new.device_class_name = self.device_class_name
-        new.name = self.name
-        new.selectors = None if (v5 := self.selectors) is None else [i._copy() for i in v5]
-        new.tolerations = None if (v6 := self.tolerations) is None else [i._copy() for i in v6]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "device_class_name":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class DeviceToleration(_Model):
     """The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>."""
-
-    __slots__ = (
-        "effect",
-        "key",
-        "operator",
-        "toleration_seconds",
-        "value",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("effect", "effect", "str | None"),
@@ -880,19 +562,19 @@ class DeviceToleration(_Model):
         {"effect", "key", "operator", "tolerationSeconds", "value"}
     )
 
-    effect: str | None
+    effect: str | None = None
     """Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule and NoExecute."""
 
-    key: str | None
+    key: str | None = None
     """Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys. Must be a label name."""
 
-    operator: str | None
+    operator: str | None = None
     """Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal. Exists is equivalent to wildcard for value, so that a ResourceClaim can tolerate all taints of a particular category."""
 
     toleration_seconds: int | None
     """TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system. If larger than zero, the time when the pod needs to be evicted is calculated as <time when taint was adedd> + <toleration seconds>."""
 
-    value: str | None
+    value: str | None = None
     """Value is the taint value the toleration matches to. If the operator is Exists, the value must be empty, otherwise just a regular string. Must be a label value."""
 
     def __init__(
@@ -905,111 +587,50 @@ class DeviceToleration(_Model):
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.effect = effect
-        self.key = key
-        self.operator = operator
-        self.toleration_seconds = toleration_seconds
-        self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if effect is not None:
+            d["effect"] = effect
+        if key is not None:
+            d["key"] = key
+        if operator is not None:
+            d["operator"] = operator
+        if toleration_seconds is not None:
+            d["tolerationSeconds"] = toleration_seconds
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("effect")
-        if v is None or isinstance(v, str):
-            self.effect = v
-        else:
-            self.effect = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["effect"] if odd is None else [*odd, "effect"]
         v = get("key")
-        if v is None or isinstance(v, str):
-            self.key = v
-        else:
-            self.key = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["key"] if odd is None else [*odd, "key"]
         v = get("operator")
-        if v is None or isinstance(v, str):
-            self.operator = v
-        else:
-            self.operator = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("tolerationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.toleration_seconds = v
-        else:
-            self.toleration_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["tolerationSeconds"] if odd is None else [*odd, "tolerationSeconds"]
         v = get("value")
-        if v is None or isinstance(v, str):
-            self.value = v
-        else:
-            self.value = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.effect
-        if v0 is not None:
-            data["effect"] = v0
-        v1 = self.key
-        if v1 is not None:
-            data["key"] = v1
-        v2 = self.operator
-        if v2 is not None:
-            data["operator"] = v2
-        v3 = self.toleration_seconds
-        if v3 is not None:
-            data["tolerationSeconds"] = v3
-        v4 = self.value
-        if v4 is not None:
-            data["value"] = v4
-        return data
-
-    def _copy(self) -> DeviceToleration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.effect = self.effect
-        new.key = self.key
-        new.operator = self.operator
-        new.toleration_seconds = self.toleration_seconds
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
 
 class ExactDeviceRequest(_Model):
     """ExactDeviceRequest is a request for one or more identical devices."""
-
-    __slots__ = (
-        "admin_access",
-        "allocation_mode",
-        "capacity",
-        "count",
-        "device_class_name",
-        "selectors",
-        "tolerations",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("admin_access", "adminAccess", "bool | None"),
         _FieldInfo("allocation_mode", "allocationMode", "str | None"),
         _FieldInfo("capacity", "capacity", "CapacityRequirements | None"),
         _FieldInfo("count", "count", "int | None"),
-        _FieldInfo("device_class_name", "deviceClassName", "str", required=True),
+        _FieldInfo("device_class_name", "deviceClassName", "str", required=True, always_set=True),
         _FieldInfo("selectors", "selectors", "list[DeviceSelector] | None", list_type="atomic"),
         _FieldInfo(
             "tolerations", "tolerations", "list[DeviceToleration] | None", list_type="atomic"
@@ -1026,7 +647,6 @@ class ExactDeviceRequest(_Model):
             "tolerations",
         }
     )
-    _absent: tuple[str, ...]
 
     admin_access: bool | None
     """AdminAccess indicates that this is a claim for administrative access to the device(s). Claims with AdminAccess are expected to be used for monitoring or other management services for a device.  They ignore all ordinary claims to the device with respect to access modes and any resource allocations.
@@ -1051,7 +671,7 @@ If AllocationMode is not specified, the default mode is ExactCount. If the mode 
 More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
 """
 
-    capacity: CapacityRequirements | None
+    capacity: CapacityRequirements | None = None
     """Capacity define resource requirements against each capacity.
 
 If this field is unset and the device supports multiple allocations, the default value will be applied to each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full capacity value.
@@ -1059,7 +679,7 @@ If this field is unset and the device supports multiple allocations, the default
 Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request.
 """
 
-    count: int | None
+    count: int | None = None
     """Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one."""
 
     device_class_name: str
@@ -1070,10 +690,10 @@ A DeviceClassName is required.
 Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference.
 """
 
-    selectors: list[DeviceSelector] | None
+    selectors: list[DeviceSelector] | None = None
     """Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this request. All selectors must be satisfied for a device to be considered."""
 
-    tolerations: list[DeviceToleration] | None
+    tolerations: list[DeviceToleration] | None = None
     """If specified, the request's tolerations.
 
 Tolerations for NoSchedule are required to allocate a device which has a taint with that effect. The same applies to NoExecute.
@@ -1097,168 +717,93 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         tolerations: list[DeviceToleration] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.admin_access = admin_access
-        self.allocation_mode = allocation_mode
-        self.capacity = (
-            None
-            if capacity is None
-            else _model_arg(capacity, CapacityRequirements, "ExactDeviceRequest(capacity=...)")
-        )
-        self.count = count
-        if device_class_name is None:
-            self.device_class_name = ""
-            absent += ("device_class_name",)
-        else:
-            self.device_class_name = device_class_name
-        self.selectors = (
-            None
-            if selectors is None
-            else [
+        d = self.__dict__
+        if admin_access is not None:
+            d["adminAccess"] = admin_access
+        if allocation_mode is not None:
+            d["allocationMode"] = allocation_mode
+        if capacity is not None:
+            d["capacity"] = _model_arg(
+                capacity, CapacityRequirements, "ExactDeviceRequest(capacity=...)"
+            )
+        if count is not None:
+            d["count"] = count
+        if device_class_name is not None:
+            d["deviceClassName"] = device_class_name
+        if selectors is not None:
+            d["selectors"] = [
                 _model_arg(i0, DeviceSelector, "ExactDeviceRequest(selectors=...)")
                 for i0 in selectors
             ]
-        )
-        self.tolerations = (
-            None
-            if tolerations is None
-            else [
+        if tolerations is not None:
+            d["tolerations"] = [
                 _model_arg(i0, DeviceToleration, "ExactDeviceRequest(tolerations=...)")
                 for i0 in tolerations
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("adminAccess")
-        if v is None or v.__class__ is bool:
-            self.admin_access = v
-        else:
-            self.admin_access = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["adminAccess"] if odd is None else [*odd, "adminAccess"]
         v = get("allocationMode")
-        if v is None or isinstance(v, str):
-            self.allocation_mode = v
-        else:
-            self.allocation_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["allocationMode"] if odd is None else [*odd, "allocationMode"]
         v = get("capacity")
-        if v is None:
-            self.capacity = None
-        elif isinstance(v, dict):
-            self.capacity = CapacityRequirements._decode(v)
-        else:
-            self.capacity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["capacity"] = CapacityRequirements._decode(v)
+            else:
+                odd = ["capacity"] if odd is None else [*odd, "capacity"]
         v = get("count")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.count = v
-        else:
-            self.count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["count"] if odd is None else [*odd, "count"]
         v = get("deviceClassName")
-        if isinstance(v, str):
-            self.device_class_name = v
+        if v is None:
+            if "deviceClassName" in d:  # null in an always-set field: kept aside
+                odd = ["deviceClassName"] if odd is None else [*odd, "deviceClassName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.device_class_name = ""
-            absent += ("device_class_name",)
-            if v is not None:
-                odd = True
+            odd = ["deviceClassName"] if odd is None else [*odd, "deviceClassName"]
         v = get("selectors")
-        if v is None:
-            self.selectors = None
-        elif isinstance(v, list):
-            try:
-                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.selectors = None
-                odd = True
-        else:
-            self.selectors = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["selectors"] = [DeviceSelector._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["selectors"] if odd is None else [*odd, "selectors"]
+            else:
+                odd = ["selectors"] if odd is None else [*odd, "selectors"]
         v = get("tolerations")
-        if v is None:
-            self.tolerations = None
-        elif isinstance(v, list):
-            try:
-                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.tolerations = None
-                odd = True
-        else:
-            self.tolerations = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["tolerations"] = [DeviceToleration._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+            else:
+                odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.admin_access
-        if v0 is not None:
-            data["adminAccess"] = v0
-        v1 = self.allocation_mode
-        if v1 is not None:
-            data["allocationMode"] = v1
-        v2 = self.capacity
-        if v2 is not None:
-            data["capacity"] = v2._encode(wire)
-        v3 = self.count
-        if v3 is not None:
-            data["count"] = v3
-        v4 = self.device_class_name
-        if v4 is not None and (v4 or "device_class_name" not in absent):
-            data["deviceClassName"] = v4
-        v5 = self.selectors
-        if v5 is not None:
-            data["selectors"] = [i0._encode(wire) for i0 in v5]
-        v6 = self.tolerations
-        if v6 is not None:
-            data["tolerations"] = [i0._encode(wire) for i0 in v6]
-        return data
-
-    def _copy(self) -> ExactDeviceRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.admin_access = self.admin_access
-        new.allocation_mode = self.allocation_mode
-        new.capacity = None if (v2 := self.capacity) is None else v2._copy()
-        new.count = self.count
-        new.device_class_name = self.device_class_name
-        new.selectors = None if (v5 := self.selectors) is None else [i._copy() for i in v5]
-        new.tolerations = None if (v6 := self.tolerations) is None else [i._copy() for i in v6]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "device_class_name":
+            return ""
+        raise AttributeError(name)
 
 
 class ResourceClaimSpec(_Model):
     """ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it."""
-
-    __slots__ = ("devices",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("devices", "devices", "DeviceClaim | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"devices"})
 
-    devices: DeviceClaim | None
+    devices: DeviceClaim | None = None
     """Devices defines how to request devices."""
 
     def __init__(
@@ -1267,48 +812,19 @@ class ResourceClaimSpec(_Model):
         devices: DeviceClaim | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.devices = (
-            None
-            if devices is None
-            else _model_arg(devices, DeviceClaim, "ResourceClaimSpec(devices=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if devices is not None:
+            d["devices"] = _model_arg(devices, DeviceClaim, "ResourceClaimSpec(devices=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("devices")
-        if v is None:
-            self.devices = None
-        elif isinstance(v, dict):
-            self.devices = DeviceClaim._decode(v)
-        else:
-            self.devices = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.devices
-        if v0 is not None:
-            data["devices"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> ResourceClaimSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.devices = None if (v0 := self.devices) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["devices"] = DeviceClaim._decode(v)
+            else:
+                odd = ["devices"] if odd is None else [*odd, "devices"]
+        return odd

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -45,12 +43,6 @@ class CapacityRequestPolicy(_Model):
     Must not set more than one ValidRequestValues.
     """
 
-    __slots__ = (
-        "default",
-        "valid_range",
-        "valid_values",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("default", "default", "_Quantity | None"),
         _FieldInfo("valid_range", "validRange", "CapacityRequestPolicyRange | None"),
@@ -58,7 +50,7 @@ class CapacityRequestPolicy(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"default", "validRange", "validValues"})
 
-    default: _Quantity | None
+    default: _Quantity | None = None
     """Default specifies how much of this capacity is consumed by a request that does not contain an entry for it in DeviceRequest's Capacity."""
 
     valid_range: CapacityRequestPolicyRange | None
@@ -91,81 +83,40 @@ If the requested amount exceeds all valid values, the request violates the polic
         valid_values: list[_Quantity | str | int | float] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.default = None if default is None else _Quantity.coerce(default)
-        self.valid_range = (
-            None
-            if valid_range is None
-            else _model_arg(
+        d = self.__dict__
+        if default is not None:
+            d["default"] = _Quantity.coerce(default)
+        if valid_range is not None:
+            d["validRange"] = _model_arg(
                 valid_range, CapacityRequestPolicyRange, "CapacityRequestPolicy(valid_range=...)"
             )
-        )
-        self.valid_values = (
-            None if valid_values is None else [_Quantity.coerce(i0) for i0 in valid_values]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if valid_values is not None:
+            d["validValues"] = [_Quantity.coerce(i0) for i0 in valid_values]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("default")
-        if v is None:
-            self.default = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.default = _Quantity(v)
-        else:
-            self.default = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["default"] = _Quantity(v)
+            else:
+                odd = ["default"] if odd is None else [*odd, "default"]
         v = get("validRange")
-        if v is None:
-            self.valid_range = None
-        elif isinstance(v, dict):
-            self.valid_range = CapacityRequestPolicyRange._decode(v)
-        else:
-            self.valid_range = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["validRange"] = CapacityRequestPolicyRange._decode(v)
+            else:
+                odd = ["validRange"] if odd is None else [*odd, "validRange"]
         v = get("validValues")
-        if v is None:
-            self.valid_values = None
-        elif isinstance(v, list):
-            self.valid_values = [_Quantity(i0) for i0 in v]
-        else:
-            self.valid_values = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.default
-        if v0 is not None:
-            data["default"] = _quantity_wire(v0)
-        v1 = self.valid_range
-        if v1 is not None:
-            data["validRange"] = v1._encode(wire)
-        v2 = self.valid_values
-        if v2 is not None:
-            data["validValues"] = [_quantity_wire(i0) for i0 in v2]
-        return data
-
-    def _copy(self) -> CapacityRequestPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.default = self.default
-        new.valid_range = None if (v1 := self.valid_range) is None else v1._copy()
-        new.valid_values = None if (v2 := self.valid_values) is None else v2[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                d["validValues"] = [_Quantity(i0) for i0 in v]
+            else:
+                odd = ["validValues"] if odd is None else [*odd, "validValues"]
+        return odd
 
 
 class CapacityRequestPolicyRange(_Model):
@@ -179,12 +130,6 @@ class CapacityRequestPolicyRange(_Model):
       and the device cannot be allocated.
     """
 
-    __slots__ = (
-        "max",
-        "min",
-        "step",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("max", "max", "_Quantity | None"),
         _FieldInfo("min", "min", "_Quantity | None", required=True),
@@ -192,19 +137,19 @@ class CapacityRequestPolicyRange(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"max", "min", "step"})
 
-    max: _Quantity | None
+    max: _Quantity | None = None
     """Max defines the upper limit for capacity that can be requested.
 
 Max must be less than or equal to the capacity value. Min and requestPolicy.default must be less than or equal to the maximum.
 """
 
-    min: _Quantity | None
+    min: _Quantity | None = None
     """Min specifies the minimum capacity allowed for a consumption request.
 
 Min must be greater than or equal to zero, and less than or equal to the capacity value. requestPolicy.default must be more than or equal to the minimum.
 """
 
-    step: _Quantity | None
+    step: _Quantity | None = None
     """Step defines the step size between valid capacity amounts within the range.
 
 Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step must be less than or equal to the capacity value.
@@ -218,86 +163,49 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
         step: _Quantity | str | int | float | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.max = None if max is None else _Quantity.coerce(max)
-        self.min = None if min is None else _Quantity.coerce(min)
-        self.step = None if step is None else _Quantity.coerce(step)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if max is not None:
+            d["max"] = _Quantity.coerce(max)
+        if min is not None:
+            d["min"] = _Quantity.coerce(min)
+        if step is not None:
+            d["step"] = _Quantity.coerce(step)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("max")
-        if v is None:
-            self.max = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.max = _Quantity(v)
-        else:
-            self.max = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["max"] = _Quantity(v)
+            else:
+                odd = ["max"] if odd is None else [*odd, "max"]
         v = get("min")
-        if v is None:
-            self.min = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.min = _Quantity(v)
-        else:
-            self.min = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["min"] = _Quantity(v)
+            else:
+                odd = ["min"] if odd is None else [*odd, "min"]
         v = get("step")
-        if v is None:
-            self.step = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.step = _Quantity(v)
-        else:
-            self.step = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.max
-        if v0 is not None:
-            data["max"] = _quantity_wire(v0)
-        v1 = self.min
-        if v1 is not None:
-            data["min"] = _quantity_wire(v1)
-        v2 = self.step
-        if v2 is not None:
-            data["step"] = _quantity_wire(v2)
-        return data
-
-    def _copy(self) -> CapacityRequestPolicyRange:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.max = self.max
-        new.min = self.min
-        new.step = self.step
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["step"] = _Quantity(v)
+            else:
+                odd = ["step"] if odd is None else [*odd, "step"]
+        return odd
 
 
 class Counter(_Model):
     """Counter describes a quantity associated with a device."""
-
-    __slots__ = ("value",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("value", "value", "_Quantity | None", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"value"})
 
-    value: _Quantity | None
+    value: _Quantity | None = None
     """Value defines how much of a certain device counter is available."""
 
     def __init__(
@@ -306,47 +214,22 @@ class Counter(_Model):
         value: _Quantity | str | int | float | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if value is not None:
+            d["value"] = _Quantity.coerce(value)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("value")
-        if v is None:
-            self.value = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.value = _Quantity(v)
-        else:
-            self.value = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.value
-        if v0 is not None:
-            data["value"] = _quantity_wire(v0)
-        return data
-
-    def _copy(self) -> Counter:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["value"] = _Quantity(v)
+            else:
+                odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
 
 class CounterSet(_Model):
@@ -355,18 +238,11 @@ class CounterSet(_Model):
     The counters are not allocatable by themselves, but can be referenced by devices. When a device is allocated, the portion of counters it uses will no longer be available for use by other devices.
     """
 
-    __slots__ = (
-        "counters",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("counters", "counters", "dict[str, Counter]", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("counters", "counters", "dict[str, Counter]", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"counters", "name"})
-    _absent: tuple[str, ...]
 
     counters: dict[str, Counter]
     """Counters defines the set of counters for this CounterSet The name of each counter must be unique in that set and must be a DNS label.
@@ -384,105 +260,51 @@ The maximum number of counters is 32.
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if counters is None:
-            self.counters = {}
-            absent += ("counters",)
-        else:
-            self.counters = {
+        d = self.__dict__
+        if counters is not None:
+            d["counters"] = {
                 k0: _model_arg(i0, Counter, "CounterSet(counters=...)")
                 for k0, i0 in counters.items()
             }
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("counters")
-        if isinstance(v, dict):
+        if v is None:
+            if "counters" in d:  # null in an always-set field: kept aside
+                odd = ["counters"] if odd is None else [*odd, "counters"]
+        elif isinstance(v, dict):
             try:
-                self.counters = {k0: Counter._decode(i0) for k0, i0 in v.items()}
+                d["counters"] = {k0: Counter._decode(i0) for k0, i0 in v.items()}
             except AttributeError:  # an item that is not an object
-                self.counters = {}
-                absent += ("counters",)
-                odd = True
+                odd = ["counters"] if odd is None else [*odd, "counters"]
         else:
-            self.counters = {}
-            absent += ("counters",)
-            if v is not None:
-                odd = True
+            odd = ["counters"] if odd is None else [*odd, "counters"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.counters
-        if v0 is not None and (v0 or "counters" not in absent):
-            data["counters"] = {k0: i0._encode(wire) for k0, i0 in v0.items()}
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        return data
-
-    def _copy(self) -> CounterSet:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.counters = (
-            None if (v0 := self.counters) is None else {k: i._copy() for k, i in v0.items()}
-        )
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "counters":
+            return {}
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class Device(_Model):
     """Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set."""
-
-    __slots__ = (
-        "all_nodes",
-        "allow_multiple_allocations",
-        "attributes",
-        "binding_conditions",
-        "binding_failure_conditions",
-        "binds_to_node",
-        "capacity",
-        "consumes_counters",
-        "name",
-        "node_allocatable_resource_mappings",
-        "node_name",
-        "node_selector",
-        "taints",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("all_nodes", "allNodes", "bool | None"),
@@ -505,7 +327,7 @@ class Device(_Model):
             "list[DeviceCounterConsumption] | None",
             list_type="atomic",
         ),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo(
             "node_allocatable_resource_mappings",
             "nodeAllocatableResourceMappings",
@@ -533,7 +355,6 @@ class Device(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("binding_conditions", "binding_failure_conditions")
-    _absent: tuple[str, ...]
 
     all_nodes: bool | None
     """AllNodes indicates that all nodes have access to the device.
@@ -547,7 +368,7 @@ Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of N
 If AllowMultipleAllocations is set to true, the device can be allocated more than once, and all of its capacity is consumable, regardless of whether the requestPolicy is defined or not.
 """
 
-    attributes: dict[str, DeviceAttribute] | None
+    attributes: dict[str, DeviceAttribute] | None = None
     """Attributes defines the set of attributes for this device. The name of each attribute must be unique in that set.
 
 The maximum number of attributes and capacities combined is 32.
@@ -579,7 +400,7 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
 This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
 """
 
-    capacity: dict[str, DeviceCapacity] | None
+    capacity: dict[str, DeviceCapacity] | None = None
     """Capacity defines the set of capacities for this device. The name of each capacity must be unique in that set.
 
 The maximum number of attributes and capacities combined is 32.
@@ -613,7 +434,7 @@ Must use exactly one term.
 Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
 """
 
-    taints: list[DeviceTaint] | None
+    taints: list[DeviceTaint] | None = None
     """If specified, these are the driver-defined taints.
 
 The maximum number of taints is 16. If taints are set for any device in a ResourceSlice, then the maximum number of allowed devices per ResourceSlice is 64 instead of 128.
@@ -639,45 +460,36 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         taints: list[DeviceTaint] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.all_nodes = all_nodes
-        self.allow_multiple_allocations = allow_multiple_allocations
-        self.attributes = (
-            None
-            if attributes is None
-            else {
+        d = self.__dict__
+        if all_nodes is not None:
+            d["allNodes"] = all_nodes
+        if allow_multiple_allocations is not None:
+            d["allowMultipleAllocations"] = allow_multiple_allocations
+        if attributes is not None:
+            d["attributes"] = {
                 k0: _model_arg(i0, DeviceAttribute, "Device(attributes=...)")
                 for k0, i0 in attributes.items()
             }
-        )
-        self.binding_conditions = binding_conditions
-        self.binding_failure_conditions = binding_failure_conditions
-        self.binds_to_node = binds_to_node
-        self.capacity = (
-            None
-            if capacity is None
-            else {
+        if binding_conditions is not None:
+            d["bindingConditions"] = binding_conditions
+        if binding_failure_conditions is not None:
+            d["bindingFailureConditions"] = binding_failure_conditions
+        if binds_to_node is not None:
+            d["bindsToNode"] = binds_to_node
+        if capacity is not None:
+            d["capacity"] = {
                 k0: _model_arg(i0, DeviceCapacity, "Device(capacity=...)")
                 for k0, i0 in capacity.items()
             }
-        )
-        self.consumes_counters = (
-            None
-            if consumes_counters is None
-            else [
+        if consumes_counters is not None:
+            d["consumesCounters"] = [
                 _model_arg(i0, DeviceCounterConsumption, "Device(consumes_counters=...)")
                 for i0 in consumes_counters
             ]
-        )
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.node_allocatable_resource_mappings = (
-            None
-            if node_allocatable_resource_mappings is None
-            else {
+        if name is not None:
+            d["name"] = name
+        if node_allocatable_resource_mappings is not None:
+            d["nodeAllocatableResourceMappings"] = {
                 k0: _model_arg(
                     i0,
                     NodeAllocatableResourceMapping,
@@ -685,246 +497,121 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 )
                 for k0, i0 in node_allocatable_resource_mappings.items()
             }
-        )
-        self.node_name = node_name
-        self.node_selector = (
-            None
-            if node_selector is None
-            else _model_arg(node_selector, _core_v1.NodeSelector, "Device(node_selector=...)")
-        )
-        self.taints = (
-            None
-            if taints is None
-            else [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if node_name is not None:
+            d["nodeName"] = node_name
+        if node_selector is not None:
+            d["nodeSelector"] = _model_arg(
+                node_selector, _core_v1.NodeSelector, "Device(node_selector=...)"
+            )
+        if taints is not None:
+            d["taints"] = [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allNodes")
-        if v is None or v.__class__ is bool:
-            self.all_nodes = v
-        else:
-            self.all_nodes = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["allNodes"] if odd is None else [*odd, "allNodes"]
         v = get("allowMultipleAllocations")
-        if v is None or v.__class__ is bool:
-            self.allow_multiple_allocations = v
-        else:
-            self.allow_multiple_allocations = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["allowMultipleAllocations"] if odd is None else [*odd, "allowMultipleAllocations"]
+            )
         v = get("attributes")
-        if v is None:
-            self.attributes = None
-        elif isinstance(v, dict):
-            try:
-                self.attributes = {k0: DeviceAttribute._decode(i0) for k0, i0 in v.items()}
-            except AttributeError:  # an item that is not an object
-                self.attributes = None
-                odd = True
-        else:
-            self.attributes = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                try:
+                    d["attributes"] = {k0: DeviceAttribute._decode(i0) for k0, i0 in v.items()}
+                except AttributeError:  # an item that is not an object
+                    odd = ["attributes"] if odd is None else [*odd, "attributes"]
+            else:
+                odd = ["attributes"] if odd is None else [*odd, "attributes"]
         v = get("bindingConditions")
-        if v is None or isinstance(v, list):
-            self.binding_conditions = v
-        else:
-            self.binding_conditions = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["bindingConditions"] if odd is None else [*odd, "bindingConditions"]
         v = get("bindingFailureConditions")
-        if v is None or isinstance(v, list):
-            self.binding_failure_conditions = v
-        else:
-            self.binding_failure_conditions = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = (
+                ["bindingFailureConditions"] if odd is None else [*odd, "bindingFailureConditions"]
+            )
         v = get("bindsToNode")
-        if v is None or v.__class__ is bool:
-            self.binds_to_node = v
-        else:
-            self.binds_to_node = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["bindsToNode"] if odd is None else [*odd, "bindsToNode"]
         v = get("capacity")
-        if v is None:
-            self.capacity = None
-        elif isinstance(v, dict):
-            try:
-                self.capacity = {k0: DeviceCapacity._decode(i0) for k0, i0 in v.items()}
-            except AttributeError:  # an item that is not an object
-                self.capacity = None
-                odd = True
-        else:
-            self.capacity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                try:
+                    d["capacity"] = {k0: DeviceCapacity._decode(i0) for k0, i0 in v.items()}
+                except AttributeError:  # an item that is not an object
+                    odd = ["capacity"] if odd is None else [*odd, "capacity"]
+            else:
+                odd = ["capacity"] if odd is None else [*odd, "capacity"]
         v = get("consumesCounters")
-        if v is None:
-            self.consumes_counters = None
-        elif isinstance(v, list):
-            try:
-                self.consumes_counters = [DeviceCounterConsumption._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.consumes_counters = None
-                odd = True
-        else:
-            self.consumes_counters = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["consumesCounters"] = [DeviceCounterConsumption._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["consumesCounters"] if odd is None else [*odd, "consumesCounters"]
+            else:
+                odd = ["consumesCounters"] if odd is None else [*odd, "consumesCounters"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nodeAllocatableResourceMappings")
-        if v is None:
-            self.node_allocatable_resource_mappings = None
-        elif isinstance(v, dict):
-            try:
-                self.node_allocatable_resource_mappings = {
-                    k0: NodeAllocatableResourceMapping._decode(i0) for k0, i0 in v.items()
-                }
-            except AttributeError:  # an item that is not an object
-                self.node_allocatable_resource_mappings = None
-                odd = True
-        else:
-            self.node_allocatable_resource_mappings = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                try:
+                    d["nodeAllocatableResourceMappings"] = {
+                        k0: NodeAllocatableResourceMapping._decode(i0) for k0, i0 in v.items()
+                    }
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["nodeAllocatableResourceMappings"]
+                        if odd is None
+                        else [*odd, "nodeAllocatableResourceMappings"]
+                    )
+            else:
+                odd = (
+                    ["nodeAllocatableResourceMappings"]
+                    if odd is None
+                    else [*odd, "nodeAllocatableResourceMappings"]
+                )
         v = get("nodeName")
-        if v is None or isinstance(v, str):
-            self.node_name = v
-        else:
-            self.node_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("nodeSelector")
-        if v is None:
-            self.node_selector = None
-        elif isinstance(v, dict):
-            self.node_selector = _core_v1.NodeSelector._decode(v)
-        else:
-            self.node_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeSelector"] = _core_v1.NodeSelector._decode(v)
+            else:
+                odd = ["nodeSelector"] if odd is None else [*odd, "nodeSelector"]
         v = get("taints")
-        if v is None:
-            self.taints = None
-        elif isinstance(v, list):
-            try:
-                self.taints = [DeviceTaint._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.taints = None
-                odd = True
-        else:
-            self.taints = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["taints"] = [DeviceTaint._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["taints"] if odd is None else [*odd, "taints"]
+            else:
+                odd = ["taints"] if odd is None else [*odd, "taints"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.all_nodes
-        if v0 is not None:
-            data["allNodes"] = v0
-        v1 = self.allow_multiple_allocations
-        if v1 is not None:
-            data["allowMultipleAllocations"] = v1
-        v2 = self.attributes
-        if v2 is not None:
-            data["attributes"] = {k0: i0._encode(wire) for k0, i0 in v2.items()}
-        v3 = self.binding_conditions
-        if v3 is not None:
-            data["bindingConditions"] = v3 if wire else v3[:]
-        v4 = self.binding_failure_conditions
-        if v4 is not None:
-            data["bindingFailureConditions"] = v4 if wire else v4[:]
-        v5 = self.binds_to_node
-        if v5 is not None:
-            data["bindsToNode"] = v5
-        v6 = self.capacity
-        if v6 is not None:
-            data["capacity"] = {k0: i0._encode(wire) for k0, i0 in v6.items()}
-        v7 = self.consumes_counters
-        if v7 is not None:
-            data["consumesCounters"] = [i0._encode(wire) for i0 in v7]
-        v8 = self.name
-        if v8 is not None and (v8 or "name" not in absent):
-            data["name"] = v8
-        v9 = self.node_allocatable_resource_mappings
-        if v9 is not None:
-            data["nodeAllocatableResourceMappings"] = {
-                k0: i0._encode(wire) for k0, i0 in v9.items()
-            }
-        v10 = self.node_name
-        if v10 is not None:
-            data["nodeName"] = v10
-        v11 = self.node_selector
-        if v11 is not None:
-            data["nodeSelector"] = v11._encode(wire)
-        v12 = self.taints
-        if v12 is not None:
-            data["taints"] = [i0._encode(wire) for i0 in v12]
-        return data
-
-    def _copy(self) -> Device:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.all_nodes = self.all_nodes
-        new.allow_multiple_allocations = self.allow_multiple_allocations
-        new.attributes = (
-            None if (v2 := self.attributes) is None else {k: i._copy() for k, i in v2.items()}
-        )
-        new.binding_conditions = None if (v3 := self.binding_conditions) is None else v3[:]
-        new.binding_failure_conditions = (
-            None if (v4 := self.binding_failure_conditions) is None else v4[:]
-        )
-        new.binds_to_node = self.binds_to_node
-        new.capacity = (
-            None if (v6 := self.capacity) is None else {k: i._copy() for k, i in v6.items()}
-        )
-        new.consumes_counters = (
-            None if (v7 := self.consumes_counters) is None else [i._copy() for i in v7]
-        )
-        new.name = self.name
-        new.node_allocatable_resource_mappings = (
-            None
-            if (v9 := self.node_allocatable_resource_mappings) is None
-            else {k: i._copy() for k, i in v9.items()}
-        )
-        new.node_name = self.node_name
-        new.node_selector = None if (v11 := self.node_selector) is None else v11._copy()
-        new.taints = None if (v12 := self.taints) is None else [i._copy() for i in v12]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class DeviceAttribute(_Model):
     """DeviceAttribute must have exactly one field set."""
-
-    __slots__ = (
-        "bool_",
-        "bools",
-        "int_",
-        "ints",
-        "string",
-        "strings",
-        "version",
-        "versions",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("bool_", "bool", "bool | None"),
@@ -944,31 +631,31 @@ class DeviceAttribute(_Model):
     bool_: bool | None
     """BoolValue is a true/false value."""
 
-    bools: list[bool] | None
+    bools: list[bool] | None = None
     """BoolValues is a non-empty list of true/false values."""
 
     int_: int | None
     """IntValue is a number."""
 
-    ints: list[int] | None
+    ints: list[int] | None = None
     """IntValues is a non-empty list of numbers.
 
 This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
 """
 
-    string: str | None
+    string: str | None = None
     """StringValue is a string. Must not be longer than 64 characters."""
 
-    strings: list[str] | None
+    strings: list[str] | None = None
     """StringValues is a non-empty list of strings. Each string must not be longer than 64 characters.
 
 This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
 """
 
-    version: str | None
+    version: str | None = None
     """VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters."""
 
-    versions: list[str] | None
+    versions: list[str] | None = None
     """VersionValues is a non-empty list of semantic versions according to semver.org spec 2.0.0. Each version string must not be longer than 64 characters.
 
 This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
@@ -987,131 +674,58 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         versions: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.bool_ = bool_
-        self.bools = bools
-        self.int_ = int_
-        self.ints = ints
-        self.string = string
-        self.strings = strings
-        self.version = version
-        self.versions = versions
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if bool_ is not None:
+            d["bool"] = bool_
+        if bools is not None:
+            d["bools"] = bools
+        if int_ is not None:
+            d["int"] = int_
+        if ints is not None:
+            d["ints"] = ints
+        if string is not None:
+            d["string"] = string
+        if strings is not None:
+            d["strings"] = strings
+        if version is not None:
+            d["version"] = version
+        if versions is not None:
+            d["versions"] = versions
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("bool")
-        if v is None or v.__class__ is bool:
-            self.bool_ = v
-        else:
-            self.bool_ = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["bool"] if odd is None else [*odd, "bool"]
         v = get("bools")
-        if v is None or isinstance(v, list):
-            self.bools = v
-        else:
-            self.bools = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["bools"] if odd is None else [*odd, "bools"]
         v = get("int")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.int_ = v
-        else:
-            self.int_ = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["int"] if odd is None else [*odd, "int"]
         v = get("ints")
-        if v is None or isinstance(v, list):
-            self.ints = v
-        else:
-            self.ints = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["ints"] if odd is None else [*odd, "ints"]
         v = get("string")
-        if v is None or isinstance(v, str):
-            self.string = v
-        else:
-            self.string = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["string"] if odd is None else [*odd, "string"]
         v = get("strings")
-        if v is None or isinstance(v, list):
-            self.strings = v
-        else:
-            self.strings = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["strings"] if odd is None else [*odd, "strings"]
         v = get("version")
-        if v is None or isinstance(v, str):
-            self.version = v
-        else:
-            self.version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["version"] if odd is None else [*odd, "version"]
         v = get("versions")
-        if v is None or isinstance(v, list):
-            self.versions = v
-        else:
-            self.versions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.bool_
-        if v0 is not None:
-            data["bool"] = v0
-        v1 = self.bools
-        if v1 is not None:
-            data["bools"] = v1 if wire else v1[:]
-        v2 = self.int_
-        if v2 is not None:
-            data["int"] = v2
-        v3 = self.ints
-        if v3 is not None:
-            data["ints"] = v3 if wire else v3[:]
-        v4 = self.string
-        if v4 is not None:
-            data["string"] = v4
-        v5 = self.strings
-        if v5 is not None:
-            data["strings"] = v5 if wire else v5[:]
-        v6 = self.version
-        if v6 is not None:
-            data["version"] = v6
-        v7 = self.versions
-        if v7 is not None:
-            data["versions"] = v7 if wire else v7[:]
-        return data
-
-    def _copy(self) -> DeviceAttribute:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.bool_ = self.bool_
-        new.bools = None if (v1 := self.bools) is None else v1[:]
-        new.int_ = self.int_
-        new.ints = None if (v3 := self.ints) is None else v3[:]
-        new.string = self.string
-        new.strings = None if (v5 := self.strings) is None else v5[:]
-        new.version = self.version
-        new.versions = None if (v7 := self.versions) is None else v7[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["versions"] if odd is None else [*odd, "versions"]
+        return odd
 
 
 class DeviceCapacity(_Model):
     """DeviceCapacity describes a quantity associated with a device."""
-
-    __slots__ = (
-        "request_policy",
-        "value",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("request_policy", "requestPolicy", "CapacityRequestPolicy | None"),
@@ -1127,7 +741,7 @@ The Device must have allowMultipleAllocations set to true in order to set a requ
 If unset, capacity requests are unconstrained: requests can consume any amount of capacity, as long as the total consumed across all allocations does not exceed the device's defined capacity. If request is also unset, default is the full capacity value.
 """
 
-    value: _Quantity | None
+    value: _Quantity | None = None
     """Value defines how much of a certain capacity that device has.
 
 This field reflects the fixed total capacity and does not change. The consumed amount is tracked separately by scheduler and does not affect this value.
@@ -1140,83 +754,42 @@ This field reflects the fixed total capacity and does not change. The consumed a
         value: _Quantity | str | int | float | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.request_policy = (
-            None
-            if request_policy is None
-            else _model_arg(
+        d = self.__dict__
+        if request_policy is not None:
+            d["requestPolicy"] = _model_arg(
                 request_policy, CapacityRequestPolicy, "DeviceCapacity(request_policy=...)"
             )
-        )
-        self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if value is not None:
+            d["value"] = _Quantity.coerce(value)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("requestPolicy")
-        if v is None:
-            self.request_policy = None
-        elif isinstance(v, dict):
-            self.request_policy = CapacityRequestPolicy._decode(v)
-        else:
-            self.request_policy = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["requestPolicy"] = CapacityRequestPolicy._decode(v)
+            else:
+                odd = ["requestPolicy"] if odd is None else [*odd, "requestPolicy"]
         v = get("value")
-        if v is None:
-            self.value = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.value = _Quantity(v)
-        else:
-            self.value = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.request_policy
-        if v0 is not None:
-            data["requestPolicy"] = v0._encode(wire)
-        v1 = self.value
-        if v1 is not None:
-            data["value"] = _quantity_wire(v1)
-        return data
-
-    def _copy(self) -> DeviceCapacity:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.request_policy = None if (v0 := self.request_policy) is None else v0._copy()
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["value"] = _Quantity(v)
+            else:
+                odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
 
 class DeviceCounterConsumption(_Model):
     """DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet."""
 
-    __slots__ = (
-        "counter_set",
-        "counters",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("counter_set", "counterSet", "str", required=True),
-        _FieldInfo("counters", "counters", "dict[str, Counter]", required=True),
+        _FieldInfo("counter_set", "counterSet", "str", required=True, always_set=True),
+        _FieldInfo("counters", "counters", "dict[str, Counter]", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"counterSet", "counters"})
-    _absent: tuple[str, ...]
 
     counter_set: str
     """CounterSet is the name of the set from which the counters defined will be consumed."""
@@ -1234,105 +807,59 @@ The maximum number of counters is 32.
         counters: dict[str, Counter] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if counter_set is None:
-            self.counter_set = ""
-            absent += ("counter_set",)
-        else:
-            self.counter_set = counter_set
-        if counters is None:
-            self.counters = {}
-            absent += ("counters",)
-        else:
-            self.counters = {
+        d = self.__dict__
+        if counter_set is not None:
+            d["counterSet"] = counter_set
+        if counters is not None:
+            d["counters"] = {
                 k0: _model_arg(i0, Counter, "DeviceCounterConsumption(counters=...)")
                 for k0, i0 in counters.items()
             }
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("counterSet")
-        if isinstance(v, str):
-            self.counter_set = v
+        if v is None:
+            if "counterSet" in d:  # null in an always-set field: kept aside
+                odd = ["counterSet"] if odd is None else [*odd, "counterSet"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.counter_set = ""
-            absent += ("counter_set",)
-            if v is not None:
-                odd = True
+            odd = ["counterSet"] if odd is None else [*odd, "counterSet"]
         v = get("counters")
-        if isinstance(v, dict):
+        if v is None:
+            if "counters" in d:  # null in an always-set field: kept aside
+                odd = ["counters"] if odd is None else [*odd, "counters"]
+        elif isinstance(v, dict):
             try:
-                self.counters = {k0: Counter._decode(i0) for k0, i0 in v.items()}
+                d["counters"] = {k0: Counter._decode(i0) for k0, i0 in v.items()}
             except AttributeError:  # an item that is not an object
-                self.counters = {}
-                absent += ("counters",)
-                odd = True
+                odd = ["counters"] if odd is None else [*odd, "counters"]
         else:
-            self.counters = {}
-            absent += ("counters",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["counters"] if odd is None else [*odd, "counters"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.counter_set
-        if v0 is not None and (v0 or "counter_set" not in absent):
-            data["counterSet"] = v0
-        v1 = self.counters
-        if v1 is not None and (v1 or "counters" not in absent):
-            data["counters"] = {k0: i0._encode(wire) for k0, i0 in v1.items()}
-        return data
-
-    def _copy(self) -> DeviceCounterConsumption:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.counter_set = self.counter_set
-        new.counters = (
-            None if (v1 := self.counters) is None else {k: i._copy() for k, i in v1.items()}
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "counter_set":
+            return ""
+        if name == "counters":
+            return {}
+        raise AttributeError(name)
 
 
 class DeviceTaint(_Model):
     """The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim."""
 
-    __slots__ = (
-        "effect",
-        "key",
-        "time_added",
-        "value",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("effect", "effect", "str", required=True),
-        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("effect", "effect", "str", required=True, always_set=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
         _FieldInfo("time_added", "timeAdded", "_Time | None"),
         _FieldInfo("value", "value", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"effect", "key", "timeAdded", "value"})
-    _absent: tuple[str, ...]
 
     effect: str
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
@@ -1349,7 +876,7 @@ Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for n
 In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
 """
 
-    value: str | None
+    value: str | None = None
     """The taint value corresponding to the taint key. Must be a label value."""
 
     def __init__(
@@ -1361,107 +888,58 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if effect is None:
-            self.effect = ""
-            absent += ("effect",)
-        else:
-            self.effect = effect
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self.time_added = None if time_added is None else _Time.coerce(time_added)
-        self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if effect is not None:
+            d["effect"] = effect
+        if key is not None:
+            d["key"] = key
+        if time_added is not None:
+            d["timeAdded"] = _Time.coerce(time_added)
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("effect")
-        if isinstance(v, str):
-            self.effect = v
-        else:
-            self.effect = ""
-            absent += ("effect",)
-            if v is not None:
-                odd = True
-        v = get("key")
-        if isinstance(v, str):
-            self.key = v
-        else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
-        v = get("timeAdded")
         if v is None:
-            self.time_added = None
+            if "effect" in d:  # null in an always-set field: kept aside
+                odd = ["effect"] if odd is None else [*odd, "effect"]
         elif isinstance(v, str):
-            self.time_added = _Time(v)
+            pass
         else:
-            self.time_added = None
-            odd = True
+            odd = ["effect"] if odd is None else [*odd, "effect"]
+        v = get("key")
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["key"] if odd is None else [*odd, "key"]
+        v = get("timeAdded")
+        if v is not None:
+            if isinstance(v, str):
+                d["timeAdded"] = _Time(v)
+            else:
+                odd = ["timeAdded"] if odd is None else [*odd, "timeAdded"]
         v = get("value")
-        if v is None or isinstance(v, str):
-            self.value = v
-        else:
-            self.value = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.effect
-        if v0 is not None and (v0 or "effect" not in absent):
-            data["effect"] = v0
-        v1 = self.key
-        if v1 is not None and (v1 or "key" not in absent):
-            data["key"] = v1
-        v2 = self.time_added
-        if v2 is not None:
-            data["timeAdded"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
-        v3 = self.value
-        if v3 is not None:
-            data["value"] = v3
-        return data
-
-    def _copy(self) -> DeviceTaint:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.effect = self.effect
-        new.key = self.key
-        new.time_added = self.time_added
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "effect":
+            return ""
+        if name == "key":
+            return ""
+        raise AttributeError(name)
 
 
 class NodeAllocatableResourceMapping(_Model):
     """NodeAllocatableResourceMapping defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource."""
-
-    __slots__ = (
-        "allocation_multiplier",
-        "capacity_key",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocation_multiplier", "allocationMultiplier", "_Quantity | None"),
@@ -1497,79 +975,40 @@ class NodeAllocatableResourceMapping(_Model):
         capacity_key: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.allocation_multiplier = (
-            None if allocation_multiplier is None else _Quantity.coerce(allocation_multiplier)
-        )
-        self.capacity_key = capacity_key
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if allocation_multiplier is not None:
+            d["allocationMultiplier"] = _Quantity.coerce(allocation_multiplier)
+        if capacity_key is not None:
+            d["capacityKey"] = capacity_key
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allocationMultiplier")
-        if v is None:
-            self.allocation_multiplier = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.allocation_multiplier = _Quantity(v)
-        else:
-            self.allocation_multiplier = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["allocationMultiplier"] = _Quantity(v)
+            else:
+                odd = ["allocationMultiplier"] if odd is None else [*odd, "allocationMultiplier"]
         v = get("capacityKey")
-        if v is None or isinstance(v, str):
-            self.capacity_key = v
-        else:
-            self.capacity_key = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.allocation_multiplier
-        if v0 is not None:
-            data["allocationMultiplier"] = _quantity_wire(v0)
-        v1 = self.capacity_key
-        if v1 is not None:
-            data["capacityKey"] = v1
-        return data
-
-    def _copy(self) -> NodeAllocatableResourceMapping:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allocation_multiplier = self.allocation_multiplier
-        new.capacity_key = self.capacity_key
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["capacityKey"] if odd is None else [*odd, "capacityKey"]
+        return odd
 
 
 class ResourcePool(_Model):
     """ResourcePool describes the pool that ResourceSlices belong to."""
 
-    __slots__ = (
-        "generation",
-        "name",
-        "resource_slice_count",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("generation", "generation", "int", required=True),
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("resource_slice_count", "resourceSliceCount", "int", required=True),
+        _FieldInfo("generation", "generation", "int", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo(
+            "resource_slice_count", "resourceSliceCount", "int", required=True, always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"generation", "name", "resourceSliceCount"})
-    _absent: tuple[str, ...]
 
     generation: int
     """Generation tracks the change in a pool over time. Whenever a driver changes something about one or more of the resources in a pool, it must change the generation in all ResourceSlices which are part of that pool. Consumers of ResourceSlices should only consider resources from the pool with the highest generation number. The generation may be reset by drivers, which should be fine for consumers, assuming that all ResourceSlices in a pool are updated to match or deleted.
@@ -1597,91 +1036,53 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         resource_slice_count: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if generation is None:
-            self.generation = 0
-            absent += ("generation",)
-        else:
-            self.generation = generation
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if resource_slice_count is None:
-            self.resource_slice_count = 0
-            absent += ("resource_slice_count",)
-        else:
-            self.resource_slice_count = resource_slice_count
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if generation is not None:
+            d["generation"] = generation
+        if name is not None:
+            d["name"] = name
+        if resource_slice_count is not None:
+            d["resourceSliceCount"] = resource_slice_count
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("generation")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.generation = v
+        if v is None:
+            if "generation" in d:  # null in an always-set field: kept aside
+                odd = ["generation"] if odd is None else [*odd, "generation"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.generation = 0
-            absent += ("generation",)
-            if v is not None:
-                odd = True
+            odd = ["generation"] if odd is None else [*odd, "generation"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceSliceCount")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.resource_slice_count = v
+        if v is None:
+            if "resourceSliceCount" in d:  # null in an always-set field: kept aside
+                odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.resource_slice_count = 0
-            absent += ("resource_slice_count",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.generation
-        if v0 is not None and (v0 or "generation" not in absent):
-            data["generation"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        v2 = self.resource_slice_count
-        if v2 is not None and (v2 or "resource_slice_count" not in absent):
-            data["resourceSliceCount"] = v2
-        return data
-
-    def _copy(self) -> ResourcePool:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.generation = self.generation
-        new.name = self.name
-        new.resource_slice_count = self.resource_slice_count
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "generation":
+            return 0
+        if name == "name":
+            return ""
+        if name == "resource_slice_count":
+            return 0
+        raise AttributeError(name)
 
 
 class ResourceSlice(_Model):
@@ -1695,14 +1096,6 @@ class ResourceSlice(_Model):
 
     For resources that are not local to a node, the node name is not set. Instead, the driver may use a node selector to specify where the devices are available.
     """
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
     KIND: ClassVar[str] = "ResourceSlice"
@@ -1731,16 +1124,15 @@ class ResourceSlice(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "ResourceSliceSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "ResourceSliceSpec", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -1761,123 +1153,65 @@ Changing the spec automatically increments the metadata.generation number.
         spec: ResourceSliceSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceSlice(metadata=...)")
-        if spec is None:
-            self.spec = ResourceSliceSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceSlice(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if isinstance(v, dict):
-            self.spec = ResourceSliceSpec._decode(v)
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = ResourceSliceSpec._decode(v)
         else:
-            self.spec = ResourceSliceSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        return data
-
-    def _copy(self) -> ResourceSlice:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return ResourceSliceSpec()
+        raise AttributeError(name)
 
 
 class ResourceSliceList(_Model):
     """ResourceSliceList is a collection of ResourceSlices."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
     KIND: ClassVar[str] = "ResourceSliceList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ResourceSlice]", required=True),
+        _FieldInfo("items", "items", "list[ResourceSlice]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1885,7 +1219,7 @@ class ResourceSliceList(_Model):
     items: list[ResourceSlice]
     """Items is the list of resource ResourceSlices."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -1900,132 +1234,71 @@ class ResourceSliceList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, ResourceSlice, "ResourceSliceList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [ResourceSlice._decode(i0) for i0 in v]
+                d["items"] = [ResourceSlice._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> ResourceSliceList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class ResourceSliceSpec(_Model):
     """ResourceSliceSpec contains the information published by the driver in one ResourceSlice."""
 
-    __slots__ = (
-        "all_nodes",
-        "devices",
-        "driver",
-        "node_name",
-        "node_selector",
-        "per_device_node_selection",
-        "pool",
-        "shared_counters",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("all_nodes", "allNodes", "bool | None"),
         _FieldInfo("devices", "devices", "list[Device] | None", list_type="atomic"),
-        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
         _FieldInfo("node_name", "nodeName", "str | None"),
         _FieldInfo("node_selector", "nodeSelector", "_core_v1.NodeSelector | None"),
         _FieldInfo("per_device_node_selection", "perDeviceNodeSelection", "bool | None"),
-        _FieldInfo("pool", "pool", "ResourcePool", required=True),
+        _FieldInfo("pool", "pool", "ResourcePool", required=True, always_set=True),
         _FieldInfo(
             "shared_counters", "sharedCounters", "list[CounterSet] | None", list_type="atomic"
         ),
@@ -2042,7 +1315,6 @@ class ResourceSliceSpec(_Model):
             "sharedCounters",
         }
     )
-    _absent: tuple[str, ...]
 
     all_nodes: bool | None
     """AllNodes indicates that all nodes have access to the resources in the pool.
@@ -2050,7 +1322,7 @@ class ResourceSliceSpec(_Model):
 Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
 """
 
-    devices: list[Device] | None
+    devices: list[Device] | None = None
     """Devices lists some or all of the devices in this pool.
 
 Must not have more than 128 entries. If any device uses taints or consumes counters the limit is 64.
@@ -2112,172 +1384,90 @@ The maximum number of counter sets is 8.
         shared_counters: list[CounterSet] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.all_nodes = all_nodes
-        self.devices = (
-            None
-            if devices is None
-            else [_model_arg(i0, Device, "ResourceSliceSpec(devices=...)") for i0 in devices]
-        )
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        self.node_name = node_name
-        self.node_selector = (
-            None
-            if node_selector is None
-            else _model_arg(
+        d = self.__dict__
+        if all_nodes is not None:
+            d["allNodes"] = all_nodes
+        if devices is not None:
+            d["devices"] = [
+                _model_arg(i0, Device, "ResourceSliceSpec(devices=...)") for i0 in devices
+            ]
+        if driver is not None:
+            d["driver"] = driver
+        if node_name is not None:
+            d["nodeName"] = node_name
+        if node_selector is not None:
+            d["nodeSelector"] = _model_arg(
                 node_selector, _core_v1.NodeSelector, "ResourceSliceSpec(node_selector=...)"
             )
-        )
-        self.per_device_node_selection = per_device_node_selection
-        if pool is None:
-            self.pool = ResourcePool()
-            absent += ("pool",)
-        else:
-            self.pool = _model_arg(pool, ResourcePool, "ResourceSliceSpec(pool=...)")
-        self.shared_counters = (
-            None
-            if shared_counters is None
-            else [
+        if per_device_node_selection is not None:
+            d["perDeviceNodeSelection"] = per_device_node_selection
+        if pool is not None:
+            d["pool"] = _model_arg(pool, ResourcePool, "ResourceSliceSpec(pool=...)")
+        if shared_counters is not None:
+            d["sharedCounters"] = [
                 _model_arg(i0, CounterSet, "ResourceSliceSpec(shared_counters=...)")
                 for i0 in shared_counters
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allNodes")
-        if v is None or v.__class__ is bool:
-            self.all_nodes = v
-        else:
-            self.all_nodes = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["allNodes"] if odd is None else [*odd, "allNodes"]
         v = get("devices")
-        if v is None:
-            self.devices = None
-        elif isinstance(v, list):
-            try:
-                self.devices = [Device._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.devices = None
-                odd = True
-        else:
-            self.devices = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["devices"] = [Device._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["devices"] if odd is None else [*odd, "devices"]
+            else:
+                odd = ["devices"] if odd is None else [*odd, "devices"]
         v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
+        if v is None:
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
+            odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("nodeName")
-        if v is None or isinstance(v, str):
-            self.node_name = v
-        else:
-            self.node_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("nodeSelector")
-        if v is None:
-            self.node_selector = None
-        elif isinstance(v, dict):
-            self.node_selector = _core_v1.NodeSelector._decode(v)
-        else:
-            self.node_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeSelector"] = _core_v1.NodeSelector._decode(v)
+            else:
+                odd = ["nodeSelector"] if odd is None else [*odd, "nodeSelector"]
         v = get("perDeviceNodeSelection")
-        if v is None or v.__class__ is bool:
-            self.per_device_node_selection = v
-        else:
-            self.per_device_node_selection = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["perDeviceNodeSelection"] if odd is None else [*odd, "perDeviceNodeSelection"]
         v = get("pool")
-        if isinstance(v, dict):
-            self.pool = ResourcePool._decode(v)
-        else:
-            self.pool = ResourcePool()
-            absent += ("pool",)
-            if v is not None:
-                odd = True
-        v = get("sharedCounters")
         if v is None:
-            self.shared_counters = None
-        elif isinstance(v, list):
-            try:
-                self.shared_counters = [CounterSet._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.shared_counters = None
-                odd = True
+            if "pool" in d:  # null in an always-set field: kept aside
+                odd = ["pool"] if odd is None else [*odd, "pool"]
+        elif isinstance(v, dict):
+            d["pool"] = ResourcePool._decode(v)
         else:
-            self.shared_counters = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["pool"] if odd is None else [*odd, "pool"]
+        v = get("sharedCounters")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["sharedCounters"] = [CounterSet._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["sharedCounters"] if odd is None else [*odd, "sharedCounters"]
+            else:
+                odd = ["sharedCounters"] if odd is None else [*odd, "sharedCounters"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.all_nodes
-        if v0 is not None:
-            data["allNodes"] = v0
-        v1 = self.devices
-        if v1 is not None:
-            data["devices"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.driver
-        if v2 is not None and (v2 or "driver" not in absent):
-            data["driver"] = v2
-        v3 = self.node_name
-        if v3 is not None:
-            data["nodeName"] = v3
-        v4 = self.node_selector
-        if v4 is not None:
-            data["nodeSelector"] = v4._encode(wire)
-        v5 = self.per_device_node_selection
-        if v5 is not None:
-            data["perDeviceNodeSelection"] = v5
-        v6 = self.pool
-        if v6 is not None:
-            d6 = v6._encode(wire)
-            if d6 or "pool" not in absent:
-                data["pool"] = d6
-        v7 = self.shared_counters
-        if v7 is not None:
-            data["sharedCounters"] = [i0._encode(wire) for i0 in v7]
-        return data
-
-    def _copy(self) -> ResourceSliceSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.all_nodes = self.all_nodes
-        new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
-        new.driver = self.driver
-        new.node_name = self.node_name
-        new.node_selector = None if (v4 := self.node_selector) is None else v4._copy()
-        new.per_device_node_selection = self.per_device_node_selection
-        new.pool = None if (v6 := self.pool) is None else v6._copy()
-        new.shared_counters = (
-            None if (v7 := self.shared_counters) is None else [i._copy() for i in v7]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "driver":
+            return ""
+        if name == "pool":
+            return ResourcePool()
+        raise AttributeError(name)

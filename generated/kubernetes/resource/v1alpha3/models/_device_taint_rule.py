@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -31,22 +30,13 @@ __all__ = [
 class DeviceTaint(_Model):
     """The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim."""
 
-    __slots__ = (
-        "effect",
-        "key",
-        "time_added",
-        "value",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("effect", "effect", "str", required=True),
-        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("effect", "effect", "str", required=True, always_set=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
         _FieldInfo("time_added", "timeAdded", "_Time | None"),
         _FieldInfo("value", "value", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"effect", "key", "timeAdded", "value"})
-    _absent: tuple[str, ...]
 
     effect: str
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
@@ -63,7 +53,7 @@ Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for n
 In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
 """
 
-    value: str | None
+    value: str | None = None
     """The taint value corresponding to the taint key. Must be a label value."""
 
     def __init__(
@@ -75,111 +65,58 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if effect is None:
-            self.effect = ""
-            absent += ("effect",)
-        else:
-            self.effect = effect
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self.time_added = None if time_added is None else _Time.coerce(time_added)
-        self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if effect is not None:
+            d["effect"] = effect
+        if key is not None:
+            d["key"] = key
+        if time_added is not None:
+            d["timeAdded"] = _Time.coerce(time_added)
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("effect")
-        if isinstance(v, str):
-            self.effect = v
-        else:
-            self.effect = ""
-            absent += ("effect",)
-            if v is not None:
-                odd = True
-        v = get("key")
-        if isinstance(v, str):
-            self.key = v
-        else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
-        v = get("timeAdded")
         if v is None:
-            self.time_added = None
+            if "effect" in d:  # null in an always-set field: kept aside
+                odd = ["effect"] if odd is None else [*odd, "effect"]
         elif isinstance(v, str):
-            self.time_added = _Time(v)
+            pass
         else:
-            self.time_added = None
-            odd = True
+            odd = ["effect"] if odd is None else [*odd, "effect"]
+        v = get("key")
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["key"] if odd is None else [*odd, "key"]
+        v = get("timeAdded")
+        if v is not None:
+            if isinstance(v, str):
+                d["timeAdded"] = _Time(v)
+            else:
+                odd = ["timeAdded"] if odd is None else [*odd, "timeAdded"]
         v = get("value")
-        if v is None or isinstance(v, str):
-            self.value = v
-        else:
-            self.value = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.effect
-        if v0 is not None and (v0 or "effect" not in absent):
-            data["effect"] = v0
-        v1 = self.key
-        if v1 is not None and (v1 or "key" not in absent):
-            data["key"] = v1
-        v2 = self.time_added
-        if v2 is not None:
-            data["timeAdded"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
-        v3 = self.value
-        if v3 is not None:
-            data["value"] = v3
-        return data
-
-    def _copy(self) -> DeviceTaint:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.effect = self.effect
-        new.key = self.key
-        new.time_added = self.time_added
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "effect":
+            return ""
+        if name == "key":
+            return ""
+        raise AttributeError(name)
 
 
 class DeviceTaintRule(_Model):
     """DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the taint was specified directly in the ResourceSlice by the DRA driver."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1alpha3"
     KIND: ClassVar[str] = "DeviceTaintRule"
@@ -208,19 +145,18 @@ class DeviceTaintRule(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "DeviceTaintRuleSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "DeviceTaintRuleSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "DeviceTaintRuleStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -232,7 +168,7 @@ class DeviceTaintRule(_Model):
 Changing the spec automatically increments the metadata.generation number.
 """
 
-    status: DeviceTaintRuleStatus | None
+    status: DeviceTaintRuleStatus | None = None
     """Status provides information about what was requested in the spec."""
 
     def __init__(
@@ -245,142 +181,75 @@ Changing the spec automatically increments the metadata.generation number.
         status: DeviceTaintRuleStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "DeviceTaintRule(metadata=...)"
             )
-        if spec is None:
-            self.spec = DeviceTaintRuleSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, DeviceTaintRuleSpec, "DeviceTaintRule(spec=...)")
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if spec is not None:
+            d["spec"] = _model_arg(spec, DeviceTaintRuleSpec, "DeviceTaintRule(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = DeviceTaintRuleSpec._decode(v)
-        else:
-            self.spec = DeviceTaintRuleSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = DeviceTaintRuleStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = DeviceTaintRuleSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = DeviceTaintRuleStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> DeviceTaintRule:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return DeviceTaintRuleSpec()
+        raise AttributeError(name)
 
 
 class DeviceTaintRuleList(_Model):
     """DeviceTaintRuleList is a collection of DeviceTaintRules."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1alpha3"
     KIND: ClassVar[str] = "DeviceTaintRuleList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[DeviceTaintRule]", required=True),
+        _FieldInfo("items", "items", "list[DeviceTaintRule]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -388,7 +257,7 @@ class DeviceTaintRuleList(_Model):
     items: list[DeviceTaintRule]
     """Items is the list of DeviceTaintRules."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -403,124 +272,68 @@ class DeviceTaintRuleList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, DeviceTaintRule, "DeviceTaintRuleList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [DeviceTaintRule._decode(i0) for i0 in v]
+                d["items"] = [DeviceTaintRule._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> DeviceTaintRuleList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class DeviceTaintRuleSpec(_Model):
     """DeviceTaintRuleSpec specifies the selector and one taint."""
 
-    __slots__ = (
-        "device_selector",
-        "taint",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("device_selector", "deviceSelector", "DeviceTaintSelector | None"),
-        _FieldInfo("taint", "taint", "DeviceTaint", required=True),
+        _FieldInfo("taint", "taint", "DeviceTaint", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"deviceSelector", "taint"})
-    _absent: tuple[str, ...]
 
     device_selector: DeviceTaintSelector | None
     """DeviceSelector defines which device(s) the taint is applied to. All selector criteria must be satisfied for a device to match. The empty selector matches all devices. Without a selector, no devices are matches."""
@@ -535,84 +348,43 @@ class DeviceTaintRuleSpec(_Model):
         taint: DeviceTaint | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.device_selector = (
-            None
-            if device_selector is None
-            else _model_arg(
+        d = self.__dict__
+        if device_selector is not None:
+            d["deviceSelector"] = _model_arg(
                 device_selector, DeviceTaintSelector, "DeviceTaintRuleSpec(device_selector=...)"
             )
-        )
-        if taint is None:
-            self.taint = DeviceTaint()
-            absent += ("taint",)
-        else:
-            self.taint = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if taint is not None:
+            d["taint"] = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("deviceSelector")
-        if v is None:
-            self.device_selector = None
-        elif isinstance(v, dict):
-            self.device_selector = DeviceTaintSelector._decode(v)
-        else:
-            self.device_selector = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["deviceSelector"] = DeviceTaintSelector._decode(v)
+            else:
+                odd = ["deviceSelector"] if odd is None else [*odd, "deviceSelector"]
         v = get("taint")
-        if isinstance(v, dict):
-            self.taint = DeviceTaint._decode(v)
+        if v is None:
+            if "taint" in d:  # null in an always-set field: kept aside
+                odd = ["taint"] if odd is None else [*odd, "taint"]
+        elif isinstance(v, dict):
+            d["taint"] = DeviceTaint._decode(v)
         else:
-            self.taint = DeviceTaint()
-            absent += ("taint",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["taint"] if odd is None else [*odd, "taint"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.device_selector
-        if v0 is not None:
-            data["deviceSelector"] = v0._encode(wire)
-        v1 = self.taint
-        if v1 is not None:
-            d1 = v1._encode(wire)
-            if d1 or "taint" not in absent:
-                data["taint"] = d1
-        return data
-
-    def _copy(self) -> DeviceTaintRuleSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.device_selector = None if (v0 := self.device_selector) is None else v0._copy()
-        new.taint = None if (v1 := self.taint) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "taint":
+            return DeviceTaint()
+        raise AttributeError(name)
 
 
 class DeviceTaintRuleStatus(_Model):
     """DeviceTaintRuleStatus provides information about an on-going pod eviction."""
-
-    __slots__ = ("conditions",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -627,7 +399,7 @@ class DeviceTaintRuleStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions"})
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """Conditions provide information about the state of the DeviceTaintRule and the cluster at some point in time, in a machine-readable and human-readable format.
 
 The following condition is currently defined as part of this API, more may get added: - Type: EvictionInProgress - Status: True if there are currently pods which need to be evicted, False otherwise
@@ -646,68 +418,32 @@ Must have 8 or fewer entries.
         conditions: list[_meta_v1.Condition] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, _meta_v1.Condition, "DeviceTaintRuleStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> DeviceTaintRuleStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
+        return odd
 
 
 class DeviceTaintSelector(_Model):
     """DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. The empty selector matches all devices. Without a selector, no devices are matched."""
-
-    __slots__ = (
-        "device",
-        "driver",
-        "pool",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("device", "device", "str | None"),
@@ -716,16 +452,16 @@ class DeviceTaintSelector(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"device", "driver", "pool"})
 
-    device: str | None
+    device: str | None = None
     """If device is set, only devices with that name are selected. This field corresponds to slice.spec.devices[].name.
 
 Setting also driver and pool may be required to avoid ambiguity, but is not required.
 """
 
-    driver: str | None
+    driver: str | None = None
     """If driver is set, only devices from that driver are selected. This fields corresponds to slice.spec.driver."""
 
-    pool: str | None
+    pool: str | None = None
     """If pool is set, only devices in that pool are selected.
 
 Also setting the driver name may be useful to avoid ambiguity when different drivers use the same pool name, but this is not required because selecting pools from different drivers may also be useful, for example when drivers with node-local devices use the node name as their pool name.
@@ -739,64 +475,26 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
         pool: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.device = device
-        self.driver = driver
-        self.pool = pool
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if device is not None:
+            d["device"] = device
+        if driver is not None:
+            d["driver"] = driver
+        if pool is not None:
+            d["pool"] = pool
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("device")
-        if v is None or isinstance(v, str):
-            self.device = v
-        else:
-            self.device = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["device"] if odd is None else [*odd, "device"]
         v = get("driver")
-        if v is None or isinstance(v, str):
-            self.driver = v
-        else:
-            self.driver = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("pool")
-        if v is None or isinstance(v, str):
-            self.pool = v
-        else:
-            self.pool = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.device
-        if v0 is not None:
-            data["device"] = v0
-        v1 = self.driver
-        if v1 is not None:
-            data["driver"] = v1
-        v2 = self.pool
-        if v2 is not None:
-            data["pool"] = v2
-        return data
-
-    def _copy(self) -> DeviceTaintSelector:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.device = self.device
-        new.driver = self.driver
-        new.pool = self.pool
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["pool"] if odd is None else [*odd, "pool"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -28,27 +27,13 @@ __all__ = [
 class PoolStatus(_Model):
     """PoolStatus contains status information for a single resource pool."""
 
-    __slots__ = (
-        "allocated_devices",
-        "available_devices",
-        "driver",
-        "generation",
-        "node_name",
-        "pool_name",
-        "resource_slice_count",
-        "total_devices",
-        "unavailable_devices",
-        "validation_error",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocated_devices", "allocatedDevices", "int | None"),
         _FieldInfo("available_devices", "availableDevices", "int | None"),
-        _FieldInfo("driver", "driver", "str", required=True),
-        _FieldInfo("generation", "generation", "int", required=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
+        _FieldInfo("generation", "generation", "int", required=True, always_set=True),
         _FieldInfo("node_name", "nodeName", "str | None"),
-        _FieldInfo("pool_name", "poolName", "str", required=True),
+        _FieldInfo("pool_name", "poolName", "str", required=True, always_set=True),
         _FieldInfo("resource_slice_count", "resourceSliceCount", "int | None"),
         _FieldInfo("total_devices", "totalDevices", "int | None"),
         _FieldInfo("unavailable_devices", "unavailableDevices", "int | None"),
@@ -68,7 +53,6 @@ class PoolStatus(_Model):
             "validationError",
         }
     )
-    _absent: tuple[str, ...]
 
     allocated_devices: int | None
     """AllocatedDevices is the number of devices currently allocated to claims. A value of 0 means no devices are allocated. May be unset when validationError is set."""
@@ -115,181 +99,92 @@ class PoolStatus(_Model):
         validation_error: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.allocated_devices = allocated_devices
-        self.available_devices = available_devices
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        if generation is None:
-            self.generation = 0
-            absent += ("generation",)
-        else:
-            self.generation = generation
-        self.node_name = node_name
-        if pool_name is None:
-            self.pool_name = ""
-            absent += ("pool_name",)
-        else:
-            self.pool_name = pool_name
-        self.resource_slice_count = resource_slice_count
-        self.total_devices = total_devices
-        self.unavailable_devices = unavailable_devices
-        self.validation_error = validation_error
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if allocated_devices is not None:
+            d["allocatedDevices"] = allocated_devices
+        if available_devices is not None:
+            d["availableDevices"] = available_devices
+        if driver is not None:
+            d["driver"] = driver
+        if generation is not None:
+            d["generation"] = generation
+        if node_name is not None:
+            d["nodeName"] = node_name
+        if pool_name is not None:
+            d["poolName"] = pool_name
+        if resource_slice_count is not None:
+            d["resourceSliceCount"] = resource_slice_count
+        if total_devices is not None:
+            d["totalDevices"] = total_devices
+        if unavailable_devices is not None:
+            d["unavailableDevices"] = unavailable_devices
+        if validation_error is not None:
+            d["validationError"] = validation_error
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allocatedDevices")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.allocated_devices = v
-        else:
-            self.allocated_devices = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["allocatedDevices"] if odd is None else [*odd, "allocatedDevices"]
         v = get("availableDevices")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.available_devices = v
-        else:
-            self.available_devices = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["availableDevices"] if odd is None else [*odd, "availableDevices"]
         v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
+        if v is None:
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
+            odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("generation")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.generation = v
+        if v is None:
+            if "generation" in d:  # null in an always-set field: kept aside
+                odd = ["generation"] if odd is None else [*odd, "generation"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.generation = 0
-            absent += ("generation",)
-            if v is not None:
-                odd = True
+            odd = ["generation"] if odd is None else [*odd, "generation"]
         v = get("nodeName")
-        if v is None or isinstance(v, str):
-            self.node_name = v
-        else:
-            self.node_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("poolName")
-        if isinstance(v, str):
-            self.pool_name = v
+        if v is None:
+            if "poolName" in d:  # null in an always-set field: kept aside
+                odd = ["poolName"] if odd is None else [*odd, "poolName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.pool_name = ""
-            absent += ("pool_name",)
-            if v is not None:
-                odd = True
+            odd = ["poolName"] if odd is None else [*odd, "poolName"]
         v = get("resourceSliceCount")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.resource_slice_count = v
-        else:
-            self.resource_slice_count = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
         v = get("totalDevices")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.total_devices = v
-        else:
-            self.total_devices = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["totalDevices"] if odd is None else [*odd, "totalDevices"]
         v = get("unavailableDevices")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.unavailable_devices = v
-        else:
-            self.unavailable_devices = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["unavailableDevices"] if odd is None else [*odd, "unavailableDevices"]
         v = get("validationError")
-        if v is None or isinstance(v, str):
-            self.validation_error = v
-        else:
-            self.validation_error = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["validationError"] if odd is None else [*odd, "validationError"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.allocated_devices
-        if v0 is not None:
-            data["allocatedDevices"] = v0
-        v1 = self.available_devices
-        if v1 is not None:
-            data["availableDevices"] = v1
-        v2 = self.driver
-        if v2 is not None and (v2 or "driver" not in absent):
-            data["driver"] = v2
-        v3 = self.generation
-        if v3 is not None and (v3 or "generation" not in absent):
-            data["generation"] = v3
-        v4 = self.node_name
-        if v4 is not None:
-            data["nodeName"] = v4
-        v5 = self.pool_name
-        if v5 is not None and (v5 or "pool_name" not in absent):
-            data["poolName"] = v5
-        v6 = self.resource_slice_count
-        if v6 is not None:
-            data["resourceSliceCount"] = v6
-        v7 = self.total_devices
-        if v7 is not None:
-            data["totalDevices"] = v7
-        v8 = self.unavailable_devices
-        if v8 is not None:
-            data["unavailableDevices"] = v8
-        v9 = self.validation_error
-        if v9 is not None:
-            data["validationError"] = v9
-        return data
-
-    def _copy(self) -> PoolStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allocated_devices = self.allocated_devices
-        new.available_devices = self.available_devices
-        new.driver = self.driver
-        new.generation = self.generation
-        new.node_name = self.node_name
-        new.pool_name = self.pool_name
-        new.resource_slice_count = self.resource_slice_count
-        new.total_devices = self.total_devices
-        new.unavailable_devices = self.unavailable_devices
-        new.validation_error = self.validation_error
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "driver":
+            return ""
+        if name == "generation":
+            return 0
+        if name == "pool_name":
+            return ""
+        raise AttributeError(name)
 
 
 class ResourcePoolStatusRequest(_Model):
     """ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided filters. Once status is set, the request is considered complete and will not be reprocessed. Users should delete and recreate requests to get updated information."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1alpha3"
     KIND: ClassVar[str] = "ResourcePoolStatusRequest"
@@ -318,19 +213,18 @@ class ResourcePoolStatusRequest(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", required=True),
-        _FieldInfo("spec", "spec", "ResourcePoolStatusRequestSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", required=True, always_set=True),
+        _FieldInfo("spec", "spec", "ResourcePoolStatusRequestSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "ResourcePoolStatusRequestStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -339,7 +233,7 @@ class ResourcePoolStatusRequest(_Model):
     spec: ResourcePoolStatusRequestSpec
     """Spec defines the filters for which pools to include in the status. The spec is immutable once created."""
 
-    status: ResourcePoolStatusRequestStatus | None
+    status: ResourcePoolStatusRequestStatus | None = None
     """Status is populated by the controller with the calculated pool status. When status is non-nil, the request is considered complete and the entire object becomes immutable."""
 
     def __init__(
@@ -352,146 +246,81 @@ class ResourcePoolStatusRequest(_Model):
         status: ResourcePoolStatusRequestStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "ResourcePoolStatusRequest(metadata=...)"
             )
-        if spec is None:
-            self.spec = ResourcePoolStatusRequestSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
                 spec, ResourcePoolStatusRequestSpec, "ResourcePoolStatusRequest(spec=...)"
             )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if status is not None:
+            d["status"] = _model_arg(
                 status, ResourcePoolStatusRequestStatus, "ResourcePoolStatusRequest(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = ResourcePoolStatusRequestSpec._decode(v)
-        else:
-            self.spec = ResourcePoolStatusRequestSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = ResourcePoolStatusRequestStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = ResourcePoolStatusRequestSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = ResourcePoolStatusRequestStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> ResourcePoolStatusRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return ResourcePoolStatusRequestSpec()
+        raise AttributeError(name)
 
 
 class ResourcePoolStatusRequestList(_Model):
     """ResourcePoolStatusRequestList is a collection of ResourcePoolStatusRequests."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1alpha3"
     KIND: ClassVar[str] = "ResourcePoolStatusRequestList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ResourcePoolStatusRequest]", required=True),
+        _FieldInfo(
+            "items", "items", "list[ResourcePoolStatusRequest]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -499,7 +328,7 @@ class ResourcePoolStatusRequestList(_Model):
     items: list[ResourcePoolStatusRequest]
     """Items is the list of ResourcePoolStatusRequests."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -514,134 +343,77 @@ class ResourcePoolStatusRequestList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(
                     i0, ResourcePoolStatusRequest, "ResourcePoolStatusRequestList(items=...)"
                 )
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourcePoolStatusRequestList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [ResourcePoolStatusRequest._decode(i0) for i0 in v]
+                d["items"] = [ResourcePoolStatusRequest._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> ResourcePoolStatusRequestList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class ResourcePoolStatusRequestSpec(_Model):
     """ResourcePoolStatusRequestSpec defines the filters for the pool status request."""
 
-    __slots__ = (
-        "driver",
-        "limit",
-        "pool_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
         _FieldInfo("limit", "limit", "int | None"),
         _FieldInfo("pool_name", "poolName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"driver", "limit", "poolName"})
-    _absent: tuple[str, ...]
 
     driver: str
     """Driver specifies the DRA driver name to filter pools. Only pools from ResourceSlices with this driver will be included. Must be a DNS subdomain (e.g., "gpu.example.com")."""
 
-    limit: int | None
+    limit: int | None = None
     """Limit optionally specifies the maximum number of pools to return in the status. If more pools match the filter criteria, the response will be truncated (i.e., len(status.pools) < status.poolCount).
 
 Default: 100 Minimum: 1 Maximum: 1000
@@ -658,90 +430,43 @@ Default: 100 Minimum: 1 Maximum: 1000
         pool_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        self.limit = limit
-        self.pool_name = pool_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if driver is not None:
+            d["driver"] = driver
+        if limit is not None:
+            d["limit"] = limit
+        if pool_name is not None:
+            d["poolName"] = pool_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
+        if v is None:
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
+            odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("limit")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.limit = v
-        else:
-            self.limit = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["limit"] if odd is None else [*odd, "limit"]
         v = get("poolName")
-        if v is None or isinstance(v, str):
-            self.pool_name = v
-        else:
-            self.pool_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["poolName"] if odd is None else [*odd, "poolName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.driver
-        if v0 is not None and (v0 or "driver" not in absent):
-            data["driver"] = v0
-        v1 = self.limit
-        if v1 is not None:
-            data["limit"] = v1
-        v2 = self.pool_name
-        if v2 is not None:
-            data["poolName"] = v2
-        return data
-
-    def _copy(self) -> ResourcePoolStatusRequestSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.driver = self.driver
-        new.limit = self.limit
-        new.pool_name = self.pool_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "driver":
+            return ""
+        raise AttributeError(name)
 
 
 class ResourcePoolStatusRequestStatus(_Model):
     """ResourcePoolStatusRequestStatus contains the calculated pool status information."""
-
-    __slots__ = (
-        "conditions",
-        "pool_count",
-        "pools",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -753,13 +478,12 @@ class ResourcePoolStatusRequestStatus(_Model):
             list_type="map",
             list_map_keys=("type",),
         ),
-        _FieldInfo("pool_count", "poolCount", "int", required=True),
+        _FieldInfo("pool_count", "poolCount", "int", required=True, always_set=True),
         _FieldInfo("pools", "pools", "list[PoolStatus] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "poolCount", "pools"})
-    _absent: tuple[str, ...]
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """Conditions provide information about the state of the request. A condition with type=Complete or type=Failed will always be set when the status is populated.
 
 Known condition types: - "Complete": True when the request has been processed successfully - "Failed": True when the request could not be processed
@@ -768,7 +492,7 @@ Known condition types: - "Complete": True when the request has been processed su
     pool_count: int
     """PoolCount is the total number of pools that matched the filter criteria, regardless of truncation. This helps users understand how many pools exist even when the response is truncated. A value of 0 means no pools matched the filter criteria."""
 
-    pools: list[PoolStatus] | None
+    pools: list[PoolStatus] | None = None
     """Pools contains the first `spec.limit` matching pools, sorted by driver then pool name. If `len(pools) < poolCount`, the list was truncated. When omitted, no pools matched the request filters."""
 
     def __init__(
@@ -779,104 +503,56 @@ Known condition types: - "Complete": True when the request has been processed su
         pools: list[PoolStatus] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(
                     i0, _meta_v1.Condition, "ResourcePoolStatusRequestStatus(conditions=...)"
                 )
                 for i0 in conditions
             ]
-        )
-        if pool_count is None:
-            self.pool_count = 0
-            absent += ("pool_count",)
-        else:
-            self.pool_count = pool_count
-        self.pools = (
-            None
-            if pools is None
-            else [
+        if pool_count is not None:
+            d["poolCount"] = pool_count
+        if pools is not None:
+            d["pools"] = [
                 _model_arg(i0, PoolStatus, "ResourcePoolStatusRequestStatus(pools=...)")
                 for i0 in pools
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("poolCount")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.pool_count = v
-        else:
-            self.pool_count = 0
-            absent += ("pool_count",)
-            if v is not None:
-                odd = True
-        v = get("pools")
         if v is None:
-            self.pools = None
-        elif isinstance(v, list):
-            try:
-                self.pools = [PoolStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.pools = None
-                odd = True
+            if "poolCount" in d:  # null in an always-set field: kept aside
+                odd = ["poolCount"] if odd is None else [*odd, "poolCount"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.pools = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["poolCount"] if odd is None else [*odd, "poolCount"]
+        v = get("pools")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["pools"] = [PoolStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["pools"] if odd is None else [*odd, "pools"]
+            else:
+                odd = ["pools"] if odd is None else [*odd, "pools"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.pool_count
-        if v1 is not None and (v1 or "pool_count" not in absent):
-            data["poolCount"] = v1
-        v2 = self.pools
-        if v2 is not None:
-            data["pools"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> ResourcePoolStatusRequestStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.pool_count = self.pool_count
-        new.pools = None if (v2 := self.pools) is None else [i._copy() for i in v2]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "pool_count":
+            return 0
+        raise AttributeError(name)

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -44,17 +42,6 @@ class AllocatedDeviceStatus(_Model):
     The combination of Driver, Pool, Device, and ShareID must match the corresponding key in Status.Allocation.Devices.
     """
 
-    __slots__ = (
-        "conditions",
-        "data",
-        "device",
-        "driver",
-        "network_data",
-        "pool",
-        "share_id",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
             "conditions",
@@ -64,25 +51,24 @@ class AllocatedDeviceStatus(_Model):
             list_map_keys=("type",),
         ),
         _FieldInfo("data", "data", "dict[str, Any] | None"),
-        _FieldInfo("device", "device", "str", required=True),
-        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("device", "device", "str", required=True, always_set=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
         _FieldInfo("network_data", "networkData", "NetworkDeviceData | None"),
-        _FieldInfo("pool", "pool", "str", required=True),
+        _FieldInfo("pool", "pool", "str", required=True, always_set=True),
         _FieldInfo("share_id", "shareID", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"conditions", "data", "device", "driver", "networkData", "pool", "shareID"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("data",)
-    _absent: tuple[str, ...]
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """Conditions contains the latest observation of the device's state. If the device has been configured according to the class and claim config references, the `Ready` condition should be True.
 
 Must not contain more than 8 entries.
 """
 
-    data: dict[str, Any] | None
+    data: dict[str, Any] | None = None
     """Data contains arbitrary driver-specific data.
 
 The length of the raw data must be smaller or equal to 10 Ki.
@@ -121,166 +107,91 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         share_id: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, _meta_v1.Condition, "AllocatedDeviceStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.data = data
-        if device is None:
-            self.device = ""
-            absent += ("device",)
-        else:
-            self.device = device
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        self.network_data = (
-            None
-            if network_data is None
-            else _model_arg(
+        if data is not None:
+            d["data"] = data
+        if device is not None:
+            d["device"] = device
+        if driver is not None:
+            d["driver"] = driver
+        if network_data is not None:
+            d["networkData"] = _model_arg(
                 network_data, NetworkDeviceData, "AllocatedDeviceStatus(network_data=...)"
             )
-        )
-        if pool is None:
-            self.pool = ""
-            absent += ("pool",)
-        else:
-            self.pool = pool
-        self.share_id = share_id
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if pool is not None:
+            d["pool"] = pool
+        if share_id is not None:
+            d["shareID"] = share_id
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("data")
-        if v is None or isinstance(v, dict):
-            self.data = v
-        else:
-            self.data = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["data"] if odd is None else [*odd, "data"]
         v = get("device")
-        if isinstance(v, str):
-            self.device = v
-        else:
-            self.device = ""
-            absent += ("device",)
-            if v is not None:
-                odd = True
-        v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
-        else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
-        v = get("networkData")
         if v is None:
-            self.network_data = None
-        elif isinstance(v, dict):
-            self.network_data = NetworkDeviceData._decode(v)
+            if "device" in d:  # null in an always-set field: kept aside
+                odd = ["device"] if odd is None else [*odd, "device"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.network_data = None
-            odd = True
+            odd = ["device"] if odd is None else [*odd, "device"]
+        v = get("driver")
+        if v is None:
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["driver"] if odd is None else [*odd, "driver"]
+        v = get("networkData")
+        if v is not None:
+            if isinstance(v, dict):
+                d["networkData"] = NetworkDeviceData._decode(v)
+            else:
+                odd = ["networkData"] if odd is None else [*odd, "networkData"]
         v = get("pool")
-        if isinstance(v, str):
-            self.pool = v
+        if v is None:
+            if "pool" in d:  # null in an always-set field: kept aside
+                odd = ["pool"] if odd is None else [*odd, "pool"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.pool = ""
-            absent += ("pool",)
-            if v is not None:
-                odd = True
+            odd = ["pool"] if odd is None else [*odd, "pool"]
         v = get("shareID")
-        if v is None or isinstance(v, str):
-            self.share_id = v
-        else:
-            self.share_id = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["shareID"] if odd is None else [*odd, "shareID"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.data
-        if v1 is not None:
-            data["data"] = v1 if wire else _copy_value(v1)
-        v2 = self.device
-        if v2 is not None and (v2 or "device" not in absent):
-            data["device"] = v2
-        v3 = self.driver
-        if v3 is not None and (v3 or "driver" not in absent):
-            data["driver"] = v3
-        v4 = self.network_data
-        if v4 is not None:
-            data["networkData"] = v4._encode(wire)
-        v5 = self.pool
-        if v5 is not None and (v5 or "pool" not in absent):
-            data["pool"] = v5
-        v6 = self.share_id
-        if v6 is not None:
-            data["shareID"] = v6
-        return data
-
-    def _copy(self) -> AllocatedDeviceStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.data = None if (v1 := self.data) is None else _copy_value(v1)
-        new.device = self.device
-        new.driver = self.driver
-        new.network_data = None if (v4 := self.network_data) is None else v4._copy()
-        new.pool = self.pool
-        new.share_id = self.share_id
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "device":
+            return ""
+        if name == "driver":
+            return ""
+        if name == "pool":
+            return ""
+        raise AttributeError(name)
 
 
 class AllocationResult(_Model):
     """AllocationResult contains attributes of an allocated resource."""
-
-    __slots__ = (
-        "allocation_timestamp",
-        "devices",
-        "node_selector",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocation_timestamp", "allocationTimestamp", "_Time | None"),
@@ -297,7 +208,7 @@ class AllocationResult(_Model):
 This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gate.
 """
 
-    devices: DeviceAllocationResult | None
+    devices: DeviceAllocationResult | None = None
     """Devices is the result of allocating devices."""
 
     node_selector: _core_v1.NodeSelector | None
@@ -311,110 +222,59 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
         node_selector: _core_v1.NodeSelector | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.allocation_timestamp = (
-            None if allocation_timestamp is None else _Time.coerce(allocation_timestamp)
-        )
-        self.devices = (
-            None
-            if devices is None
-            else _model_arg(devices, DeviceAllocationResult, "AllocationResult(devices=...)")
-        )
-        self.node_selector = (
-            None
-            if node_selector is None
-            else _model_arg(
+        d = self.__dict__
+        if allocation_timestamp is not None:
+            d["allocationTimestamp"] = _Time.coerce(allocation_timestamp)
+        if devices is not None:
+            d["devices"] = _model_arg(
+                devices, DeviceAllocationResult, "AllocationResult(devices=...)"
+            )
+        if node_selector is not None:
+            d["nodeSelector"] = _model_arg(
                 node_selector, _core_v1.NodeSelector, "AllocationResult(node_selector=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allocationTimestamp")
-        if v is None:
-            self.allocation_timestamp = None
-        elif isinstance(v, str):
-            self.allocation_timestamp = _Time(v)
-        else:
-            self.allocation_timestamp = None
-            odd = True
+        if v is not None:
+            if isinstance(v, str):
+                d["allocationTimestamp"] = _Time(v)
+            else:
+                odd = ["allocationTimestamp"] if odd is None else [*odd, "allocationTimestamp"]
         v = get("devices")
-        if v is None:
-            self.devices = None
-        elif isinstance(v, dict):
-            self.devices = DeviceAllocationResult._decode(v)
-        else:
-            self.devices = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["devices"] = DeviceAllocationResult._decode(v)
+            else:
+                odd = ["devices"] if odd is None else [*odd, "devices"]
         v = get("nodeSelector")
-        if v is None:
-            self.node_selector = None
-        elif isinstance(v, dict):
-            self.node_selector = _core_v1.NodeSelector._decode(v)
-        else:
-            self.node_selector = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.allocation_timestamp
-        if v0 is not None:
-            data["allocationTimestamp"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
-        v1 = self.devices
-        if v1 is not None:
-            data["devices"] = v1._encode(wire)
-        v2 = self.node_selector
-        if v2 is not None:
-            data["nodeSelector"] = v2._encode(wire)
-        return data
-
-    def _copy(self) -> AllocationResult:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allocation_timestamp = self.allocation_timestamp
-        new.devices = None if (v1 := self.devices) is None else v1._copy()
-        new.node_selector = None if (v2 := self.node_selector) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeSelector"] = _core_v1.NodeSelector._decode(v)
+            else:
+                odd = ["nodeSelector"] if odd is None else [*odd, "nodeSelector"]
+        return odd
 
 
 class DeviceAllocationConfiguration(_Model):
     """DeviceAllocationConfiguration gets embedded in an AllocationResult."""
 
-    __slots__ = (
-        "opaque",
-        "requests",
-        "source",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("opaque", "opaque", "OpaqueDeviceConfiguration | None"),
         _FieldInfo("requests", "requests", "list[str] | None", list_type="atomic"),
-        _FieldInfo("source", "source", "str", required=True),
+        _FieldInfo("source", "source", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"opaque", "requests", "source"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("requests",)
-    _absent: tuple[str, ...]
 
-    opaque: OpaqueDeviceConfiguration | None
+    opaque: OpaqueDeviceConfiguration | None = None
     """Opaque provides driver-specific configuration parameters."""
 
-    requests: list[str] | None
+    requests: list[str] | None = None
     """Requests lists the names of requests where the configuration applies. If empty, its applies to all requests.
 
 References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests.
@@ -431,96 +291,48 @@ References to subrequests must include the name of the main request and may incl
         source: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.opaque = (
-            None
-            if opaque is None
-            else _model_arg(
+        d = self.__dict__
+        if opaque is not None:
+            d["opaque"] = _model_arg(
                 opaque, OpaqueDeviceConfiguration, "DeviceAllocationConfiguration(opaque=...)"
             )
-        )
-        self.requests = requests
-        if source is None:
-            self.source = ""
-            absent += ("source",)
-        else:
-            self.source = source
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if requests is not None:
+            d["requests"] = requests
+        if source is not None:
+            d["source"] = source
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("opaque")
-        if v is None:
-            self.opaque = None
-        elif isinstance(v, dict):
-            self.opaque = OpaqueDeviceConfiguration._decode(v)
-        else:
-            self.opaque = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["opaque"] = OpaqueDeviceConfiguration._decode(v)
+            else:
+                odd = ["opaque"] if odd is None else [*odd, "opaque"]
         v = get("requests")
-        if v is None or isinstance(v, list):
-            self.requests = v
-        else:
-            self.requests = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["requests"] if odd is None else [*odd, "requests"]
         v = get("source")
-        if isinstance(v, str):
-            self.source = v
+        if v is None:
+            if "source" in d:  # null in an always-set field: kept aside
+                odd = ["source"] if odd is None else [*odd, "source"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.source = ""
-            absent += ("source",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["source"] if odd is None else [*odd, "source"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.opaque
-        if v0 is not None:
-            data["opaque"] = v0._encode(wire)
-        v1 = self.requests
-        if v1 is not None:
-            data["requests"] = v1 if wire else v1[:]
-        v2 = self.source
-        if v2 is not None and (v2 or "source" not in absent):
-            data["source"] = v2
-        return data
-
-    def _copy(self) -> DeviceAllocationConfiguration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
-        new.requests = None if (v1 := self.requests) is None else v1[:]
-        new.source = self.source
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "source":
+            return ""
+        raise AttributeError(name)
 
 
 class DeviceAllocationResult(_Model):
     """DeviceAllocationResult is the result of allocating devices."""
-
-    __slots__ = (
-        "config",
-        "results",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -532,13 +344,13 @@ class DeviceAllocationResult(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"config", "results"})
 
-    config: list[DeviceAllocationConfiguration] | None
+    config: list[DeviceAllocationConfiguration] | None = None
     """This field is a combination of all the claim and class configuration parameters. Drivers can distinguish between those based on a flag.
 
 This includes configuration parameters for drivers which have no allocated devices in the result because it is up to the drivers which configuration parameters they support. They can silently ignore unknown configuration parameters.
 """
 
-    results: list[DeviceRequestAllocationResult] | None
+    results: list[DeviceRequestAllocationResult] | None = None
     """Results lists all allocated devices."""
 
     def __init__(
@@ -548,100 +360,46 @@ This includes configuration parameters for drivers which have no allocated devic
         results: list[DeviceRequestAllocationResult] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.config = (
-            None
-            if config is None
-            else [
+        d = self.__dict__
+        if config is not None:
+            d["config"] = [
                 _model_arg(i0, DeviceAllocationConfiguration, "DeviceAllocationResult(config=...)")
                 for i0 in config
             ]
-        )
-        self.results = (
-            None
-            if results is None
-            else [
+        if results is not None:
+            d["results"] = [
                 _model_arg(i0, DeviceRequestAllocationResult, "DeviceAllocationResult(results=...)")
                 for i0 in results
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("config")
-        if v is None:
-            self.config = None
-        elif isinstance(v, list):
-            try:
-                self.config = [DeviceAllocationConfiguration._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.config = None
-                odd = True
-        else:
-            self.config = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["config"] = [DeviceAllocationConfiguration._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["config"] if odd is None else [*odd, "config"]
+            else:
+                odd = ["config"] if odd is None else [*odd, "config"]
         v = get("results")
-        if v is None:
-            self.results = None
-        elif isinstance(v, list):
-            try:
-                self.results = [DeviceRequestAllocationResult._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.results = None
-                odd = True
-        else:
-            self.results = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.config
-        if v0 is not None:
-            data["config"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.results
-        if v1 is not None:
-            data["results"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> DeviceAllocationResult:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
-        new.results = None if (v1 := self.results) is None else [i._copy() for i in v1]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["results"] = [DeviceRequestAllocationResult._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["results"] if odd is None else [*odd, "results"]
+            else:
+                odd = ["results"] if odd is None else [*odd, "results"]
+        return odd
 
 
 class DeviceRequestAllocationResult(_Model):
     """DeviceRequestAllocationResult contains the allocation result for one request."""
-
-    __slots__ = (
-        "admin_access",
-        "binding_conditions",
-        "binding_failure_conditions",
-        "consumed_capacity",
-        "device",
-        "driver",
-        "pool",
-        "request",
-        "share_id",
-        "tolerations",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("admin_access", "adminAccess", "bool | None"),
@@ -655,10 +413,10 @@ class DeviceRequestAllocationResult(_Model):
             list_type="atomic",
         ),
         _FieldInfo("consumed_capacity", "consumedCapacity", "dict[str, _Quantity] | None"),
-        _FieldInfo("device", "device", "str", required=True),
-        _FieldInfo("driver", "driver", "str", required=True),
-        _FieldInfo("pool", "pool", "str", required=True),
-        _FieldInfo("request", "request", "str", required=True),
+        _FieldInfo("device", "device", "str", required=True, always_set=True),
+        _FieldInfo("driver", "driver", "str", required=True, always_set=True),
+        _FieldInfo("pool", "pool", "str", required=True, always_set=True),
+        _FieldInfo("request", "request", "str", required=True, always_set=True),
         _FieldInfo("share_id", "shareID", "str | None"),
         _FieldInfo(
             "tolerations", "tolerations", "list[DeviceToleration] | None", list_type="atomic"
@@ -679,7 +437,6 @@ class DeviceRequestAllocationResult(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("binding_conditions", "binding_failure_conditions")
-    _absent: tuple[str, ...]
 
     admin_access: bool | None
     """AdminAccess indicates that this device was allocated for administrative access. See the corresponding request field for a definition of mode.
@@ -731,7 +488,7 @@ Multiple devices may have been allocated per request.
     share_id: str | None
     """ShareID uniquely identifies an individual allocation share of the device, used when the device supports multiple simultaneous allocations. It serves as an additional map key to differentiate concurrent shares of the same device."""
 
-    tolerations: list[DeviceToleration] | None
+    tolerations: list[DeviceToleration] | None = None
     """A copy of all tolerations specified in the request at the time when the device got allocated.
 
 The maximum number of tolerations is 16.
@@ -754,205 +511,115 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         tolerations: list[DeviceToleration] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.admin_access = admin_access
-        self.binding_conditions = binding_conditions
-        self.binding_failure_conditions = binding_failure_conditions
-        self.consumed_capacity = (
-            None
-            if consumed_capacity is None
-            else {k0: _Quantity.coerce(i0) for k0, i0 in consumed_capacity.items()}
-        )
-        if device is None:
-            self.device = ""
-            absent += ("device",)
-        else:
-            self.device = device
-        if driver is None:
-            self.driver = ""
-            absent += ("driver",)
-        else:
-            self.driver = driver
-        if pool is None:
-            self.pool = ""
-            absent += ("pool",)
-        else:
-            self.pool = pool
-        if request is None:
-            self.request = ""
-            absent += ("request",)
-        else:
-            self.request = request
-        self.share_id = share_id
-        self.tolerations = (
-            None
-            if tolerations is None
-            else [
+        d = self.__dict__
+        if admin_access is not None:
+            d["adminAccess"] = admin_access
+        if binding_conditions is not None:
+            d["bindingConditions"] = binding_conditions
+        if binding_failure_conditions is not None:
+            d["bindingFailureConditions"] = binding_failure_conditions
+        if consumed_capacity is not None:
+            d["consumedCapacity"] = {
+                k0: _Quantity.coerce(i0) for k0, i0 in consumed_capacity.items()
+            }
+        if device is not None:
+            d["device"] = device
+        if driver is not None:
+            d["driver"] = driver
+        if pool is not None:
+            d["pool"] = pool
+        if request is not None:
+            d["request"] = request
+        if share_id is not None:
+            d["shareID"] = share_id
+        if tolerations is not None:
+            d["tolerations"] = [
                 _model_arg(i0, DeviceToleration, "DeviceRequestAllocationResult(tolerations=...)")
                 for i0 in tolerations
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("adminAccess")
-        if v is None or v.__class__ is bool:
-            self.admin_access = v
-        else:
-            self.admin_access = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["adminAccess"] if odd is None else [*odd, "adminAccess"]
         v = get("bindingConditions")
-        if v is None or isinstance(v, list):
-            self.binding_conditions = v
-        else:
-            self.binding_conditions = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["bindingConditions"] if odd is None else [*odd, "bindingConditions"]
         v = get("bindingFailureConditions")
-        if v is None or isinstance(v, list):
-            self.binding_failure_conditions = v
-        else:
-            self.binding_failure_conditions = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = (
+                ["bindingFailureConditions"] if odd is None else [*odd, "bindingFailureConditions"]
+            )
         v = get("consumedCapacity")
-        if v is None:
-            self.consumed_capacity = None
-        elif isinstance(v, dict):
-            self.consumed_capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
-        else:
-            self.consumed_capacity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["consumedCapacity"] = {k0: _Quantity(i0) for k0, i0 in v.items()}
+            else:
+                odd = ["consumedCapacity"] if odd is None else [*odd, "consumedCapacity"]
         v = get("device")
-        if isinstance(v, str):
-            self.device = v
-        else:
-            self.device = ""
-            absent += ("device",)
-            if v is not None:
-                odd = True
-        v = get("driver")
-        if isinstance(v, str):
-            self.driver = v
-        else:
-            self.driver = ""
-            absent += ("driver",)
-            if v is not None:
-                odd = True
-        v = get("pool")
-        if isinstance(v, str):
-            self.pool = v
-        else:
-            self.pool = ""
-            absent += ("pool",)
-            if v is not None:
-                odd = True
-        v = get("request")
-        if isinstance(v, str):
-            self.request = v
-        else:
-            self.request = ""
-            absent += ("request",)
-            if v is not None:
-                odd = True
-        v = get("shareID")
-        if v is None or isinstance(v, str):
-            self.share_id = v
-        else:
-            self.share_id = None
-            odd = True
-        v = get("tolerations")
         if v is None:
-            self.tolerations = None
-        elif isinstance(v, list):
-            try:
-                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.tolerations = None
-                odd = True
+            if "device" in d:  # null in an always-set field: kept aside
+                odd = ["device"] if odd is None else [*odd, "device"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.tolerations = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["device"] if odd is None else [*odd, "device"]
+        v = get("driver")
+        if v is None:
+            if "driver" in d:  # null in an always-set field: kept aside
+                odd = ["driver"] if odd is None else [*odd, "driver"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["driver"] if odd is None else [*odd, "driver"]
+        v = get("pool")
+        if v is None:
+            if "pool" in d:  # null in an always-set field: kept aside
+                odd = ["pool"] if odd is None else [*odd, "pool"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["pool"] if odd is None else [*odd, "pool"]
+        v = get("request")
+        if v is None:
+            if "request" in d:  # null in an always-set field: kept aside
+                odd = ["request"] if odd is None else [*odd, "request"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["request"] if odd is None else [*odd, "request"]
+        v = get("shareID")
+        if v is not None and not (isinstance(v, str)):
+            odd = ["shareID"] if odd is None else [*odd, "shareID"]
+        v = get("tolerations")
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["tolerations"] = [DeviceToleration._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+            else:
+                odd = ["tolerations"] if odd is None else [*odd, "tolerations"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.admin_access
-        if v0 is not None:
-            data["adminAccess"] = v0
-        v1 = self.binding_conditions
-        if v1 is not None:
-            data["bindingConditions"] = v1 if wire else v1[:]
-        v2 = self.binding_failure_conditions
-        if v2 is not None:
-            data["bindingFailureConditions"] = v2 if wire else v2[:]
-        v3 = self.consumed_capacity
-        if v3 is not None:
-            data["consumedCapacity"] = {k0: _quantity_wire(i0) for k0, i0 in v3.items()}
-        v4 = self.device
-        if v4 is not None and (v4 or "device" not in absent):
-            data["device"] = v4
-        v5 = self.driver
-        if v5 is not None and (v5 or "driver" not in absent):
-            data["driver"] = v5
-        v6 = self.pool
-        if v6 is not None and (v6 or "pool" not in absent):
-            data["pool"] = v6
-        v7 = self.request
-        if v7 is not None and (v7 or "request" not in absent):
-            data["request"] = v7
-        v8 = self.share_id
-        if v8 is not None:
-            data["shareID"] = v8
-        v9 = self.tolerations
-        if v9 is not None:
-            data["tolerations"] = [i0._encode(wire) for i0 in v9]
-        return data
-
-    def _copy(self) -> DeviceRequestAllocationResult:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.admin_access = self.admin_access
-        new.binding_conditions = None if (v1 := self.binding_conditions) is None else v1[:]
-        new.binding_failure_conditions = (
-            None if (v2 := self.binding_failure_conditions) is None else v2[:]
-        )
-        new.consumed_capacity = None if (v3 := self.consumed_capacity) is None else v3.copy()
-        new.device = self.device
-        new.driver = self.driver
-        new.pool = self.pool
-        new.request = self.request
-        new.share_id = self.share_id
-        new.tolerations = None if (v9 := self.tolerations) is None else [i._copy() for i in v9]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "device":
+            return ""
+        if name == "driver":
+            return ""
+        if name == "pool":
+            return ""
+        if name == "request":
+            return ""
+        raise AttributeError(name)
 
 
 class NetworkDeviceData(_Model):
     """NetworkDeviceData provides network-related details for the allocated device. This information may be filled by drivers or other components to configure or identify the device within a network context."""
-
-    __slots__ = (
-        "hardware_address",
-        "interface_name",
-        "ips",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("hardware_address", "hardwareAddress", "str | None"),
@@ -974,7 +641,7 @@ Must not be longer than 128 bytes.
 Must not be longer than 256 bytes.
 """
 
-    ips: list[str] | None
+    ips: list[str] | None = None
     """IPs lists the network addresses assigned to the device's network interface. This can include both IPv4 and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6.
 
 Must not contain more than 16 entries.
@@ -988,67 +655,29 @@ Must not contain more than 16 entries.
         ips: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.hardware_address = hardware_address
-        self.interface_name = interface_name
-        self.ips = ips
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if hardware_address is not None:
+            d["hardwareAddress"] = hardware_address
+        if interface_name is not None:
+            d["interfaceName"] = interface_name
+        if ips is not None:
+            d["ips"] = ips
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("hardwareAddress")
-        if v is None or isinstance(v, str):
-            self.hardware_address = v
-        else:
-            self.hardware_address = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["hardwareAddress"] if odd is None else [*odd, "hardwareAddress"]
         v = get("interfaceName")
-        if v is None or isinstance(v, str):
-            self.interface_name = v
-        else:
-            self.interface_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["interfaceName"] if odd is None else [*odd, "interfaceName"]
         v = get("ips")
-        if v is None or isinstance(v, list):
-            self.ips = v
-        else:
-            self.ips = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.hardware_address
-        if v0 is not None:
-            data["hardwareAddress"] = v0
-        v1 = self.interface_name
-        if v1 is not None:
-            data["interfaceName"] = v1
-        v2 = self.ips
-        if v2 is not None:
-            data["ips"] = v2 if wire else v2[:]
-        return data
-
-    def _copy(self) -> NetworkDeviceData:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.hardware_address = self.hardware_address
-        new.interface_name = self.interface_name
-        new.ips = None if (v2 := self.ips) is None else v2[:]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["ips"] if odd is None else [*odd, "ips"]
+        return odd
 
 
 class ResourceClaim(_Model):
@@ -1056,15 +685,6 @@ class ResourceClaim(_Model):
 
     This is an alpha type and requires enabling the DynamicResourceAllocation feature gate.
     """
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1beta1"
     KIND: ClassVar[str] = "ResourceClaim"
@@ -1093,19 +713,18 @@ class ResourceClaim(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "ResourceClaimSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "ResourceClaimSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "ResourceClaimStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -1114,7 +733,7 @@ class ResourceClaim(_Model):
     spec: ResourceClaimSpec
     """Spec describes what is being requested and how to configure it. The spec is immutable."""
 
-    status: ResourceClaimStatus | None
+    status: ResourceClaimStatus | None = None
     """Status describes whether the claim is ready to use and what has been allocated."""
 
     def __init__(
@@ -1127,138 +746,71 @@ class ResourceClaim(_Model):
         status: ResourceClaimStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceClaim(metadata=...)")
-        if spec is None:
-            self.spec = ResourceClaimSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, ResourceClaimSpec, "ResourceClaim(spec=...)")
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceClaim(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, ResourceClaimSpec, "ResourceClaim(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = ResourceClaimSpec._decode(v)
-        else:
-            self.spec = ResourceClaimSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = ResourceClaimStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = ResourceClaimSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = ResourceClaimStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> ResourceClaim:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return ResourceClaimSpec()
+        raise AttributeError(name)
 
 
 class ResourceClaimConsumerReference(_Model):
     """ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. The user must be a resource in the same namespace as the ResourceClaim."""
 
-    __slots__ = (
-        "api_group",
-        "name",
-        "resource",
-        "uid",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("name", "name", "str", required=True),
-        _FieldInfo("resource", "resource", "str", required=True),
-        _FieldInfo("uid", "uid", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
+        _FieldInfo("resource", "resource", "str", required=True, always_set=True),
+        _FieldInfo("uid", "uid", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiGroup", "name", "resource", "uid"})
-    _absent: tuple[str, ...]
 
     api_group: str | None
     """APIGroup is the group for the resource being referenced. It is empty for the core API. This matches the group in the APIVersion that is used when creating the resources."""
@@ -1281,125 +833,72 @@ class ResourceClaimConsumerReference(_Model):
         uid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_group = api_group
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        if resource is None:
-            self.resource = ""
-            absent += ("resource",)
-        else:
-            self.resource = resource
-        if uid is None:
-            self.uid = ""
-            absent += ("uid",)
-        else:
-            self.uid = uid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_group is not None:
+            d["apiGroup"] = api_group
+        if name is not None:
+            d["name"] = name
+        if resource is not None:
+            d["resource"] = resource
+        if uid is not None:
+            d["uid"] = uid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroup")
-        if v is None or isinstance(v, str):
-            self.api_group = v
-        else:
-            self.api_group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiGroup"] if odd is None else [*odd, "apiGroup"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resource")
-        if isinstance(v, str):
-            self.resource = v
+        if v is None:
+            if "resource" in d:  # null in an always-set field: kept aside
+                odd = ["resource"] if odd is None else [*odd, "resource"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.resource = ""
-            absent += ("resource",)
-            if v is not None:
-                odd = True
+            odd = ["resource"] if odd is None else [*odd, "resource"]
         v = get("uid")
-        if isinstance(v, str):
-            self.uid = v
+        if v is None:
+            if "uid" in d:  # null in an always-set field: kept aside
+                odd = ["uid"] if odd is None else [*odd, "uid"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.uid = ""
-            absent += ("uid",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["uid"] if odd is None else [*odd, "uid"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_group
-        if v0 is not None:
-            data["apiGroup"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        v2 = self.resource
-        if v2 is not None and (v2 or "resource" not in absent):
-            data["resource"] = v2
-        v3 = self.uid
-        if v3 is not None and (v3 or "uid" not in absent):
-            data["uid"] = v3
-        return data
-
-    def _copy(self) -> ResourceClaimConsumerReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_group = self.api_group
-        new.name = self.name
-        new.resource = self.resource
-        new.uid = self.uid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "resource":
+            return ""
+        if name == "uid":
+            return ""
+        raise AttributeError(name)
 
 
 class ResourceClaimList(_Model):
     """ResourceClaimList is a collection of claims."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1beta1"
     KIND: ClassVar[str] = "ResourceClaimList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ResourceClaim]", required=True),
+        _FieldInfo("items", "items", "list[ResourceClaim]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1407,7 +906,7 @@ class ResourceClaimList(_Model):
     items: list[ResourceClaim]
     """Items is the list of resource claims."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -1422,117 +921,62 @@ class ResourceClaimList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, ResourceClaim, "ResourceClaimList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceClaimList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [ResourceClaim._decode(i0) for i0 in v]
+                d["items"] = [ResourceClaim._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> ResourceClaimList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class ResourceClaimStatus(_Model):
     """ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was."""
-
-    __slots__ = (
-        "allocation",
-        "devices",
-        "reserved_for",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocation", "allocation", "AllocationResult | None"),
@@ -1560,10 +1004,10 @@ class ResourceClaimStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"allocation", "devices", "reservedFor"})
 
-    allocation: AllocationResult | None
+    allocation: AllocationResult | None = None
     """Allocation is set once the claim has been allocated successfully."""
 
-    devices: list[AllocatedDeviceStatus] | None
+    devices: list[AllocatedDeviceStatus] | None = None
     """Devices contains the status of each device allocated for this claim, as reported by the driver. This can include driver-specific information. Entries are owned by their respective drivers."""
 
     reserved_for: list[ResourceClaimConsumerReference] | None
@@ -1584,98 +1028,51 @@ There can be at most 256 such reservations. This may get increased in the future
         reserved_for: list[ResourceClaimConsumerReference] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.allocation = (
-            None
-            if allocation is None
-            else _model_arg(allocation, AllocationResult, "ResourceClaimStatus(allocation=...)")
-        )
-        self.devices = (
-            None
-            if devices is None
-            else [
+        d = self.__dict__
+        if allocation is not None:
+            d["allocation"] = _model_arg(
+                allocation, AllocationResult, "ResourceClaimStatus(allocation=...)"
+            )
+        if devices is not None:
+            d["devices"] = [
                 _model_arg(i0, AllocatedDeviceStatus, "ResourceClaimStatus(devices=...)")
                 for i0 in devices
             ]
-        )
-        self.reserved_for = (
-            None
-            if reserved_for is None
-            else [
+        if reserved_for is not None:
+            d["reservedFor"] = [
                 _model_arg(
                     i0, ResourceClaimConsumerReference, "ResourceClaimStatus(reserved_for=...)"
                 )
                 for i0 in reserved_for
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allocation")
-        if v is None:
-            self.allocation = None
-        elif isinstance(v, dict):
-            self.allocation = AllocationResult._decode(v)
-        else:
-            self.allocation = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["allocation"] = AllocationResult._decode(v)
+            else:
+                odd = ["allocation"] if odd is None else [*odd, "allocation"]
         v = get("devices")
-        if v is None:
-            self.devices = None
-        elif isinstance(v, list):
-            try:
-                self.devices = [AllocatedDeviceStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.devices = None
-                odd = True
-        else:
-            self.devices = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["devices"] = [AllocatedDeviceStatus._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["devices"] if odd is None else [*odd, "devices"]
+            else:
+                odd = ["devices"] if odd is None else [*odd, "devices"]
         v = get("reservedFor")
-        if v is None:
-            self.reserved_for = None
-        elif isinstance(v, list):
-            try:
-                self.reserved_for = [ResourceClaimConsumerReference._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.reserved_for = None
-                odd = True
-        else:
-            self.reserved_for = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.allocation
-        if v0 is not None:
-            data["allocation"] = v0._encode(wire)
-        v1 = self.devices
-        if v1 is not None:
-            data["devices"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.reserved_for
-        if v2 is not None:
-            data["reservedFor"] = [i0._encode(wire) for i0 in v2]
-        return data
-
-    def _copy(self) -> ResourceClaimStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allocation = None if (v0 := self.allocation) is None else v0._copy()
-        new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
-        new.reserved_for = None if (v2 := self.reserved_for) is None else [i._copy() for i in v2]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["reservedFor"] = [ResourceClaimConsumerReference._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["reservedFor"] if odd is None else [*odd, "reservedFor"]
+            else:
+                odd = ["reservedFor"] if odd is None else [*odd, "reservedFor"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.times import Time as _Time
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -23,22 +22,13 @@ __all__ = [
 class DeviceTaint(_Model):
     """The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim."""
 
-    __slots__ = (
-        "effect",
-        "key",
-        "time_added",
-        "value",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("effect", "effect", "str", required=True),
-        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("effect", "effect", "str", required=True, always_set=True),
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
         _FieldInfo("time_added", "timeAdded", "_Time | None"),
         _FieldInfo("value", "value", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"effect", "key", "timeAdded", "value"})
-    _absent: tuple[str, ...]
 
     effect: str
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
@@ -55,7 +45,7 @@ Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for n
 In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
 """
 
-    value: str | None
+    value: str | None = None
     """The taint value corresponding to the taint key. Must be a label value."""
 
     def __init__(
@@ -67,95 +57,51 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         value: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if effect is None:
-            self.effect = ""
-            absent += ("effect",)
-        else:
-            self.effect = effect
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self.time_added = None if time_added is None else _Time.coerce(time_added)
-        self.value = value
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if effect is not None:
+            d["effect"] = effect
+        if key is not None:
+            d["key"] = key
+        if time_added is not None:
+            d["timeAdded"] = _Time.coerce(time_added)
+        if value is not None:
+            d["value"] = value
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("effect")
-        if isinstance(v, str):
-            self.effect = v
-        else:
-            self.effect = ""
-            absent += ("effect",)
-            if v is not None:
-                odd = True
-        v = get("key")
-        if isinstance(v, str):
-            self.key = v
-        else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
-        v = get("timeAdded")
         if v is None:
-            self.time_added = None
+            if "effect" in d:  # null in an always-set field: kept aside
+                odd = ["effect"] if odd is None else [*odd, "effect"]
         elif isinstance(v, str):
-            self.time_added = _Time(v)
+            pass
         else:
-            self.time_added = None
-            odd = True
+            odd = ["effect"] if odd is None else [*odd, "effect"]
+        v = get("key")
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
+        else:
+            odd = ["key"] if odd is None else [*odd, "key"]
+        v = get("timeAdded")
+        if v is not None:
+            if isinstance(v, str):
+                d["timeAdded"] = _Time(v)
+            else:
+                odd = ["timeAdded"] if odd is None else [*odd, "timeAdded"]
         v = get("value")
-        if v is None or isinstance(v, str):
-            self.value = v
-        else:
-            self.value = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["value"] if odd is None else [*odd, "value"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.effect
-        if v0 is not None and (v0 or "effect" not in absent):
-            data["effect"] = v0
-        v1 = self.key
-        if v1 is not None and (v1 or "key" not in absent):
-            data["key"] = v1
-        v2 = self.time_added
-        if v2 is not None:
-            data["timeAdded"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
-        v3 = self.value
-        if v3 is not None:
-            data["value"] = v3
-        return data
-
-    def _copy(self) -> DeviceTaint:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.effect = self.effect
-        new.key = self.key
-        new.time_added = self.time_added
-        new.value = self.value
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "effect":
+            return ""
+        if name == "key":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._pod_group_resource_claim import (
@@ -34,15 +33,6 @@ __all__ = [
 
 class PodGroup(_Model):
     """PodGroup represents a runtime instance of pods grouped together. PodGroups are created by workload controllers (Job, LWS, JobSet, etc...) from Workload.podGroupTemplates. PodGroup API enablement is toggled by the GenericWorkload feature gate."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "scheduling.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "PodGroup"
@@ -71,19 +61,18 @@ class PodGroup(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "PodGroupSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "PodGroupSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "PodGroupStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -92,7 +81,7 @@ class PodGroup(_Model):
     spec: PodGroupSpec
     """Spec defines the desired state of the PodGroup."""
 
-    status: PodGroupStatus | None
+    status: PodGroupStatus | None = None
     """Status represents the current observed state of the PodGroup."""
 
     def __init__(
@@ -105,138 +94,73 @@ class PodGroup(_Model):
         status: PodGroupStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "PodGroup(metadata=...)")
-        if spec is None:
-            self.spec = PodGroupSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, PodGroupSpec, "PodGroup(spec=...)")
-        self.status = (
-            None if status is None else _model_arg(status, PodGroupStatus, "PodGroup(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "PodGroup(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, PodGroupSpec, "PodGroup(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, PodGroupStatus, "PodGroup(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = PodGroupSpec._decode(v)
-        else:
-            self.spec = PodGroupSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = PodGroupStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = PodGroupSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = PodGroupStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> PodGroup:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return PodGroupSpec()
+        raise AttributeError(name)
 
 
 class PodGroupList(_Model):
     """PodGroupList contains a list of PodGroup resources."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "scheduling.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "PodGroupList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PodGroup]", required=True),
+        _FieldInfo("items", "items", "list[PodGroup]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -244,7 +168,7 @@ class PodGroupList(_Model):
     items: list[PodGroup]
     """Items is the list of PodGroups."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -259,120 +183,64 @@ class PodGroupList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, PodGroup, "PodGroupList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "PodGroupList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, PodGroup, "PodGroupList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "PodGroupList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [PodGroup._decode(i0) for i0 in v]
+                d["items"] = [PodGroup._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> PodGroupList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class PodGroupResourceClaimStatus(_Model):
     """PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim."""
 
-    __slots__ = (
-        "name",
-        "resource_claim_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("resource_claim_name", "resourceClaimName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "resourceClaimName"})
-    _absent: tuple[str, ...]
 
     name: str
     """Name uniquely identifies this resource claim inside the PodGroup. This must match the name of an entry in podgroup.spec.resourceClaims, which implies that the string must be a DNS_LABEL."""
@@ -387,83 +255,38 @@ class PodGroupResourceClaimStatus(_Model):
         resource_claim_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.resource_claim_name = resource_claim_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if resource_claim_name is not None:
+            d["resourceClaimName"] = resource_claim_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
-        if v is None or isinstance(v, str):
-            self.resource_claim_name = v
-        else:
-            self.resource_claim_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.resource_claim_name
-        if v1 is not None:
-            data["resourceClaimName"] = v1
-        return data
-
-    def _copy(self) -> PodGroupResourceClaimStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.resource_claim_name = self.resource_claim_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodGroupSpec(_Model):
     """PodGroupSpec defines the desired state of a PodGroup."""
-
-    __slots__ = (
-        "disruption_mode",
-        "pod_group_template_ref",
-        "priority",
-        "priority_class_name",
-        "resource_claims",
-        "scheduling_constraints",
-        "scheduling_policy",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("disruption_mode", "disruptionMode", "str | None"),
@@ -487,7 +310,11 @@ class PodGroupSpec(_Model):
             "PodGroupSchedulingConstraints | None",
         ),
         _FieldInfo(
-            "scheduling_policy", "schedulingPolicy", "PodGroupSchedulingPolicy", required=True
+            "scheduling_policy",
+            "schedulingPolicy",
+            "PodGroupSchedulingPolicy",
+            required=True,
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -501,7 +328,6 @@ class PodGroupSpec(_Model):
             "schedulingPolicy",
         }
     )
-    _absent: tuple[str, ...]
 
     disruption_mode: str | None
     """DisruptionMode defines the mode in which a given PodGroup can be disrupted. Controllers are expected to fill this field by copying it from a PodGroupTemplate. One of Pod, PodGroup. Defaults to Pod if unset. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
@@ -509,7 +335,7 @@ class PodGroupSpec(_Model):
     pod_group_template_ref: PodGroupTemplateReference | None
     """PodGroupTemplateRef references an optional PodGroup template within other object (e.g. Workload) that was used to create the PodGroup. This field is immutable."""
 
-    priority: int | None
+    priority: int | None = None
     """Priority is the value of priority of this pod group. Various system components use this field to find the priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
     priority_class_name: str | None
@@ -541,175 +367,88 @@ This field is immutable.
         scheduling_policy: PodGroupSchedulingPolicy | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.disruption_mode = disruption_mode
-        self.pod_group_template_ref = (
-            None
-            if pod_group_template_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if disruption_mode is not None:
+            d["disruptionMode"] = disruption_mode
+        if pod_group_template_ref is not None:
+            d["podGroupTemplateRef"] = _model_arg(
                 pod_group_template_ref,
                 PodGroupTemplateReference,
                 "PodGroupSpec(pod_group_template_ref=...)",
             )
-        )
-        self.priority = priority
-        self.priority_class_name = priority_class_name
-        self.resource_claims = (
-            None
-            if resource_claims is None
-            else [
+        if priority is not None:
+            d["priority"] = priority
+        if priority_class_name is not None:
+            d["priorityClassName"] = priority_class_name
+        if resource_claims is not None:
+            d["resourceClaims"] = [
                 _model_arg(i0, PodGroupResourceClaim, "PodGroupSpec(resource_claims=...)")
                 for i0 in resource_claims
             ]
-        )
-        self.scheduling_constraints = (
-            None
-            if scheduling_constraints is None
-            else _model_arg(
+        if scheduling_constraints is not None:
+            d["schedulingConstraints"] = _model_arg(
                 scheduling_constraints,
                 PodGroupSchedulingConstraints,
                 "PodGroupSpec(scheduling_constraints=...)",
             )
-        )
-        if scheduling_policy is None:
-            self.scheduling_policy = PodGroupSchedulingPolicy()
-            absent += ("scheduling_policy",)
-        else:
-            self.scheduling_policy = _model_arg(
+        if scheduling_policy is not None:
+            d["schedulingPolicy"] = _model_arg(
                 scheduling_policy, PodGroupSchedulingPolicy, "PodGroupSpec(scheduling_policy=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("disruptionMode")
-        if v is None or isinstance(v, str):
-            self.disruption_mode = v
-        else:
-            self.disruption_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["disruptionMode"] if odd is None else [*odd, "disruptionMode"]
         v = get("podGroupTemplateRef")
-        if v is None:
-            self.pod_group_template_ref = None
-        elif isinstance(v, dict):
-            self.pod_group_template_ref = PodGroupTemplateReference._decode(v)
-        else:
-            self.pod_group_template_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["podGroupTemplateRef"] = PodGroupTemplateReference._decode(v)
+            else:
+                odd = ["podGroupTemplateRef"] if odd is None else [*odd, "podGroupTemplateRef"]
         v = get("priority")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.priority = v
-        else:
-            self.priority = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["priority"] if odd is None else [*odd, "priority"]
         v = get("priorityClassName")
-        if v is None or isinstance(v, str):
-            self.priority_class_name = v
-        else:
-            self.priority_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["priorityClassName"] if odd is None else [*odd, "priorityClassName"]
         v = get("resourceClaims")
-        if v is None:
-            self.resource_claims = None
-        elif isinstance(v, list):
-            try:
-                self.resource_claims = [PodGroupResourceClaim._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resource_claims = None
-                odd = True
-        else:
-            self.resource_claims = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resourceClaims"] = [PodGroupResourceClaim._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["resourceClaims"] if odd is None else [*odd, "resourceClaims"]
+            else:
+                odd = ["resourceClaims"] if odd is None else [*odd, "resourceClaims"]
         v = get("schedulingConstraints")
-        if v is None:
-            self.scheduling_constraints = None
-        elif isinstance(v, dict):
-            self.scheduling_constraints = PodGroupSchedulingConstraints._decode(v)
-        else:
-            self.scheduling_constraints = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["schedulingConstraints"] = PodGroupSchedulingConstraints._decode(v)
+            else:
+                odd = ["schedulingConstraints"] if odd is None else [*odd, "schedulingConstraints"]
         v = get("schedulingPolicy")
-        if isinstance(v, dict):
-            self.scheduling_policy = PodGroupSchedulingPolicy._decode(v)
+        if v is None:
+            if "schedulingPolicy" in d:  # null in an always-set field: kept aside
+                odd = ["schedulingPolicy"] if odd is None else [*odd, "schedulingPolicy"]
+        elif isinstance(v, dict):
+            d["schedulingPolicy"] = PodGroupSchedulingPolicy._decode(v)
         else:
-            self.scheduling_policy = PodGroupSchedulingPolicy()
-            absent += ("scheduling_policy",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["schedulingPolicy"] if odd is None else [*odd, "schedulingPolicy"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.disruption_mode
-        if v0 is not None:
-            data["disruptionMode"] = v0
-        v1 = self.pod_group_template_ref
-        if v1 is not None:
-            data["podGroupTemplateRef"] = v1._encode(wire)
-        v2 = self.priority
-        if v2 is not None:
-            data["priority"] = v2
-        v3 = self.priority_class_name
-        if v3 is not None:
-            data["priorityClassName"] = v3
-        v4 = self.resource_claims
-        if v4 is not None:
-            data["resourceClaims"] = [i0._encode(wire) for i0 in v4]
-        v5 = self.scheduling_constraints
-        if v5 is not None:
-            data["schedulingConstraints"] = v5._encode(wire)
-        v6 = self.scheduling_policy
-        if v6 is not None:
-            d6 = v6._encode(wire)
-            if d6 or "scheduling_policy" not in absent:
-                data["schedulingPolicy"] = d6
-        return data
-
-    def _copy(self) -> PodGroupSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.disruption_mode = self.disruption_mode
-        new.pod_group_template_ref = (
-            None if (v1 := self.pod_group_template_ref) is None else v1._copy()
-        )
-        new.priority = self.priority
-        new.priority_class_name = self.priority_class_name
-        new.resource_claims = (
-            None if (v4 := self.resource_claims) is None else [i._copy() for i in v4]
-        )
-        new.scheduling_constraints = (
-            None if (v5 := self.scheduling_constraints) is None else v5._copy()
-        )
-        new.scheduling_policy = None if (v6 := self.scheduling_policy) is None else v6._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "scheduling_policy":
+            return PodGroupSchedulingPolicy()
+        raise AttributeError(name)
 
 
 class PodGroupStatus(_Model):
     """PodGroupStatus represents information about the status of a pod group."""
-
-    __slots__ = (
-        "conditions",
-        "resource_claim_statuses",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -733,7 +472,7 @@ class PodGroupStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "resourceClaimStatuses"})
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """Conditions represent the latest observations of the PodGroup's state.
 
 Known condition types: - "PodGroupScheduled": Indicates whether the scheduling requirement has been satisfied. - "DisruptionTarget": Indicates whether the PodGroup is about to be terminated
@@ -758,99 +497,61 @@ Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The
         resource_claim_statuses: list[PodGroupResourceClaimStatus] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, _meta_v1.Condition, "PodGroupStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.resource_claim_statuses = (
-            None
-            if resource_claim_statuses is None
-            else [
+        if resource_claim_statuses is not None:
+            d["resourceClaimStatuses"] = [
                 _model_arg(
                     i0, PodGroupResourceClaimStatus, "PodGroupStatus(resource_claim_statuses=...)"
                 )
                 for i0 in resource_claim_statuses
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("resourceClaimStatuses")
-        if v is None:
-            self.resource_claim_statuses = None
-        elif isinstance(v, list):
-            try:
-                self.resource_claim_statuses = [PodGroupResourceClaimStatus._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resource_claim_statuses = None
-                odd = True
-        else:
-            self.resource_claim_statuses = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.resource_claim_statuses
-        if v1 is not None:
-            data["resourceClaimStatuses"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> PodGroupStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.resource_claim_statuses = (
-            None if (v1 := self.resource_claim_statuses) is None else [i._copy() for i in v1]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resourceClaimStatuses"] = [
+                        PodGroupResourceClaimStatus._decode(i0) for i0 in v
+                    ]
+                except AttributeError:  # an item that is not an object
+                    odd = (
+                        ["resourceClaimStatuses"]
+                        if odd is None
+                        else [*odd, "resourceClaimStatuses"]
+                    )
+            else:
+                odd = ["resourceClaimStatuses"] if odd is None else [*odd, "resourceClaimStatuses"]
+        return odd
 
 
 class PodGroupTemplateReference(_Model):
     """PodGroupTemplateReference references a PodGroup template defined in some object (e.g. Workload). Exactly one reference must be set."""
-
-    __slots__ = ("workload",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("workload", "workload", "WorkloadPodGroupTemplateReference | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"workload"})
 
-    workload: WorkloadPodGroupTemplateReference | None
+    workload: WorkloadPodGroupTemplateReference | None = None
     """Workload references the PodGroupTemplate within the Workload object that was used to create the PodGroup."""
 
     def __init__(
@@ -859,72 +560,38 @@ class PodGroupTemplateReference(_Model):
         workload: WorkloadPodGroupTemplateReference | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.workload = (
-            None
-            if workload is None
-            else _model_arg(
+        d = self.__dict__
+        if workload is not None:
+            d["workload"] = _model_arg(
                 workload,
                 WorkloadPodGroupTemplateReference,
                 "PodGroupTemplateReference(workload=...)",
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("workload")
-        if v is None:
-            self.workload = None
-        elif isinstance(v, dict):
-            self.workload = WorkloadPodGroupTemplateReference._decode(v)
-        else:
-            self.workload = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.workload
-        if v0 is not None:
-            data["workload"] = v0._encode(wire)
-        return data
-
-    def _copy(self) -> PodGroupTemplateReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.workload = None if (v0 := self.workload) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["workload"] = WorkloadPodGroupTemplateReference._decode(v)
+            else:
+                odd = ["workload"] if odd is None else [*odd, "workload"]
+        return odd
 
 
 class WorkloadPodGroupTemplateReference(_Model):
     """WorkloadPodGroupTemplateReference references the PodGroupTemplate within the Workload object."""
 
-    __slots__ = (
-        "pod_group_template_name",
-        "workload_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("pod_group_template_name", "podGroupTemplateName", "str", required=True),
-        _FieldInfo("workload_name", "workloadName", "str", required=True),
+        _FieldInfo(
+            "pod_group_template_name", "podGroupTemplateName", "str", required=True, always_set=True
+        ),
+        _FieldInfo("workload_name", "workloadName", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"podGroupTemplateName", "workloadName"})
-    _absent: tuple[str, ...]
 
     pod_group_template_name: str
     """PodGroupTemplateName defines the PodGroupTemplate name within the Workload object."""
@@ -939,71 +606,38 @@ class WorkloadPodGroupTemplateReference(_Model):
         workload_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if pod_group_template_name is None:
-            self.pod_group_template_name = ""
-            absent += ("pod_group_template_name",)
-        else:
-            self.pod_group_template_name = pod_group_template_name
-        if workload_name is None:
-            self.workload_name = ""
-            absent += ("workload_name",)
-        else:
-            self.workload_name = workload_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if pod_group_template_name is not None:
+            d["podGroupTemplateName"] = pod_group_template_name
+        if workload_name is not None:
+            d["workloadName"] = workload_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("podGroupTemplateName")
-        if isinstance(v, str):
-            self.pod_group_template_name = v
+        if v is None:
+            if "podGroupTemplateName" in d:  # null in an always-set field: kept aside
+                odd = ["podGroupTemplateName"] if odd is None else [*odd, "podGroupTemplateName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.pod_group_template_name = ""
-            absent += ("pod_group_template_name",)
-            if v is not None:
-                odd = True
+            odd = ["podGroupTemplateName"] if odd is None else [*odd, "podGroupTemplateName"]
         v = get("workloadName")
-        if isinstance(v, str):
-            self.workload_name = v
+        if v is None:
+            if "workloadName" in d:  # null in an always-set field: kept aside
+                odd = ["workloadName"] if odd is None else [*odd, "workloadName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.workload_name = ""
-            absent += ("workload_name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["workloadName"] if odd is None else [*odd, "workloadName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.pod_group_template_name
-        if v0 is not None and (v0 or "pod_group_template_name" not in absent):
-            data["podGroupTemplateName"] = v0
-        v1 = self.workload_name
-        if v1 is not None and (v1 or "workload_name" not in absent):
-            data["workloadName"] = v1
-        return data
-
-    def _copy(self) -> WorkloadPodGroupTemplateReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.pod_group_template_name = self.pod_group_template_name
-        new.workload_name = self.workload_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "pod_group_template_name":
+            return ""
+        if name == "workload_name":
+            return ""
+        raise AttributeError(name)

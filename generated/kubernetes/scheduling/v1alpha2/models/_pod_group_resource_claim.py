@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -26,16 +25,10 @@ __all__ = [
 class GangSchedulingPolicy(_Model):
     """GangSchedulingPolicy defines the parameters for gang scheduling."""
 
-    __slots__ = (
-        "min_count",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("min_count", "minCount", "int", required=True),
+        _FieldInfo("min_count", "minCount", "int", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"minCount"})
-    _absent: tuple[str, ...]
 
     min_count: int
     """MinCount is the minimum number of pods that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer."""
@@ -46,57 +39,29 @@ class GangSchedulingPolicy(_Model):
         min_count: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if min_count is None:
-            self.min_count = 0
-            absent += ("min_count",)
-        else:
-            self.min_count = min_count
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if min_count is not None:
+            d["minCount"] = min_count
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("minCount")
-        if isinstance(v, int) and v.__class__ is not bool:
-            self.min_count = v
+        if v is None:
+            if "minCount" in d:  # null in an always-set field: kept aside
+                odd = ["minCount"] if odd is None else [*odd, "minCount"]
+        elif isinstance(v, int) and v.__class__ is not bool:
+            pass
         else:
-            self.min_count = 0
-            absent += ("min_count",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["minCount"] if odd is None else [*odd, "minCount"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.min_count
-        if v0 is not None and (v0 or "min_count" not in absent):
-            data["minCount"] = v0
-        return data
-
-    def _copy(self) -> GangSchedulingPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.min_count = self.min_count
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "min_count":
+            return 0
+        raise AttributeError(name)
 
 
 class PodGroupResourceClaim(_Model):
@@ -105,22 +70,14 @@ class PodGroupResourceClaim(_Model):
     It adds a name to it that uniquely identifies the ResourceClaim inside the PodGroup. Pods that need access to the ResourceClaim define a matching reference in its own Spec.ResourceClaims. The Pod's claim must match all fields of the PodGroup's claim exactly.
     """
 
-    __slots__ = (
-        "name",
-        "resource_claim_name",
-        "resource_claim_template_name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("resource_claim_name", "resourceClaimName", "str | None"),
         _FieldInfo("resource_claim_template_name", "resourceClaimTemplateName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"name", "resourceClaimName", "resourceClaimTemplateName"}
     )
-    _absent: tuple[str, ...]
 
     name: str
     """Name uniquely identifies this resource claim inside the PodGroup. This must be a DNS_LABEL."""
@@ -149,92 +106,54 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         resource_claim_template_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.resource_claim_name = resource_claim_name
-        self.resource_claim_template_name = resource_claim_template_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if name is not None:
+            d["name"] = name
+        if resource_claim_name is not None:
+            d["resourceClaimName"] = resource_claim_name
+        if resource_claim_template_name is not None:
+            d["resourceClaimTemplateName"] = resource_claim_template_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
-        if v is None or isinstance(v, str):
-            self.resource_claim_name = v
-        else:
-            self.resource_claim_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
         v = get("resourceClaimTemplateName")
-        if v is None or isinstance(v, str):
-            self.resource_claim_template_name = v
-        else:
-            self.resource_claim_template_name = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = (
+                ["resourceClaimTemplateName"]
+                if odd is None
+                else [*odd, "resourceClaimTemplateName"]
+            )
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.name
-        if v0 is not None and (v0 or "name" not in absent):
-            data["name"] = v0
-        v1 = self.resource_claim_name
-        if v1 is not None:
-            data["resourceClaimName"] = v1
-        v2 = self.resource_claim_template_name
-        if v2 is not None:
-            data["resourceClaimTemplateName"] = v2
-        return data
-
-    def _copy(self) -> PodGroupResourceClaim:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.name = self.name
-        new.resource_claim_name = self.resource_claim_name
-        new.resource_claim_template_name = self.resource_claim_template_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class PodGroupSchedulingConstraints(_Model):
     """PodGroupSchedulingConstraints defines scheduling constraints (e.g. topology) for a PodGroup."""
-
-    __slots__ = ("topology",)
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("topology", "topology", "list[TopologyConstraint] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"topology"})
 
-    topology: list[TopologyConstraint] | None
+    topology: list[TopologyConstraint] | None = None
     """Topology defines the topology constraints for the pod group. Currently only a single topology constraint can be specified. This may change in the future."""
 
     def __init__(
@@ -243,67 +162,32 @@ class PodGroupSchedulingConstraints(_Model):
         topology: list[TopologyConstraint] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.topology = (
-            None
-            if topology is None
-            else [
+        d = self.__dict__
+        if topology is not None:
+            d["topology"] = [
                 _model_arg(i0, TopologyConstraint, "PodGroupSchedulingConstraints(topology=...)")
                 for i0 in topology
             ]
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("topology")
-        if v is None:
-            self.topology = None
-        elif isinstance(v, list):
-            try:
-                self.topology = [TopologyConstraint._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.topology = None
-                odd = True
-        else:
-            self.topology = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.topology
-        if v0 is not None:
-            data["topology"] = [i0._encode(wire) for i0 in v0]
-        return data
-
-    def _copy(self) -> PodGroupSchedulingConstraints:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.topology = None if (v0 := self.topology) is None else [i._copy() for i in v0]
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["topology"] = [TopologyConstraint._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["topology"] if odd is None else [*odd, "topology"]
+            else:
+                odd = ["topology"] if odd is None else [*odd, "topology"]
+        return odd
 
 
 class PodGroupSchedulingPolicy(_Model):
     """PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. Exactly one policy must be set."""
-
-    __slots__ = (
-        "basic",
-        "gang",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("basic", "basic", "dict[str, Any] | None"),
@@ -312,10 +196,10 @@ class PodGroupSchedulingPolicy(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"basic", "gang"})
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("basic",)
 
-    basic: dict[str, Any] | None
+    basic: dict[str, Any] | None = None
     """Basic specifies that the pods in this group should be scheduled using standard Kubernetes scheduling behavior."""
 
-    gang: GangSchedulingPolicy | None
+    gang: GangSchedulingPolicy | None = None
     """Gang specifies that the pods in this group should be scheduled using all-or-nothing semantics."""
 
     def __init__(
@@ -325,75 +209,36 @@ class PodGroupSchedulingPolicy(_Model):
         gang: GangSchedulingPolicy | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.basic = basic
-        self.gang = (
-            None
-            if gang is None
-            else _model_arg(gang, GangSchedulingPolicy, "PodGroupSchedulingPolicy(gang=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if basic is not None:
+            d["basic"] = basic
+        if gang is not None:
+            d["gang"] = _model_arg(gang, GangSchedulingPolicy, "PodGroupSchedulingPolicy(gang=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("basic")
-        if v is None or isinstance(v, dict):
-            self.basic = v
-        else:
-            self.basic = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["basic"] if odd is None else [*odd, "basic"]
         v = get("gang")
-        if v is None:
-            self.gang = None
-        elif isinstance(v, dict):
-            self.gang = GangSchedulingPolicy._decode(v)
-        else:
-            self.gang = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.basic
-        if v0 is not None:
-            data["basic"] = v0 if wire else _copy_value(v0)
-        v1 = self.gang
-        if v1 is not None:
-            data["gang"] = v1._encode(wire)
-        return data
-
-    def _copy(self) -> PodGroupSchedulingPolicy:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.basic = None if (v0 := self.basic) is None else _copy_value(v0)
-        new.gang = None if (v1 := self.gang) is None else v1._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, dict):
+                d["gang"] = GangSchedulingPolicy._decode(v)
+            else:
+                odd = ["gang"] if odd is None else [*odd, "gang"]
+        return odd
 
 
 class TopologyConstraint(_Model):
     """TopologyConstraint defines a topology constraint for a PodGroup."""
 
-    __slots__ = (
-        "key",
-        "_absent",
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("key", "key", "str", required=True, always_set=True),
     )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("key", "key", "str", required=True),)
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key"})
-    _absent: tuple[str, ...]
 
     key: str
     """Key specifies the key of the node label representing the topology domain. All pods within the PodGroup must be colocated within the same domain instance. Different PodGroups can land on different domain instances even if they derive from the same PodGroupTemplate. Examples: "topology.kubernetes.io/rack\x22"""
@@ -404,54 +249,26 @@ class TopologyConstraint(_Model):
         key: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if key is None:
-            self.key = ""
-            absent += ("key",)
-        else:
-            self.key = key
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if key is not None:
+            d["key"] = key
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("key")
-        if isinstance(v, str):
-            self.key = v
+        if v is None:
+            if "key" in d:  # null in an always-set field: kept aside
+                odd = ["key"] if odd is None else [*odd, "key"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.key = ""
-            absent += ("key",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["key"] if odd is None else [*odd, "key"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.key
-        if v0 is not None and (v0 or "key" not in absent):
-            data["key"] = v0
-        return data
-
-    def _copy(self) -> TopologyConstraint:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.key = self.key
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "key":
+            return ""
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ._pod_group_resource_claim import (
@@ -33,20 +32,9 @@ __all__ = [
 class PodGroupTemplate(_Model):
     """PodGroupTemplate represents a template for a set of pods with a scheduling policy."""
 
-    __slots__ = (
-        "disruption_mode",
-        "name",
-        "priority",
-        "priority_class_name",
-        "resource_claims",
-        "scheduling_constraints",
-        "scheduling_policy",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("disruption_mode", "disruptionMode", "str | None"),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
         _FieldInfo("priority", "priority", "int | None"),
         _FieldInfo("priority_class_name", "priorityClassName", "str | None"),
         _FieldInfo(
@@ -64,7 +52,11 @@ class PodGroupTemplate(_Model):
             "PodGroupSchedulingConstraints | None",
         ),
         _FieldInfo(
-            "scheduling_policy", "schedulingPolicy", "PodGroupSchedulingPolicy", required=True
+            "scheduling_policy",
+            "schedulingPolicy",
+            "PodGroupSchedulingPolicy",
+            required=True,
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -78,7 +70,6 @@ class PodGroupTemplate(_Model):
             "schedulingPolicy",
         }
     )
-    _absent: tuple[str, ...]
 
     disruption_mode: str | None
     """DisruptionMode defines the mode in which a given PodGroup can be disrupted. One of Pod, PodGroup. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
@@ -86,7 +77,7 @@ class PodGroupTemplate(_Model):
     name: str
     """Name is a unique identifier for the PodGroupTemplate within the Workload. It must be a DNS label. This field is immutable."""
 
-    priority: int | None
+    priority: int | None = None
     """Priority is the value of priority of pod groups created from this template. Various system components use this field to find the priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
     priority_class_name: str | None
@@ -118,181 +109,97 @@ This field is immutable.
         scheduling_policy: PodGroupSchedulingPolicy | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.disruption_mode = disruption_mode
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self.priority = priority
-        self.priority_class_name = priority_class_name
-        self.resource_claims = (
-            None
-            if resource_claims is None
-            else [
+        d = self.__dict__
+        if disruption_mode is not None:
+            d["disruptionMode"] = disruption_mode
+        if name is not None:
+            d["name"] = name
+        if priority is not None:
+            d["priority"] = priority
+        if priority_class_name is not None:
+            d["priorityClassName"] = priority_class_name
+        if resource_claims is not None:
+            d["resourceClaims"] = [
                 _model_arg(i0, PodGroupResourceClaim, "PodGroupTemplate(resource_claims=...)")
                 for i0 in resource_claims
             ]
-        )
-        self.scheduling_constraints = (
-            None
-            if scheduling_constraints is None
-            else _model_arg(
+        if scheduling_constraints is not None:
+            d["schedulingConstraints"] = _model_arg(
                 scheduling_constraints,
                 PodGroupSchedulingConstraints,
                 "PodGroupTemplate(scheduling_constraints=...)",
             )
-        )
-        if scheduling_policy is None:
-            self.scheduling_policy = PodGroupSchedulingPolicy()
-            absent += ("scheduling_policy",)
-        else:
-            self.scheduling_policy = _model_arg(
+        if scheduling_policy is not None:
+            d["schedulingPolicy"] = _model_arg(
                 scheduling_policy,
                 PodGroupSchedulingPolicy,
                 "PodGroupTemplate(scheduling_policy=...)",
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("disruptionMode")
-        if v is None or isinstance(v, str):
-            self.disruption_mode = v
-        else:
-            self.disruption_mode = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["disruptionMode"] if odd is None else [*odd, "disruptionMode"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("priority")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.priority = v
-        else:
-            self.priority = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["priority"] if odd is None else [*odd, "priority"]
         v = get("priorityClassName")
-        if v is None or isinstance(v, str):
-            self.priority_class_name = v
-        else:
-            self.priority_class_name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["priorityClassName"] if odd is None else [*odd, "priorityClassName"]
         v = get("resourceClaims")
-        if v is None:
-            self.resource_claims = None
-        elif isinstance(v, list):
-            try:
-                self.resource_claims = [PodGroupResourceClaim._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.resource_claims = None
-                odd = True
-        else:
-            self.resource_claims = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["resourceClaims"] = [PodGroupResourceClaim._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["resourceClaims"] if odd is None else [*odd, "resourceClaims"]
+            else:
+                odd = ["resourceClaims"] if odd is None else [*odd, "resourceClaims"]
         v = get("schedulingConstraints")
-        if v is None:
-            self.scheduling_constraints = None
-        elif isinstance(v, dict):
-            self.scheduling_constraints = PodGroupSchedulingConstraints._decode(v)
-        else:
-            self.scheduling_constraints = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["schedulingConstraints"] = PodGroupSchedulingConstraints._decode(v)
+            else:
+                odd = ["schedulingConstraints"] if odd is None else [*odd, "schedulingConstraints"]
         v = get("schedulingPolicy")
-        if isinstance(v, dict):
-            self.scheduling_policy = PodGroupSchedulingPolicy._decode(v)
+        if v is None:
+            if "schedulingPolicy" in d:  # null in an always-set field: kept aside
+                odd = ["schedulingPolicy"] if odd is None else [*odd, "schedulingPolicy"]
+        elif isinstance(v, dict):
+            d["schedulingPolicy"] = PodGroupSchedulingPolicy._decode(v)
         else:
-            self.scheduling_policy = PodGroupSchedulingPolicy()
-            absent += ("scheduling_policy",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["schedulingPolicy"] if odd is None else [*odd, "schedulingPolicy"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.disruption_mode
-        if v0 is not None:
-            data["disruptionMode"] = v0
-        v1 = self.name
-        if v1 is not None and (v1 or "name" not in absent):
-            data["name"] = v1
-        v2 = self.priority
-        if v2 is not None:
-            data["priority"] = v2
-        v3 = self.priority_class_name
-        if v3 is not None:
-            data["priorityClassName"] = v3
-        v4 = self.resource_claims
-        if v4 is not None:
-            data["resourceClaims"] = [i0._encode(wire) for i0 in v4]
-        v5 = self.scheduling_constraints
-        if v5 is not None:
-            data["schedulingConstraints"] = v5._encode(wire)
-        v6 = self.scheduling_policy
-        if v6 is not None:
-            d6 = v6._encode(wire)
-            if d6 or "scheduling_policy" not in absent:
-                data["schedulingPolicy"] = d6
-        return data
-
-    def _copy(self) -> PodGroupTemplate:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.disruption_mode = self.disruption_mode
-        new.name = self.name
-        new.priority = self.priority
-        new.priority_class_name = self.priority_class_name
-        new.resource_claims = (
-            None if (v4 := self.resource_claims) is None else [i._copy() for i in v4]
-        )
-        new.scheduling_constraints = (
-            None if (v5 := self.scheduling_constraints) is None else v5._copy()
-        )
-        new.scheduling_policy = None if (v6 := self.scheduling_policy) is None else v6._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "name":
+            return ""
+        if name == "scheduling_policy":
+            return PodGroupSchedulingPolicy()
+        raise AttributeError(name)
 
 
 class TypedLocalObjectReference(_Model):
     """TypedLocalObjectReference allows to reference typed object inside the same namespace."""
 
-    __slots__ = (
-        "api_group",
-        "kind",
-        "name",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("kind", "kind", "str", required=True),
-        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("kind", "kind", "str", required=True, always_set=True),
+        _FieldInfo("name", "name", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiGroup", "kind", "name"})
-    _absent: tuple[str, ...]
 
     api_group: str | None
     """APIGroup is the group for the resource being referenced. If APIGroup is empty, the specified Kind must be in the core API group. For any other third-party types, setting APIGroup is required. It must be a DNS subdomain."""
@@ -311,97 +218,50 @@ class TypedLocalObjectReference(_Model):
         name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_group = api_group
-        if kind is None:
-            self.kind = ""
-            absent += ("kind",)
-        else:
-            self.kind = kind
-        if name is None:
-            self.name = ""
-            absent += ("name",)
-        else:
-            self.name = name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_group is not None:
+            d["apiGroup"] = api_group
+        if kind is not None:
+            d["kind"] = kind
+        if name is not None:
+            d["name"] = name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiGroup")
-        if v is None or isinstance(v, str):
-            self.api_group = v
-        else:
-            self.api_group = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiGroup"] if odd is None else [*odd, "apiGroup"]
         v = get("kind")
-        if isinstance(v, str):
-            self.kind = v
+        if v is None:
+            if "kind" in d:  # null in an always-set field: kept aside
+                odd = ["kind"] if odd is None else [*odd, "kind"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.kind = ""
-            absent += ("kind",)
-            if v is not None:
-                odd = True
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
-        if isinstance(v, str):
-            self.name = v
+        if v is None:
+            if "name" in d:  # null in an always-set field: kept aside
+                odd = ["name"] if odd is None else [*odd, "name"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.name = ""
-            absent += ("name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["name"] if odd is None else [*odd, "name"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_group
-        if v0 is not None:
-            data["apiGroup"] = v0
-        v1 = self.kind
-        if v1 is not None and (v1 or "kind" not in absent):
-            data["kind"] = v1
-        v2 = self.name
-        if v2 is not None and (v2 or "name" not in absent):
-            data["name"] = v2
-        return data
-
-    def _copy(self) -> TypedLocalObjectReference:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_group = self.api_group
-        new.kind = self.kind
-        new.name = self.name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "kind":
+            return ""
+        if name == "name":
+            return ""
+        raise AttributeError(name)
 
 
 class Workload(_Model):
     """Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. Workload API enablement is toggled by the GenericWorkload feature gate."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "scheduling.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "Workload"
@@ -430,16 +290,15 @@ class Workload(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "WorkloadSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "WorkloadSpec", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -457,123 +316,65 @@ class Workload(_Model):
         spec: WorkloadSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Workload(metadata=...)")
-        if spec is None:
-            self.spec = WorkloadSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, WorkloadSpec, "Workload(spec=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Workload(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, WorkloadSpec, "Workload(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if isinstance(v, dict):
-            self.spec = WorkloadSpec._decode(v)
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = WorkloadSpec._decode(v)
         else:
-            self.spec = WorkloadSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        return data
-
-    def _copy(self) -> Workload:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return WorkloadSpec()
+        raise AttributeError(name)
 
 
 class WorkloadList(_Model):
     """WorkloadList contains a list of Workload resources."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "scheduling.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "WorkloadList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Workload]", required=True),
+        _FieldInfo("items", "items", "list[Workload]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -581,7 +382,7 @@ class WorkloadList(_Model):
     items: list[Workload]
     """Items is the list of Workloads."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -596,113 +397,58 @@ class WorkloadList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, Workload, "WorkloadList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "WorkloadList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, Workload, "WorkloadList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "WorkloadList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [Workload._decode(i0) for i0 in v]
+                d["items"] = [Workload._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> WorkloadList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class WorkloadSpec(_Model):
     """WorkloadSpec defines the desired state of a Workload."""
-
-    __slots__ = (
-        "controller_ref",
-        "pod_group_templates",
-        "_absent",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("controller_ref", "controllerRef", "TypedLocalObjectReference | None"),
@@ -713,10 +459,10 @@ class WorkloadSpec(_Model):
             required=True,
             list_type="map",
             list_map_keys=("name",),
+            always_set=True,
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"controllerRef", "podGroupTemplates"})
-    _absent: tuple[str, ...]
 
     controller_ref: TypedLocalObjectReference | None
     """ControllerRef is an optional reference to the controlling object, such as a Deployment or Job. This field is intended for use by tools like CLIs to provide a link back to the original workload definition. This field is immutable."""
@@ -731,83 +477,42 @@ class WorkloadSpec(_Model):
         pod_group_templates: list[PodGroupTemplate] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.controller_ref = (
-            None
-            if controller_ref is None
-            else _model_arg(
+        d = self.__dict__
+        if controller_ref is not None:
+            d["controllerRef"] = _model_arg(
                 controller_ref, TypedLocalObjectReference, "WorkloadSpec(controller_ref=...)"
             )
-        )
-        if pod_group_templates is None:
-            self.pod_group_templates = []
-            absent += ("pod_group_templates",)
-        else:
-            self.pod_group_templates = [
+        if pod_group_templates is not None:
+            d["podGroupTemplates"] = [
                 _model_arg(i0, PodGroupTemplate, "WorkloadSpec(pod_group_templates=...)")
                 for i0 in pod_group_templates
             ]
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("controllerRef")
-        if v is None:
-            self.controller_ref = None
-        elif isinstance(v, dict):
-            self.controller_ref = TypedLocalObjectReference._decode(v)
-        else:
-            self.controller_ref = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["controllerRef"] = TypedLocalObjectReference._decode(v)
+            else:
+                odd = ["controllerRef"] if odd is None else [*odd, "controllerRef"]
         v = get("podGroupTemplates")
-        if isinstance(v, list):
+        if v is None:
+            if "podGroupTemplates" in d:  # null in an always-set field: kept aside
+                odd = ["podGroupTemplates"] if odd is None else [*odd, "podGroupTemplates"]
+        elif isinstance(v, list):
             try:
-                self.pod_group_templates = [PodGroupTemplate._decode(i0) for i0 in v]
+                d["podGroupTemplates"] = [PodGroupTemplate._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.pod_group_templates = []
-                absent += ("pod_group_templates",)
-                odd = True
+                odd = ["podGroupTemplates"] if odd is None else [*odd, "podGroupTemplates"]
         else:
-            self.pod_group_templates = []
-            absent += ("pod_group_templates",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["podGroupTemplates"] if odd is None else [*odd, "podGroupTemplates"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.controller_ref
-        if v0 is not None:
-            data["controllerRef"] = v0._encode(wire)
-        v1 = self.pod_group_templates
-        if v1 is not None and (v1 or "pod_group_templates" not in absent):
-            data["podGroupTemplates"] = [i0._encode(wire) for i0 in v1]
-        return data
-
-    def _copy(self) -> WorkloadSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.controller_ref = None if (v0 := self.controller_ref) is None else v0._copy()
-        new.pod_group_templates = (
-            None if (v1 := self.pod_group_templates) is None else [i._copy() for i in v1]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "pod_group_templates":
+            return []
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -26,14 +25,6 @@ __all__ = [
 
 class CSIDriver(_Model):
     """CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "CSIDriver"
@@ -62,16 +53,15 @@ class CSIDriver(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "CSIDriverSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "CSIDriverSpec", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -89,123 +79,65 @@ class CSIDriver(_Model):
         spec: CSIDriverSpec | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "CSIDriver(metadata=...)")
-        if spec is None:
-            self.spec = CSIDriverSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, CSIDriverSpec, "CSIDriver(spec=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "CSIDriver(metadata=...)")
+        if spec is not None:
+            d["spec"] = _model_arg(spec, CSIDriverSpec, "CSIDriver(spec=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if isinstance(v, dict):
-            self.spec = CSIDriverSpec._decode(v)
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = CSIDriverSpec._decode(v)
         else:
-            self.spec = CSIDriverSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        return data
-
-    def _copy(self) -> CSIDriver:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return CSIDriverSpec()
+        raise AttributeError(name)
 
 
 class CSIDriverList(_Model):
     """CSIDriverList is a collection of CSIDriver objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "CSIDriverList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CSIDriver]", required=True),
+        _FieldInfo("items", "items", "list[CSIDriver]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -213,7 +145,7 @@ class CSIDriverList(_Model):
     items: list[CSIDriver]
     """items is the list of CSIDriver"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -228,121 +160,58 @@ class CSIDriverList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [_model_arg(i0, CSIDriver, "CSIDriverList(items=...)") for i0 in items]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CSIDriverList(metadata=...)")
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [_model_arg(i0, CSIDriver, "CSIDriverList(items=...)") for i0 in items]
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CSIDriverList(metadata=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [CSIDriver._decode(i0) for i0 in v]
+                d["items"] = [CSIDriver._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> CSIDriverList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class CSIDriverSpec(_Model):
     """CSIDriverSpec is the specification of a CSIDriver."""
-
-    __slots__ = (
-        "attach_required",
-        "fs_group_policy",
-        "node_allocatable_update_period_seconds",
-        "pod_info_on_mount",
-        "prevent_pod_scheduling_if_missing",
-        "requires_republish",
-        "se_linux_mount",
-        "service_account_token_in_secrets",
-        "storage_capacity",
-        "token_requests",
-        "volume_lifecycle_modes",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("attach_required", "attachRequired", "bool | None"),
@@ -507,189 +376,100 @@ This field is beta. This field is immutable.
         volume_lifecycle_modes: list[str] | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.attach_required = attach_required
-        self.fs_group_policy = fs_group_policy
-        self.node_allocatable_update_period_seconds = node_allocatable_update_period_seconds
-        self.pod_info_on_mount = pod_info_on_mount
-        self.prevent_pod_scheduling_if_missing = prevent_pod_scheduling_if_missing
-        self.requires_republish = requires_republish
-        self.se_linux_mount = se_linux_mount
-        self.service_account_token_in_secrets = service_account_token_in_secrets
-        self.storage_capacity = storage_capacity
-        self.token_requests = (
-            None
-            if token_requests is None
-            else [
+        d = self.__dict__
+        if attach_required is not None:
+            d["attachRequired"] = attach_required
+        if fs_group_policy is not None:
+            d["fsGroupPolicy"] = fs_group_policy
+        if node_allocatable_update_period_seconds is not None:
+            d["nodeAllocatableUpdatePeriodSeconds"] = node_allocatable_update_period_seconds
+        if pod_info_on_mount is not None:
+            d["podInfoOnMount"] = pod_info_on_mount
+        if prevent_pod_scheduling_if_missing is not None:
+            d["preventPodSchedulingIfMissing"] = prevent_pod_scheduling_if_missing
+        if requires_republish is not None:
+            d["requiresRepublish"] = requires_republish
+        if se_linux_mount is not None:
+            d["seLinuxMount"] = se_linux_mount
+        if service_account_token_in_secrets is not None:
+            d["serviceAccountTokenInSecrets"] = service_account_token_in_secrets
+        if storage_capacity is not None:
+            d["storageCapacity"] = storage_capacity
+        if token_requests is not None:
+            d["tokenRequests"] = [
                 _model_arg(i0, TokenRequest, "CSIDriverSpec(token_requests=...)")
                 for i0 in token_requests
             ]
-        )
-        self.volume_lifecycle_modes = volume_lifecycle_modes
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if volume_lifecycle_modes is not None:
+            d["volumeLifecycleModes"] = volume_lifecycle_modes
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("attachRequired")
-        if v is None or v.__class__ is bool:
-            self.attach_required = v
-        else:
-            self.attach_required = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["attachRequired"] if odd is None else [*odd, "attachRequired"]
         v = get("fsGroupPolicy")
-        if v is None or isinstance(v, str):
-            self.fs_group_policy = v
-        else:
-            self.fs_group_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["fsGroupPolicy"] if odd is None else [*odd, "fsGroupPolicy"]
         v = get("nodeAllocatableUpdatePeriodSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.node_allocatable_update_period_seconds = v
-        else:
-            self.node_allocatable_update_period_seconds = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = (
+                ["nodeAllocatableUpdatePeriodSeconds"]
+                if odd is None
+                else [*odd, "nodeAllocatableUpdatePeriodSeconds"]
+            )
         v = get("podInfoOnMount")
-        if v is None or v.__class__ is bool:
-            self.pod_info_on_mount = v
-        else:
-            self.pod_info_on_mount = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["podInfoOnMount"] if odd is None else [*odd, "podInfoOnMount"]
         v = get("preventPodSchedulingIfMissing")
-        if v is None or v.__class__ is bool:
-            self.prevent_pod_scheduling_if_missing = v
-        else:
-            self.prevent_pod_scheduling_if_missing = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["preventPodSchedulingIfMissing"]
+                if odd is None
+                else [*odd, "preventPodSchedulingIfMissing"]
+            )
         v = get("requiresRepublish")
-        if v is None or v.__class__ is bool:
-            self.requires_republish = v
-        else:
-            self.requires_republish = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["requiresRepublish"] if odd is None else [*odd, "requiresRepublish"]
         v = get("seLinuxMount")
-        if v is None or v.__class__ is bool:
-            self.se_linux_mount = v
-        else:
-            self.se_linux_mount = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["seLinuxMount"] if odd is None else [*odd, "seLinuxMount"]
         v = get("serviceAccountTokenInSecrets")
-        if v is None or v.__class__ is bool:
-            self.service_account_token_in_secrets = v
-        else:
-            self.service_account_token_in_secrets = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = (
+                ["serviceAccountTokenInSecrets"]
+                if odd is None
+                else [*odd, "serviceAccountTokenInSecrets"]
+            )
         v = get("storageCapacity")
-        if v is None or v.__class__ is bool:
-            self.storage_capacity = v
-        else:
-            self.storage_capacity = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["storageCapacity"] if odd is None else [*odd, "storageCapacity"]
         v = get("tokenRequests")
-        if v is None:
-            self.token_requests = None
-        elif isinstance(v, list):
-            try:
-                self.token_requests = [TokenRequest._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.token_requests = None
-                odd = True
-        else:
-            self.token_requests = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["tokenRequests"] = [TokenRequest._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["tokenRequests"] if odd is None else [*odd, "tokenRequests"]
+            else:
+                odd = ["tokenRequests"] if odd is None else [*odd, "tokenRequests"]
         v = get("volumeLifecycleModes")
-        if v is None or isinstance(v, list):
-            self.volume_lifecycle_modes = v
-        else:
-            self.volume_lifecycle_modes = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.attach_required
-        if v0 is not None:
-            data["attachRequired"] = v0
-        v1 = self.fs_group_policy
-        if v1 is not None:
-            data["fsGroupPolicy"] = v1
-        v2 = self.node_allocatable_update_period_seconds
-        if v2 is not None:
-            data["nodeAllocatableUpdatePeriodSeconds"] = v2
-        v3 = self.pod_info_on_mount
-        if v3 is not None:
-            data["podInfoOnMount"] = v3
-        v4 = self.prevent_pod_scheduling_if_missing
-        if v4 is not None:
-            data["preventPodSchedulingIfMissing"] = v4
-        v5 = self.requires_republish
-        if v5 is not None:
-            data["requiresRepublish"] = v5
-        v6 = self.se_linux_mount
-        if v6 is not None:
-            data["seLinuxMount"] = v6
-        v7 = self.service_account_token_in_secrets
-        if v7 is not None:
-            data["serviceAccountTokenInSecrets"] = v7
-        v8 = self.storage_capacity
-        if v8 is not None:
-            data["storageCapacity"] = v8
-        v9 = self.token_requests
-        if v9 is not None:
-            data["tokenRequests"] = [i0._encode(wire) for i0 in v9]
-        v10 = self.volume_lifecycle_modes
-        if v10 is not None:
-            data["volumeLifecycleModes"] = v10 if wire else v10[:]
-        return data
-
-    def _copy(self) -> CSIDriverSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.attach_required = self.attach_required
-        new.fs_group_policy = self.fs_group_policy
-        new.node_allocatable_update_period_seconds = self.node_allocatable_update_period_seconds
-        new.pod_info_on_mount = self.pod_info_on_mount
-        new.prevent_pod_scheduling_if_missing = self.prevent_pod_scheduling_if_missing
-        new.requires_republish = self.requires_republish
-        new.se_linux_mount = self.se_linux_mount
-        new.service_account_token_in_secrets = self.service_account_token_in_secrets
-        new.storage_capacity = self.storage_capacity
-        new.token_requests = (
-            None if (v9 := self.token_requests) is None else [i._copy() for i in v9]
-        )
-        new.volume_lifecycle_modes = (
-            None if (v10 := self.volume_lifecycle_modes) is None else v10[:]
-        )
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, list)):
+            odd = ["volumeLifecycleModes"] if odd is None else [*odd, "volumeLifecycleModes"]
+        return odd
 
 
 class TokenRequest(_Model):
     """TokenRequest contains parameters of a service account token."""
 
-    __slots__ = (
-        "audience",
-        "expiration_seconds",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("audience", "audience", "str", required=True),
+        _FieldInfo("audience", "audience", "str", required=True, always_set=True),
         _FieldInfo("expiration_seconds", "expirationSeconds", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"audience", "expirationSeconds"})
-    _absent: tuple[str, ...]
 
     audience: str
     """audience is the intended audience of the token in "TokenRequestSpec". It will default to the audiences of kube apiserver."""
@@ -704,65 +484,31 @@ class TokenRequest(_Model):
         expiration_seconds: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if audience is None:
-            self.audience = ""
-            absent += ("audience",)
-        else:
-            self.audience = audience
-        self.expiration_seconds = expiration_seconds
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if audience is not None:
+            d["audience"] = audience
+        if expiration_seconds is not None:
+            d["expirationSeconds"] = expiration_seconds
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("audience")
-        if isinstance(v, str):
-            self.audience = v
+        if v is None:
+            if "audience" in d:  # null in an always-set field: kept aside
+                odd = ["audience"] if odd is None else [*odd, "audience"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.audience = ""
-            absent += ("audience",)
-            if v is not None:
-                odd = True
+            odd = ["audience"] if odd is None else [*odd, "audience"]
         v = get("expirationSeconds")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.expiration_seconds = v
-        else:
-            self.expiration_seconds = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["expirationSeconds"] if odd is None else [*odd, "expirationSeconds"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.audience
-        if v0 is not None and (v0 or "audience" not in absent):
-            data["audience"] = v0
-        v1 = self.expiration_seconds
-        if v1 is not None:
-            data["expirationSeconds"] = v1
-        return data
-
-    def _copy(self) -> TokenRequest:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.audience = self.audience
-        new.expiration_seconds = self.expiration_seconds
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "audience":
+            return ""
+        raise AttributeError(name)

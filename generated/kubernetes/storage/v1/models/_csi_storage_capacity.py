@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
-from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -35,17 +33,6 @@ class CSIStorageCapacity(_Model):
 
     They are consumed by the kube-scheduler when a CSI driver opts into capacity-aware scheduling with CSIDriverSpec.StorageCapacity. The scheduler compares the MaximumVolumeSize against the requested size of pending volumes to filter out unsuitable nodes. If MaximumVolumeSize is unset, it falls back to a comparison against the less precise Capacity. If that is also unset, the scheduler assumes that capacity is insufficient and tries some other node.
     """
-
-    __slots__ = (
-        "api_version",
-        "capacity",
-        "kind",
-        "maximum_volume_size",
-        "metadata",
-        "node_topology",
-        "storage_class_name",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "CSIStorageCapacity"
@@ -76,9 +63,9 @@ class CSIStorageCapacity(_Model):
         _FieldInfo("capacity", "capacity", "_Quantity | None"),
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo("maximum_volume_size", "maximumVolumeSize", "_Quantity | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("node_topology", "nodeTopology", "_meta_v1.LabelSelector | None"),
-        _FieldInfo("storage_class_name", "storageClassName", "str", required=True),
+        _FieldInfo("storage_class_name", "storageClassName", "str", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -91,18 +78,17 @@ class CSIStorageCapacity(_Model):
             "storageClassName",
         }
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    capacity: _Quantity | None
+    capacity: _Quantity | None = None
     """capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.
 
 The semantic is currently (CSI spec 1.2) defined as: The available capacity, in bytes, of the storage that can be used to provision volumes. If not set, that information is currently unavailable.
 """
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     maximum_volume_size: _Quantity | None
@@ -137,170 +123,93 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
         storage_class_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.capacity = None if capacity is None else _Quantity.coerce(capacity)
-        self.kind = kind
-        self.maximum_volume_size = (
-            None if maximum_volume_size is None else _Quantity.coerce(maximum_volume_size)
-        )
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if capacity is not None:
+            d["capacity"] = _Quantity.coerce(capacity)
+        if kind is not None:
+            d["kind"] = kind
+        if maximum_volume_size is not None:
+            d["maximumVolumeSize"] = _Quantity.coerce(maximum_volume_size)
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "CSIStorageCapacity(metadata=...)"
             )
-        self.node_topology = (
-            None
-            if node_topology is None
-            else _model_arg(
+        if node_topology is not None:
+            d["nodeTopology"] = _model_arg(
                 node_topology, _meta_v1.LabelSelector, "CSIStorageCapacity(node_topology=...)"
             )
-        )
-        if storage_class_name is None:
-            self.storage_class_name = ""
-            absent += ("storage_class_name",)
-        else:
-            self.storage_class_name = storage_class_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if storage_class_name is not None:
+            d["storageClassName"] = storage_class_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("capacity")
-        if v is None:
-            self.capacity = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.capacity = _Quantity(v)
-        else:
-            self.capacity = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["capacity"] = _Quantity(v)
+            else:
+                odd = ["capacity"] if odd is None else [*odd, "capacity"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("maximumVolumeSize")
-        if v is None:
-            self.maximum_volume_size = None
-        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
-            self.maximum_volume_size = _Quantity(v)
-        else:
-            self.maximum_volume_size = None
-            odd = True
+        if v is not None:
+            if isinstance(v, (str, int, float)) and v.__class__ is not bool:
+                d["maximumVolumeSize"] = _Quantity(v)
+            else:
+                odd = ["maximumVolumeSize"] if odd is None else [*odd, "maximumVolumeSize"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("nodeTopology")
         if v is None:
-            self.node_topology = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.node_topology = _meta_v1.LabelSelector._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.node_topology = None
-            odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("nodeTopology")
+        if v is not None:
+            if isinstance(v, dict):
+                d["nodeTopology"] = _meta_v1.LabelSelector._decode(v)
+            else:
+                odd = ["nodeTopology"] if odd is None else [*odd, "nodeTopology"]
         v = get("storageClassName")
-        if isinstance(v, str):
-            self.storage_class_name = v
+        if v is None:
+            if "storageClassName" in d:  # null in an always-set field: kept aside
+                odd = ["storageClassName"] if odd is None else [*odd, "storageClassName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.storage_class_name = ""
-            absent += ("storage_class_name",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["storageClassName"] if odd is None else [*odd, "storageClassName"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.capacity
-        if v1 is not None:
-            data["capacity"] = _quantity_wire(v1)
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.maximum_volume_size
-        if v3 is not None:
-            data["maximumVolumeSize"] = _quantity_wire(v3)
-        v4 = self.metadata
-        if v4 is not None:
-            d4 = v4._encode(wire)
-            if d4 or "metadata" not in absent:
-                data["metadata"] = d4
-        v5 = self.node_topology
-        if v5 is not None:
-            data["nodeTopology"] = v5._encode(wire)
-        v6 = self.storage_class_name
-        if v6 is not None and (v6 or "storage_class_name" not in absent):
-            data["storageClassName"] = v6
-        return data
-
-    def _copy(self) -> CSIStorageCapacity:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.capacity = self.capacity
-        new.kind = self.kind
-        new.maximum_volume_size = self.maximum_volume_size
-        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
-        new.node_topology = None if (v5 := self.node_topology) is None else v5._copy()
-        new.storage_class_name = self.storage_class_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "storage_class_name":
+            return ""
+        raise AttributeError(name)
 
 
 class CSIStorageCapacityList(_Model):
     """CSIStorageCapacityList is a collection of CSIStorageCapacity objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "CSIStorageCapacityList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CSIStorageCapacity]", required=True),
+        _FieldInfo("items", "items", "list[CSIStorageCapacity]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -308,7 +217,7 @@ class CSIStorageCapacityList(_Model):
     items: list[CSIStorageCapacity]
     """items is the list of CSIStorageCapacity objects."""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -323,105 +232,56 @@ class CSIStorageCapacityList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, CSIStorageCapacity, "CSIStorageCapacityList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CSIStorageCapacityList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [CSIStorageCapacity._decode(i0) for i0 in v]
+                d["items"] = [CSIStorageCapacity._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> CSIStorageCapacityList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)

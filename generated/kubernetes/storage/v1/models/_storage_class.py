@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ....core.v1 import models as _core_v1
@@ -28,20 +27,6 @@ class StorageClass(_Model):
 
     StorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.
     """
-
-    __slots__ = (
-        "allow_volume_expansion",
-        "allowed_topologies",
-        "api_version",
-        "kind",
-        "metadata",
-        "mount_options",
-        "parameters",
-        "provisioner",
-        "reclaim_policy",
-        "volume_binding_mode",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "StorageClass"
@@ -77,10 +62,10 @@ class StorageClass(_Model):
         ),
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("mount_options", "mountOptions", "list[str] | None", list_type="atomic"),
         _FieldInfo("parameters", "parameters", "dict[str, str] | None"),
-        _FieldInfo("provisioner", "provisioner", "str", required=True),
+        _FieldInfo("provisioner", "provisioner", "str", required=True, always_set=True),
         _FieldInfo("reclaim_policy", "reclaimPolicy", "str | None"),
         _FieldInfo("volume_binding_mode", "volumeBindingMode", "str | None"),
     )
@@ -99,7 +84,6 @@ class StorageClass(_Model):
         }
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("mount_options", "parameters")
-    _absent: tuple[str, ...]
 
     allow_volume_expansion: bool | None
     """allowVolumeExpansion shows whether the storage class allow volume expand."""
@@ -110,7 +94,7 @@ class StorageClass(_Model):
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -119,7 +103,7 @@ class StorageClass(_Model):
     mount_options: list[str] | None
     """mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class. e.g. ["ro", "soft"]. Not validated - mount of the PVs will simply fail if one is invalid."""
 
-    parameters: dict[str, str] | None
+    parameters: dict[str, str] | None = None
     """parameters holds the parameters for the provisioner that should create volumes of this storage class."""
 
     provisioner: str
@@ -146,204 +130,106 @@ class StorageClass(_Model):
         volume_binding_mode: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.allow_volume_expansion = allow_volume_expansion
-        self.allowed_topologies = (
-            None
-            if allowed_topologies is None
-            else [
+        d = self.__dict__
+        if allow_volume_expansion is not None:
+            d["allowVolumeExpansion"] = allow_volume_expansion
+        if allowed_topologies is not None:
+            d["allowedTopologies"] = [
                 _model_arg(
                     i0, _core_v1.TopologySelectorTerm, "StorageClass(allowed_topologies=...)"
                 )
                 for i0 in allowed_topologies
             ]
-        )
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "StorageClass(metadata=...)")
-        self.mount_options = mount_options
-        self.parameters = parameters
-        if provisioner is None:
-            self.provisioner = ""
-            absent += ("provisioner",)
-        else:
-            self.provisioner = provisioner
-        self.reclaim_policy = reclaim_policy
-        self.volume_binding_mode = volume_binding_mode
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "StorageClass(metadata=...)")
+        if mount_options is not None:
+            d["mountOptions"] = mount_options
+        if parameters is not None:
+            d["parameters"] = parameters
+        if provisioner is not None:
+            d["provisioner"] = provisioner
+        if reclaim_policy is not None:
+            d["reclaimPolicy"] = reclaim_policy
+        if volume_binding_mode is not None:
+            d["volumeBindingMode"] = volume_binding_mode
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("allowVolumeExpansion")
-        if v is None or v.__class__ is bool:
-            self.allow_volume_expansion = v
-        else:
-            self.allow_volume_expansion = None
-            odd = True
+        if v is not None and not (v.__class__ is bool):
+            odd = ["allowVolumeExpansion"] if odd is None else [*odd, "allowVolumeExpansion"]
         v = get("allowedTopologies")
-        if v is None:
-            self.allowed_topologies = None
-        elif isinstance(v, list):
-            try:
-                self.allowed_topologies = [_core_v1.TopologySelectorTerm._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.allowed_topologies = None
-                odd = True
-        else:
-            self.allowed_topologies = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["allowedTopologies"] = [_core_v1.TopologySelectorTerm._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["allowedTopologies"] if odd is None else [*odd, "allowedTopologies"]
+            else:
+                odd = ["allowedTopologies"] if odd is None else [*odd, "allowedTopologies"]
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("mountOptions")
-        if v is None or isinstance(v, list):
-            self.mount_options = v
-        else:
-            self.mount_options = None
-            odd = True
+        if v is not None and not (isinstance(v, list)):
+            odd = ["mountOptions"] if odd is None else [*odd, "mountOptions"]
         v = get("parameters")
-        if v is None or isinstance(v, dict):
-            self.parameters = v
-        else:
-            self.parameters = None
-            odd = True
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["parameters"] if odd is None else [*odd, "parameters"]
         v = get("provisioner")
-        if isinstance(v, str):
-            self.provisioner = v
+        if v is None:
+            if "provisioner" in d:  # null in an always-set field: kept aside
+                odd = ["provisioner"] if odd is None else [*odd, "provisioner"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.provisioner = ""
-            absent += ("provisioner",)
-            if v is not None:
-                odd = True
+            odd = ["provisioner"] if odd is None else [*odd, "provisioner"]
         v = get("reclaimPolicy")
-        if v is None or isinstance(v, str):
-            self.reclaim_policy = v
-        else:
-            self.reclaim_policy = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["reclaimPolicy"] if odd is None else [*odd, "reclaimPolicy"]
         v = get("volumeBindingMode")
-        if v is None or isinstance(v, str):
-            self.volume_binding_mode = v
-        else:
-            self.volume_binding_mode = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None and not (isinstance(v, str)):
+            odd = ["volumeBindingMode"] if odd is None else [*odd, "volumeBindingMode"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.allow_volume_expansion
-        if v0 is not None:
-            data["allowVolumeExpansion"] = v0
-        v1 = self.allowed_topologies
-        if v1 is not None:
-            data["allowedTopologies"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.api_version
-        if v2 is not None:
-            data["apiVersion"] = v2
-        v3 = self.kind
-        if v3 is not None:
-            data["kind"] = v3
-        v4 = self.metadata
-        if v4 is not None:
-            d4 = v4._encode(wire)
-            if d4 or "metadata" not in absent:
-                data["metadata"] = d4
-        v5 = self.mount_options
-        if v5 is not None:
-            data["mountOptions"] = v5 if wire else v5[:]
-        v6 = self.parameters
-        if v6 is not None:
-            data["parameters"] = v6 if wire else v6.copy()
-        v7 = self.provisioner
-        if v7 is not None and (v7 or "provisioner" not in absent):
-            data["provisioner"] = v7
-        v8 = self.reclaim_policy
-        if v8 is not None:
-            data["reclaimPolicy"] = v8
-        v9 = self.volume_binding_mode
-        if v9 is not None:
-            data["volumeBindingMode"] = v9
-        return data
-
-    def _copy(self) -> StorageClass:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.allow_volume_expansion = self.allow_volume_expansion
-        new.allowed_topologies = (
-            None if (v1 := self.allowed_topologies) is None else [i._copy() for i in v1]
-        )
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
-        new.mount_options = None if (v5 := self.mount_options) is None else v5[:]
-        new.parameters = None if (v6 := self.parameters) is None else v6.copy()
-        new.provisioner = self.provisioner
-        new.reclaim_policy = self.reclaim_policy
-        new.volume_binding_mode = self.volume_binding_mode
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "provisioner":
+            return ""
+        raise AttributeError(name)
 
 
 class StorageClassList(_Model):
     """StorageClassList is a collection of storage classes."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "StorageClassList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[StorageClass]", required=True),
+        _FieldInfo("items", "items", "list[StorageClass]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -351,7 +237,7 @@ class StorageClassList(_Model):
     items: list[StorageClass]
     """items is the list of StorageClasses"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -366,104 +252,55 @@ class StorageClassList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, StorageClass, "StorageClassList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageClassList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [StorageClass._decode(i0) for i0 in v]
+                d["items"] = [StorageClass._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> StorageClassList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -34,15 +33,6 @@ class VolumeAttachment(_Model):
 
     VolumeAttachment objects are non-namespaced.
     """
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "VolumeAttachment"
@@ -71,19 +61,18 @@ class VolumeAttachment(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
-        _FieldInfo("spec", "spec", "VolumeAttachmentSpec", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
+        _FieldInfo("spec", "spec", "VolumeAttachmentSpec", required=True, always_set=True),
         _FieldInfo("status", "status", "VolumeAttachmentStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
@@ -92,7 +81,7 @@ class VolumeAttachment(_Model):
     spec: VolumeAttachmentSpec
     """spec represents specification of the desired attach/detach volume behavior. Populated by the Kubernetes system."""
 
-    status: VolumeAttachmentStatus | None
+    status: VolumeAttachmentStatus | None = None
     """status represents status of the VolumeAttachment request. Populated by the entity completing the attach or detach operation, i.e. the external-attacher."""
 
     def __init__(
@@ -105,142 +94,75 @@ class VolumeAttachment(_Model):
         status: VolumeAttachmentStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "VolumeAttachment(metadata=...)"
             )
-        if spec is None:
-            self.spec = VolumeAttachmentSpec()
-            absent += ("spec",)
-        else:
-            self.spec = _model_arg(spec, VolumeAttachmentSpec, "VolumeAttachment(spec=...)")
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, VolumeAttachmentStatus, "VolumeAttachment(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if spec is not None:
+            d["spec"] = _model_arg(spec, VolumeAttachmentSpec, "VolumeAttachment(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, VolumeAttachmentStatus, "VolumeAttachment(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
-        else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        v = get("spec")
-        if isinstance(v, dict):
-            self.spec = VolumeAttachmentSpec._decode(v)
-        else:
-            self.spec = VolumeAttachmentSpec()
-            absent += ("spec",)
-            if v is not None:
-                odd = True
-        v = get("status")
         if v is None:
-            self.status = None
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
         elif isinstance(v, dict):
-            self.status = VolumeAttachmentStatus._decode(v)
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        v = get("spec")
+        if v is None:
+            if "spec" in d:  # null in an always-set field: kept aside
+                odd = ["spec"] if odd is None else [*odd, "spec"]
+        elif isinstance(v, dict):
+            d["spec"] = VolumeAttachmentSpec._decode(v)
+        else:
+            odd = ["spec"] if odd is None else [*odd, "spec"]
+        v = get("status")
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = VolumeAttachmentStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "spec" not in absent:
-                data["spec"] = d3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> VolumeAttachment:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        if name == "spec":
+            return VolumeAttachmentSpec()
+        raise AttributeError(name)
 
 
 class VolumeAttachmentList(_Model):
     """VolumeAttachmentList is a collection of VolumeAttachment objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "VolumeAttachmentList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[VolumeAttachment]", required=True),
+        _FieldInfo("items", "items", "list[VolumeAttachment]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -248,7 +170,7 @@ class VolumeAttachmentList(_Model):
     items: list[VolumeAttachment]
     """items is the list of VolumeAttachments"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -263,116 +185,62 @@ class VolumeAttachmentList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, VolumeAttachment, "VolumeAttachmentList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "VolumeAttachmentList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [VolumeAttachment._decode(i0) for i0 in v]
+                d["items"] = [VolumeAttachment._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> VolumeAttachmentList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class VolumeAttachmentSource(_Model):
     """VolumeAttachmentSource represents a volume that should be attached. Right now only PersistentVolumes can be attached via external attacher, in the future we may allow also inline volumes in pods. Exactly one member can be set."""
-
-    __slots__ = (
-        "inline_volume_spec",
-        "persistent_volume_name",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -395,85 +263,42 @@ class VolumeAttachmentSource(_Model):
         persistent_volume_name: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.inline_volume_spec = (
-            None
-            if inline_volume_spec is None
-            else _model_arg(
+        d = self.__dict__
+        if inline_volume_spec is not None:
+            d["inlineVolumeSpec"] = _model_arg(
                 inline_volume_spec,
                 _core_v1.PersistentVolumeSpec,
                 "VolumeAttachmentSource(inline_volume_spec=...)",
             )
-        )
-        self.persistent_volume_name = persistent_volume_name
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if persistent_volume_name is not None:
+            d["persistentVolumeName"] = persistent_volume_name
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("inlineVolumeSpec")
-        if v is None:
-            self.inline_volume_spec = None
-        elif isinstance(v, dict):
-            self.inline_volume_spec = _core_v1.PersistentVolumeSpec._decode(v)
-        else:
-            self.inline_volume_spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["inlineVolumeSpec"] = _core_v1.PersistentVolumeSpec._decode(v)
+            else:
+                odd = ["inlineVolumeSpec"] if odd is None else [*odd, "inlineVolumeSpec"]
         v = get("persistentVolumeName")
-        if v is None or isinstance(v, str):
-            self.persistent_volume_name = v
-        else:
-            self.persistent_volume_name = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.inline_volume_spec
-        if v0 is not None:
-            data["inlineVolumeSpec"] = v0._encode(wire)
-        v1 = self.persistent_volume_name
-        if v1 is not None:
-            data["persistentVolumeName"] = v1
-        return data
-
-    def _copy(self) -> VolumeAttachmentSource:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.inline_volume_spec = None if (v0 := self.inline_volume_spec) is None else v0._copy()
-        new.persistent_volume_name = self.persistent_volume_name
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["persistentVolumeName"] if odd is None else [*odd, "persistentVolumeName"]
+        return odd
 
 
 class VolumeAttachmentSpec(_Model):
     """VolumeAttachmentSpec is the specification of a VolumeAttachment request."""
 
-    __slots__ = (
-        "attacher",
-        "node_name",
-        "source",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("attacher", "attacher", "str", required=True),
-        _FieldInfo("node_name", "nodeName", "str", required=True),
-        _FieldInfo("source", "source", "VolumeAttachmentSource", required=True),
+        _FieldInfo("attacher", "attacher", "str", required=True, always_set=True),
+        _FieldInfo("node_name", "nodeName", "str", required=True, always_set=True),
+        _FieldInfo("source", "source", "VolumeAttachmentSource", required=True, always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"attacher", "nodeName", "source"})
-    _absent: tuple[str, ...]
 
     attacher: str
     """attacher indicates the name of the volume driver that MUST handle this request. This is the name returned by GetPluginName()."""
@@ -492,111 +317,63 @@ class VolumeAttachmentSpec(_Model):
         source: VolumeAttachmentSource | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if attacher is None:
-            self.attacher = ""
-            absent += ("attacher",)
-        else:
-            self.attacher = attacher
-        if node_name is None:
-            self.node_name = ""
-            absent += ("node_name",)
-        else:
-            self.node_name = node_name
-        if source is None:
-            self.source = VolumeAttachmentSource()
-            absent += ("source",)
-        else:
-            self.source = _model_arg(
+        d = self.__dict__
+        if attacher is not None:
+            d["attacher"] = attacher
+        if node_name is not None:
+            d["nodeName"] = node_name
+        if source is not None:
+            d["source"] = _model_arg(
                 source, VolumeAttachmentSource, "VolumeAttachmentSpec(source=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("attacher")
-        if isinstance(v, str):
-            self.attacher = v
+        if v is None:
+            if "attacher" in d:  # null in an always-set field: kept aside
+                odd = ["attacher"] if odd is None else [*odd, "attacher"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.attacher = ""
-            absent += ("attacher",)
-            if v is not None:
-                odd = True
+            odd = ["attacher"] if odd is None else [*odd, "attacher"]
         v = get("nodeName")
-        if isinstance(v, str):
-            self.node_name = v
+        if v is None:
+            if "nodeName" in d:  # null in an always-set field: kept aside
+                odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
+        elif isinstance(v, str):
+            pass
         else:
-            self.node_name = ""
-            absent += ("node_name",)
-            if v is not None:
-                odd = True
+            odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("source")
-        if isinstance(v, dict):
-            self.source = VolumeAttachmentSource._decode(v)
+        if v is None:
+            if "source" in d:  # null in an always-set field: kept aside
+                odd = ["source"] if odd is None else [*odd, "source"]
+        elif isinstance(v, dict):
+            d["source"] = VolumeAttachmentSource._decode(v)
         else:
-            self.source = VolumeAttachmentSource()
-            absent += ("source",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["source"] if odd is None else [*odd, "source"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.attacher
-        if v0 is not None and (v0 or "attacher" not in absent):
-            data["attacher"] = v0
-        v1 = self.node_name
-        if v1 is not None and (v1 or "node_name" not in absent):
-            data["nodeName"] = v1
-        v2 = self.source
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "source" not in absent:
-                data["source"] = d2
-        return data
-
-    def _copy(self) -> VolumeAttachmentSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.attacher = self.attacher
-        new.node_name = self.node_name
-        new.source = None if (v2 := self.source) is None else v2._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "attacher":
+            return ""
+        if name == "node_name":
+            return ""
+        if name == "source":
+            return VolumeAttachmentSource()
+        raise AttributeError(name)
 
 
 class VolumeAttachmentStatus(_Model):
     """VolumeAttachmentStatus is the status of a VolumeAttachment request."""
 
-    __slots__ = (
-        "attach_error",
-        "attached",
-        "attachment_metadata",
-        "detach_error",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("attach_error", "attachError", "VolumeError | None"),
-        _FieldInfo("attached", "attached", "bool", required=True),
+        _FieldInfo("attached", "attached", "bool", required=True, always_set=True),
         _FieldInfo("attachment_metadata", "attachmentMetadata", "dict[str, str] | None"),
         _FieldInfo("detach_error", "detachError", "VolumeError | None"),
     )
@@ -604,7 +381,6 @@ class VolumeAttachmentStatus(_Model):
         {"attachError", "attached", "attachmentMetadata", "detachError"}
     )
     _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("attachment_metadata",)
-    _absent: tuple[str, ...]
 
     attach_error: VolumeError | None
     """attachError represents the last error encountered during attach operation, if any. This field must only be set by the entity completing the attach operation, i.e. the external-attacher."""
@@ -627,112 +403,58 @@ class VolumeAttachmentStatus(_Model):
         detach_error: VolumeError | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.attach_error = (
-            None
-            if attach_error is None
-            else _model_arg(attach_error, VolumeError, "VolumeAttachmentStatus(attach_error=...)")
-        )
-        if attached is None:
-            self.attached = False
-            absent += ("attached",)
-        else:
-            self.attached = attached
-        self.attachment_metadata = attachment_metadata
-        self.detach_error = (
-            None
-            if detach_error is None
-            else _model_arg(detach_error, VolumeError, "VolumeAttachmentStatus(detach_error=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        d = self.__dict__
+        if attach_error is not None:
+            d["attachError"] = _model_arg(
+                attach_error, VolumeError, "VolumeAttachmentStatus(attach_error=...)"
+            )
+        if attached is not None:
+            d["attached"] = attached
+        if attachment_metadata is not None:
+            d["attachmentMetadata"] = attachment_metadata
+        if detach_error is not None:
+            d["detachError"] = _model_arg(
+                detach_error, VolumeError, "VolumeAttachmentStatus(detach_error=...)"
+            )
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("attachError")
-        if v is None:
-            self.attach_error = None
-        elif isinstance(v, dict):
-            self.attach_error = VolumeError._decode(v)
-        else:
-            self.attach_error = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["attachError"] = VolumeError._decode(v)
+            else:
+                odd = ["attachError"] if odd is None else [*odd, "attachError"]
         v = get("attached")
-        if v.__class__ is bool:
-            self.attached = v
-        else:
-            self.attached = False
-            absent += ("attached",)
-            if v is not None:
-                odd = True
-        v = get("attachmentMetadata")
-        if v is None or isinstance(v, dict):
-            self.attachment_metadata = v
-        else:
-            self.attachment_metadata = None
-            odd = True
-        v = get("detachError")
         if v is None:
-            self.detach_error = None
-        elif isinstance(v, dict):
-            self.detach_error = VolumeError._decode(v)
+            if "attached" in d:  # null in an always-set field: kept aside
+                odd = ["attached"] if odd is None else [*odd, "attached"]
+        elif v.__class__ is bool:
+            pass
         else:
-            self.detach_error = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["attached"] if odd is None else [*odd, "attached"]
+        v = get("attachmentMetadata")
+        if v is not None and not (isinstance(v, dict)):
+            odd = ["attachmentMetadata"] if odd is None else [*odd, "attachmentMetadata"]
+        v = get("detachError")
+        if v is not None:
+            if isinstance(v, dict):
+                d["detachError"] = VolumeError._decode(v)
+            else:
+                odd = ["detachError"] if odd is None else [*odd, "detachError"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.attach_error
-        if v0 is not None:
-            data["attachError"] = v0._encode(wire)
-        v1 = self.attached
-        if v1 is not None and (v1 or "attached" not in absent):
-            data["attached"] = v1
-        v2 = self.attachment_metadata
-        if v2 is not None:
-            data["attachmentMetadata"] = v2 if wire else v2.copy()
-        v3 = self.detach_error
-        if v3 is not None:
-            data["detachError"] = v3._encode(wire)
-        return data
-
-    def _copy(self) -> VolumeAttachmentStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.attach_error = None if (v0 := self.attach_error) is None else v0._copy()
-        new.attached = self.attached
-        new.attachment_metadata = None if (v2 := self.attachment_metadata) is None else v2.copy()
-        new.detach_error = None if (v3 := self.detach_error) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "attached":
+            return False
+        raise AttributeError(name)
 
 
 class VolumeError(_Model):
     """VolumeError captures an error encountered during a volume operation."""
-
-    __slots__ = (
-        "error_code",
-        "message",
-        "time",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("error_code", "errorCode", "int | None"),
@@ -747,10 +469,10 @@ class VolumeError(_Model):
 This field requires the MutableCSINodeAllocatableCount feature gate being enabled to be set.
 """
 
-    message: str | None
+    message: str | None = None
     """message represents the error encountered during Attach or Detach operation. This string may be logged, so it should not contain sensitive information."""
 
-    time: _Time | None
+    time: _Time | None = None
     """time represents the time the error was encountered."""
 
     def __init__(
@@ -761,66 +483,29 @@ This field requires the MutableCSINodeAllocatableCount feature gate being enable
         time: _Time | str | _datetime | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.error_code = error_code
-        self.message = message
-        self.time = None if time is None else _Time.coerce(time)
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if error_code is not None:
+            d["errorCode"] = error_code
+        if message is not None:
+            d["message"] = message
+        if time is not None:
+            d["time"] = _Time.coerce(time)
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("errorCode")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.error_code = v
-        else:
-            self.error_code = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["errorCode"] if odd is None else [*odd, "errorCode"]
         v = get("message")
-        if v is None or isinstance(v, str):
-            self.message = v
-        else:
-            self.message = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["message"] if odd is None else [*odd, "message"]
         v = get("time")
-        if v is None:
-            self.time = None
-        elif isinstance(v, str):
-            self.time = _Time(v)
-        else:
-            self.time = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.error_code
-        if v0 is not None:
-            data["errorCode"] = v0
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.time
-        if v2 is not None:
-            data["time"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
-        return data
-
-    def _copy(self) -> VolumeError:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.error_code = self.error_code
-        new.message = self.message
-        new.time = self.time
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None:
+            if isinstance(v, str):
+                d["time"] = _Time(v)
+            else:
+                odd = ["time"] if odd is None else [*odd, "time"]
+        return odd

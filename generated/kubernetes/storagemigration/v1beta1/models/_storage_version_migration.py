@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -26,15 +25,6 @@ __all__ = [
 
 class StorageVersionMigration(_Model):
     """StorageVersionMigration represents a migration of stored data to the latest storage version."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "storagemigration.k8s.io/v1beta1"
     KIND: ClassVar[str] = "StorageVersionMigration"
@@ -63,28 +53,27 @@ class StorageVersionMigration(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "StorageVersionMigrationSpec | None"),
         _FieldInfo("status", "status", "StorageVersionMigrationStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ObjectMeta
     """Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: StorageVersionMigrationSpec | None
+    spec: StorageVersionMigrationSpec | None = None
     """Specification of the migration."""
 
-    status: StorageVersionMigrationStatus | None
+    status: StorageVersionMigrationStatus | None = None
     """Status of the migration."""
 
     def __init__(
@@ -97,142 +86,77 @@ class StorageVersionMigration(_Model):
         status: StorageVersionMigrationStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "StorageVersionMigration(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(spec, StorageVersionMigrationSpec, "StorageVersionMigration(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(
+        if spec is not None:
+            d["spec"] = _model_arg(
+                spec, StorageVersionMigrationSpec, "StorageVersionMigration(spec=...)"
+            )
+        if status is not None:
+            d["status"] = _model_arg(
                 status, StorageVersionMigrationStatus, "StorageVersionMigration(status=...)"
             )
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = StorageVersionMigrationSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = StorageVersionMigrationSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = StorageVersionMigrationStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = StorageVersionMigrationStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> StorageVersionMigration:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class StorageVersionMigrationList(_Model):
     """StorageVersionMigrationList is a collection of storage version migrations."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "storagemigration.k8s.io/v1beta1"
     KIND: ClassVar[str] = "StorageVersionMigrationList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[StorageVersionMigration]", required=True),
+        _FieldInfo(
+            "items", "items", "list[StorageVersionMigration]", required=True, always_set=True
+        ),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -240,7 +164,7 @@ class StorageVersionMigrationList(_Model):
     items: list[StorageVersionMigration]
     """Items is the list of StorageVersionMigration"""
 
-    kind: str | None
+    kind: str | None = None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     metadata: _meta_v1.ListMeta
@@ -255,123 +179,70 @@ class StorageVersionMigrationList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, StorageVersionMigration, "StorageVersionMigrationList(items=...)")
                 for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageVersionMigrationList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [StorageVersionMigration._decode(i0) for i0 in v]
+                d["items"] = [StorageVersionMigration._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> StorageVersionMigrationList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class StorageVersionMigrationSpec(_Model):
     """Spec of the storage version migration."""
 
-    __slots__ = (
-        "resource",
-        "_absent",
-    )
-
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("resource", "resource", "_meta_v1.GroupResource", required=True),
+        _FieldInfo(
+            "resource", "resource", "_meta_v1.GroupResource", required=True, always_set=True
+        ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"resource"})
-    _absent: tuple[str, ...]
 
     resource: _meta_v1.GroupResource
     """The resource that is being migrated. The migrator sends requests to the endpoint serving the resource. Immutable."""
@@ -382,70 +253,35 @@ class StorageVersionMigrationSpec(_Model):
         resource: _meta_v1.GroupResource | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        if resource is None:
-            self.resource = _meta_v1.GroupResource()
-            absent += ("resource",)
-        else:
-            self.resource = _model_arg(
+        d = self.__dict__
+        if resource is not None:
+            d["resource"] = _model_arg(
                 resource, _meta_v1.GroupResource, "StorageVersionMigrationSpec(resource=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("resource")
-        if isinstance(v, dict):
-            self.resource = _meta_v1.GroupResource._decode(v)
+        if v is None:
+            if "resource" in d:  # null in an always-set field: kept aside
+                odd = ["resource"] if odd is None else [*odd, "resource"]
+        elif isinstance(v, dict):
+            d["resource"] = _meta_v1.GroupResource._decode(v)
         else:
-            self.resource = _meta_v1.GroupResource()
-            absent += ("resource",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["resource"] if odd is None else [*odd, "resource"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.resource
-        if v0 is not None:
-            d0 = v0._encode(wire)
-            if d0 or "resource" not in absent:
-                data["resource"] = d0
-        return data
-
-    def _copy(self) -> StorageVersionMigrationSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.resource = None if (v0 := self.resource) is None else v0._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "resource":
+            return _meta_v1.GroupResource()
+        raise AttributeError(name)
 
 
 class StorageVersionMigrationStatus(_Model):
     """Status of the storage version migration."""
-
-    __slots__ = (
-        "conditions",
-        "resource_version",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -461,7 +297,7 @@ class StorageVersionMigrationStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "resourceVersion"})
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """The latest available observations of the migration's current state."""
 
     resource_version: str | None
@@ -474,66 +310,30 @@ class StorageVersionMigrationStatus(_Model):
         resource_version: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, _meta_v1.Condition, "StorageVersionMigrationStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.resource_version = resource_version
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if resource_version is not None:
+            d["resourceVersion"] = resource_version
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("resourceVersion")
-        if v is None or isinstance(v, str):
-            self.resource_version = v
-        else:
-            self.resource_version = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.resource_version
-        if v1 is not None:
-            data["resourceVersion"] = v1
-        return data
-
-    def _copy(self) -> StorageVersionMigrationStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.resource_version = self.resource_version
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["resourceVersion"] if odd is None else [*odd, "resourceVersion"]
+        return odd

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
-from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import finish_init as _finish_init
 from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
@@ -26,15 +25,6 @@ __all__ = [
 
 class VirtualMachine(_Model):
     """A virtual machine managed through the Kubernetes API."""
-
-    __slots__ = (
-        "api_version",
-        "kind",
-        "metadata",
-        "spec",
-        "status",
-        "_absent",
-    )
 
     API_VERSION: ClassVar[str] = "cloud.waibizi.com/v1"
     KIND: ClassVar[str] = "VirtualMachine"
@@ -63,25 +53,24 @@ class VirtualMachine(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", always_set=True),
         _FieldInfo("spec", "spec", "VirtualMachineSpec | None"),
         _FieldInfo("status", "status", "VirtualMachineStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
-    _absent: tuple[str, ...]
 
     api_version: str | None
 
-    kind: str | None
+    kind: str | None = None
 
     metadata: _meta_v1.ObjectMeta
 
-    spec: VirtualMachineSpec | None
+    spec: VirtualMachineSpec | None = None
     """The desired virtual machine."""
 
-    status: VirtualMachineStatus | None
+    status: VirtualMachineStatus | None = None
     """The observed state of the virtual machine, written by its controller."""
 
     def __init__(
@@ -94,146 +83,77 @@ class VirtualMachine(_Model):
         status: VirtualMachineStatus | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "VirtualMachine(metadata=...)"
             )
-        self.spec = (
-            None
-            if spec is None
-            else _model_arg(spec, VirtualMachineSpec, "VirtualMachine(spec=...)")
-        )
-        self.status = (
-            None
-            if status is None
-            else _model_arg(status, VirtualMachineStatus, "VirtualMachine(status=...)")
-        )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if spec is not None:
+            d["spec"] = _model_arg(spec, VirtualMachineSpec, "VirtualMachine(spec=...)")
+        if status is not None:
+            d["status"] = _model_arg(status, VirtualMachineStatus, "VirtualMachine(status=...)")
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ObjectMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ObjectMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
         v = get("spec")
-        if v is None:
-            self.spec = None
-        elif isinstance(v, dict):
-            self.spec = VirtualMachineSpec._decode(v)
-        else:
-            self.spec = None
-            odd = True
+        if v is not None:
+            if isinstance(v, dict):
+                d["spec"] = VirtualMachineSpec._decode(v)
+            else:
+                odd = ["spec"] if odd is None else [*odd, "spec"]
         v = get("status")
-        if v is None:
-            self.status = None
-        elif isinstance(v, dict):
-            self.status = VirtualMachineStatus._decode(v)
-        else:
-            self.status = None
-            odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+        if v is not None:
+            if isinstance(v, dict):
+                d["status"] = VirtualMachineStatus._decode(v)
+            else:
+                odd = ["status"] if odd is None else [*odd, "status"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.kind
-        if v1 is not None:
-            data["kind"] = v1
-        v2 = self.metadata
-        if v2 is not None:
-            d2 = v2._encode(wire)
-            if d2 or "metadata" not in absent:
-                data["metadata"] = d2
-        v3 = self.spec
-        if v3 is not None:
-            data["spec"] = v3._encode(wire)
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4._encode(wire)
-        return data
-
-    def _copy(self) -> VirtualMachine:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.kind = self.kind
-        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
-        new.spec = None if (v3 := self.spec) is None else v3._copy()
-        new.status = None if (v4 := self.status) is None else v4._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "metadata":
+            return _meta_v1.ObjectMeta()
+        raise AttributeError(name)
 
 
 class VirtualMachineList(_Model):
     """A list of VirtualMachine objects."""
 
-    __slots__ = (
-        "api_version",
-        "items",
-        "kind",
-        "metadata",
-        "_absent",
-    )
-
     API_VERSION: ClassVar[str] = "cloud.waibizi.com/v1"
     KIND: ClassVar[str] = "VirtualMachineList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[VirtualMachine]", required=True),
+        _FieldInfo("items", "items", "list[VirtualMachine]", required=True, always_set=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta", always_set=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
-    _absent: tuple[str, ...]
 
     api_version: str | None
 
     items: list[VirtualMachine]
 
-    kind: str | None
+    kind: str | None = None
 
     metadata: _meta_v1.ListMeta
 
@@ -246,120 +166,62 @@ class VirtualMachineList(_Model):
         metadata: _meta_v1.ListMeta | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        absent: tuple[str, ...] = ()
-        self.api_version = api_version
-        if items is None:
-            self.items = []
-            absent += ("items",)
-        else:
-            self.items = [
+        d = self.__dict__
+        if api_version is not None:
+            d["apiVersion"] = api_version
+        if items is not None:
+            d["items"] = [
                 _model_arg(i0, VirtualMachine, "VirtualMachineList(items=...)") for i0 in items
             ]
-        self.kind = kind
-        if metadata is None:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-        else:
-            self.metadata = _model_arg(
+        if kind is not None:
+            d["kind"] = kind
+        if metadata is not None:
+            d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "VirtualMachineList(metadata=...)"
             )
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
-        self._absent = absent
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        absent: tuple[str, ...] = ()
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("apiVersion")
-        if v is None or isinstance(v, str):
-            self.api_version = v
-        else:
-            self.api_version = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("items")
-        if isinstance(v, list):
+        if v is None:
+            if "items" in d:  # null in an always-set field: kept aside
+                odd = ["items"] if odd is None else [*odd, "items"]
+        elif isinstance(v, list):
             try:
-                self.items = [VirtualMachine._decode(i0) for i0 in v]
+                d["items"] = [VirtualMachine._decode(i0) for i0 in v]
             except AttributeError:  # an item that is not an object
-                self.items = []
-                absent += ("items",)
-                odd = True
+                odd = ["items"] if odd is None else [*odd, "items"]
         else:
-            self.items = []
-            absent += ("items",)
-            if v is not None:
-                odd = True
+            odd = ["items"] if odd is None else [*odd, "items"]
         v = get("kind")
-        if v is None or isinstance(v, str):
-            self.kind = v
-        else:
-            self.kind = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("metadata")
-        if isinstance(v, dict):
-            self.metadata = _meta_v1.ListMeta._decode(v)
+        if v is None:
+            if "metadata" in d:  # null in an always-set field: kept aside
+                odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        elif isinstance(v, dict):
+            d["metadata"] = _meta_v1.ListMeta._decode(v)
         else:
-            self.metadata = _meta_v1.ListMeta()
-            absent += ("metadata",)
-            if v is not None:
-                odd = True
-        self._absent = absent
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
+            odd = ["metadata"] if odd is None else [*odd, "metadata"]
+        return odd
 
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        absent = self._absent
-        v0 = self.api_version
-        if v0 is not None:
-            data["apiVersion"] = v0
-        v1 = self.items
-        if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0._encode(wire) for i0 in v1]
-        v2 = self.kind
-        if v2 is not None:
-            data["kind"] = v2
-        v3 = self.metadata
-        if v3 is not None:
-            d3 = v3._encode(wire)
-            if d3 or "metadata" not in absent:
-                data["metadata"] = d3
-        return data
-
-    def _copy(self) -> VirtualMachineList:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.api_version = self.api_version
-        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
-        new.kind = self.kind
-        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        new._absent = self._absent
-        return new
+    def _empty(self, name: str) -> Any:
+        if name == "items":
+            return []
+        if name == "metadata":
+            return _meta_v1.ListMeta()
+        raise AttributeError(name)
 
 
 class VirtualMachineSpec(_Model):
     """The desired virtual machine."""
-
-    __slots__ = (
-        "disk",
-        "image",
-        "memory",
-        "name",
-        "status",
-        "uuid",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("disk", "disk", "int | None"),
@@ -373,19 +235,19 @@ class VirtualMachineSpec(_Model):
         {"disk", "image", "memory", "name", "status", "uuid"}
     )
 
-    disk: int | None
+    disk: int | None = None
     """Disk size in GiB."""
 
-    image: str | None
+    image: str | None = None
 
-    memory: int | None
+    memory: int | None = None
     """Memory in MiB."""
 
-    name: str | None
+    name: str | None = None
 
-    status: str | None
+    status: str | None = None
 
-    uuid: str | None
+    uuid: str | None = None
 
     def __init__(
         self,
@@ -398,109 +260,48 @@ class VirtualMachineSpec(_Model):
         uuid: str | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.disk = disk
-        self.image = image
-        self.memory = memory
-        self.name = name
-        self.status = status
-        self.uuid = uuid
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        d = self.__dict__
+        if disk is not None:
+            d["disk"] = disk
+        if image is not None:
+            d["image"] = image
+        if memory is not None:
+            d["memory"] = memory
+        if name is not None:
+            d["name"] = name
+        if status is not None:
+            d["status"] = status
+        if uuid is not None:
+            d["uuid"] = uuid
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("disk")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.disk = v
-        else:
-            self.disk = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["disk"] if odd is None else [*odd, "disk"]
         v = get("image")
-        if v is None or isinstance(v, str):
-            self.image = v
-        else:
-            self.image = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["image"] if odd is None else [*odd, "image"]
         v = get("memory")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.memory = v
-        else:
-            self.memory = None
-            odd = True
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["memory"] if odd is None else [*odd, "memory"]
         v = get("name")
-        if v is None or isinstance(v, str):
-            self.name = v
-        else:
-            self.name = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["name"] if odd is None else [*odd, "name"]
         v = get("status")
-        if v is None or isinstance(v, str):
-            self.status = v
-        else:
-            self.status = None
-            odd = True
+        if v is not None and not (isinstance(v, str)):
+            odd = ["status"] if odd is None else [*odd, "status"]
         v = get("uuid")
-        if v is None or isinstance(v, str):
-            self.uuid = v
-        else:
-            self.uuid = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.disk
-        if v0 is not None:
-            data["disk"] = v0
-        v1 = self.image
-        if v1 is not None:
-            data["image"] = v1
-        v2 = self.memory
-        if v2 is not None:
-            data["memory"] = v2
-        v3 = self.name
-        if v3 is not None:
-            data["name"] = v3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4
-        v5 = self.uuid
-        if v5 is not None:
-            data["uuid"] = v5
-        return data
-
-    def _copy(self) -> VirtualMachineSpec:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.disk = self.disk
-        new.image = self.image
-        new.memory = self.memory
-        new.name = self.name
-        new.status = self.status
-        new.uuid = self.uuid
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, str)):
+            odd = ["uuid"] if odd is None else [*odd, "uuid"]
+        return odd
 
 
 class VirtualMachineStatus(_Model):
     """The observed state of the virtual machine, written by its controller."""
-
-    __slots__ = (
-        "conditions",
-        "observed_generation",
-    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
@@ -514,7 +315,7 @@ class VirtualMachineStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "observedGeneration"})
 
-    conditions: list[_meta_v1.Condition] | None
+    conditions: list[_meta_v1.Condition] | None = None
     """The latest observations of the virtual machine's state."""
 
     observed_generation: int | None
@@ -527,66 +328,30 @@ class VirtualMachineStatus(_Model):
         observed_generation: int | None = None,
         extra_fields: dict[str, Any] | None = None,
     ) -> None:
-        self.conditions = (
-            None
-            if conditions is None
-            else [
+        d = self.__dict__
+        if conditions is not None:
+            d["conditions"] = [
                 _model_arg(i0, _meta_v1.Condition, "VirtualMachineStatus(conditions=...)")
                 for i0 in conditions
             ]
-        )
-        self.observed_generation = observed_generation
-        self._extra = dict(extra_fields) if extra_fields else None
-        self._raw = None
+        if observed_generation is not None:
+            d["observedGeneration"] = observed_generation
+        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+            _finish_init(self, extra_fields)
 
-    def _load(self, data: dict[str, Any]) -> None:
-        odd = False
-        get = data.get
+    def _load(self, d: dict[str, Any]) -> list[str] | None:
+        odd: list[str] | None = None
+        get = d.get
         v = get("conditions")
-        if v is None:
-            self.conditions = None
-        elif isinstance(v, list):
-            try:
-                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
-            except AttributeError:  # an item that is not an object
-                self.conditions = None
-                odd = True
-        else:
-            self.conditions = None
-            odd = True
+        if v is not None:
+            if isinstance(v, list):
+                try:
+                    d["conditions"] = [_meta_v1.Condition._decode(i0) for i0 in v]
+                except AttributeError:  # an item that is not an object
+                    odd = ["conditions"] if odd is None else [*odd, "conditions"]
+            else:
+                odd = ["conditions"] if odd is None else [*odd, "conditions"]
         v = get("observedGeneration")
-        if v is None or isinstance(v, int) and v.__class__ is not bool:
-            self.observed_generation = v
-        else:
-            self.observed_generation = None
-            odd = True
-        self._extra = (
-            None
-            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
-        )
-        self._raw = None
-
-    def _encode(self, wire: bool) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._encode_raw(wire)
-        data: dict[str, Any] = (
-            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
-        )
-        v0 = self.conditions
-        if v0 is not None:
-            data["conditions"] = [i0._encode(wire) for i0 in v0]
-        v1 = self.observed_generation
-        if v1 is not None:
-            data["observedGeneration"] = v1
-        return data
-
-    def _copy(self) -> VirtualMachineStatus:
-        if self._raw is not None:
-            return self._copy_raw()
-        new = self.__class__.__new__(self.__class__)
-        new._raw = None
-        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
-        new.observed_generation = self.observed_generation
-        new._extra = None if self._extra is None else _copy_value(self._extra)
-        return new
+        if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
+            odd = ["observedGeneration"] if odd is None else [*odd, "observedGeneration"]
+        return odd
