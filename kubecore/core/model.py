@@ -23,6 +23,7 @@ decode -> encode stays exact.
 
 from __future__ import annotations
 
+from datetime import datetime as _datetime
 from marshal import dumps as _marshal_dumps
 from marshal import loads as _marshal_loads
 
@@ -217,9 +218,15 @@ class Model:
                 if info.wire in side:
                     setattr(cls, info.name, property(_side_getter(info.wire)))
                 elif info.name != info.wire:
-                    if info.wire in names or info.wire in cls.__dict__:
-                        # the wire name is another field's attribute: read the dict itself
-                        setattr(cls, info.name, property(_dict_getter(info.wire)))
+                    if (
+                        info.wire in names
+                        or info.wire in cls.__dict__
+                        or not info.wire.isidentifier()
+                    ):
+                        # another field's attribute, or a name attrgetter would read as a
+                        # path ("a.b"): read the dict itself
+                        getter = _dict_getter(info.wire, info.always_set)
+                        setattr(cls, info.name, property(getter))
                         continue
                     setattr(cls, info.name, property(_attrgetter(info.wire)))
                     if not info.always_set:
@@ -322,6 +329,8 @@ class Model:
             data.pop(wire, None)
         else:
             data[wire] = value
+        if type(self)._VARIANT == "held":
+            _written(self, wire)
 
     def __delattr__(self, name: str) -> None:
         wire = _attributes(_base(self)).get(name)
@@ -337,6 +346,8 @@ class Model:
             del self.__dict__[wire]
         except KeyError:
             raise AttributeError(name) from None
+        if type(self)._VARIANT == "held":
+            _written(self, wire)
 
     # --- encoding -----------------------------------------------------------------------
 
@@ -347,14 +358,14 @@ class Model:
         if raw is not None:
             return _Fragment(raw.data) if raw.__class__ is ItemJSON else raw  # type: ignore[union-attr]
         data = self.__dict__
-        extra = self._extra if type(self)._VARIANT == "held" else None
+        extra = _slot(self, "_extra") if type(self)._VARIANT == "held" else None
         if not extra and not _held_absent(self):
             return data
         out: dict[str, Any] = dict(extra) if extra else {}
-        out.update(data)
-        for wire in _held_absent(self):
-            if wire in out and _is_empty(out[wire]):
-                del out[wire]
+        absent = _absent_now(self)
+        for key, value in data.items():
+            if key not in absent:  # created empty on read and still empty: not on the wire
+                out[key] = value
         return out
 
     #: ``_json_form()`` as an attribute, for the encoder's C-level default hook.
@@ -407,11 +418,13 @@ class Model:
         does not fit their field (a new dict; changing it changes nothing)."""
         if _raw_of(self) is not None:
             self._materialize()
-        known = _base(self)._WIRE_NAMES
+        base = _base(self)
+        known = base._WIRE_NAMES
         out = {k: v for k, v in self.__dict__.items() if v is None or k not in known}
-        extra = self._extra if type(self)._VARIANT == "held" else None
+        extra = _slot(self, "_extra") if type(self)._VARIANT == "held" else None
         if extra:
-            out.update(extra)
+            side = known - base._WIRE_SAFE  # fields kept aside only for their names
+            out.update((k, v) for k, v in extra.items() if k not in side)
         return out
 
     # --- copies, pickling, comparison ---------------------------------------------------
@@ -421,27 +434,445 @@ class Model:
         # generator put it in, which a regeneration may change); an unread object pickles
         # its JSON without loading it.
         base = _base(self)
-        state = {k: v for k in ("_raw", "_extra", "_absent") if (v := _slot(self, k)) is not None}
         return (
             _new_model,
             (public_module(base), base.__qualname__, type(self)._VARIANT),
-            (None if _raw_of(self) is not None else self.__dict__, state),
+            (None if _raw_of(self) is not None else self.__dict__, _slot_state(self)),
         )
 
     def __copy__(self: _M) -> _M:
         """``copy.copy``: the shallow copy a dataclass gets, read or not: a new object whose
         fields are this object's field values themselves (``copy.copy(p).metadata is
-        p.metadata``), with the same ``extra_fields``. An object not read yet loads first,
-        so the copy and the original share their child objects. ``copy.deepcopy``,
-        ``deep_copy()`` and pickling copy everything and keep an unread object unread."""
+        p.metadata``, also for an always-set field read as empty), with the same
+        ``extra_fields``. An object not read yet loads first, so the copy and the original
+        share their child objects. ``copy.deepcopy``, ``deep_copy()`` and pickling copy
+        everything and keep an unread object unread."""
         if _raw_of(self) is not None:
             self._materialize()
+        for name in _always_set_fields(_base(self)):
+            getattr(self, name)  # an empty list, map or object is made here, to be shared
         new: _M = _new(type(self))
         _set_dict(new, dict(self.__dict__))
-        for name in ("_extra", "_absent"):
-            value = _slot(self, name)
-            if value is not None:
-                object.__setattr__(new, name, dict(value) if name == "_extra" else value)
+        for name, value in _slot_state(self).items():
+            object.__setattr__(new, name, dict(value) if name == "_extra" else value)
+        return new
+
+    def deep_copy(self: _M) -> _M:
+        """An equal object sharing no mutable state with this one (client-go's
+        ``DeepCopy``): models, lists and dicts are copied; str, numbers, Quantity, Time and
+        enum members are immutable and shared. Use it before changing an object taken from
+        a shared cache (an informer's store). The cyclic garbage collector is paused while
+        the copy is built, as in decoding (nothing in a fresh copy is garbage)."""
+        from kubecore.core.codec import gc_paused
+
+        with gc_paused():
+            return self._copy()
+
+    def _copy(self: _M) -> _M:
+        """The deep copy (an unread object stays unread, over a copy of its JSON)."""
+        raw = _raw_of(self)
+        if raw is not None:
+            copied: _M = type(self)._decode(raw if raw.__class__ is ItemJSON else copy_value(raw))
+        else:
+            copied = _new(type(self))
+            _set_dict(copied, {k: copy_value(v) for k, v in self.__dict__.items()})
+        for name, value in _slot_state(self).items():
+            if name != "_raw":
+                object.__setattr__(copied, name, copy_value(value))
+        return copied
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ItemJSON) and other.data == self.data
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ItemJSON({len(self.data)} bytes)"
+
+
+class FieldInfo:
+    """What the generator knew about one field: its names and its patch semantics."""
+
+    __slots__ = (
+        "name",
+        "wire",
+        "type",
+        "required",
+        "patch_strategy",
+        "patch_merge_key",
+        "list_type",
+        "list_map_keys",
+        "always_set",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        wire: str,
+        type: str,
+        required: bool = False,
+        patch_strategy: str | None = None,
+        patch_merge_key: str | None = None,
+        list_type: str | None = None,
+        list_map_keys: tuple[str, ...] = (),
+        always_set: bool = False,
+    ) -> None:
+        self.name = name
+        self.wire = wire
+        self.type = type
+        self.required = required
+        self.patch_strategy = patch_strategy
+        self.patch_merge_key = patch_merge_key
+        self.list_type = list_type
+        self.list_map_keys = list_map_keys
+        #: Typed without ``| None``: reads give the type's empty value while absent.
+        self.always_set = always_set
+
+    def __repr__(self) -> str:
+        return f"FieldInfo({self.name!r}, {self.wire!r}, {self.type!r})"
+
+
+class _DataclassFields:
+    """Builds ``__dataclass_fields__`` on first use, so importing a model costs nothing.
+
+    Besides one field per ``FIELDS`` entry it holds ``extra_fields`` as an ``InitVar`` with a
+    default: ``dataclasses.fields()``, ``asdict()`` and ``astuple()`` leave it out, while
+    ``dataclasses.replace()`` (CPython 3.11: it passes every init field and InitVar not in
+    ``changes`` as ``getattr(obj, name)``) hands the object's ``extra_fields`` to the
+    generated ``__init__``, so a replaced object keeps the fields its class does not know
+    and its explicit nulls. The generator reserves the name (``naming``): no wire field
+    becomes an attribute called ``extra_fields``.
+    """
+
+    def __get__(self, obj: object, owner: type[Model]) -> dict[str, dataclasses.Field[Any]]:
+        cache: dict[str, dataclasses.Field[Any]] | None = owner.__dict__.get(
+            "_dataclass_fields_cache"
+        )
+        if cache is None:
+            import dataclasses
+
+            cache = {}
+            for info in owner.FIELDS:
+                cache[info.name] = _field(info.name, info.type, dataclasses._FIELD)  # type: ignore[attr-defined]
+            cache["extra_fields"] = _field(
+                "extra_fields",
+                "InitVar[dict[str, Any] | None]",
+                dataclasses._FIELD_INITVAR,  # type: ignore[attr-defined]
+            )
+            owner._dataclass_fields_cache = cache  # type: ignore[attr-defined]
+        return cache
+
+
+def _field(name: str, type_: str, kind: object) -> dataclasses.Field[Any]:
+    """A ``dataclasses.Field`` as the ``dataclass`` decorator would build it for a keyword-only
+    field with the default None (``kind``: ``dataclasses._FIELD`` or ``_FIELD_INITVAR``)."""
+    import dataclasses
+
+    f: dataclasses.Field[Any] = dataclasses.field(kw_only=True)
+    f.default = None
+    f.name = name
+    f.type = type_
+    f._field_type = kind  # type: ignore[attr-defined]
+    return f
+
+
+class Model:
+    """A typed Kubernetes object or sub-object with a lossless wire codec.
+
+    Storage: the instance ``__dict__`` *is* the wire form. Its keys are wire names
+    (``podIP``), in the order they came; a key is present exactly when the field is (an
+    explicit ``null`` is a key holding None); child objects are models, enums are members,
+    times are ``Time`` text, quantities ``Quantity``. Attributes read it: a field whose
+    Python name is its wire name is a plain instance attribute (class default None), one
+    renamed (``pod_ip``) a C-level property over it. Fields the class does not know, sent
+    by a newer server, are keys like any other. So ``to_json`` hands the object to orjson,
+    which writes a dataclass's ``__dict__`` in C: no per-field Python code runs.
+
+    States (the object's class; ``obj.__class__`` always answers the generated class):
+
+    * *unread*: decoded but not read yet (``_raw`` holds the wire dict or unparsed
+      ``ItemJSON``); the first field access loads it. orjson writes its JSON as it came.
+    * *plain*: the generated class itself; orjson writes ``__dict__``.
+    * *held*: some wire value cannot live in ``__dict__`` (``_extra``): a value whose shape
+      does not fit its field (a string where the schema says object; the attribute holds
+      None), a null in an always-set field, a key orjson would skip (``_x``) or that would
+      shadow the class's API (``validate``), or an always-set field that is absent but was
+      read (``_absent``: a list, map or object created empty, left out while still
+      empty). Encoded by Python (``_json_form``); rare in real data.
+
+    Writes go through ``__setattr__``: a field name writes its wire key (None removes it),
+    anything else not defined on the class raises AttributeError, as with ``__slots__``.
+    """
+
+    __slots__ = ("__dict__", "_raw", "_extra", "_absent")
+
+    #: Field metadata in declaration order (generated).
+    FIELDS: ClassVar[tuple[FieldInfo, ...]] = ()
+    #: Fields whose values the schema does not fix to one JSON type (free-form JSON,
+    #: int-or-string, unions; generated): ``==`` compares them as JSON documents.
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset()
+    __dataclass_fields__: ClassVar[Any] = _DataclassFields()
+    #: Set on the variant classes of the unread and held states.
+    _VARIANT: ClassVar[str] = ""
+
+    _raw: dict[str, Any] | ItemJSON | None
+    _extra: dict[str, Any] | None
+    _absent: tuple[str, ...]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_VARIANT"):
+            return
+        if "__slots__" not in cls.__dict__:
+            # orjson writes an object as a dataclass when its own class says so; a user
+            # subclass with __slots__ is encoded through _json_form instead.
+            cls.__dataclass_fields__ = Model.__dict__["__dataclass_fields__"]
+        if "FIELDS" in cls.__dict__:
+            side = _side_wires(cls)
+            cls._WIRE_SAFE = cls._WIRE_NAMES - side
+            names = {info.name for info in cls.FIELDS}
+            for info in cls.FIELDS:
+                if info.wire in side:
+                    setattr(cls, info.name, property(_side_getter(info.wire)))
+                elif info.name != info.wire:
+                    if (
+                        info.wire in names
+                        or info.wire in cls.__dict__
+                        or not info.wire.isidentifier()
+                    ):
+                        # another field's attribute, or a name attrgetter would read as a
+                        # path ("a.b"): read the dict itself
+                        getter = _dict_getter(info.wire, info.always_set)
+                        setattr(cls, info.name, property(getter))
+                        continue
+                    setattr(cls, info.name, property(_attrgetter(info.wire)))
+                    if not info.always_set:
+                        setattr(cls, info.wire, None)  # the default the getter finds
+
+    _WIRE_SAFE: ClassVar[frozenset[str]] = frozenset()
+
+    # --- decoding -------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls: type[_M], data: dict[str, Any], *, copy: bool = True) -> _M:
+        """Decode wire data (a JSON object as ``dict``); never fails on its content.
+
+        Any JSON in any field decodes: a value whose shape does not fit the field is kept
+        in :attr:`extra_fields` and encoded back unchanged, the attribute holding None (or
+        its empty value). Fields are built on first access (see the class docstring).
+
+        ``data`` is deep-copied first, so the object shares nothing with it. With
+        ``copy=False`` the object takes ``data`` over and reads it lazily: the caller must
+        not change it afterwards (the clients do this with a response they just parsed).
+
+        Raises TypeError if ``data`` is not a dict, and ValueError if ``data`` names
+        another kind (a string ``apiVersion`` or ``kind`` other than this class's
+        ``API_VERSION`` / ``KIND``); use the scheme's ``from_dict`` for any kind.
+        client-go: ``runtime.Decode`` into a typed object.
+        """
+        if not isinstance(data, dict):
+            raise TypeError(
+                f"{cls.__qualname__}.from_dict expects a JSON object (dict), "
+                f"got {type(data).__name__}"
+            )
+        kind = getattr(cls, "KIND", None)
+        if kind is not None:
+            _check_kind(cls, data, kind, getattr(cls, "API_VERSION", None))
+        return cls._decode(copy_value(data) if copy else data)
+
+    @classmethod
+    def _decode(cls: type[_M], data: dict[str, Any] | ItemJSON) -> _M:
+        """An unread object over ``data`` (a dict or ItemJSON, taken over; no kind check).
+        Raises AttributeError for anything else, as the generated decoders expect of an
+        item of a list or map of models (they keep such a list whole in ``_extra``)."""
+        if not isinstance(data, dict) and data.__class__ is not ItemJSON:
+            raise AttributeError(f"{cls.__qualname__} is decoded from a JSON object")
+        unread = cls.__dict__.get("_unread_variant") or _variant(cls, "unread")
+        self: _M = _new(unread)
+        _set_raw(self, data)
+        return self
+
+    def _load(self, data: dict[str, Any]) -> list[str] | None:
+        """Turn the wire dict ``data`` (this object's own copy) into field values in place:
+        child objects, enum members, times, quantities. Returns the wire names whose values
+        do not fit their fields, or None (generated per class)."""
+        return None
+
+    def _empty(self, name: str) -> Any:
+        """The empty value of the always-set field ``name`` (generated per class)."""
+        raise AttributeError(name)
+
+    def _materialize(self) -> None:
+        """Load an unread object: build its fields from ``_raw`` and leave the unread state
+        (nothing to do for any other object)."""
+        if type(self)._VARIANT == "unread":
+            _load_unread(self)
+
+    # --- attribute access -------------------------------------------------------------
+
+    if not TYPE_CHECKING:  # hidden from type checkers: any attribute would type-check
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached when a read finds nothing: an always-set field absent from the wire.
+            info = _always_set_fields(_base(self)).get(name)
+            if info is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = self._empty(name)
+            if value.__class__ in _IMMUTABLE:
+                return value  # "", 0, False: nothing to keep, nothing to encode
+            # A list, map or object the caller may fill in place: kept, and left out of the
+            # encoding while it is still empty.
+            self.__dict__[info.wire] = value
+            _hold(self, self.__dict__, (), absent=info.wire)
+            return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        wire = _attributes(_base(self)).get(name)
+        if wire is None:
+            if name[:1] == "_" or hasattr(type(self), name):
+                object.__setattr__(self, name, value)
+                return
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r} "
+                "(models take their fields only; unknown wire fields go in extra_fields)"
+            )
+        if _raw_of(self) is not None:
+            self._materialize()
+        if wire in _base(self)._WIRE_NAMES and wire not in _base(self)._WIRE_SAFE:
+            _set_side(self, wire, value)
+            return
+        data = self.__dict__
+        if value is None:
+            data.pop(wire, None)
+        else:
+            data[wire] = value
+        if type(self)._VARIANT == "held":
+            _written(self, wire)
+
+    def __delattr__(self, name: str) -> None:
+        wire = _attributes(_base(self)).get(name)
+        if wire is None:
+            object.__delattr__(self, name)
+            return
+        if _raw_of(self) is not None:
+            self._materialize()
+        if wire not in _base(self)._WIRE_SAFE:
+            _set_side(self, wire, None)
+            return
+        try:
+            del self.__dict__[wire]
+        except KeyError:
+            raise AttributeError(name) from None
+        if type(self)._VARIANT == "held":
+            _written(self, wire)
+
+    # --- encoding -----------------------------------------------------------------------
+
+    def _json_form(self) -> Any:
+        """What orjson writes for an object it does not write as a dataclass: the wire
+        dict (sharing this object's values), or an ``orjson.Fragment`` of unparsed text."""
+        raw = _raw_of(self)
+        if raw is not None:
+            return _Fragment(raw.data) if raw.__class__ is ItemJSON else raw  # type: ignore[union-attr]
+        data = self.__dict__
+        extra = _slot(self, "_extra") if type(self)._VARIANT == "held" else None
+        if not extra and not _held_absent(self):
+            return data
+        out: dict[str, Any] = dict(extra) if extra else {}
+        absent = _absent_now(self)
+        for key, value in data.items():
+            if key not in absent:  # created empty on read and still empty: not on the wire
+                out[key] = value
+        return out
+
+    #: ``_json_form()`` as an attribute, for the encoder's C-level default hook.
+    _json_value = property(_json_form)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form: a fresh JSON-like dict (camelCase keys) the caller owns.
+        client-go: ``runtime.DefaultUnstructuredConverter.ToUnstructured``."""
+        raw = _raw_of(self)
+        if raw is not None:
+            parsed: dict[str, Any] = raw.parse() if raw.__class__ is ItemJSON else copy_value(raw)  # type: ignore[union-attr]
+            return parsed
+        return {k: _wire_copy(v) for k, v in self._json_form().items()}
+
+    @classmethod
+    def from_json(cls: type[_M], data: bytes | str) -> _M:
+        """Decode JSON bytes or text (``from_dict`` of the parsed document, which this
+        object then owns). Raises ``json.JSONDecodeError`` (a ValueError) on bad JSON."""
+        from kubecore.core.codec import decode_model_json
+
+        return decode_model_json(data, cls)
+
+    @classmethod
+    def _from_owned(cls: type[_M], data: Any) -> _M:
+        return cls.from_dict(data, copy=False)
+
+    def to_json(self) -> bytes:
+        """Compact JSON bytes of the wire form. Parts never read since decoding are
+        serialized from their parsed JSON as they came."""
+        from kubecore.core.codec import encode_model_json
+
+        return encode_model_json(self)
+
+    def validate(self) -> list[Any]:
+        """The problems kube-apiserver would report for this object: a list of
+        ``kubecore.core.validation.FieldError`` (``field`` in wire names, ``attribute_path``
+        in attribute names). Only for top-level kinds (with ``API_VERSION``/``KIND``);
+        CRD kinds need their CRD added to ``kubecore.core.validation.api.default_validator()``.
+        Never run on decode. Delegates to the module-level ``validate_hook``.
+        """
+        if validate_hook is not None:
+            return validate_hook(self)
+        from kubecore.core.validation.api import validate
+
+        return validate(self)
+
+    @property
+    def extra_fields(self) -> dict[str, Any]:
+        """Wire fields this class does not model, explicit nulls, and values whose shape
+        does not fit their field (a new dict; changing it changes nothing)."""
+        if _raw_of(self) is not None:
+            self._materialize()
+        base = _base(self)
+        known = base._WIRE_NAMES
+        out = {k: v for k, v in self.__dict__.items() if v is None or k not in known}
+        extra = _slot(self, "_extra") if type(self)._VARIANT == "held" else None
+        if extra:
+            side = known - base._WIRE_SAFE  # fields kept aside only for their names
+            out.update((k, v) for k, v in extra.items() if k not in side)
+        return out
+
+    # --- copies, pickling, comparison ---------------------------------------------------
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        # Pickles name the class where users import it (the package, not the module the
+        # generator put it in, which a regeneration may change); an unread object pickles
+        # its JSON without loading it.
+        base = _base(self)
+        return (
+            _new_model,
+            (public_module(base), base.__qualname__, type(self)._VARIANT),
+            (None if _raw_of(self) is not None else self.__dict__, _slot_state(self)),
+        )
+
+    def __copy__(self: _M) -> _M:
+        """``copy.copy``: the shallow copy a dataclass gets, read or not: a new object whose
+        fields are this object's field values themselves (``copy.copy(p).metadata is
+        p.metadata``, also for an always-set field read as empty), with the same
+        ``extra_fields``. An object not read yet loads first, so the copy and the original
+        share their child objects. ``copy.deepcopy``, ``deep_copy()`` and pickling copy
+        everything and keep an unread object unread."""
+        if _raw_of(self) is not None:
+            self._materialize()
+        for name in _always_set_fields(_base(self)):
+            getattr(self, name)  # an empty list, map or object is made here, to be shared
+        new: _M = _new(type(self))
+        _set_dict(new, dict(self.__dict__))
+        for name, value in _slot_state(self).items():
+            object.__setattr__(new, name, dict(value) if name == "_extra" else value)
         return new
 
     def deep_copy(self: _M) -> _M:
@@ -492,7 +923,7 @@ class Model:
             self._materialize()
         if their_raw is not None:
             other._materialize()
-        mine, theirs = self.__dict__, other.__dict__
+        mine, theirs = _compared(self), _compared(other)
         if mine != theirs:  # in C; child models recurse through here
             return False
         base = _base(self)
@@ -504,11 +935,8 @@ class Model:
             for key in mine.keys() - known:
                 if not _same_json(mine[key], theirs[key]):
                     return False
-        held = type(self)._VARIANT == "held", type(other)._VARIANT == "held"
-        if held[0] or held[1]:
-            if not _same_json(_slot(self, "_extra") or None, _slot(other, "_extra") or None):
-                return False
-            return _absent_now(self) == _absent_now(other)
+        if type(self)._VARIANT == "held" or type(other)._VARIANT == "held":
+            return _same_json(_slot(self, "_extra") or None, _slot(other, "_extra") or None)
         return True
 
     __hash__ = None  # type: ignore[assignment]
@@ -547,6 +975,21 @@ def _raw_of(obj: Model) -> Any:
     return _get_raw(obj)
 
 
+def _slot_state(obj: Model) -> dict[str, Any]:
+    """The slots of ``obj`` that hold a value (its private state and a user subclass's
+    slots), read through the slot descriptors so that nothing loads."""
+    found: dict[str, Any] = {}
+    for klass in type(obj).__mro__:
+        for name in klass.__dict__.get("__slots__", ()):
+            if name in ("__dict__", "__weakref__") or name in found:
+                continue
+            try:
+                found[name] = klass.__dict__[name].__get__(obj, klass)
+            except AttributeError:
+                continue
+    return found
+
+
 def _slot(obj: Model, name: str) -> Any:
     """The private slot ``name`` of ``obj``, or None when unset."""
     try:
@@ -568,6 +1011,7 @@ def _variant(cls: type[Model], state: str) -> type[Model]:
     so ``isinstance``, ``==``, ``dataclasses.replace``, pickling and printing see no
     difference; it has no ``__dataclass_fields__`` of its own, so orjson hands its objects
     to the encoder's default hook, which writes ``_json_form``."""
+    cls = cls.__dict__.get("_BASE", cls)
     found: type[Model] | None = cls.__dict__.get(f"_{state}_variant")
     if found is not None:
         return found
@@ -633,7 +1077,7 @@ def _hold(
         if wire in data:
             extra[wire] = data.pop(wire)
     for key in [k for k in data if k not in base._WIRE_SAFE]:
-        if key in base._WIRE_NAMES or key[:1] == "_" or hasattr(base, key):
+        if key in base._WIRE_NAMES or _unsafe_key(key) or hasattr(base, key):
             extra[key] = data.pop(key)
     held_absent: tuple[str, ...] = _slot(obj, "_absent") or ()
     if absent is not None:
@@ -644,6 +1088,14 @@ def _hold(
     object.__setattr__(obj, "_extra", extra or None)
     object.__setattr__(obj, "_absent", held_absent)
     _set_class(obj, base.__dict__.get("_held_variant") or _variant(base, "held"))
+
+
+def _written(obj: Model, wire: str) -> None:
+    """``wire`` was assigned or deleted: an always-set field created empty on read is not
+    left out any more (what the caller writes is encoded, even an empty value)."""
+    absent: tuple[str, ...] = _slot(obj, "_absent") or ()
+    if wire in absent:
+        object.__setattr__(obj, "_absent", tuple(w for w in absent if w != wire))
 
 
 def _set_side(obj: Model, wire: str, value: Any) -> None:
@@ -658,19 +1110,26 @@ def _set_side(obj: Model, wire: str, value: Any) -> None:
 
 
 def _side_wires(cls: type[Model]) -> frozenset[str]:
-    """Wire names of ``cls`` that cannot be keys of its ``__dict__``: orjson skips keys
-    starting with ``_``, and a key named like a method of the class (``validate``) would
-    shadow it. Their values live in ``_extra`` (the held state)."""
+    """Wire names of ``cls`` that cannot be keys of its ``__dict__``: those orjson cannot
+    write from there (``_unsafe_key``), and a key named like a method of the class
+    (``validate``), which would shadow it. Their values live in ``_extra`` (the held
+    state)."""
     return frozenset(
         info.wire
         for info in cls.FIELDS
-        if info.wire[:1] == "_" or info.wire in _CLASS_NAMES
+        if _unsafe_key(info.wire) or info.wire in _CLASS_NAMES
     )
 
 
 _CLASS_NAMES = frozenset({"API_VERSION", "KIND", "RESOURCE", "DEPRECATED", "FIELDS"}) | frozenset(
     name for name in dir(Model) if not name.startswith("__")
 )
+
+
+def _unsafe_key(key: str) -> bool:
+    """Whether orjson cannot write ``key`` from a dataclass's ``__dict__``: it skips keys
+    that start with ``_``, and (orjson 3.x) aborts the interpreter on an empty key."""
+    return not key or key[0] == "_"
 
 
 def _side_getter(wire: str) -> Callable[[Model], Any]:
@@ -681,12 +1140,19 @@ def _side_getter(wire: str) -> Callable[[Model], Any]:
     return get
 
 
-def _dict_getter(wire: str) -> Callable[[Model], Any]:
+def _dict_getter(wire: str, always_set: bool) -> Callable[[Model], Any]:
+    if not always_set:
+
+        def get_optional(self: Model) -> Any:
+            return self.__dict__.get(wire)
+
+        return get_optional
+
     def get(self: Model) -> Any:
         data = self.__dict__
         if wire in data:
             return data[wire]
-        raise AttributeError(wire)  # an always-set field: Model.__getattr__ gives its empty value
+        raise AttributeError(wire)  # Model.__getattr__ gives the empty value
 
     return get
 
@@ -730,6 +1196,14 @@ def _absent_now(obj: Model) -> frozenset[str]:
     return frozenset(w for w in _held_absent(obj) if w in data and _is_empty(data[w]))
 
 
+def _compared(obj: Model) -> dict[str, Any]:
+    """The instance dict of ``obj`` less always-set fields created empty on read and
+    still empty: what ``==`` compares (the same keys the encoder writes)."""
+    data = obj.__dict__
+    absent = _absent_now(obj)
+    return {k: v for k, v in data.items() if k not in absent} if absent else data
+
+
 def _wire_copy(value: Any) -> Any:
     """A fresh JSON-like tree of ``value`` (models as their wire dicts)."""
     cls = value.__class__
@@ -747,7 +1221,11 @@ def _wire_copy(value: Any) -> Any:
         return value.to_dict()
     if isinstance(value, _Quantity):
         return value.raw
-    return value  # Time, MicroTime, enum members (str), datetimes assigned by hand
+    if isinstance(value, _datetime):  # assigned by hand where a time belongs
+        from kubecore.core.times import MicroTime
+
+        return MicroTime.from_datetime(value)  # raises ValueError for a naive one
+    return value  # Time, MicroTime, enum members (str)
 
 
 _attrgetter = __import__("operator").attrgetter

@@ -72,7 +72,7 @@ def test_controller_gen_conditions_are_meta_v1_conditions(tmp_path: Path) -> Non
         }
         widget = models.Widget.from_dict(data)
         (condition,) = widget.status.conditions
-        assert type(condition) is Condition
+        assert condition.__class__ is Condition
         assert (condition.reason, condition.observed_generation) == ("Provisioned", 3)
         assert widget.to_dict() == data
 
@@ -115,5 +115,5 @@ def test_the_seed_virtual_machine_uses_meta_v1_conditions() -> None:
     assert vm.status is not None
     assert set_status_condition(vm, Condition(type="Ready", status="False", reason="Wait"))
     found = find_status_condition(vm, "Ready")
-    assert type(found) is Condition and found.reason == "Wait"
+    assert found.__class__ is Condition and found.reason == "Wait"
     assert vm.to_dict()["status"]["conditions"][0]["status"] == "False"

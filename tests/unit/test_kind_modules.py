@@ -191,13 +191,13 @@ def test_models_pickle_and_repr_through_their_modules() -> None:
         spec=PodSpec(containers=[Container(name="c", image="nginx")]),
     )
     copy = pickle.loads(pickle.dumps(pod))
-    assert copy == pod and type(copy) is Pod and type(copy.spec) is PodSpec
+    assert copy == pod and copy.__class__ is Pod and copy.spec.__class__ is PodSpec
     assert repr(pod).startswith(
         "Pod("
     ) and "spec=PodSpec(containers=[Container(image='nginx', name='c')])" in repr(pod)
     assert Pod.__qualname__ == "Pod"
     assert Pod.__module__ == "kube_clientgen_api.kubernetes.core.v1.models._pod"
-    assert type(scheme.from_dict(pod.to_dict())) is Pod
+    assert scheme.from_dict(pod.to_dict()).__class__ is Pod
 
 
 def test_chunk_assignment_is_deterministic() -> None:

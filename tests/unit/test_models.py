@@ -202,7 +202,7 @@ def test_recursive_schema_types_decode() -> None:
     assert schema.dollar_schema == "http://json-schema.org/draft-04/schema#"
 
 
-def test_models_behave_like_slotted_kw_only_dataclasses() -> None:
+def test_models_behave_like_kw_only_dataclasses_over_their_wire_form() -> None:
     pod = Pod.from_dict(copy.deepcopy(POD))
     assert dataclasses.is_dataclass(pod)
     assert [f.name for f in dataclasses.fields(Pod)] == [
@@ -214,7 +214,8 @@ def test_models_behave_like_slotted_kw_only_dataclasses() -> None:
     ]
     renamed = dataclasses.replace(pod, kind="Pod")
     assert renamed == pod and renamed is not pod
-    assert not hasattr(pod, "__dict__")
+    assert pod.status is not None and pod.status.start_time is not None
+    assert vars(pod.status)["startTime"] is pod.status.start_time  # keys are wire names
     with pytest.raises(TypeError):
         Pod("v1")  # type: ignore[misc]
     with pytest.raises(AttributeError):

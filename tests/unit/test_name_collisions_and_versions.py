@@ -59,7 +59,7 @@ def test_groups_that_snake_case_alike_get_distinct_packages(tmp_path: Path) -> N
         assert hasattr(clientset, "foo__bar_example_com_v1")
         scheme = importlib.import_module(package.__name__ + ".scheme")
         assert (
-            type(scheme.from_dict({"apiVersion": "foo-bar.example.com/v1", "kind": "Alpha"}))
+            scheme.from_dict({"apiVersion": "foo-bar.example.com/v1", "kind": "Alpha"}).__class__
             is dashed.Alpha
         )
 
@@ -200,7 +200,7 @@ def test_kinds_that_differ_only_in_case_both_get_classes(tmp_path: Path) -> None
         scheme = importlib.import_module(package.__name__ + ".scheme")
         upper = scheme.from_dict({"apiVersion": "demo.example.com/v1", "kind": "Foo"})
         lower = scheme.from_dict({"apiVersion": "demo.example.com/v1", "kind": "foo"})
-        assert type(upper) is not type(lower)
+        assert upper.__class__ is not lower.__class__
         assert {type(upper).__name__, type(lower).__name__} == {"Foo", "Foo_2"}
         assert type(lower).KIND == "foo" and type(upper).KIND == "Foo"
 

@@ -69,12 +69,12 @@ def test_identical_inline_schemas_generate_one_class(tmp_path: Path) -> None:
         assert v1.RunSpecStep.__module__.startswith(v1.models.__name__ + ".")
         assert {f.name for f in v1.RunSpecStep.FIELDS} == {"name", "policy", "resources"}
         pipeline = v1.Pipeline.from_dict(copy.deepcopy(PIPELINE))
-        assert type(pipeline.spec.first) is v1.RunSpecStep
-        assert {type(s) for s in pipeline.spec.steps} == {v1.RunSpecStep}
-        assert type(pipeline.spec.by_name["a"]) is v1.RunSpecStep
-        assert type(pipeline.spec.optional_name) is v1.PipelineSpecOptionalName
+        assert pipeline.spec.first.__class__ is v1.RunSpecStep
+        assert {s.__class__ for s in pipeline.spec.steps} == {v1.RunSpecStep}
+        assert pipeline.spec.by_name["a"].__class__ is v1.RunSpecStep
+        assert pipeline.spec.optional_name.__class__ is v1.PipelineSpecOptionalName
         # ...whose nested object and enum are the shared ones all the same
-        assert type(pipeline.spec.optional_name.resources) is v1.RunSpecStepResources
+        assert pipeline.spec.optional_name.resources.__class__ is v1.RunSpecStepResources
         assert pipeline.spec.optional_name.policy is v1.RunSpecStepPolicy.NEVER
         for gone in ("PipelineSpecFirst", "PipelineSpecSteps", "PipelineSpecByName"):
             assert not hasattr(v1, gone)
@@ -253,13 +253,13 @@ def test_copies_of_built_in_types_reuse_the_built_in_classes(tmp_path: Path) -> 
     with import_generated(out):
         v1 = importlib.import_module(f"{out.name}.reuse_example_com.v1")
         job = v1.Job.from_dict(copy.deepcopy(JOB))
-        assert {type(t) for t in job.spec.tolerations} == {Toleration}
+        assert {t.__class__ for t in job.spec.tolerations} == {Toleration}
         assert job.spec.tolerations[1].toleration_seconds == 30
         assert job.spec.tolerations[1].extra_fields == {"future": {"x": [1]}}
-        assert type(job.spec.selector) is LabelSelector
+        assert job.spec.selector.__class__ is LabelSelector
         assert job.spec.selector.match_expressions is not None
-        assert type(job.spec.selector.match_expressions[0]) is LabelSelectorRequirement
-        assert type(job.spec.resources) is ResourceRequirements
+        assert job.spec.selector.match_expressions[0].__class__ is LabelSelectorRequirement
+        assert job.spec.resources.__class__ is ResourceRequirements
         # the EnvVar look-alike keeps its own class; inside it, SecretKeySelector's copy
         # (described, the same fields) is the built-in class
         assert type(job.spec.header).__name__ == "JobSpecHeader"
