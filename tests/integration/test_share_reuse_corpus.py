@@ -53,13 +53,14 @@ def _attributes(value: Any) -> Any:
     """What a decoded value holds, as plain data: the attributes that are set (a newer
     built-in class has more attributes, left unset), their values, and unknown fields."""
     if isinstance(value, Model):
-        absent = getattr(value, "_absent", ())
+        extra = value.extra_fields  # (reading loads the object)
+        wire_form = vars(value)  # keys are the wire names present
         held = {
             f.name: _attributes(getattr(value, f.name))
             for f in value.FIELDS
-            if getattr(value, f.name) is not None and f.name not in absent
+            if (f.wire in wire_form or not f.always_set) and getattr(value, f.name) is not None
         }
-        return {"extra_fields": value.extra_fields, **held}
+        return {"extra_fields": extra, **held}
     if isinstance(value, list):
         return [_attributes(v) for v in value]
     if isinstance(value, dict):
