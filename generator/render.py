@@ -362,9 +362,7 @@ def _field_code(
             "    else:",
             f"        {mark_odd}",
         ]
-    init_value = code.init_convert(
-        f.type, name, string_literal(f"{model.python_name}({name}=...)")
-    )
+    init_value = code.init_convert(f.type, name, string_literal(f"{model.python_name}({name}=...)"))
     init = [f"if {name} is not None:", f"    d[{wire}] = {init_value or name}"]
     return decode, init, empty, check is not None
 
