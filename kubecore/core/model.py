@@ -71,6 +71,11 @@ class ItemJSON:
     def __repr__(self) -> str:
         return f"ItemJSON({len(self.data)} bytes)"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle protocols 0 and 1 cannot save a __slots__ object on their own (an unread
+        # list item pickles its text).
+        return (ItemJSON, (self.data,))
+
 
 class FieldInfo:
     """What the generator knew about one field: its names and its patch semantics."""
@@ -186,7 +191,7 @@ class Model:
     anything else not defined on the class raises AttributeError, as with ``__slots__``.
     """
 
-    __slots__ = ("__dict__", "_raw", "_extra", "_absent")
+    __slots__ = ("__dict__", "_raw", "_extra", "_absent", "_attrs")
 
     #: Field metadata in declaration order (generated).
     FIELDS: ClassVar[tuple[FieldInfo, ...]] = ()
@@ -201,6 +206,9 @@ class Model:
     _raw: dict[str, Any] | ItemJSON | None
     _extra: dict[str, Any] | None
     _absent: tuple[str, ...]
+    #: Attributes that are not wire fields: private ones (``_name``) and, on a user
+    #: subclass, any name it sets (kept off the wire, out of ``==``, in copies).
+    _attrs: dict[str, Any] | None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -210,6 +218,13 @@ class Model:
             # orjson writes an object as a dataclass when its own class says so; a user
             # subclass with __slots__ is encoded through _json_form instead.
             cls.__dataclass_fields__ = Model.__dict__["__dataclass_fields__"]
+        if "FIELDS" not in cls.__dict__:
+            # A user subclass: the names it sets live in _attrs, never in the wire form;
+            # a plain class attribute of its own is the default of such an attribute.
+            for name, value in list(cls.__dict__.items()):
+                if name[:2] != "__" and not hasattr(value, "__get__"):
+                    setattr(cls, name, _UserAttribute(name, value))
+            cls._OPEN = True
         if "FIELDS" in cls.__dict__:
             side = _side_wires(cls)
             cls._WIRE_SAFE = cls._WIRE_NAMES - side
@@ -233,6 +248,11 @@ class Model:
                         setattr(cls, info.wire, None)  # the default the getter finds
 
     _WIRE_SAFE: ClassVar[frozenset[str]] = frozenset()
+    #: Whether instances take attributes that are not fields (user subclasses).
+    _OPEN: ClassVar[bool] = False
+    #: Names whose first read loads an unread object (set on the unread variant; empty
+    #: here, for a thread whose read began while the object was still unread).
+    _LOAD_ON: ClassVar[frozenset[str]] = frozenset()
 
     # --- decoding -------------------------------------------------------------------
 
@@ -296,7 +316,11 @@ class Model:
     if not TYPE_CHECKING:  # hidden from type checkers: any attribute would type-check
 
         def __getattr__(self, name: str) -> Any:
-            # Reached when a read finds nothing: an always-set field absent from the wire.
+            # Reached when a read finds nothing: an attribute that is not a field, or an
+            # always-set field absent from the wire.
+            attrs = _slot(self, "_attrs")
+            if attrs is not None and name in attrs:
+                return attrs[name]
             info = _always_set_fields(_base(self)).get(name)
             if info is None:
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -312,9 +336,17 @@ class Model:
     def __setattr__(self, name: str, value: Any) -> None:
         wire = _attributes(_base(self)).get(name)
         if wire is None:
-            if name[:1] == "_" or hasattr(type(self), name):
+            found = _class_attribute(type(self), name)
+            if hasattr(found, "__set__"):  # a slot, a property with a setter
                 object.__setattr__(self, name, value)
                 return
+            if found is _MISSING and (name[:1] == "_" or type(self)._OPEN):
+                _set_attr(self, name, value)
+                return
+            if found is not _MISSING:  # a method or class constant: not wire data
+                raise AttributeError(
+                    f"{type(self).__name__!r} object attribute {name!r} is read-only"
+                )
             raise AttributeError(
                 f"{type(self).__name__!r} object has no attribute {name!r} "
                 "(models take their fields only; unknown wire fields go in extra_fields)"
@@ -335,6 +367,10 @@ class Model:
     def __delattr__(self, name: str) -> None:
         wire = _attributes(_base(self)).get(name)
         if wire is None:
+            attrs = _slot(self, "_attrs")
+            if attrs is not None and name in attrs:
+                _set_attr(self, name, _MISSING)
+                return
             object.__delattr__(self, name)
             return
         if _raw_of(self) is not None:
@@ -342,11 +378,15 @@ class Model:
         if wire not in _base(self)._WIRE_SAFE:
             _set_side(self, wire, None)
             return
-        try:
-            del self.__dict__[wire]
-        except KeyError:
-            raise AttributeError(name) from None
-        if type(self)._VARIANT == "held":
+        held = type(self)._VARIANT == "held"
+        if held and wire in (_slot(self, "_extra") or ()):
+            self.__dict__.pop(wire, None)  # the value kept aside goes with it
+        else:
+            try:
+                del self.__dict__[wire]
+            except KeyError:
+                raise AttributeError(name) from None
+        if held:
             _written(self, wire)
 
     # --- encoding -----------------------------------------------------------------------
@@ -454,7 +494,7 @@ class Model:
         new: _M = _new(type(self))
         _set_dict(new, dict(self.__dict__))
         for name, value in _slot_state(self).items():
-            object.__setattr__(new, name, dict(value) if name == "_extra" else value)
+            object.__setattr__(new, name, dict(value) if value and name in _DICT_SLOTS else value)
         return new
 
     def deep_copy(self: _M) -> _M:
@@ -621,7 +661,7 @@ _object_getattribute = object.__getattribute__
 
 def _unread_getattribute(self: Model, name: str) -> Any:
     # The first read of a field of an unread object loads it (and changes its class).
-    if name in type(self)._LOAD_ON:  # type: ignore[attr-defined]
+    if name in type(self)._LOAD_ON:
         _load_unread(self)
     return _object_getattribute(self, name)
 
@@ -635,6 +675,8 @@ def _load_unread(obj: Model) -> None:
     if cls._VARIANT != "unread":
         return  # another thread loaded it
     raw = _get_raw(obj)
+    if raw is None:
+        return  # another thread loaded it between the check above and here
     data: dict[str, Any] = raw.parse() if raw.__class__ is ItemJSON else raw.copy()
     base: type[Model] = cls._BASE  # type: ignore[attr-defined]
     odd = base._load(obj, data)
@@ -673,11 +715,64 @@ def _hold(
 
 
 def _written(obj: Model, wire: str) -> None:
-    """``wire`` was assigned or deleted: an always-set field created empty on read is not
-    left out any more (what the caller writes is encoded, even an empty value)."""
+    """``wire`` was assigned or deleted: the write replaces what decoding kept aside for
+    it (a null in an always-set field, a value of the wrong shape), and an always-set field
+    created empty on read is not left out any more (what the caller writes is encoded,
+    even an empty value). Back to the plain state when nothing is kept aside."""
     absent: tuple[str, ...] = _slot(obj, "_absent") or ()
     if wire in absent:
-        object.__setattr__(obj, "_absent", tuple(w for w in absent if w != wire))
+        absent = tuple(w for w in absent if w != wire)
+        object.__setattr__(obj, "_absent", absent)
+    extra: dict[str, Any] | None = _slot(obj, "_extra")
+    if extra and wire in extra:
+        extra = {k: v for k, v in extra.items() if k != wire}
+        object.__setattr__(obj, "_extra", extra or None)
+    if not extra and not absent:
+        _set_class(obj, _base(obj))
+
+
+_MISSING: Any = object()
+_DICT_SLOTS = frozenset({"_extra", "_attrs"})
+
+
+def _class_attribute(cls: type, name: str) -> Any:
+    """What ``name`` finds on ``cls`` (through its MRO), or ``_MISSING``."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return _MISSING
+
+
+def _set_attr(obj: Model, name: str, value: Any) -> None:
+    """Set (or, with ``_MISSING``, delete) the non-field attribute ``name`` of ``obj``."""
+    attrs: dict[str, Any] = dict(_slot(obj, "_attrs") or {})
+    if value is _MISSING:
+        del attrs[name]
+    else:
+        attrs[name] = value
+    object.__setattr__(obj, "_attrs", attrs or None)
+
+
+class _UserAttribute:
+    """A plain class attribute of a user subclass (``retries = 3``), made a data
+    descriptor so that an instance's own value (kept in ``_attrs``, off the wire) wins over
+    the class's, as with an ordinary class."""
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name = name
+        self.default = default
+
+    def __get__(self, obj: Model | None, owner: type) -> Any:
+        if obj is None:
+            return self.default
+        attrs = _slot(obj, "_attrs")
+        return attrs.get(self.name, self.default) if attrs else self.default
+
+    def __set__(self, obj: Model, value: Any) -> None:
+        _set_attr(obj, self.name, value)
+
+    def __delete__(self, obj: Model) -> None:
+        _set_attr(obj, self.name, _MISSING)
 
 
 def _set_side(obj: Model, wire: str, value: Any) -> None:

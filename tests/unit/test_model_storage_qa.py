@@ -1,0 +1,175 @@
+"""Fresh-eyes QA of the wire-form model storage (issue 12): the instance dict is the wire
+form, and the unread / plain / held states are classes. Each test is a fault found by
+using the models as a dataclasses, client-go or lightkube user would, kept as a
+regression test (all through the public API)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import sys
+import threading
+from typing import Any
+
+import orjson
+import pytest
+
+from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList
+from kubecore.core.generated.meta_v1 import Condition, ObjectMeta
+
+POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "web", "labels": {"app": "web"}},
+    "spec": {"containers": [{"name": "c", "image": "nginx"}], "hostNetwork": "yes"},
+    "status": {"podIP": "10.0.0.1", "phase": "Running", "newField": {"a": 1}, "_u": 1},
+}
+
+
+def _list_item(doc: dict[str, Any]) -> Pod:
+    """``doc`` as an unread item of a decoded list (its JSON text not parsed yet)."""
+    body = {"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [doc]}
+    return PodList.from_json(orjson.dumps(body)).items[0]
+
+
+def _reference_bytes(obj: Any) -> bytes:
+    return json.dumps(obj.to_dict(), separators=(",", ":")).encode()
+
+
+# --- copies and pickles of every state ------------------------------------------------
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_an_unread_list_item_pickles_with_every_protocol(protocol: int) -> None:
+    item = _list_item(POD)
+    back = pickle.loads(pickle.dumps(item, protocol))
+    assert back == item and back.to_dict() == POD
+
+
+def test_a_shallow_copy_of_an_object_whose_absent_list_was_read() -> None:
+    empty = PodList.from_dict({"metadata": {}})
+    items = empty.items  # absent, always set: an empty list, left out while empty
+    copied = copy.copy(empty)
+    assert copied.items is items and copied == empty
+    assert copied.to_json() == empty.to_json() == b'{"metadata":{}}'
+
+
+# --- writes replace what decoding kept aside ---------------------------------------------
+
+
+def test_an_assignment_replaces_a_null_kept_aside_in_an_always_set_field() -> None:
+    cond = Condition.from_dict({"type": "Ready", "status": None})
+    cond.status = "True"
+    assert cond.extra_fields == {}
+    assert cond == Condition(type="Ready", status="True")
+    assert cond.to_dict() == {"type": "Ready", "status": "True"}
+
+
+def test_an_assignment_replaces_a_value_of_the_wrong_shape() -> None:
+    cond = Condition.from_dict({"type": 5, "status": "True"})
+    cond.type = "Ready"
+    assert cond.extra_fields == {} and cond == Condition(type="Ready", status="True")
+
+
+@pytest.mark.parametrize("how", ["assign None", "del"])
+def test_removing_a_field_removes_the_value_kept_aside_for_it(how: str) -> None:
+    pod = Pod.from_dict(POD)
+    spec = pod.spec
+    assert spec is not None and spec.host_network is None  # "yes" is kept aside
+    if how == "del":
+        del spec.host_network
+    else:
+        spec.host_network = None
+    assert "hostNetwork" not in spec.to_dict() and "hostNetwork" not in spec.extra_fields
+    assert b"hostNetwork" not in pod.to_json()
+
+
+# --- the class's API is not wire data ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["KIND", "API_VERSION", "RESOURCE", "FIELDS", "to_json", "validate"]
+)
+def test_assigning_a_class_attribute_raises_instead_of_writing_a_wire_key(name: str) -> None:
+    pod = Pod(metadata=ObjectMeta(name="web"))
+    with pytest.raises(AttributeError):
+        setattr(pod, name, "x")
+    assert pod.to_dict() == {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}}
+    assert pod.to_json() == _reference_bytes(pod)
+
+
+class CachingPod(Pod):
+    """A user subclass without ``__slots__`` keeping private state, as users do."""
+
+    def remember(self) -> None:
+        self._seen = self.metadata.name
+        self.note = "kept"
+
+
+@pytest.mark.parametrize("how", ["from_dict", "from_json", "constructed"])
+def test_a_subclass_keeps_its_own_attributes_off_the_wire(how: str) -> None:
+    doc = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}}
+    if how == "constructed":
+        pod = CachingPod(metadata=ObjectMeta(name="web"))
+    else:
+        pod = (
+            CachingPod.from_dict(doc)
+            if how == "from_dict"
+            else CachingPod.from_json(orjson.dumps(doc))
+        )
+    fresh = CachingPod.from_dict(doc)
+    pod.remember()
+    assert pod._seen == "web" and pod.note == "kept"  # survived the first field read
+    assert pod.to_dict() == doc and pod.extra_fields == {}
+    assert pod.to_json() == _reference_bytes(pod)
+    assert pod == fresh  # fields compare, as a dataclass compares them
+    for copied in (
+        copy.copy(pod),
+        copy.deepcopy(pod),
+        pod.deep_copy(),
+        pickle.loads(pickle.dumps(pod)),
+    ):
+        assert copied._seen == "web" and copied.note == "kept" and copied == pod
+    del pod.note
+    assert not hasattr(pod, "note")
+
+
+# --- threads -----------------------------------------------------------------------------
+
+
+def test_threads_reading_unread_objects_at_once_never_fail() -> None:
+    """Informer caches hand one unread object to many readers. A thread whose read began
+    while the object was unread could find it loaded by another thread half way: its
+    class had no ``_LOAD_ON`` any more, or its ``_raw`` was already None. Either raised
+    AttributeError inside ``__getattribute__``, reported as "no attribute 'status'"."""
+    body = orjson.dumps({"apiVersion": "v1", "kind": "PodList", "items": [POD] * 200})
+    errors: list[BaseException] = []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often: the window is a few bytecodes
+    try:
+        _read_at_once(body, errors)
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == []
+
+
+def _read_at_once(body: bytes, errors: list[BaseException]) -> None:
+    for _ in range(15):
+        pods = PodList.from_json(body).items
+        barrier = threading.Barrier(4)
+
+        def read(pods: list[Pod] = pods, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                for pod in pods:
+                    assert pod.status is not None and pod.status.pod_ip == "10.0.0.1"
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert all(pod.to_dict() == POD for pod in pods)
