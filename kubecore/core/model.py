@@ -460,11 +460,21 @@ class Model:
             self._materialize()
         base = _base(self)
         known = base._WIRE_NAMES
-        out = {k: v for k, v in self.__dict__.items() if v is None or k not in known}
+        data = self.__dict__
+        out = _ExtraFields((k, v) for k, v in data.items() if v is None or k not in known)
         extra = _slot(self, "_extra") if type(self)._VARIANT == "held" else None
         if extra:
             side = known - base._WIRE_SAFE  # fields kept aside only for their names
             out.update((k, v) for k, v in extra.items() if k not in side)
+        always = _always_set_fields(base)
+        if always:
+            absent = _absent_now(self)
+            for info in always.values():
+                wire = info.wire
+                if wire not in data:
+                    out.made_up[wire] = _MISSING  # reads as its (immutable) empty value
+                elif wire in absent:
+                    out.made_up[wire] = data[wire]  # the empty list, map or model read
         return out
 
     # --- copies, pickling, comparison ---------------------------------------------------
@@ -1021,6 +1031,58 @@ def quantity_wire(value: Any) -> Any:
     return getattr(value, "raw", value)
 
 
+class _ExtraFields(dict):  # type: ignore[type-arg]
+    """What ``Model.extra_fields`` returns: a new dict that also notes (``made_up``) the
+    always-set fields the object does not hold, which a read answers with an empty value
+    (wire name -> the empty list, map or model made on read, or ``_MISSING`` for ``""``,
+    ``0``, ``False``).
+
+    ``dataclasses.replace(obj, ...)`` passes ``getattr(obj, name)`` for every field and
+    then ``extra_fields``: without the note the constructor would write those empty values
+    (``"reason": ""`` on a Condition that never had one) and lose a null or a value of the
+    wrong shape kept for the field. With it, a field still holding the value the read made
+    up is left as the object had it. (So ``replace(cond, reason="")`` on a Condition
+    without ``reason`` leaves it out: the same value the object already read as.)
+    """
+
+    __slots__ = ("made_up",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.made_up: dict[str, Any] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))  # pickles and copies as the plain dict it is
+
+
+def _unchanged(obj: Model, made_up: dict[str, Any]) -> frozenset[str]:
+    """The always-set fields of the new ``obj`` that still hold the empty value the source
+    object of ``dataclasses.replace`` made up on read (see ``_ExtraFields``): an immutable
+    one is removed, an empty list, map or model is kept and left out of the encoding
+    while it is empty, as in the source object. Returns their wire names."""
+    if not made_up:
+        return frozenset()
+    data = obj.__dict__
+    found: list[str] = []
+    absent: tuple[str, ...] = _slot(obj, "_absent") or ()
+    for info in _always_set_fields(_base(obj)).values():
+        wire = info.wire
+        if wire not in made_up or wire not in data:
+            continue
+        value, was = data[wire], made_up[wire]
+        if was is _MISSING:
+            empty = obj._empty(info.name)
+            if value.__class__ is empty.__class__ and value == empty:
+                del data[wire]
+                found.append(wire)
+        elif value.__class__ is was.__class__ and _is_empty(value):
+            absent += (wire,)  # (the constructor may have copied the list: still empty)
+            found.append(wire)
+    if absent:
+        object.__setattr__(obj, "_absent", absent)
+    return frozenset(found)
+
+
 def finish_init(obj: Model, extra_fields: dict[str, Any] | None) -> None:
     """The end of a generated ``__init__`` given ``extra_fields``, or a field whose wire
     name cannot be a key of the instance dict (see ``_side_wires``).
@@ -1031,12 +1093,18 @@ def finish_init(obj: Model, extra_fields: dict[str, Any] | None) -> None:
     """
     data = obj.__dict__
     odd: list[str] = []
-    known = _base(obj)._WIRE_NAMES
+    base = _base(obj)
+    known = base._WIRE_NAMES
+    always = _always_set_fields(base)
+    unchanged = (
+        _unchanged(obj, extra_fields.made_up) if isinstance(extra_fields, _ExtraFields) else ()
+    )
     if extra_fields:
+        always_wires = {info.wire for info in always.values()}
         for key, value in extra_fields.items():
-            if key in data:
+            if key in data and key not in unchanged:
                 continue
-            if key in known and value is not None:
+            if key in known and (value is not None or key in always_wires):
                 extra: dict[str, Any] = dict(_slot(obj, "_extra") or {})
                 extra[key] = value
                 object.__setattr__(obj, "_extra", extra)

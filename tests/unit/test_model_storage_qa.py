@@ -6,6 +6,7 @@ regression test (all through the public API)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import pickle
 import sys
@@ -15,7 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
-from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList
+from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList, PodSpec
 from kubecore.core.generated.meta_v1 import Condition, ObjectMeta
 
 POD = {
@@ -173,3 +174,40 @@ def _read_at_once(body: bytes, errors: list[BaseException]) -> None:
         for thread in threads:
             thread.join(30)
         assert all(pod.to_dict() == POD for pod in pods)
+
+
+# --- dataclasses.replace -----------------------------------------------------------------
+
+
+def test_replace_does_not_invent_always_set_fields() -> None:
+    """``replace`` passes every field as ``getattr(obj, name)``; an absent always-set field
+    reads as its empty value, which the constructor then wrote: ``"reason": ""`` and
+    ``"message": ""`` appeared on the wire of a Condition that never had them."""
+    cond = Condition.from_dict({"type": "Ready", "status": "False", "zz": 1})
+    changed = dataclasses.replace(cond, status="True")
+    assert changed.to_dict() == {"type": "Ready", "status": "True", "zz": 1}
+    assert dataclasses.replace(cond) == cond
+    assert dataclasses.replace(Condition(type="Ready")).to_dict() == {"type": "Ready"}
+    empty = PodList.from_dict({"metadata": {}})
+    assert dataclasses.replace(empty).to_dict() == {"metadata": {}}
+
+
+def test_replace_keeps_nulls_and_wrong_shapes_of_always_set_fields() -> None:
+    doc = {"type": "Ready", "status": None, "message": 5}
+    cond = Condition.from_dict(doc)
+    assert dataclasses.replace(cond).to_dict() == doc
+    assert dataclasses.replace(cond, reason="R").to_dict() == {**doc, "reason": "R"}
+    assert dataclasses.replace(cond, message="m").to_dict() == {**doc, "message": "m"}
+    fixed = dataclasses.replace(cond, status="True")
+    assert fixed.status == "True" and fixed.to_dict() == {**doc, "status": "True"}
+    odd_list = {"containers": [None, {"name": "a"}]}  # always set, a list of the wrong shape
+    spec = PodSpec.from_dict(odd_list)
+    assert dataclasses.replace(spec).to_dict() == odd_list
+    odd_meta = {"metadata": 7, "spec": "see the docs"}
+    assert dataclasses.replace(Pod.from_dict(odd_meta)).to_dict() == odd_meta
+
+
+def test_a_null_for_an_always_set_field_in_extra_fields_keeps_the_type() -> None:
+    cond = Condition(type="Ready", extra_fields={"status": None})
+    assert cond.status == "" and cond.to_dict() == {"type": "Ready", "status": None}
+    assert cond == Condition.from_dict({"type": "Ready", "status": None})

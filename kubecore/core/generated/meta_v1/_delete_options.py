@@ -109,7 +109,7 @@ class DeleteOptions(_Model):
             )
         if propagation_policy is not None:
             d["propagationPolicy"] = propagation_policy
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -176,7 +176,7 @@ class Preconditions(_Model):
             d["resourceVersion"] = resource_version
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

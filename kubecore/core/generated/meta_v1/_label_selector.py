@@ -55,7 +55,7 @@ class LabelSelector(_Model):
             ]
         if match_labels is not None:
             d["matchLabels"] = match_labels
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -84,7 +84,7 @@ class ManagedFieldsEntry(_Model):
             d["subresource"] = subresource
         if time is not None:
             d["time"] = _Time.coerce(time)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

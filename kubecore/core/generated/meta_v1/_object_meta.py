@@ -197,7 +197,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             d["selfLink"] = self_link
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

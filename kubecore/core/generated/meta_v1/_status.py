@@ -75,7 +75,7 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
             d["selfLink"] = self_link
         if shard_info is not None:
             d["shardInfo"] = _model_arg(shard_info, ShardInfo, "ListMeta(shard_info=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -122,7 +122,7 @@ class ShardInfo(_Model):
         d = self.__dict__
         if selector is not None:
             d["selector"] = selector
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -217,7 +217,7 @@ class Status(_Model):
             d["reason"] = reason
         if status is not None:
             d["status"] = status
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -302,7 +302,7 @@ Examples:
             d["message"] = message
         if reason is not None:
             d["reason"] = reason
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -379,7 +379,7 @@ class StatusDetails(_Model):
             d["retryAfterSeconds"] = retry_after_seconds
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -136,7 +136,7 @@ Default to the empty LabelSelector, which matches everything.
                 _model_arg(i0, NamedRuleWithOperations, "MatchResources(resource_rules=...)")
                 for i0 in resource_rules
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -251,7 +251,7 @@ Depending on the enclosing object, subresources might not be allowed. Required.
             d["resources"] = resources
         if scope is not None:
             d["scope"] = scope
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

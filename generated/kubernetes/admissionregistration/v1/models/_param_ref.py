@@ -84,7 +84,7 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
             d["parameterNotFoundAction"] = parameter_not_found_action
         if selector is not None:
             d["selector"] = _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

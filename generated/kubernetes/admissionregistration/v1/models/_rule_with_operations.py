@@ -83,7 +83,7 @@ Depending on the enclosing object, subresources might not be allowed. Required.
             d["resources"] = resources
         if scope is not None:
             d["scope"] = scope
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -148,7 +148,7 @@ class ServiceReference(_Model):
             d["path"] = path
         if port is not None:
             d["port"] = port
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -234,7 +234,7 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
             d["service"] = _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
         if url is not None:
             d["url"] = url
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -69,7 +69,7 @@ Required.
             d["key"] = key
         if value_expression is not None:
             d["valueExpression"] = value_expression
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -128,7 +128,7 @@ class ExpressionWarning(_Model):
             d["fieldRef"] = field_ref
         if warning is not None:
             d["warning"] = warning
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -188,7 +188,7 @@ class TypeChecking(_Model):
                 _model_arg(i0, ExpressionWarning, "TypeChecking(expression_warnings=...)")
                 for i0 in expression_warnings
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -286,7 +286,7 @@ class ValidatingAdmissionPolicy(_Model):
             d["status"] = _model_arg(
                 status, ValidatingAdmissionPolicyStatus, "ValidatingAdmissionPolicy(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -378,7 +378,7 @@ class ValidatingAdmissionPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -556,7 +556,7 @@ The expression of a variable can refer to other variables defined earlier in the
                 _model_arg(i0, Variable, "ValidatingAdmissionPolicySpec(variables=...)")
                 for i0 in variables
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -665,7 +665,7 @@ class ValidatingAdmissionPolicyStatus(_Model):
             d["typeChecking"] = _model_arg(
                 type_checking, TypeChecking, "ValidatingAdmissionPolicyStatus(type_checking=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -761,7 +761,7 @@ Required.
             d["messageExpression"] = message_expression
         if reason is not None:
             d["reason"] = reason
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

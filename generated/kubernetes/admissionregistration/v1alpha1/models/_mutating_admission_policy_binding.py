@@ -98,7 +98,7 @@ class MutatingAdmissionPolicyBinding(_Model):
             d["spec"] = _model_arg(
                 spec, MutatingAdmissionPolicyBindingSpec, "MutatingAdmissionPolicyBinding(spec=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -186,7 +186,7 @@ class MutatingAdmissionPolicyBindingList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyBindingList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -267,7 +267,7 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
             )
         if policy_name is not None:
             d["policyName"] = policy_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -352,7 +352,7 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
             d["parameterNotFoundAction"] = parameter_not_found_action
         if selector is not None:
             d["selector"] = _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

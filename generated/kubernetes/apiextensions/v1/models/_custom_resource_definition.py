@@ -97,7 +97,7 @@ class CustomResourceColumnDefinition(_Model):
             d["priority"] = priority
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -179,7 +179,7 @@ class CustomResourceConversion(_Model):
             d["webhook"] = _model_arg(
                 webhook, WebhookConversion, "CustomResourceConversion(webhook=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -290,7 +290,7 @@ class CustomResourceDefinition(_Model):
             d["status"] = _model_arg(
                 status, CustomResourceDefinitionStatus, "CustomResourceDefinition(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -391,7 +391,7 @@ class CustomResourceDefinitionCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -488,7 +488,7 @@ class CustomResourceDefinitionList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CustomResourceDefinitionList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -587,7 +587,7 @@ class CustomResourceDefinitionNames(_Model):
             d["shortNames"] = short_names
         if singular is not None:
             d["singular"] = singular
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -708,7 +708,7 @@ class CustomResourceDefinitionSpec(_Model):
                 )
                 for i0 in versions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -833,7 +833,7 @@ class CustomResourceDefinitionStatus(_Model):
             d["observedGeneration"] = observed_generation
         if stored_versions is not None:
             d["storedVersions"] = stored_versions
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -979,7 +979,7 @@ class CustomResourceDefinitionVersion(_Model):
                 CustomResourceSubresources,
                 "CustomResourceDefinitionVersion(subresources=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1105,7 +1105,7 @@ class CustomResourceSubresourceScale(_Model):
             d["specReplicasPath"] = spec_replicas_path
         if status_replicas_path is not None:
             d["statusReplicasPath"] = status_replicas_path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1170,7 +1170,7 @@ class CustomResourceSubresources(_Model):
             )
         if status is not None:
             d["status"] = status
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1212,7 +1212,7 @@ class CustomResourceValidation(_Model):
                 JSONSchemaProps,
                 "CustomResourceValidation(open_apiv3_schema=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1252,7 +1252,7 @@ class ExternalDocumentation(_Model):
             d["description"] = description
         if url is not None:
             d["url"] = url
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1690,7 +1690,7 @@ Defaults to atomic for arrays.
                 _model_arg(i0, ValidationRule, "JSONSchemaProps(x_kubernetes_validations=...)")
                 for i0 in x_kubernetes_validations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1910,7 +1910,7 @@ class SelectableField(_Model):
         d = self.__dict__
         if json_path is not None:
             d["jsonPath"] = json_path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1973,7 +1973,7 @@ class ServiceReference(_Model):
             d["path"] = path
         if port is not None:
             d["port"] = port
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2108,7 +2108,7 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
             d["reason"] = reason
         if rule is not None:
             d["rule"] = rule
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2193,7 +2193,7 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
             d["service"] = _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
         if url is not None:
             d["url"] = url
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2251,7 +2251,7 @@ class WebhookConversion(_Model):
             )
         if conversion_review_versions is not None:
             d["conversionReviewVersions"] = conversion_review_versions
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

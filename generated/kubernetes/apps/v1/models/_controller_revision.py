@@ -98,7 +98,7 @@ class ControllerRevision(_Model):
             )
         if revision is not None:
             d["revision"] = revision
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -187,7 +187,7 @@ class ControllerRevisionList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ControllerRevisionList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

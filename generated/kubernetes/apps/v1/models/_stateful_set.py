@@ -60,7 +60,7 @@ class RollingUpdateStatefulSetStrategy(_Model):
             d["maxUnavailable"] = max_unavailable
         if partition is not None:
             d["partition"] = partition
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -157,7 +157,7 @@ class StatefulSet(_Model):
             d["spec"] = _model_arg(spec, StatefulSetSpec, "StatefulSet(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, StatefulSetStatus, "StatefulSet(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -247,7 +247,7 @@ class StatefulSetCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -334,7 +334,7 @@ class StatefulSetList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "StatefulSetList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -397,7 +397,7 @@ If unset, defaults to 0. Replica indices will be in the range:
         d = self.__dict__
         if start is not None:
             d["start"] = start
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -436,7 +436,7 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
             d["whenDeleted"] = when_deleted
         if when_scaled is not None:
             d["whenScaled"] = when_scaled
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -589,7 +589,7 @@ class StatefulSetSpec(_Model):
                 )
                 for i0 in volume_claim_templates
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -780,7 +780,7 @@ class StatefulSetStatus(_Model):
             d["updateRevision"] = update_revision
         if updated_replicas is not None:
             d["updatedReplicas"] = updated_replicas
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -866,7 +866,7 @@ class StatefulSetUpdateStrategy(_Model):
             )
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

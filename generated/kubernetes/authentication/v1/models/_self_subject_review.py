@@ -82,7 +82,7 @@ class SelfSubjectReview(_Model):
             d["status"] = _model_arg(
                 status, SelfSubjectReviewStatus, "SelfSubjectReview(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -138,7 +138,7 @@ class SelfSubjectReviewStatus(_Model):
             d["userInfo"] = _model_arg(
                 user_info, UserInfo, "SelfSubjectReviewStatus(user_info=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

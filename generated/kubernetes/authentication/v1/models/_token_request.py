@@ -65,7 +65,7 @@ class BoundObjectReference(_Model):
             d["name"] = name
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -138,7 +138,7 @@ class TokenRequest(_Model):
             d["spec"] = _model_arg(spec, TokenRequestSpec, "TokenRequest(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, TokenRequestStatus, "TokenRequest(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -217,7 +217,7 @@ class TokenRequestSpec(_Model):
             )
         if expiration_seconds is not None:
             d["expirationSeconds"] = expiration_seconds
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -265,7 +265,7 @@ class TokenRequestStatus(_Model):
             d["expirationTimestamp"] = _Time.coerce(expiration_timestamp)
         if token is not None:
             d["token"] = token
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -88,7 +88,7 @@ class TokenReview(_Model):
             d["spec"] = _model_arg(spec, TokenReviewSpec, "TokenReview(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, TokenReviewStatus, "TokenReview(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -160,7 +160,7 @@ class TokenReviewSpec(_Model):
             d["audiences"] = audiences
         if token is not None:
             d["token"] = token
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -229,7 +229,7 @@ class TokenReviewStatus(_Model):
             d["error"] = error
         if user is not None:
             d["user"] = _model_arg(user, UserInfo, "TokenReviewStatus(user=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -59,7 +59,7 @@ class UserInfo(_Model):
             d["uid"] = uid
         if username is not None:
             d["username"] = username
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -62,7 +62,7 @@ class FieldSelectorAttributes(_Model):
                 )
                 for i0 in requirements
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -122,7 +122,7 @@ class LabelSelectorAttributes(_Model):
                 )
                 for i0 in requirements
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -170,7 +170,7 @@ class NonResourceAttributes(_Model):
             d["path"] = path
         if verb is not None:
             d["verb"] = verb
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -277,7 +277,7 @@ class ResourceAttributes(_Model):
             d["verb"] = verb
         if version is not None:
             d["version"] = version
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -362,7 +362,7 @@ class SubjectAccessReviewStatus(_Model):
             d["evaluationError"] = evaluation_error
         if reason is not None:
             d["reason"] = reason
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

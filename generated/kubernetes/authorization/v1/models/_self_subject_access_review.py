@@ -97,7 +97,7 @@ class SelfSubjectAccessReview(_Model):
             d["status"] = _model_arg(
                 status, SubjectAccessReviewStatus, "SelfSubjectAccessReview(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -180,7 +180,7 @@ class SelfSubjectAccessReviewSpec(_Model):
                 ResourceAttributes,
                 "SelfSubjectAccessReviewSpec(resource_attributes=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -54,7 +54,7 @@ class NonResourceRule(_Model):
             d["nonResourceURLs"] = non_resource_urls
         if verbs is not None:
             d["verbs"] = verbs
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -132,7 +132,7 @@ class ResourceRule(_Model):
             d["resources"] = resources
         if verbs is not None:
             d["verbs"] = verbs
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -234,7 +234,7 @@ class SelfSubjectRulesReview(_Model):
             d["status"] = _model_arg(
                 status, SubjectRulesReviewStatus, "SelfSubjectRulesReview(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -296,7 +296,7 @@ class SelfSubjectRulesReviewSpec(_Model):
         d = self.__dict__
         if namespace is not None:
             d["namespace"] = namespace
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -371,7 +371,7 @@ class SubjectRulesReviewStatus(_Model):
                 _model_arg(i0, ResourceRule, "SubjectRulesReviewStatus(resource_rules=...)")
                 for i0 in resource_rules
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

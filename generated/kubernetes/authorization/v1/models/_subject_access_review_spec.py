@@ -87,7 +87,7 @@ class SubjectAccessReviewSpec(_Model):
             d["uid"] = uid
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -82,7 +82,7 @@ class ContainerResourceMetricSource(_Model):
             d["target"] = _model_arg(
                 target, MetricTarget, "ContainerResourceMetricSource(target=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -160,7 +160,7 @@ class ContainerResourceMetricStatus(_Model):
             )
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -236,7 +236,7 @@ class CrossVersionObjectReference(_Model):
             d["kind"] = kind
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -298,7 +298,7 @@ class ExternalMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "ExternalMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ExternalMetricSource(target=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -359,7 +359,7 @@ class ExternalMetricStatus(_Model):
             )
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "ExternalMetricStatus(metric=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -425,7 +425,7 @@ class HPAScalingPolicy(_Model):
             d["type"] = type
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -522,7 +522,7 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
             d["stabilizationWindowSeconds"] = stabilization_window_seconds
         if tolerance is not None:
             d["tolerance"] = _Quantity.coerce(tolerance)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -636,7 +636,7 @@ class HorizontalPodAutoscaler(_Model):
             d["status"] = _model_arg(
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -715,7 +715,7 @@ No stabilization is used.
             d["scaleUp"] = _model_arg(
                 scale_up, HPAScalingRules, "HorizontalPodAutoscalerBehavior(scale_up=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -786,7 +786,7 @@ class HorizontalPodAutoscalerCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -880,7 +880,7 @@ class HorizontalPodAutoscalerList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -988,7 +988,7 @@ class HorizontalPodAutoscalerSpec(_Model):
                 CrossVersionObjectReference,
                 "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1122,7 +1122,7 @@ class HorizontalPodAutoscalerStatus(_Model):
             d["lastScaleTime"] = _Time.coerce(last_scale_time)
         if observed_generation is not None:
             d["observedGeneration"] = observed_generation
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1203,7 +1203,7 @@ class MetricIdentifier(_Model):
             d["selector"] = _model_arg(
                 selector, _meta_v1.LabelSelector, "MetricIdentifier(selector=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1294,7 +1294,7 @@ class MetricSpec(_Model):
             d["resource"] = _model_arg(resource, ResourceMetricSource, "MetricSpec(resource=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1409,7 +1409,7 @@ class MetricStatus(_Model):
             d["resource"] = _model_arg(resource, ResourceMetricStatus, "MetricStatus(resource=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1504,7 +1504,7 @@ class MetricTarget(_Model):
             d["type"] = type
         if value is not None:
             d["value"] = _Quantity.coerce(value)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1577,7 +1577,7 @@ class MetricValueStatus(_Model):
             d["averageValue"] = _Quantity.coerce(average_value)
         if value is not None:
             d["value"] = _Quantity.coerce(value)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1645,7 +1645,7 @@ class ObjectMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "ObjectMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ObjectMetricSource(target=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1731,7 +1731,7 @@ class ObjectMetricStatus(_Model):
             )
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "ObjectMetricStatus(metric=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1800,7 +1800,7 @@ class PodsMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "PodsMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "PodsMetricSource(target=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1859,7 +1859,7 @@ class PodsMetricStatus(_Model):
             d["current"] = _model_arg(current, MetricValueStatus, "PodsMetricStatus(current=...)")
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "PodsMetricStatus(metric=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1918,7 +1918,7 @@ class ResourceMetricSource(_Model):
             d["name"] = name
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ResourceMetricSource(target=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1979,7 +1979,7 @@ class ResourceMetricStatus(_Model):
             )
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

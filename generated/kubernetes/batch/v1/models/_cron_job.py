@@ -102,7 +102,7 @@ class CronJob(_Model):
             d["spec"] = _model_arg(spec, CronJobSpec, "CronJob(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, CronJobStatus, "CronJob(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -189,7 +189,7 @@ class CronJobList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CronJobList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -317,7 +317,7 @@ class CronJobSpec(_Model):
             d["suspend"] = suspend
         if time_zone is not None:
             d["timeZone"] = time_zone
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -410,7 +410,7 @@ class CronJobStatus(_Model):
             d["lastScheduleTime"] = _Time.coerce(last_schedule_time)
         if last_successful_time is not None:
             d["lastSuccessfulTime"] = _Time.coerce(last_successful_time)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -469,7 +469,7 @@ class JobTemplateSpec(_Model):
             )
         if spec is not None:
             d["spec"] = _model_arg(spec, JobSpec, "JobTemplateSpec(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

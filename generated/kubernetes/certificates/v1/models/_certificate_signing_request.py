@@ -115,7 +115,7 @@ class CertificateSigningRequest(_Model):
             d["status"] = _model_arg(
                 status, CertificateSigningRequestStatus, "CertificateSigningRequest(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -227,7 +227,7 @@ Only one condition of a given type is allowed.
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -328,7 +328,7 @@ class CertificateSigningRequestList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CertificateSigningRequestList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -497,7 +497,7 @@ Valid values are:
             d["usages"] = usages
         if username is not None:
             d["username"] = username
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -609,7 +609,7 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
                 )
                 for i0 in conditions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -77,7 +77,7 @@ class AWSElasticBlockStoreVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -165,7 +165,7 @@ class AzureDiskVolumeSource(_Model):
             d["kind"] = kind
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -260,7 +260,7 @@ class FCVolumeSource(_Model):
             d["targetWWNs"] = target_wwns
         if wwids is not None:
             d["wwids"] = wwids
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -311,7 +311,7 @@ class FlockerVolumeSource(_Model):
             d["datasetName"] = dataset_name
         if dataset_uuid is not None:
             d["datasetUUID"] = dataset_uuid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -370,7 +370,7 @@ class GCEPersistentDiskVolumeSource(_Model):
             d["pdName"] = pd_name
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -428,7 +428,7 @@ class HostPathVolumeSource(_Model):
             d["path"] = path
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -487,7 +487,7 @@ class NFSVolumeSource(_Model):
             d["readOnly"] = read_only
         if server is not None:
             d["server"] = server
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -552,7 +552,7 @@ class NodeSelector(_Model):
                 _model_arg(i0, NodeSelectorTerm, "NodeSelector(node_selector_terms=...)")
                 for i0 in node_selector_terms
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -612,7 +612,7 @@ class NodeSelectorRequirement(_Model):
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -690,7 +690,7 @@ class NodeSelectorTerm(_Model):
                 _model_arg(i0, NodeSelectorRequirement, "NodeSelectorTerm(match_fields=...)")
                 for i0 in match_fields
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -744,7 +744,7 @@ class PhotonPersistentDiskVolumeSource(_Model):
             d["fsType"] = fs_type
         if pd_id is not None:
             d["pdID"] = pd_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -803,7 +803,7 @@ class PortworxVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -888,7 +888,7 @@ class QuobyteVolumeSource(_Model):
             d["user"] = user
         if volume is not None:
             d["volume"] = volume
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -975,7 +975,7 @@ class VsphereVirtualDiskVolumeSource(_Model):
             d["storagePolicyName"] = storage_policy_name
         if volume_path is not None:
             d["volumePath"] = volume_path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

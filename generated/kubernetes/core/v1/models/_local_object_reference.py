@@ -35,7 +35,7 @@ class LocalObjectReference(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -69,7 +69,7 @@ class AttachedVolume(_Model):
             d["devicePath"] = device_path
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -151,7 +151,7 @@ class ConfigMapNodeConfigSource(_Model):
             d["resourceVersion"] = resource_version
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -227,7 +227,7 @@ class ContainerImage(_Model):
             d["names"] = names
         if size_bytes is not None:
             d["sizeBytes"] = size_bytes
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -262,7 +262,7 @@ class DaemonEndpoint(_Model):
         d = self.__dict__
         if port is not None:
             d["Port"] = port
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -361,7 +361,7 @@ class Node(_Model):
             d["spec"] = _model_arg(spec, NodeSpec, "Node(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, NodeStatus, "Node(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -428,7 +428,7 @@ class NodeAddress(_Model):
             d["address"] = address
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -517,7 +517,7 @@ class NodeCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -589,7 +589,7 @@ class NodeConfigSource(_Model):
             d["configMap"] = _model_arg(
                 config_map, ConfigMapNodeConfigSource, "NodeConfigSource(config_map=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -649,7 +649,7 @@ class NodeConfigStatus(_Model):
             d["lastKnownGood"] = _model_arg(
                 last_known_good, NodeConfigSource, "NodeConfigStatus(last_known_good=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -701,7 +701,7 @@ class NodeDaemonEndpoints(_Model):
             d["kubeletEndpoint"] = _model_arg(
                 kubelet_endpoint, DaemonEndpoint, "NodeDaemonEndpoints(kubelet_endpoint=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -736,7 +736,7 @@ class NodeFeatures(_Model):
         d = self.__dict__
         if supplemental_groups_policy is not None:
             d["supplementalGroupsPolicy"] = supplemental_groups_policy
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -793,7 +793,7 @@ class NodeList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "NodeList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -863,7 +863,7 @@ class NodeRuntimeHandler(_Model):
             )
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -908,7 +908,7 @@ class NodeRuntimeHandlerFeatures(_Model):
             d["recursiveReadOnlyMounts"] = recursive_read_only_mounts
         if user_namespaces is not None:
             d["userNamespaces"] = user_namespaces
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1000,7 +1000,7 @@ class NodeSpec(_Model):
             d["taints"] = [_model_arg(i0, Taint, "NodeSpec(taints=...)") for i0 in taints]
         if unschedulable is not None:
             d["unschedulable"] = unschedulable
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1205,7 +1205,7 @@ class NodeStatus(_Model):
             ]
         if volumes_in_use is not None:
             d["volumesInUse"] = volumes_in_use
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1322,7 +1322,7 @@ class NodeSwapStatus(_Model):
         d = self.__dict__
         if capacity is not None:
             d["capacity"] = capacity
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1444,7 +1444,7 @@ class NodeSystemInfo(_Model):
             d["swap"] = _model_arg(swap, NodeSwapStatus, "NodeSystemInfo(swap=...)")
         if system_uuid is not None:
             d["systemUUID"] = system_uuid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1607,7 +1607,7 @@ class Taint(_Model):
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -98,7 +98,7 @@ class AzureFilePersistentVolumeSource(_Model):
             d["secretNamespace"] = secret_namespace
         if share_name is not None:
             d["shareName"] = share_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -257,7 +257,7 @@ class CSIPersistentVolumeSource(_Model):
             d["volumeAttributes"] = volume_attributes
         if volume_handle is not None:
             d["volumeHandle"] = volume_handle
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -398,7 +398,7 @@ class CephFSPersistentVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -483,7 +483,7 @@ class CinderPersistentVolumeSource(_Model):
             )
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -570,7 +570,7 @@ class FlexPersistentVolumeSource(_Model):
             d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "FlexPersistentVolumeSource(secret_ref=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -650,7 +650,7 @@ class GlusterfsPersistentVolumeSource(_Model):
             d["path"] = path
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -795,7 +795,7 @@ class ISCSIPersistentVolumeSource(_Model):
             )
         if target_portal is not None:
             d["targetPortal"] = target_portal
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -891,7 +891,7 @@ class LocalVolumeSource(_Model):
             d["fsType"] = fs_type
         if path is not None:
             d["path"] = path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -992,7 +992,7 @@ class PersistentVolume(_Model):
             d["spec"] = _model_arg(spec, PersistentVolumeSpec, "PersistentVolume(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, PersistentVolumeStatus, "PersistentVolume(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1079,7 +1079,7 @@ class PersistentVolumeList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1443,7 +1443,7 @@ class PersistentVolumeSpec(_Model):
                 VsphereVirtualDiskVolumeSource,
                 "PersistentVolumeSpec(vsphere_volume=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1671,7 +1671,7 @@ class PersistentVolumeStatus(_Model):
             d["phase"] = phase
         if reason is not None:
             d["reason"] = reason
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1775,7 +1775,7 @@ class RBDPersistentVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1926,7 +1926,7 @@ class ScaleIOPersistentVolumeSource(_Model):
             d["system"] = system
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2016,7 +2016,7 @@ class SecretReference(_Model):
             d["name"] = name
         if namespace is not None:
             d["namespace"] = namespace
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2083,7 +2083,7 @@ class StorageOSPersistentVolumeSource(_Model):
             d["volumeName"] = volume_name
         if volume_namespace is not None:
             d["volumeNamespace"] = volume_namespace
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2130,7 +2130,7 @@ class VolumeNodeAffinity(_Model):
         d = self.__dict__
         if required is not None:
             d["required"] = _model_arg(required, NodeSelector, "VolumeNodeAffinity(required=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -68,7 +68,7 @@ Note: New statuses can be added in the future. Consumers should check for unknow
             d["status"] = status
         if target_volume_attributes_class_name is not None:
             d["targetVolumeAttributesClassName"] = target_volume_attributes_class_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -177,7 +177,7 @@ class PersistentVolumeClaim(_Model):
             d["status"] = _model_arg(
                 status, PersistentVolumeClaimStatus, "PersistentVolumeClaim(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -274,7 +274,7 @@ class PersistentVolumeClaimCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -372,7 +372,7 @@ class PersistentVolumeClaimList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeClaimList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -556,7 +556,7 @@ A controller that receives PVC update with previously unknown resourceName shoul
             )
         if phase is not None:
             d["phase"] = phase
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

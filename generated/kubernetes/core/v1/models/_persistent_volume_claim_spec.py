@@ -131,7 +131,7 @@ class PersistentVolumeClaimSpec(_Model):
             d["volumeMode"] = volume_mode
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -217,7 +217,7 @@ class TypedLocalObjectReference(_Model):
             d["kind"] = kind
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -293,7 +293,7 @@ class TypedObjectReference(_Model):
             d["name"] = name
         if namespace is not None:
             d["namespace"] = namespace
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -358,7 +358,7 @@ class VolumeResourceRequirements(_Model):
             d["limits"] = {k0: _Quantity.coerce(i0) for k0, i0 in limits.items()}
         if requests is not None:
             d["requests"] = {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

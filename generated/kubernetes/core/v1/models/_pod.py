@@ -82,7 +82,7 @@ class ContainerExtendedResourceRequest(_Model):
             d["requestName"] = request_name
         if resource_name is not None:
             d["resourceName"] = resource_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -160,7 +160,7 @@ class ContainerState(_Model):
             )
         if waiting is not None:
             d["waiting"] = _model_arg(waiting, ContainerStateWaiting, "ContainerState(waiting=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -207,7 +207,7 @@ class ContainerStateRunning(_Model):
         d = self.__dict__
         if started_at is not None:
             d["startedAt"] = _Time.coerce(started_at)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -286,7 +286,7 @@ class ContainerStateTerminated(_Model):
             d["signal"] = signal
         if started_at is not None:
             d["startedAt"] = _Time.coerce(started_at)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -359,7 +359,7 @@ class ContainerStateWaiting(_Model):
             d["message"] = message
         if reason is not None:
             d["reason"] = reason
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -541,7 +541,7 @@ The value is typically used to determine whether a container is ready to accept 
                 _model_arg(i0, VolumeMountStatus, "ContainerStatus(volume_mounts=...)")
                 for i0 in volume_mounts
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -688,7 +688,7 @@ class ContainerUser(_Model):
         d = self.__dict__
         if linux is not None:
             d["linux"] = _model_arg(linux, LinuxContainerUser, "ContainerUser(linux=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -723,7 +723,7 @@ class HostIP(_Model):
         d = self.__dict__
         if ip is not None:
             d["ip"] = ip
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -765,7 +765,7 @@ class ImageVolumeStatus(_Model):
         d = self.__dict__
         if image_ref is not None:
             d["imageRef"] = image_ref
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -824,7 +824,7 @@ class LinuxContainerUser(_Model):
             d["supplementalGroups"] = supplemental_groups
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -900,7 +900,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
             d["resourceClaimName"] = resource_claim_name
         if resources is not None:
             d["resources"] = {k0: _Quantity.coerce(i0) for k0, i0 in resources.items()}
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1020,7 +1020,7 @@ class Pod(_Model):
             d["spec"] = _model_arg(spec, PodSpec, "Pod(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, PodStatus, "Pod(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1132,7 +1132,7 @@ class PodCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1228,7 +1228,7 @@ class PodExtendedResourceClaimStatus(_Model):
             ]
         if resource_claim_name is not None:
             d["resourceClaimName"] = resource_claim_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1283,7 +1283,7 @@ class PodIP(_Model):
         d = self.__dict__
         if ip is not None:
             d["ip"] = ip
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1348,7 +1348,7 @@ class PodList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "PodList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1421,7 +1421,7 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
             d["name"] = name
         if resource_claim_name is not None:
             d["resourceClaimName"] = resource_claim_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1719,7 +1719,7 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
             d["resources"] = _model_arg(resources, ResourceRequirements, "PodStatus(resources=...)")
         if start_time is not None:
             d["startTime"] = _Time.coerce(start_time)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1924,7 +1924,7 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
             d["message"] = message
         if resource_id is not None:
             d["resourceID"] = resource_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1987,7 +1987,7 @@ class ResourceStatus(_Model):
             d["resources"] = [
                 _model_arg(i0, ResourceHealth, "ResourceStatus(resources=...)") for i0 in resources
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2070,7 +2070,7 @@ class VolumeMountStatus(_Model):
             d["volumeStatus"] = _model_arg(
                 volume_status, VolumeStatus, "VolumeMountStatus(volume_status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2134,7 +2134,7 @@ class VolumeStatus(_Model):
         d = self.__dict__
         if image is not None:
             d["image"] = _model_arg(image, ImageVolumeStatus, "VolumeStatus(image=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -163,7 +163,7 @@ class Affinity(_Model):
             d["podAntiAffinity"] = _model_arg(
                 pod_anti_affinity, PodAntiAffinity, "Affinity(pod_anti_affinity=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -221,7 +221,7 @@ class AppArmorProfile(_Model):
             d["localhostProfile"] = localhost_profile
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -280,7 +280,7 @@ class AzureFileVolumeSource(_Model):
             d["secretName"] = secret_name
         if share_name is not None:
             d["shareName"] = share_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -372,7 +372,7 @@ class CSIVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_attributes is not None:
             d["volumeAttributes"] = volume_attributes
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -437,7 +437,7 @@ class Capabilities(_Model):
             d["add"] = add
         if drop is not None:
             d["drop"] = drop
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -514,7 +514,7 @@ class CephFSVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -599,7 +599,7 @@ class CinderVolumeSource(_Model):
             )
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -687,7 +687,7 @@ class ClusterTrustBundleProjection(_Model):
             d["path"] = path
         if signer_name is not None:
             d["signerName"] = signer_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -754,7 +754,7 @@ class ConfigMapEnvSource(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -803,7 +803,7 @@ class ConfigMapKeySelector(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -870,7 +870,7 @@ class ConfigMapProjection(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -940,7 +940,7 @@ class ConfigMapVolumeSource(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1246,7 +1246,7 @@ class Container(_Model):
             ]
         if working_dir is not None:
             d["workingDir"] = working_dir
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1452,7 +1452,7 @@ class ContainerPort(_Model):
             d["name"] = name
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1513,7 +1513,7 @@ class ContainerResizePolicy(_Model):
             d["resourceName"] = resource_name
         if restart_policy is not None:
             d["restartPolicy"] = restart_policy
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1574,7 +1574,7 @@ class ContainerRestartRule(_Model):
             d["exitCodes"] = _model_arg(
                 exit_codes, ContainerRestartRuleOnExitCodes, "ContainerRestartRule(exit_codes=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1634,7 +1634,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1682,7 +1682,7 @@ class DownwardAPIProjection(_Model):
                 _model_arg(i0, DownwardAPIVolumeFile, "DownwardAPIProjection(items=...)")
                 for i0 in items
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1749,7 +1749,7 @@ class DownwardAPIVolumeFile(_Model):
                 ResourceFieldSelector,
                 "DownwardAPIVolumeFile(resource_field_ref=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1816,7 +1816,7 @@ class DownwardAPIVolumeSource(_Model):
                 _model_arg(i0, DownwardAPIVolumeFile, "DownwardAPIVolumeSource(items=...)")
                 for i0 in items
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1864,7 +1864,7 @@ class EmptyDirVolumeSource(_Model):
             d["medium"] = medium
         if size_limit is not None:
             d["sizeLimit"] = _Quantity.coerce(size_limit)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1920,7 +1920,7 @@ class EnvFromSource(_Model):
             d["secretRef"] = _model_arg(
                 secret_ref, SecretEnvSource, "EnvFromSource(secret_ref=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1978,7 +1978,7 @@ class EnvVar(_Model):
             d["value"] = value
         if value_from is not None:
             d["valueFrom"] = _model_arg(value_from, EnvVarSource, "EnvVar(value_from=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2069,7 +2069,7 @@ class EnvVarSource(_Model):
             d["secretKeyRef"] = _model_arg(
                 secret_key_ref, SecretKeySelector, "EnvVarSource(secret_key_ref=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2410,7 +2410,7 @@ The container runtime must implement support for this feature. If the runtime do
             ]
         if working_dir is not None:
             d["workingDir"] = working_dir
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2602,7 +2602,7 @@ Required, must not be nil.
                 PersistentVolumeClaimTemplate,
                 "EphemeralVolumeSource(volume_claim_template=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2638,7 +2638,7 @@ class ExecAction(_Model):
         d = self.__dict__
         if command is not None:
             d["command"] = command
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2694,7 +2694,7 @@ If optional is set to false and the specified key does not exist, an error will 
             d["path"] = path
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2792,7 +2792,7 @@ class FlexVolumeSource(_Model):
             d["secretRef"] = _model_arg(
                 secret_ref, LocalObjectReference, "FlexVolumeSource(secret_ref=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2859,7 +2859,7 @@ If this is not specified, the default behavior is defined by gRPC.
             d["port"] = port
         if service is not None:
             d["service"] = service
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2921,7 +2921,7 @@ class GitRepoVolumeSource(_Model):
             d["repository"] = repository
         if revision is not None:
             d["revision"] = revision
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2983,7 +2983,7 @@ class GlusterfsVolumeSource(_Model):
             d["path"] = path
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3071,7 +3071,7 @@ class HTTPGetAction(_Model):
             d["port"] = port
         if scheme is not None:
             d["scheme"] = scheme
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3128,7 +3128,7 @@ class HTTPHeader(_Model):
             d["name"] = name
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3188,7 +3188,7 @@ class HostAlias(_Model):
             d["hostnames"] = hostnames
         if ip is not None:
             d["ip"] = ip
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3320,7 +3320,7 @@ class ISCSIVolumeSource(_Model):
             )
         if target_portal is not None:
             d["targetPortal"] = target_portal
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3416,7 +3416,7 @@ class ImageVolumeSource(_Model):
             d["pullPolicy"] = pull_policy
         if reference is not None:
             d["reference"] = reference
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3465,7 +3465,7 @@ class KeyToPath(_Model):
             d["mode"] = mode
         if path is not None:
             d["path"] = path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3534,7 +3534,7 @@ class Lifecycle(_Model):
             d["preStop"] = _model_arg(pre_stop, LifecycleHandler, "Lifecycle(pre_stop=...)")
         if stop_signal is not None:
             d["stopSignal"] = stop_signal
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3601,7 +3601,7 @@ class LifecycleHandler(_Model):
             d["tcpSocket"] = _model_arg(
                 tcp_socket, TCPSocketAction, "LifecycleHandler(tcp_socket=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3688,7 +3688,7 @@ class NodeAffinity(_Model):
                 NodeSelector,
                 "NodeAffinity(required_during_scheduling_ignored_during_execution=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3753,7 +3753,7 @@ class ObjectFieldSelector(_Model):
             d["apiVersion"] = api_version
         if field_path is not None:
             d["fieldPath"] = field_path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3809,7 +3809,7 @@ class PersistentVolumeClaimTemplate(_Model):
             d["spec"] = _model_arg(
                 spec, PersistentVolumeClaimSpec, "PersistentVolumeClaimTemplate(spec=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3864,7 +3864,7 @@ class PersistentVolumeClaimVolumeSource(_Model):
             d["claimName"] = claim_name
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3947,7 +3947,7 @@ class PodAffinity(_Model):
                 )
                 for i0 in required_during_scheduling_ignored_during_execution
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4071,7 +4071,7 @@ class PodAffinityTerm(_Model):
             d["namespaces"] = namespaces
         if topology_key is not None:
             d["topologyKey"] = topology_key
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4172,7 +4172,7 @@ class PodAntiAffinity(_Model):
                 )
                 for i0 in required_during_scheduling_ignored_during_execution
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4322,7 +4322,7 @@ Signers should document the keys and values they support. Signers should deny re
             d["signerName"] = signer_name
         if user_annotations is not None:
             d["userAnnotations"] = user_annotations
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4406,7 +4406,7 @@ class PodDNSConfig(_Model):
             ]
         if searches is not None:
             d["searches"] = searches
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4457,7 +4457,7 @@ class PodDNSConfigOption(_Model):
             d["name"] = name
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4492,7 +4492,7 @@ class PodOS(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4534,7 +4534,7 @@ class PodReadinessGate(_Model):
         d = self.__dict__
         if condition_type is not None:
             d["conditionType"] = condition_type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4609,7 +4609,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             d["resourceClaimName"] = resource_claim_name
         if resource_claim_template_name is not None:
             d["resourceClaimTemplateName"] = resource_claim_template_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4661,7 +4661,7 @@ class PodSchedulingGate(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4703,7 +4703,7 @@ class PodSchedulingGroup(_Model):
         d = self.__dict__
         if pod_group_name is not None:
             d["podGroupName"] = pod_group_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4866,7 +4866,7 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
                 WindowsSecurityContextOptions,
                 "PodSecurityContext(windows_options=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5421,7 +5421,7 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             ]
         if volumes is not None:
             d["volumes"] = [_model_arg(i0, Volume, "PodSpec(volumes=...)") for i0 in volumes]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5697,7 +5697,7 @@ class PreferredSchedulingTerm(_Model):
             )
         if weight is not None:
             d["weight"] = weight
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5827,7 +5827,7 @@ class Probe(_Model):
             d["terminationGracePeriodSeconds"] = termination_grace_period_seconds
         if timeout_seconds is not None:
             d["timeoutSeconds"] = timeout_seconds
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5912,7 +5912,7 @@ class ProjectedVolumeSource(_Model):
                 _model_arg(i0, VolumeProjection, "ProjectedVolumeSource(sources=...)")
                 for i0 in sources
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6009,7 +6009,7 @@ class RBDVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6089,7 +6089,7 @@ class ResourceClaim(_Model):
             d["name"] = name
         if request is not None:
             d["request"] = request
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6148,7 +6148,7 @@ class ResourceFieldSelector(_Model):
             d["divisor"] = _Quantity.coerce(divisor)
         if resource is not None:
             d["resource"] = resource
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6226,7 +6226,7 @@ This field is immutable. It can only be set for containers.
             d["limits"] = {k0: _Quantity.coerce(i0) for k0, i0 in limits.items()}
         if requests is not None:
             d["requests"] = {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6297,7 +6297,7 @@ class SELinuxOptions(_Model):
             d["type"] = type
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6418,7 +6418,7 @@ class ScaleIOVolumeSource(_Model):
             d["system"] = system
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6511,7 +6511,7 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
             d["localhostProfile"] = localhost_profile
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6566,7 +6566,7 @@ class SecretEnvSource(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6615,7 +6615,7 @@ class SecretKeySelector(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6680,7 +6680,7 @@ class SecretProjection(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6752,7 +6752,7 @@ class SecretVolumeSource(_Model):
             d["optional"] = optional
         if secret_name is not None:
             d["secretName"] = secret_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6903,7 +6903,7 @@ class SecurityContext(_Model):
                 WindowsSecurityContextOptions,
                 "SecurityContext(windows_options=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6999,7 +6999,7 @@ class ServiceAccountTokenProjection(_Model):
             d["expirationSeconds"] = expiration_seconds
         if path is not None:
             d["path"] = path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7047,7 +7047,7 @@ class SleepAction(_Model):
         d = self.__dict__
         if seconds is not None:
             d["seconds"] = seconds
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7121,7 +7121,7 @@ class StorageOSVolumeSource(_Model):
             d["volumeName"] = volume_name
         if volume_namespace is not None:
             d["volumeNamespace"] = volume_namespace
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7175,7 +7175,7 @@ class Sysctl(_Model):
             d["name"] = name
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7235,7 +7235,7 @@ class TCPSocketAction(_Model):
             d["host"] = host
         if port is not None:
             d["port"] = port
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7300,7 +7300,7 @@ class Toleration(_Model):
             d["tolerationSeconds"] = toleration_seconds
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7427,7 +7427,7 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
             d["topologyKey"] = topology_key
         if when_unsatisfiable is not None:
             d["whenUnsatisfiable"] = when_unsatisfiable
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7806,7 +7806,7 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
             d["vsphereVolume"] = _model_arg(
                 vsphere_volume, VsphereVirtualDiskVolumeSource, "Volume(vsphere_volume=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8035,7 +8035,7 @@ class VolumeDevice(_Model):
             d["devicePath"] = device_path
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8148,7 +8148,7 @@ If this field is not specified, it is treated as an equivalent of Disabled.
             d["subPath"] = sub_path
         if sub_path_expr is not None:
             d["subPathExpr"] = sub_path_expr
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8297,7 +8297,7 @@ The named signer controls chooses the format of the certificate it issues; consu
                 ServiceAccountTokenProjection,
                 "VolumeProjection(service_account_token=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8377,7 +8377,7 @@ class WeightedPodAffinityTerm(_Model):
             )
         if weight is not None:
             d["weight"] = weight
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8452,7 +8452,7 @@ class WindowsSecurityContextOptions(_Model):
             d["hostProcess"] = host_process
         if run_as_user_name is not None:
             d["runAsUserName"] = run_as_user_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -49,7 +49,7 @@ class PodTemplateSpec(_Model):
             )
         if spec is not None:
             d["spec"] = _model_arg(spec, PodSpec, "PodTemplateSpec(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -110,7 +110,7 @@ class ReplicationController(_Model):
             d["status"] = _model_arg(
                 status, ReplicationControllerStatus, "ReplicationController(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -200,7 +200,7 @@ class ReplicationControllerCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -292,7 +292,7 @@ class ReplicationControllerList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ReplicationControllerList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -379,7 +379,7 @@ class ReplicationControllerSpec(_Model):
             d["template"] = _model_arg(
                 template, PodTemplateSpec, "ReplicationControllerSpec(template=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -482,7 +482,7 @@ class ReplicationControllerStatus(_Model):
             d["readyReplicas"] = ready_replicas
         if replicas is not None:
             d["replicas"] = replicas
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

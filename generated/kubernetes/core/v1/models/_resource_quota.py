@@ -101,7 +101,7 @@ class ResourceQuota(_Model):
             d["spec"] = _model_arg(spec, ResourceQuotaSpec, "ResourceQuota(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ResourceQuotaStatus, "ResourceQuota(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -188,7 +188,7 @@ class ResourceQuotaList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceQuotaList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -266,7 +266,7 @@ class ResourceQuotaSpec(_Model):
             )
         if scopes is not None:
             d["scopes"] = scopes
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -317,7 +317,7 @@ class ResourceQuotaStatus(_Model):
             d["hard"] = {k0: _Quantity.coerce(i0) for k0, i0 in hard.items()}
         if used is not None:
             d["used"] = {k0: _Quantity.coerce(i0) for k0, i0 in used.items()}
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -368,7 +368,7 @@ class ScopeSelector(_Model):
                 )
                 for i0 in match_expressions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -423,7 +423,7 @@ class ScopedResourceSelectorRequirement(_Model):
             d["scopeName"] = scope_name
         if values is not None:
             d["values"] = values
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -50,7 +50,7 @@ class ClientIPConfig(_Model):
         d = self.__dict__
         if timeout_seconds is not None:
             d["timeoutSeconds"] = timeout_seconds
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -105,7 +105,7 @@ class LoadBalancerIngress(_Model):
             d["ports"] = [
                 _model_arg(i0, PortStatus, "LoadBalancerIngress(ports=...)") for i0 in ports
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -155,7 +155,7 @@ class LoadBalancerStatus(_Model):
                 _model_arg(i0, LoadBalancerIngress, "LoadBalancerStatus(ingress=...)")
                 for i0 in ingress
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -211,7 +211,7 @@ class PortStatus(_Model):
             d["port"] = port
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -323,7 +323,7 @@ class Service(_Model):
             d["spec"] = _model_arg(spec, ServiceSpec, "Service(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ServiceStatus, "Service(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -406,7 +406,7 @@ class ServiceList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "ServiceList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -515,7 +515,7 @@ class ServicePort(_Model):
             d["protocol"] = protocol
         if target_port is not None:
             d["targetPort"] = target_port
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -765,7 +765,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             d["trafficDistribution"] = traffic_distribution
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -891,7 +891,7 @@ class ServiceStatus(_Model):
             d["loadBalancer"] = _model_arg(
                 load_balancer, LoadBalancerStatus, "ServiceStatus(load_balancer=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -937,7 +937,7 @@ class SessionAffinityConfig(_Model):
             d["clientIP"] = _model_arg(
                 client_ip, ClientIPConfig, "SessionAffinityConfig(client_ip=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

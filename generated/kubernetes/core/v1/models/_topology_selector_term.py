@@ -51,7 +51,7 @@ class TopologySelectorTerm(_Model):
                 )
                 for i0 in match_label_expressions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

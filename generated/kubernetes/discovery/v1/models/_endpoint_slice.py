@@ -113,7 +113,7 @@ class Endpoint(_Model):
             )
         if zone is not None:
             d["zone"] = zone
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -199,7 +199,7 @@ class EndpointConditions(_Model):
             d["serving"] = serving
         if terminating is not None:
             d["terminating"] = terminating
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -248,7 +248,7 @@ class EndpointHints(_Model):
             d["forZones"] = [
                 _model_arg(i0, ForZone, "EndpointHints(for_zones=...)") for i0 in for_zones
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -326,7 +326,7 @@ class EndpointPort(_Model):
             d["port"] = port
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -430,7 +430,7 @@ class EndpointSlice(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "EndpointSlice(metadata=...)")
         if ports is not None:
             d["ports"] = [_model_arg(i0, EndpointPort, "EndpointSlice(ports=...)") for i0 in ports]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -533,7 +533,7 @@ class EndpointSliceList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "EndpointSliceList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -594,7 +594,7 @@ class ForNode(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -636,7 +636,7 @@ class ForZone(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

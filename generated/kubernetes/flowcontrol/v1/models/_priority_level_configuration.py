@@ -67,7 +67,7 @@ Bigger numbers mean a larger nominal concurrency limit, at the expense of every 
             d["lendablePercent"] = lendable_percent
         if nominal_concurrency_shares is not None:
             d["nominalConcurrencyShares"] = nominal_concurrency_shares
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -111,7 +111,7 @@ class LimitResponse(_Model):
             d["queuing"] = _model_arg(queuing, QueuingConfiguration, "LimitResponse(queuing=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -206,7 +206,7 @@ Setting this field to zero supports the construction of a "jail" for this priori
             )
         if nominal_concurrency_shares is not None:
             d["nominalConcurrencyShares"] = nominal_concurrency_shares
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -312,7 +312,7 @@ class PriorityLevelConfiguration(_Model):
             d["status"] = _model_arg(
                 status, PriorityLevelConfigurationStatus, "PriorityLevelConfiguration(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -402,7 +402,7 @@ class PriorityLevelConfigurationCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -481,7 +481,7 @@ class PriorityLevelConfigurationList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PriorityLevelConfigurationList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -564,7 +564,7 @@ class PriorityLevelConfigurationSpec(_Model):
             )
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -633,7 +633,7 @@ class PriorityLevelConfigurationStatus(_Model):
                 )
                 for i0 in conditions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -685,7 +685,7 @@ class QueuingConfiguration(_Model):
             d["queueLengthLimit"] = queue_length_limit
         if queues is not None:
             d["queues"] = queues
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -79,7 +79,7 @@ Implementations are required to support all path types.
             d["path"] = path
         if path_type is not None:
             d["pathType"] = path_type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -143,7 +143,7 @@ class HTTPIngressRuleValue(_Model):
             d["paths"] = [
                 _model_arg(i0, HTTPIngressPath, "HTTPIngressRuleValue(paths=...)") for i0 in paths
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -242,7 +242,7 @@ class Ingress(_Model):
             d["spec"] = _model_arg(spec, IngressSpec, "Ingress(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, IngressStatus, "Ingress(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -311,7 +311,7 @@ class IngressBackend(_Model):
             )
         if service is not None:
             d["service"] = _model_arg(service, IngressServiceBackend, "IngressBackend(service=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -375,7 +375,7 @@ class IngressList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "IngressList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -453,7 +453,7 @@ class IngressLoadBalancerIngress(_Model):
                 _model_arg(i0, IngressPortStatus, "IngressLoadBalancerIngress(ports=...)")
                 for i0 in ports
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -502,7 +502,7 @@ class IngressLoadBalancerStatus(_Model):
                 _model_arg(i0, IngressLoadBalancerIngress, "IngressLoadBalancerStatus(ingress=...)")
                 for i0 in ingress
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -558,7 +558,7 @@ class IngressPortStatus(_Model):
             d["port"] = port
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -627,7 +627,7 @@ host can be "precise" which is a domain name without the terminating dot of a ne
             d["host"] = host
         if http is not None:
             d["http"] = _model_arg(http, HTTPIngressRuleValue, "IngressRule(http=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -672,7 +672,7 @@ class IngressServiceBackend(_Model):
             d["name"] = name
         if port is not None:
             d["port"] = _model_arg(port, ServiceBackendPort, "IngressServiceBackend(port=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -745,7 +745,7 @@ class IngressSpec(_Model):
             d["rules"] = [_model_arg(i0, IngressRule, "IngressSpec(rules=...)") for i0 in rules]
         if tls is not None:
             d["tls"] = [_model_arg(i0, IngressTLS, "IngressSpec(tls=...)") for i0 in tls]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -803,7 +803,7 @@ class IngressStatus(_Model):
             d["loadBalancer"] = _model_arg(
                 load_balancer, IngressLoadBalancerStatus, "IngressStatus(load_balancer=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -846,7 +846,7 @@ class IngressTLS(_Model):
             d["hosts"] = hosts
         if secret_name is not None:
             d["secretName"] = secret_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -888,7 +888,7 @@ class ServiceBackendPort(_Model):
             d["name"] = name
         if number is not None:
             d["number"] = number
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -56,7 +56,7 @@ class IPBlock(_Model):
             d["cidr"] = cidr
         if except_ is not None:
             d["except"] = except_
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -146,7 +146,7 @@ class NetworkPolicy(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "NetworkPolicy(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, NetworkPolicySpec, "NetworkPolicy(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -212,7 +212,7 @@ class NetworkPolicyEgressRule(_Model):
             d["to"] = [
                 _model_arg(i0, NetworkPolicyPeer, "NetworkPolicyEgressRule(to=...)") for i0 in to
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -272,7 +272,7 @@ class NetworkPolicyIngressRule(_Model):
                 _model_arg(i0, NetworkPolicyPort, "NetworkPolicyIngressRule(ports=...)")
                 for i0 in ports
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -346,7 +346,7 @@ class NetworkPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "NetworkPolicyList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -435,7 +435,7 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
             d["podSelector"] = _model_arg(
                 pod_selector, _meta_v1.LabelSelector, "NetworkPolicyPeer(pod_selector=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -497,7 +497,7 @@ class NetworkPolicyPort(_Model):
             d["port"] = port
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -569,7 +569,7 @@ class NetworkPolicySpec(_Model):
             )
         if policy_types is not None:
             d["policyTypes"] = policy_types
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

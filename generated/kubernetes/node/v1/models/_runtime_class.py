@@ -46,7 +46,7 @@ class Overhead(_Model):
         d = self.__dict__
         if pod_fixed is not None:
             d["podFixed"] = {k0: _Quantity.coerce(i0) for k0, i0 in pod_fixed.items()}
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -144,7 +144,7 @@ class RuntimeClass(_Model):
             d["overhead"] = _model_arg(overhead, Overhead, "RuntimeClass(overhead=...)")
         if scheduling is not None:
             d["scheduling"] = _model_arg(scheduling, Scheduling, "RuntimeClass(scheduling=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -241,7 +241,7 @@ class RuntimeClassList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "RuntimeClassList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -315,7 +315,7 @@ class Scheduling(_Model):
                 _model_arg(i0, _core_v1.Toleration, "Scheduling(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

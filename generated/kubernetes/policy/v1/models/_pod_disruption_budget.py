@@ -105,7 +105,7 @@ class PodDisruptionBudget(_Model):
             d["status"] = _model_arg(
                 status, PodDisruptionBudgetStatus, "PodDisruptionBudget(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -193,7 +193,7 @@ class PodDisruptionBudgetList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PodDisruptionBudgetList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -291,7 +291,7 @@ Additional policies may be added in the future. Clients making eviction decision
             )
         if unhealthy_pod_eviction_policy is not None:
             d["unhealthyPodEvictionPolicy"] = unhealthy_pod_eviction_policy
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -411,7 +411,7 @@ class PodDisruptionBudgetStatus(_Model):
             d["expectedPods"] = expected_pods
         if observed_generation is not None:
             d["observedGeneration"] = observed_generation
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

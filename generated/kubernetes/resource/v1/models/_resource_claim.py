@@ -127,7 +127,7 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
             d["pool"] = pool
         if share_id is not None:
             d["shareID"] = share_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -233,7 +233,7 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
             d["nodeSelector"] = _model_arg(
                 node_selector, _core_v1.NodeSelector, "AllocationResult(node_selector=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -300,7 +300,7 @@ References to subrequests must include the name of the main request and may incl
             d["requests"] = requests
         if source is not None:
             d["source"] = source
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -371,7 +371,7 @@ This includes configuration parameters for drivers which have no allocated devic
                 _model_arg(i0, DeviceRequestAllocationResult, "DeviceAllocationResult(results=...)")
                 for i0 in results
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -537,7 +537,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "DeviceRequestAllocationResult(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -659,7 +659,7 @@ Must not be longer than 256 bytes.
             d["interfaceName"] = interface_name
         if ips is not None:
             d["ips"] = ips
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -751,7 +751,7 @@ class ResourceClaim(_Model):
             d["spec"] = _model_arg(spec, ResourceClaimSpec, "ResourceClaim(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -836,7 +836,7 @@ class ResourceClaimConsumerReference(_Model):
             d["resource"] = resource
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -928,7 +928,7 @@ class ResourceClaimList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceClaimList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1039,7 +1039,7 @@ There can be at most 256 such reservations. This may get increased in the future
                 )
                 for i0 in reserved_for
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

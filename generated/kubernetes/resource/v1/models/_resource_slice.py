@@ -92,7 +92,7 @@ If the requested amount exceeds all valid values, the request violates the polic
             )
         if valid_values is not None:
             d["validValues"] = [_Quantity.coerce(i0) for i0 in valid_values]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -170,7 +170,7 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
             d["min"] = _Quantity.coerce(min)
         if step is not None:
             d["step"] = _Quantity.coerce(step)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -217,7 +217,7 @@ class Counter(_Model):
         d = self.__dict__
         if value is not None:
             d["value"] = _Quantity.coerce(value)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -268,7 +268,7 @@ The maximum number of counters is 32.
             }
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -505,7 +505,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             )
         if taints is not None:
             d["taints"] = [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -691,7 +691,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
             d["version"] = version
         if versions is not None:
             d["versions"] = versions
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -761,7 +761,7 @@ This field reflects the fixed total capacity and does not change. The consumed a
             )
         if value is not None:
             d["value"] = _Quantity.coerce(value)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -815,7 +815,7 @@ The maximum number of counters is 32.
                 k0: _model_arg(i0, Counter, "DeviceCounterConsumption(counters=...)")
                 for k0, i0 in counters.items()
             }
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -897,7 +897,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -980,7 +980,7 @@ class NodeAllocatableResourceMapping(_Model):
             d["allocationMultiplier"] = _Quantity.coerce(allocation_multiplier)
         if capacity_key is not None:
             d["capacityKey"] = capacity_key
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1043,7 +1043,7 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
             d["name"] = name
         if resource_slice_count is not None:
             d["resourceSliceCount"] = resource_slice_count
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1162,7 +1162,7 @@ Changing the spec automatically increments the metadata.generation number.
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceSlice(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1247,7 +1247,7 @@ class ResourceSliceList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1408,7 +1408,7 @@ The maximum number of counter sets is 8.
                 _model_arg(i0, CounterSet, "ResourceSliceSpec(shared_counters=...)")
                 for i0 in shared_counters
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -74,7 +74,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -194,7 +194,7 @@ Changing the spec automatically increments the metadata.generation number.
             d["spec"] = _model_arg(spec, DeviceTaintRuleSpec, "DeviceTaintRule(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -285,7 +285,7 @@ class DeviceTaintRuleList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -355,7 +355,7 @@ class DeviceTaintRuleSpec(_Model):
             )
         if taint is not None:
             d["taint"] = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -424,7 +424,7 @@ Must have 8 or fewer entries.
                 _model_arg(i0, _meta_v1.Condition, "DeviceTaintRuleStatus(conditions=...)")
                 for i0 in conditions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -482,7 +482,7 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
             d["driver"] = driver
         if pool is not None:
             d["pool"] = pool
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

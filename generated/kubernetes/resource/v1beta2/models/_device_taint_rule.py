@@ -104,7 +104,7 @@ Changing the spec automatically increments the metadata.generation number.
             d["spec"] = _model_arg(spec, DeviceTaintRuleSpec, "DeviceTaintRule(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -195,7 +195,7 @@ class DeviceTaintRuleList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -265,7 +265,7 @@ class DeviceTaintRuleSpec(_Model):
             )
         if taint is not None:
             d["taint"] = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -334,7 +334,7 @@ Must have 8 or fewer entries.
                 _model_arg(i0, _meta_v1.Condition, "DeviceTaintRuleStatus(conditions=...)")
                 for i0 in conditions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -392,7 +392,7 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
             d["driver"] = driver
         if pool is not None:
             d["pool"] = pool
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -60,7 +60,7 @@ If the device allows multiple allocation, the aggregated amount across all reque
         d = self.__dict__
         if requests is not None:
             d["requests"] = {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -118,7 +118,7 @@ class DeviceClaim(_Model):
             d["requests"] = [
                 _model_arg(i0, DeviceRequest, "DeviceClaim(requests=...)") for i0 in requests
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -187,7 +187,7 @@ References to subrequests must include the name of the main request and may incl
             )
         if requests is not None:
             d["requests"] = requests
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -261,7 +261,7 @@ References to subrequests must include the name of the main request and may incl
             d["matchAttribute"] = match_attribute
         if requests is not None:
             d["requests"] = requests
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -329,7 +329,7 @@ Must be a DNS label.
             ]
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -486,7 +486,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "DeviceSubRequest(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -598,7 +598,7 @@ class DeviceToleration(_Model):
             d["tolerationSeconds"] = toleration_seconds
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -740,7 +740,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "ExactDeviceRequest(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -815,7 +815,7 @@ class ResourceClaimSpec(_Model):
         d = self.__dict__
         if devices is not None:
             d["devices"] = _model_arg(devices, DeviceClaim, "ResourceClaimSpec(devices=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -42,7 +42,7 @@ class GangSchedulingPolicy(_Model):
         d = self.__dict__
         if min_count is not None:
             d["minCount"] = min_count
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -113,7 +113,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             d["resourceClaimName"] = resource_claim_name
         if resource_claim_template_name is not None:
             d["resourceClaimTemplateName"] = resource_claim_template_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -168,7 +168,7 @@ class PodGroupSchedulingConstraints(_Model):
                 _model_arg(i0, TopologyConstraint, "PodGroupSchedulingConstraints(topology=...)")
                 for i0 in topology
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -214,7 +214,7 @@ class PodGroupSchedulingPolicy(_Model):
             d["basic"] = basic
         if gang is not None:
             d["gang"] = _model_arg(gang, GangSchedulingPolicy, "PodGroupSchedulingPolicy(gang=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -252,7 +252,7 @@ class TopologyConstraint(_Model):
         d = self.__dict__
         if key is not None:
             d["key"] = key
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

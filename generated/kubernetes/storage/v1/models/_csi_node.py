@@ -89,7 +89,7 @@ class CSINode(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "CSINode(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, CSINodeSpec, "CSINode(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -173,7 +173,7 @@ class CSINodeDriver(_Model):
             d["nodeID"] = node_id
         if topology_keys is not None:
             d["topologyKeys"] = topology_keys
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -257,7 +257,7 @@ class CSINodeList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CSINodeList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -330,7 +330,7 @@ class CSINodeSpec(_Model):
             d["drivers"] = [
                 _model_arg(i0, CSINodeDriver, "CSINodeSpec(drivers=...)") for i0 in drivers
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -373,7 +373,7 @@ class VolumeNodeResources(_Model):
         d = self.__dict__
         if count is not None:
             d["count"] = count
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -107,7 +107,7 @@ class VolumeAttachment(_Model):
             d["spec"] = _model_arg(spec, VolumeAttachmentSpec, "VolumeAttachment(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, VolumeAttachmentStatus, "VolumeAttachment(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -198,7 +198,7 @@ class VolumeAttachmentList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "VolumeAttachmentList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -272,7 +272,7 @@ class VolumeAttachmentSource(_Model):
             )
         if persistent_volume_name is not None:
             d["persistentVolumeName"] = persistent_volume_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -326,7 +326,7 @@ class VolumeAttachmentSpec(_Model):
             d["source"] = _model_arg(
                 source, VolumeAttachmentSource, "VolumeAttachmentSpec(source=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -416,7 +416,7 @@ class VolumeAttachmentStatus(_Model):
             d["detachError"] = _model_arg(
                 detach_error, VolumeError, "VolumeAttachmentStatus(detach_error=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -490,7 +490,7 @@ This field requires the MutableCSINodeAllocatableCount feature gate being enable
             d["message"] = message
         if time is not None:
             d["time"] = _Time.coerce(time)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
