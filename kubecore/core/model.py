@@ -679,8 +679,9 @@ def _unread_getattribute(self: Model, name: str) -> Any:
 def _load_unread(obj: Model) -> None:
     """Build the fields of the unread ``obj`` from its ``_raw`` and leave the unread state.
 
-    Each loader works on its own copy of the wire dict, which it publishes whole, so
-    threads reading one unread object at once each see a finished object."""
+    Each loader works on its own copy of the wire dict, which it publishes finished (the
+    values kept aside already moved out, ``_extra`` set first), so threads reading one
+    unread object at once each see a finished object."""
     cls = type(obj)
     if cls._VARIANT != "unread":
         return  # another thread loaded it
@@ -690,12 +691,31 @@ def _load_unread(obj: Model) -> None:
     data: dict[str, Any] = raw.parse() if raw.__class__ is ItemJSON else raw.copy()
     base: type[Model] = cls._BASE  # type: ignore[attr-defined]
     odd = base._load(obj, data)
+    state = base
+    if odd is not None or not data.keys() <= base._WIRE_SAFE:
+        extra = _kept_aside(base, data, odd or ())
+        if extra:
+            object.__setattr__(obj, "_extra", extra)
+            state = base.__dict__.get("_held_variant") or _variant(base, "held")
     _set_dict(obj, data)
-    if odd is None and data.keys() <= base._WIRE_SAFE:
-        _set_class(obj, base)
-    else:
-        _hold(obj, data, odd or ())
+    _set_class(obj, state)
     _set_raw(obj, None)
+
+
+def _kept_aside(
+    base: type[Model], data: dict[str, Any], odd: tuple[str, ...] | list[str]
+) -> dict[str, Any]:
+    """Move out of ``data`` and return the wire values that cannot stay in an instance
+    dict: those named by ``odd``, and keys orjson would skip or that shadow the class's
+    API."""
+    extra: dict[str, Any] = {}
+    for wire in odd:
+        if wire in data:
+            extra[wire] = data.pop(wire)
+    for key in [k for k in data if k not in base._WIRE_SAFE]:
+        if key in base._WIRE_NAMES or _unsafe_key(key) or hasattr(base, key):
+            extra[key] = data.pop(key)
+    return extra
 
 
 def _hold(
@@ -707,12 +727,7 @@ def _hold(
     empty."""
     base = _base(obj)
     extra: dict[str, Any] = dict(_slot(obj, "_extra") or {})
-    for wire in odd:
-        if wire in data:
-            extra[wire] = data.pop(wire)
-    for key in [k for k in data if k not in base._WIRE_SAFE]:
-        if key in base._WIRE_NAMES or _unsafe_key(key) or hasattr(base, key):
-            extra[key] = data.pop(key)
+    extra.update(_kept_aside(base, data, odd))
     held_absent: tuple[str, ...] = _slot(obj, "_absent") or ()
     if absent is not None:
         held_absent += (absent,)

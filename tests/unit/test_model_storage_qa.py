@@ -211,3 +211,30 @@ def test_a_null_for_an_always_set_field_in_extra_fields_keeps_the_type() -> None
     cond = Condition(type="Ready", extra_fields={"status": None})
     assert cond.status == "" and cond.to_dict() == {"type": "Ready", "status": None}
     assert cond == Condition.from_dict({"type": "Ready", "status": None})
+
+
+def test_threads_never_see_a_value_of_the_wrong_shape_while_another_thread_loads() -> None:
+    """A second loader published its copy of the wire dict before moving the values of
+    the wrong shape out of it: a reader in between got ``host_network == "yes"``."""
+    doc = {"metadata": {"name": "a"}, "spec": {"hostNetwork": "yes", "containers": []}}
+    body = orjson.dumps({"apiVersion": "v1", "kind": "PodList", "items": [doc] * 300})
+    seen: list[object] = []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(10):
+            specs = [pod.spec for pod in PodList.from_json(body).items]
+            barrier = threading.Barrier(6)
+
+            def read(specs: list[Any] = specs, barrier: threading.Barrier = barrier) -> None:
+                barrier.wait()
+                seen.extend(v for spec in specs if (v := spec.host_network) is not None)
+
+            threads = [threading.Thread(target=read) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+    finally:
+        sys.setswitchinterval(switch)
+    assert seen == []
