@@ -238,3 +238,103 @@ def test_threads_never_see_a_value_of_the_wrong_shape_while_another_thread_loads
     finally:
         sys.setswitchinterval(switch)
     assert seen == []
+
+
+# --- typed clients and informers over loopback --------------------------------------------
+
+_NEWER_SPEC_FIELDS = """
+                cpu:
+                  description: A field this client's VirtualMachineSpec does not know.
+                  type: integer
+                _private:
+                  description: A wire name orjson skips in an instance dict.
+                  type: object
+                  additionalProperties: {type: integer}
+                validate:
+                  description: A wire name that shadows the model's API.
+                  type: string
+"""
+
+
+def _newer_crd(tmp_path: Any) -> str:
+    """The VirtualMachine CRD as a newer server serves it: its spec has fields that the
+    generated ``VirtualMachineSpec`` does not know."""
+    from tests.conftest import REPO
+
+    text = (REPO / "examples" / "crds" / "virtualmachine.yaml").read_text()
+    anchor = "                status:\n                  type: string\n"
+    assert anchor in text
+    path = tmp_path / "virtualmachine-newer.yaml"
+    path.write_text(text.replace(anchor, anchor + _NEWER_SPEC_FIELDS.lstrip("\n"), 1))
+    return str(path)
+
+
+def test_objects_from_a_newer_server_round_trip_through_typed_clients_and_informers(
+    tmp_path: Any,
+) -> None:
+    from kube_clientgen_api.virtualmachine import Clientset as VMClientset
+    from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import (
+        VirtualMachine,
+        VirtualMachineSpec,
+    )
+    from kube_clientgen_api.virtualmachine.informers import SharedInformerFactory
+    from kubecore import load_config
+    from kubecore.testing import TestApiServer
+
+    unknown = {"cpu": 4, "_private": {"a": 1}, "validate": "strict"}
+    with TestApiServer([_newer_crd(tmp_path)]) as server:
+        with VMClientset.from_config(load_config(server.kubeconfig_path)) as cs:
+            client = cs.cloud_waibizi_com_v1.virtual_machines("default")
+            for name in ("vm1", "vm2"):
+                client.create(
+                    VirtualMachine(
+                        metadata=ObjectMeta(name=name),
+                        spec=VirtualMachineSpec(image="x", extra_fields=unknown),
+                    )
+                )
+            # read-modify-write of an unread list item
+            item = next(v for v in client.list().items if v.metadata.name == "vm1")
+            assert item.spec is not None
+            item.spec.memory = 512
+            client.update(item)
+            got = client.get("vm1").to_dict()["spec"]
+            assert got == {"image": "x", "memory": 512, **unknown}
+            # read-modify-write of a copy taken from an informer's cache
+            factory = SharedInformerFactory(cs, resync_period=0, namespace="default")
+            vms = factory.cloud_waibizi_com_v1.virtual_machines()
+            vms.informer()
+            stop = threading.Event()
+            factory.start(stop)
+            try:
+                assert factory.wait_for_cache_sync(stop) == {VirtualMachine: True}
+                cached = vms.lister().virtual_machines("default").get("vm2")
+                mine = cached.deep_copy()
+                assert mine.spec is not None and mine.spec.extra_fields == unknown
+                mine.spec.disk = 20
+                client.update(mine)
+                got = client.get("vm2").to_dict()["spec"]
+                assert got == {"image": "x", "disk": 20, **unknown}
+                assert cached.spec is not None and cached.spec.disk is None  # cache untouched
+            finally:
+                stop.set()
+                factory.shutdown()
+
+
+# --- mypy --strict on user code ----------------------------------------------------------
+
+
+def test_user_code_over_the_models_passes_mypy_strict_and_runs() -> None:
+    from tests.typing import model_storage_user as user
+    from tests.unit.test_client_typing import mypy_strict
+
+    out = mypy_strict("tests/typing/model_storage_user.py")
+    assert "Success: no issues found" in out, out
+    pod = user.build()  # decoded again from the JSON of a pod that set its attributes
+    assert pod.retries == 0 and not hasattr(pod, "_last")  # they were never wire data
+    pods = PodList.from_json(orjson.dumps({"items": [POD]}))
+    [edited] = user.edit(pods)
+    assert edited["metadata"]["labels"] == {"app": "web", "seen": "yes"}
+    assert [c["name"] for c in edited["spec"]["containers"]] == ["c", "sidecar"]
+    assert "hostNetwork" not in edited["spec"]  # assigning None dropped the kept value
+    assert edited["status"]["newField"] == {"a": 1} and edited["status"]["_u"] == 1
+    assert pods.items[0].to_dict() == POD  # deep_copy: the list is untouched
