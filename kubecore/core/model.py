@@ -341,6 +341,9 @@ class Model:
                 object.__setattr__(self, name, value)
                 return
             if found is _MISSING and (name[:1] == "_" or type(self)._OPEN):
+                if name[:1] != "_":
+                    # a wire key of that name (a newer server's field) must not shadow it
+                    setattr(_base(self), name, _UserAttribute(name, _MISSING))
                 _set_attr(self, name, value)
                 return
             if found is not _MISSING:  # a method or class constant: not wire data
@@ -779,9 +782,10 @@ def _set_attr(obj: Model, name: str, value: Any) -> None:
 
 
 class _UserAttribute:
-    """A plain class attribute of a user subclass (``retries = 3``), made a data
-    descriptor so that an instance's own value (kept in ``_attrs``, off the wire) wins over
-    the class's, as with an ordinary class."""
+    """A plain class attribute of a user subclass (``retries = 3``), or a name its objects
+    set (installed on first set, ``default`` then ``_MISSING``), made a data descriptor
+    so that an instance's own value (kept in ``_attrs``, off the wire) wins over the
+    class's and over a wire key of the same name, as with an ordinary class."""
 
     def __init__(self, name: str, default: Any) -> None:
         self.name = name
@@ -789,9 +793,12 @@ class _UserAttribute:
 
     def __get__(self, obj: Model | None, owner: type) -> Any:
         if obj is None:
-            return self.default
+            return self if self.default is _MISSING else self.default
         attrs = _slot(obj, "_attrs")
-        return attrs.get(self.name, self.default) if attrs else self.default
+        value = attrs.get(self.name, self.default) if attrs else self.default
+        if value is _MISSING:  # set on some object of the class, not on this one
+            raise AttributeError(self.name)
+        return value
 
     def __set__(self, obj: Model, value: Any) -> None:
         _set_attr(obj, self.name, value)

@@ -338,3 +338,16 @@ def test_user_code_over_the_models_passes_mypy_strict_and_runs() -> None:
     assert "hostNetwork" not in edited["spec"]  # assigning None dropped the kept value
     assert edited["status"]["newField"] == {"a": 1} and edited["status"]["_u"] == 1
     assert pods.items[0].to_dict() == POD  # deep_copy: the list is untouched
+
+
+def test_a_subclass_attribute_wins_over_an_unknown_wire_field_of_the_same_name() -> None:
+    """A newer server's field ``note`` is a key of the instance dict: a subclass that set
+    ``self.note`` read the server's value back instead of its own."""
+    doc = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "note": "server"}
+    pod = CachingPod.from_dict(doc)
+    pod.remember()
+    assert pod.note == "kept" and pod.to_dict() == doc and pod.extra_fields == {"note": "server"}
+    later = CachingPod.from_dict(doc)
+    assert later.to_dict() == doc and later.extra_fields == {"note": "server"}
+    with pytest.raises(AttributeError):
+        later.note  # noqa: B018 - never set on this object
