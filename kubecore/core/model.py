@@ -333,39 +333,44 @@ class Model:
             _hold(self, self.__dict__, (), absent=info.wire)
             return value
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        wire = _attributes(_base(self)).get(name)
-        if wire is None:
-            found = _class_attribute(type(self), name)
-            if hasattr(found, "__set__"):  # a slot, a property with a setter
-                object.__setattr__(self, name, value)
-                return
-            if found is _MISSING and (name[:1] == "_" or type(self)._OPEN):
-                if name[:1] != "_":
-                    # a wire key of that name (a newer server's field) must not shadow it
-                    setattr(_base(self), name, _UserAttribute(name, _MISSING))
-                _set_attr(self, name, value)
-                return
-            if found is not _MISSING:  # a method or class constant: not wire data
+    if not TYPE_CHECKING:  # hidden too: a class with __setattr__ takes any attribute
+        # assignment in mypy's eyes, and a typo (``pod.spce = ...``) must stay an error
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            wire = _attributes(_base(self)).get(name)
+            if wire is None:
+                found = _class_attribute(type(self), name)
+                if hasattr(found, "__set__"):  # a slot, a property with a setter
+                    object.__setattr__(self, name, value)
+                    return
+                if found is _MISSING and (name[:1] == "_" or type(self)._OPEN):
+                    if name[:1] != "_":
+                        # a wire key of that name (a newer server's field) must not shadow it
+                        setattr(_base(self), name, _UserAttribute(name, _MISSING))
+                    _set_attr(self, name, value)
+                    return
+                if found is not _MISSING:  # a method, a class constant, a wire name's default
+                    field = next((f.name for f in _base(self).FIELDS if f.wire == name), None)
+                    hint = f" (the wire name of the field {field!r})" if field else ""
+                    raise AttributeError(
+                        f"{type(self).__name__!r} object attribute {name!r} is read-only{hint}"
+                    )
                 raise AttributeError(
-                    f"{type(self).__name__!r} object attribute {name!r} is read-only"
+                    f"{type(self).__name__!r} object has no attribute {name!r} "
+                    "(models take their fields only; unknown wire fields go in extra_fields)"
                 )
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r} "
-                "(models take their fields only; unknown wire fields go in extra_fields)"
-            )
-        if _raw_of(self) is not None:
-            self._materialize()
-        if wire in _base(self)._WIRE_NAMES and wire not in _base(self)._WIRE_SAFE:
-            _set_side(self, wire, value)
-            return
-        data = self.__dict__
-        if value is None:
-            data.pop(wire, None)
-        else:
-            data[wire] = value
-        if type(self)._VARIANT == "held":
-            _written(self, wire)
+            if _raw_of(self) is not None:
+                self._materialize()
+            if wire in _base(self)._WIRE_NAMES and wire not in _base(self)._WIRE_SAFE:
+                _set_side(self, wire, value)
+                return
+            data = self.__dict__
+            if value is None:
+                data.pop(wire, None)
+            else:
+                data[wire] = value
+            if type(self)._VARIANT == "held":
+                _written(self, wire)
 
     def __delattr__(self, name: str) -> None:
         wire = _attributes(_base(self)).get(name)

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import pytest
 
-from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList, PodSpec
+from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList, PodSpec, PodStatus
 from kubecore.core.generated.meta_v1 import Condition, ObjectMeta
 
 POD = {
@@ -98,6 +98,15 @@ def test_assigning_a_class_attribute_raises_instead_of_writing_a_wire_key(name: 
         setattr(pod, name, "x")
     assert pod.to_dict() == {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}}
     assert pod.to_json() == _reference_bytes(pod)
+
+
+def test_assigning_a_wire_name_raises_and_names_the_field() -> None:
+    """``PodStatus.podIP`` is the class default behind ``pod_ip``; assigning it wrote the
+    wire key around the field's checks."""
+    status = PodStatus(pod_ip="10.0.0.1")
+    with pytest.raises(AttributeError, match="pod_ip"):
+        status.podIP = "10.0.0.2"  # type: ignore[attr-defined]
+    assert status.to_dict() == {"podIP": "10.0.0.1"}
 
 
 class CachingPod(Pod):
@@ -351,3 +360,14 @@ def test_a_subclass_attribute_wins_over_an_unknown_wire_field_of_the_same_name()
     assert later.to_dict() == doc and later.extra_fields == {"note": "server"}
     with pytest.raises(AttributeError):
         later.note  # noqa: B018 - never set on this object
+
+
+def test_mypy_still_reports_a_typo_in_an_attribute_assignment() -> None:
+    """``Model.__setattr__`` made mypy accept any attribute assignment (``pod.spce = x``);
+    it is hidden from type checkers, like ``__getattr__``."""
+    from tests.unit.test_client_typing import mypy_strict
+
+    out = mypy_strict("tests/typing/model_storage_typos.py")
+    assert 'model_storage_typos.py:10: error: "Pod" has no attribute "spce"' in out, out
+    assert 'model_storage_typos.py:11: error: "PodStatus" has no attribute "podIP"' in out
+    assert "Found 3 errors" in out
