@@ -328,9 +328,10 @@ class Model:
             if value.__class__ in _IMMUTABLE:
                 return value  # "", 0, False: nothing to keep, nothing to encode
             # A list, map or object the caller may fill in place: kept, and left out of the
-            # encoding while it is still empty.
-            self.__dict__[info.wire] = value
+            # encoding while it is still empty. The object is held before the value joins
+            # its dict, so an encoder in another thread never writes it.
             _hold(self, self.__dict__, (), absent=info.wire)
+            self.__dict__[info.wire] = value
             return value
 
     if not TYPE_CHECKING:  # hidden too: a class with __setattr__ takes any attribute

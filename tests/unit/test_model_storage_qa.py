@@ -371,3 +371,31 @@ def test_mypy_still_reports_a_typo_in_an_attribute_assignment() -> None:
     assert 'model_storage_typos.py:10: error: "Pod" has no attribute "spce"' in out, out
     assert 'model_storage_typos.py:11: error: "PodStatus" has no attribute "podIP"' in out
     assert "Found 3 errors" in out
+
+
+def test_an_encoder_in_another_thread_never_writes_a_field_created_empty_on_read() -> None:
+    """Reading an absent always-set list put the empty list in the instance dict before
+    the object was marked held: an encoder in another thread wrote ``"items": []``."""
+    leaked = 0
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(5):
+            lists = [PodList.from_dict({"metadata": {}}) for _ in range(3000)]
+            for one in lists:
+                one.metadata  # noqa: B018 - loaded; ``items`` stays absent
+            done = threading.Event()
+
+            def read(lists: list[PodList] = lists, done: threading.Event = done) -> None:
+                for one in lists:
+                    one.items  # noqa: B018
+                done.set()
+
+            reader = threading.Thread(target=read)
+            reader.start()
+            while not done.is_set():
+                leaked += sum(b"items" in one.to_json() for one in lists)
+            reader.join(30)
+    finally:
+        sys.setswitchinterval(switch)
+    assert leaked == 0
