@@ -667,7 +667,9 @@ def _variant(cls: type[Model], state: str) -> type[Model]:
     }
     if state == "unread":
         namespace["_LOAD_ON"] = frozenset(
-            [f.name for f in cls.FIELDS] + [f.wire for f in cls.FIELDS] + ["extra_fields"]
+            [f.name for f in cls.FIELDS]
+            + [f.wire for f in cls.FIELDS]
+            + ["extra_fields", "__dict__"]  # vars(obj): the wire form, so loaded
         )
         namespace["__getattribute__"] = _unread_getattribute
     made = type(cls.__name__, (cls,), namespace)

@@ -399,3 +399,13 @@ def test_an_encoder_in_another_thread_never_writes_a_field_created_empty_on_read
     finally:
         sys.setswitchinterval(switch)
     assert leaked == 0
+
+
+@pytest.mark.parametrize("how", ["from_dict", "list item"])
+def test_vars_of_an_unread_object_is_its_wire_form(how: str) -> None:
+    """The instance dict is the wire form, yet ``vars()`` of an object not read yet was
+    ``{}`` (only field names loaded it)."""
+    doc = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "zz": 1}
+    pod = Pod.from_dict(doc) if how == "from_dict" else _list_item(doc)
+    assert list(vars(pod)) == ["apiVersion", "kind", "metadata", "zz"]
+    assert vars(pod)["zz"] == 1 and pod.__dict__ is vars(pod)
