@@ -309,28 +309,30 @@ class Model:
             _hold(self, self.__dict__, (), absent=info.wire)
             return value
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        wire = _attributes(_base(self)).get(name)
-        if wire is None:
-            if name[:1] == "_" or hasattr(type(self), name):
-                object.__setattr__(self, name, value)
+    if not TYPE_CHECKING:  # hidden: a class with __setattr__ lets mypy accept any attribute
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            wire = _attributes(_base(self)).get(name)
+            if wire is None:
+                if name[:1] == "_" or hasattr(type(self), name):
+                    object.__setattr__(self, name, value)
+                    return
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r} "
+                    "(models take their fields only; unknown wire fields go in extra_fields)"
+                )
+            if _raw_of(self) is not None:
+                self._materialize()
+            if wire in _base(self)._WIRE_NAMES and wire not in _base(self)._WIRE_SAFE:
+                _set_side(self, wire, value)
                 return
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r} "
-                "(models take their fields only; unknown wire fields go in extra_fields)"
-            )
-        if _raw_of(self) is not None:
-            self._materialize()
-        if wire in _base(self)._WIRE_NAMES and wire not in _base(self)._WIRE_SAFE:
-            _set_side(self, wire, value)
-            return
-        data = self.__dict__
-        if value is None:
-            data.pop(wire, None)
-        else:
-            data[wire] = value
-        if type(self)._VARIANT == "held":
-            _written(self, wire)
+            data = self.__dict__
+            if value is None:
+                data.pop(wire, None)
+            else:
+                data[wire] = value
+            if type(self)._VARIANT == "held":
+                _written(self, wire)
 
     def __delattr__(self, name: str) -> None:
         wire = _attributes(_base(self)).get(name)
