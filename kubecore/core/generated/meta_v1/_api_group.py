@@ -117,9 +117,7 @@ class APIGroup(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("preferredVersion")
         if v is not None:
@@ -204,17 +202,13 @@ class GroupVersionForDiscovery(_Model):
         if v is None:
             if "groupVersion" in d:  # null in an always-set field: kept aside
                 odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
         v = get("version")
         if v is None:
             if "version" in d:  # null in an always-set field: kept aside
                 odd = ["version"] if odd is None else [*odd, "version"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["version"] if odd is None else [*odd, "version"]
         return odd
 

@@ -120,9 +120,7 @@ class APIVersions(_Model):
         if v is None:
             if "versions" in d:  # null in an always-set field: kept aside
                 odd = ["versions"] if odd is None else [*odd, "versions"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["versions"] if odd is None else [*odd, "versions"]
         return odd
 

@@ -52,17 +52,13 @@ class GroupResource(_Model):
         if v is None:
             if "group" in d:  # null in an always-set field: kept aside
                 odd = ["group"] if odd is None else [*odd, "group"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["group"] if odd is None else [*odd, "group"]
         v = get("resource")
         if v is None:
             if "resource" in d:  # null in an always-set field: kept aside
                 odd = ["resource"] if odd is None else [*odd, "resource"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resource"] if odd is None else [*odd, "resource"]
         return odd
 

@@ -62,17 +62,13 @@ class LabelSelectorRequirement(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("operator")
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
         if v is not None and not (isinstance(v, list)):

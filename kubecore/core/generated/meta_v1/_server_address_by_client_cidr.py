@@ -54,17 +54,13 @@ class ServerAddressByClientCIDR(_Model):
         if v is None:
             if "clientCIDR" in d:  # null in an always-set field: kept aside
                 odd = ["clientCIDR"] if odd is None else [*odd, "clientCIDR"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["clientCIDR"] if odd is None else [*odd, "clientCIDR"]
         v = get("serverAddress")
         if v is None:
             if "serverAddress" in d:  # null in an always-set field: kept aside
                 odd = ["serverAddress"] if odd is None else [*odd, "serverAddress"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["serverAddress"] if odd is None else [*odd, "serverAddress"]
         return odd
 

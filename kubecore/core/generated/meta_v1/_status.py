@@ -132,9 +132,7 @@ class ShardInfo(_Model):
         if v is None:
             if "selector" in d:  # null in an always-set field: kept aside
                 odd = ["selector"] if odd is None else [*odd, "selector"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["selector"] if odd is None else [*odd, "selector"]
         return odd
 

@@ -60,17 +60,13 @@ class WatchEvent(_Model):
         if v is None:
             if "object" in d:  # null in an always-set field: kept aside
                 odd = ["object"] if odd is None else [*odd, "object"]
-        elif isinstance(v, dict):
-            pass
-        else:
+        elif not (isinstance(v, dict)):
             odd = ["object"] if odd is None else [*odd, "object"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 

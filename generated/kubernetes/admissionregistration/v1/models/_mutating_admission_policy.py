@@ -602,9 +602,7 @@ class Mutation(_Model):
         if v is None:
             if "patchType" in d:  # null in an always-set field: kept aside
                 odd = ["patchType"] if odd is None else [*odd, "patchType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["patchType"] if odd is None else [*odd, "patchType"]
         return odd
 

@@ -158,17 +158,13 @@ class ServiceReference(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is None:
             if "namespace" in d:  # null in an always-set field: kept aside
                 odd = ["namespace"] if odd is None else [*odd, "namespace"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("path")
         if v is not None and not (isinstance(v, str)):

@@ -79,17 +79,13 @@ Required.
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("valueExpression")
         if v is None:
             if "valueExpression" in d:  # null in an always-set field: kept aside
                 odd = ["valueExpression"] if odd is None else [*odd, "valueExpression"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["valueExpression"] if odd is None else [*odd, "valueExpression"]
         return odd
 
@@ -138,17 +134,13 @@ class ExpressionWarning(_Model):
         if v is None:
             if "fieldRef" in d:  # null in an always-set field: kept aside
                 odd = ["fieldRef"] if odd is None else [*odd, "fieldRef"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["fieldRef"] if odd is None else [*odd, "fieldRef"]
         v = get("warning")
         if v is None:
             if "warning" in d:  # null in an always-set field: kept aside
                 odd = ["warning"] if odd is None else [*odd, "warning"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["warning"] if odd is None else [*odd, "warning"]
         return odd
 
@@ -771,9 +763,7 @@ Required.
         if v is None:
             if "expression" in d:  # null in an always-set field: kept aside
                 odd = ["expression"] if odd is None else [*odd, "expression"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("message")
         if v is not None and not (isinstance(v, str)):

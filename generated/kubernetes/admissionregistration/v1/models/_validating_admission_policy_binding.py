@@ -337,17 +337,13 @@ Required.
         if v is None:
             if "policyName" in d:  # null in an always-set field: kept aside
                 odd = ["policyName"] if odd is None else [*odd, "policyName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["policyName"] if odd is None else [*odd, "policyName"]
         v = get("validationActions")
         if v is None:
             if "validationActions" in d:  # null in an always-set field: kept aside
                 odd = ["validationActions"] if odd is None else [*odd, "validationActions"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["validationActions"] if odd is None else [*odd, "validationActions"]
         return odd
 

@@ -219,9 +219,7 @@ Default to the empty LabelSelector, which matches everything.
                     if odd is None
                     else [*odd, "admissionReviewVersions"]
                 )
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["admissionReviewVersions"] if odd is None else [*odd, "admissionReviewVersions"]
         v = get("clientConfig")
         if v is None:
@@ -250,9 +248,7 @@ Default to the empty LabelSelector, which matches everything.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespaceSelector")
         if v is not None:
@@ -279,9 +275,7 @@ Default to the empty LabelSelector, which matches everything.
         if v is None:
             if "sideEffects" in d:  # null in an always-set field: kept aside
                 odd = ["sideEffects"] if odd is None else [*odd, "sideEffects"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["sideEffects"] if odd is None else [*odd, "sideEffects"]
         v = get("timeoutSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):

@@ -224,17 +224,13 @@ Required.
         if v is None:
             if "expression" in d:  # null in an always-set field: kept aside
                 odd = ["expression"] if odd is None else [*odd, "expression"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -674,9 +670,7 @@ class Mutation(_Model):
         if v is None:
             if "patchType" in d:  # null in an always-set field: kept aside
                 odd = ["patchType"] if odd is None else [*odd, "patchType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["patchType"] if odd is None else [*odd, "patchType"]
         return odd
 
@@ -765,17 +759,13 @@ class Variable(_Model):
         if v is None:
             if "expression" in d:  # null in an always-set field: kept aside
                 odd = ["expression"] if odd is None else [*odd, "expression"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

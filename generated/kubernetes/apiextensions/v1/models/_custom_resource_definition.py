@@ -113,17 +113,13 @@ class CustomResourceColumnDefinition(_Model):
         if v is None:
             if "jsonPath" in d:  # null in an always-set field: kept aside
                 odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("priority")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -132,9 +128,7 @@ class CustomResourceColumnDefinition(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -189,9 +183,7 @@ class CustomResourceConversion(_Model):
         if v is None:
             if "strategy" in d:  # null in an always-set field: kept aside
                 odd = ["strategy"] if odd is None else [*odd, "strategy"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["strategy"] if odd is None else [*odd, "strategy"]
         v = get("webhook")
         if v is not None:
@@ -416,17 +408,13 @@ class CustomResourceDefinitionCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -600,9 +588,7 @@ class CustomResourceDefinitionNames(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("listKind")
         if v is not None and not (isinstance(v, str)):
@@ -611,9 +597,7 @@ class CustomResourceDefinitionNames(_Model):
         if v is None:
             if "plural" in d:  # null in an always-set field: kept aside
                 odd = ["plural"] if odd is None else [*odd, "plural"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["plural"] if odd is None else [*odd, "plural"]
         v = get("shortNames")
         if v is not None and not (isinstance(v, list)):
@@ -724,9 +708,7 @@ class CustomResourceDefinitionSpec(_Model):
         if v is None:
             if "group" in d:  # null in an always-set field: kept aside
                 odd = ["group"] if odd is None else [*odd, "group"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["group"] if odd is None else [*odd, "group"]
         v = get("names")
         if v is None:
@@ -743,9 +725,7 @@ class CustomResourceDefinitionSpec(_Model):
         if v is None:
             if "scope" in d:  # null in an always-set field: kept aside
                 odd = ["scope"] if odd is None else [*odd, "scope"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["scope"] if odd is None else [*odd, "scope"]
         v = get("versions")
         if v is None:
@@ -1014,9 +994,7 @@ class CustomResourceDefinitionVersion(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("schema")
         if v is not None:
@@ -1037,17 +1015,13 @@ class CustomResourceDefinitionVersion(_Model):
         if v is None:
             if "served" in d:  # null in an always-set field: kept aside
                 odd = ["served"] if odd is None else [*odd, "served"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["served"] if odd is None else [*odd, "served"]
         v = get("storage")
         if v is None:
             if "storage" in d:  # null in an always-set field: kept aside
                 odd = ["storage"] if odd is None else [*odd, "storage"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["storage"] if odd is None else [*odd, "storage"]
         v = get("subresources")
         if v is not None:
@@ -1118,17 +1092,13 @@ class CustomResourceSubresourceScale(_Model):
         if v is None:
             if "specReplicasPath" in d:  # null in an always-set field: kept aside
                 odd = ["specReplicasPath"] if odd is None else [*odd, "specReplicasPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["specReplicasPath"] if odd is None else [*odd, "specReplicasPath"]
         v = get("statusReplicasPath")
         if v is None:
             if "statusReplicasPath" in d:  # null in an always-set field: kept aside
                 odd = ["statusReplicasPath"] if odd is None else [*odd, "statusReplicasPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["statusReplicasPath"] if odd is None else [*odd, "statusReplicasPath"]
         return odd
 
@@ -1920,9 +1890,7 @@ class SelectableField(_Model):
         if v is None:
             if "jsonPath" in d:  # null in an always-set field: kept aside
                 odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
         return odd
 
@@ -1983,17 +1951,13 @@ class ServiceReference(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is None:
             if "namespace" in d:  # null in an always-set field: kept aside
                 odd = ["namespace"] if odd is None else [*odd, "namespace"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("path")
         if v is not None and not (isinstance(v, str)):
@@ -2133,9 +2097,7 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         if v is None:
             if "rule" in d:  # null in an always-set field: kept aside
                 odd = ["rule"] if odd is None else [*odd, "rule"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["rule"] if odd is None else [*odd, "rule"]
         return odd
 
@@ -2271,9 +2233,7 @@ class WebhookConversion(_Model):
                     if odd is None
                     else [*odd, "conversionReviewVersions"]
                 )
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = (
                 ["conversionReviewVersions"] if odd is None else [*odd, "conversionReviewVersions"]
             )

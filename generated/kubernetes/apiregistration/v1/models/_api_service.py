@@ -213,17 +213,13 @@ class APIServiceCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -409,9 +405,7 @@ class APIServiceSpec(_Model):
         if v is None:
             if "groupPriorityMinimum" in d:  # null in an always-set field: kept aside
                 odd = ["groupPriorityMinimum"] if odd is None else [*odd, "groupPriorityMinimum"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["groupPriorityMinimum"] if odd is None else [*odd, "groupPriorityMinimum"]
         v = get("insecureSkipTLSVerify")
         if v is not None and not (v.__class__ is bool):
@@ -429,9 +423,7 @@ class APIServiceSpec(_Model):
         if v is None:
             if "versionPriority" in d:  # null in an always-set field: kept aside
                 odd = ["versionPriority"] if odd is None else [*odd, "versionPriority"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["versionPriority"] if odd is None else [*odd, "versionPriority"]
         return odd
 

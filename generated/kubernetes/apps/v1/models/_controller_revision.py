@@ -125,9 +125,7 @@ class ControllerRevision(_Model):
         if v is None:
             if "revision" in d:  # null in an always-set field: kept aside
                 odd = ["revision"] if odd is None else [*odd, "revision"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["revision"] if odd is None else [*odd, "revision"]
         return odd
 

@@ -216,17 +216,13 @@ class DaemonSetCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -571,9 +567,7 @@ class DaemonSetStatus(_Model):
                 odd = (
                     ["currentNumberScheduled"] if odd is None else [*odd, "currentNumberScheduled"]
                 )
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["currentNumberScheduled"] if odd is None else [*odd, "currentNumberScheduled"]
         v = get("desiredNumberScheduled")
         if v is None:
@@ -581,9 +575,7 @@ class DaemonSetStatus(_Model):
                 odd = (
                     ["desiredNumberScheduled"] if odd is None else [*odd, "desiredNumberScheduled"]
                 )
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["desiredNumberScheduled"] if odd is None else [*odd, "desiredNumberScheduled"]
         v = get("numberAvailable")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -592,17 +584,13 @@ class DaemonSetStatus(_Model):
         if v is None:
             if "numberMisscheduled" in d:  # null in an always-set field: kept aside
                 odd = ["numberMisscheduled"] if odd is None else [*odd, "numberMisscheduled"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["numberMisscheduled"] if odd is None else [*odd, "numberMisscheduled"]
         v = get("numberReady")
         if v is None:
             if "numberReady" in d:  # null in an always-set field: kept aside
                 odd = ["numberReady"] if odd is None else [*odd, "numberReady"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["numberReady"] if odd is None else [*odd, "numberReady"]
         v = get("numberUnavailable")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):

@@ -269,17 +269,13 @@ class StatefulSetCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -817,9 +813,7 @@ class StatefulSetStatus(_Model):
         if v is None:
             if "replicas" in d:  # null in an always-set field: kept aside
                 odd = ["replicas"] if odd is None else [*odd, "replicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("updateRevision")
         if v is not None and not (isinstance(v, str)):

@@ -173,9 +173,7 @@ class TokenReviewSpec(_Model):
         if v is None:
             if "token" in d:  # null in an always-set field: kept aside
                 odd = ["token"] if odd is None else [*odd, "token"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["token"] if odd is None else [*odd, "token"]
         return odd
 

@@ -372,9 +372,7 @@ class SubjectAccessReviewStatus(_Model):
         if v is None:
             if "allowed" in d:  # null in an always-set field: kept aside
                 odd = ["allowed"] if odd is None else [*odd, "allowed"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["allowed"] if odd is None else [*odd, "allowed"]
         v = get("denied")
         if v is not None and not (v.__class__ is bool):

@@ -67,9 +67,7 @@ class NonResourceRule(_Model):
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         return odd
 
@@ -151,9 +149,7 @@ class ResourceRule(_Model):
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         return odd
 
@@ -384,9 +380,7 @@ class SubjectRulesReviewStatus(_Model):
         if v is None:
             if "incomplete" in d:  # null in an always-set field: kept aside
                 odd = ["incomplete"] if odd is None else [*odd, "incomplete"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["incomplete"] if odd is None else [*odd, "incomplete"]
         v = get("nonResourceRules")
         if v is None:

@@ -73,17 +73,13 @@ class CrossVersionObjectReference(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -375,9 +371,7 @@ class HorizontalPodAutoscalerSpec(_Model):
         if v is None:
             if "maxReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
         v = get("minReplicas")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -482,17 +476,13 @@ class HorizontalPodAutoscalerStatus(_Model):
         if v is None:
             if "currentReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["currentReplicas"] if odd is None else [*odd, "currentReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["currentReplicas"] if odd is None else [*odd, "currentReplicas"]
         v = get("desiredReplicas")
         if v is None:
             if "desiredReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
         v = get("lastScaleTime")
         if v is not None:

@@ -180,9 +180,7 @@ class ScaleStatus(_Model):
         if v is None:
             if "replicas" in d:  # null in an always-set field: kept aside
                 odd = ["replicas"] if odd is None else [*odd, "replicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("selector")
         if v is not None and not (isinstance(v, str)):

@@ -92,17 +92,13 @@ class ContainerResourceMetricSource(_Model):
         if v is None:
             if "container" in d:  # null in an always-set field: kept aside
                 odd = ["container"] if odd is None else [*odd, "container"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["container"] if odd is None else [*odd, "container"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("target")
         if v is None:
@@ -170,9 +166,7 @@ class ContainerResourceMetricStatus(_Model):
         if v is None:
             if "container" in d:  # null in an always-set field: kept aside
                 odd = ["container"] if odd is None else [*odd, "container"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["container"] if odd is None else [*odd, "container"]
         v = get("current")
         if v is None:
@@ -186,9 +180,7 @@ class ContainerResourceMetricStatus(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -249,17 +241,13 @@ class CrossVersionObjectReference(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -435,25 +423,19 @@ class HPAScalingPolicy(_Model):
         if v is None:
             if "periodSeconds" in d:  # null in an always-set field: kept aside
                 odd = ["periodSeconds"] if odd is None else [*odd, "periodSeconds"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["periodSeconds"] if odd is None else [*odd, "periodSeconds"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         v = get("value")
         if v is None:
             if "value" in d:  # null in an always-set field: kept aside
                 odd = ["value"] if odd is None else [*odd, "value"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["value"] if odd is None else [*odd, "value"]
         return odd
 
@@ -808,17 +790,13 @@ class HorizontalPodAutoscalerCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -1004,9 +982,7 @@ class HorizontalPodAutoscalerSpec(_Model):
         if v is None:
             if "maxReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
         v = get("metrics")
         if v is not None:
@@ -1153,9 +1129,7 @@ class HorizontalPodAutoscalerStatus(_Model):
         if v is None:
             if "desiredReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
         v = get("lastScaleTime")
         if v is not None:
@@ -1213,9 +1187,7 @@ class MetricIdentifier(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("selector")
         if v is not None:
@@ -1334,9 +1306,7 @@ class MetricSpec(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -1449,9 +1419,7 @@ class MetricStatus(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -1523,9 +1491,7 @@ class MetricTarget(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         v = get("value")
         if v is not None:
@@ -1928,9 +1894,7 @@ class ResourceMetricSource(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("target")
         if v is None:
@@ -1997,9 +1961,7 @@ class ResourceMetricStatus(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

@@ -341,9 +341,7 @@ class CronJobSpec(_Model):
         if v is None:
             if "schedule" in d:  # null in an always-set field: kept aside
                 odd = ["schedule"] if odd is None else [*odd, "schedule"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["schedule"] if odd is None else [*odd, "schedule"]
         v = get("startingDeadlineSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):

@@ -378,17 +378,13 @@ Additional values are considered to be added in the future. Clients should react
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
         if v is None:
             if "values" in d:  # null in an always-set field: kept aside
                 odd = ["values"] if odd is None else [*odd, "values"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["values"] if odd is None else [*odd, "values"]
         return odd
 
@@ -440,9 +436,7 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -523,9 +517,7 @@ Additional values are considered to be added in the future. Clients should react
         if v is None:
             if "action" in d:  # null in an always-set field: kept aside
                 odd = ["action"] if odd is None else [*odd, "action"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["action"] if odd is None else [*odd, "action"]
         v = get("onExitCodes")
         if v is not None:

@@ -255,17 +255,13 @@ Only one condition of a given type is allowed.
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -516,17 +512,13 @@ Valid values are:
         if v is None:
             if "request" in d:  # null in an always-set field: kept aside
                 odd = ["request"] if odd is None else [*odd, "request"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["request"] if odd is None else [*odd, "request"]
         v = get("signerName")
         if v is None:
             if "signerName" in d:  # null in an always-set field: kept aside
                 odd = ["signerName"] if odd is None else [*odd, "signerName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["signerName"] if odd is None else [*odd, "signerName"]
         v = get("uid")
         if v is not None and not (isinstance(v, str)):

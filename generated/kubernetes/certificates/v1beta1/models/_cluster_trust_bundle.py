@@ -275,9 +275,7 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
         if v is None:
             if "trustBundle" in d:  # null in an always-set field: kept aside
                 odd = ["trustBundle"] if odd is None else [*odd, "trustBundle"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["trustBundle"] if odd is None else [*odd, "trustBundle"]
         return odd
 

@@ -284,9 +284,7 @@ class LeaseCandidateSpec(_Model):
         if v is None:
             if "binaryVersion" in d:  # null in an always-set field: kept aside
                 odd = ["binaryVersion"] if odd is None else [*odd, "binaryVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["binaryVersion"] if odd is None else [*odd, "binaryVersion"]
         v = get("emulationVersion")
         if v is not None and not (isinstance(v, str)):
@@ -295,9 +293,7 @@ class LeaseCandidateSpec(_Model):
         if v is None:
             if "leaseName" in d:  # null in an always-set field: kept aside
                 odd = ["leaseName"] if odd is None else [*odd, "leaseName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["leaseName"] if odd is None else [*odd, "leaseName"]
         v = get("pingTime")
         if v is not None:
@@ -315,9 +311,7 @@ class LeaseCandidateSpec(_Model):
         if v is None:
             if "strategy" in d:  # null in an always-set field: kept aside
                 odd = ["strategy"] if odd is None else [*odd, "strategy"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["strategy"] if odd is None else [*odd, "strategy"]
         return odd
 

@@ -96,9 +96,7 @@ class AWSElasticBlockStoreVolumeSource(_Model):
         if v is None:
             if "volumeID" in d:  # null in an always-set field: kept aside
                 odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
         return odd
 
@@ -178,17 +176,13 @@ class AzureDiskVolumeSource(_Model):
         if v is None:
             if "diskName" in d:  # null in an always-set field: kept aside
                 odd = ["diskName"] if odd is None else [*odd, "diskName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["diskName"] if odd is None else [*odd, "diskName"]
         v = get("diskURI")
         if v is None:
             if "diskURI" in d:  # null in an always-set field: kept aside
                 odd = ["diskURI"] if odd is None else [*odd, "diskURI"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["diskURI"] if odd is None else [*odd, "diskURI"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -386,9 +380,7 @@ class GCEPersistentDiskVolumeSource(_Model):
         if v is None:
             if "pdName" in d:  # null in an always-set field: kept aside
                 odd = ["pdName"] if odd is None else [*odd, "pdName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pdName"] if odd is None else [*odd, "pdName"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -438,9 +430,7 @@ class HostPathVolumeSource(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("type")
         if v is not None and not (isinstance(v, str)):
@@ -497,9 +487,7 @@ class NFSVolumeSource(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -508,9 +496,7 @@ class NFSVolumeSource(_Model):
         if v is None:
             if "server" in d:  # null in an always-set field: kept aside
                 odd = ["server"] if odd is None else [*odd, "server"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["server"] if odd is None else [*odd, "server"]
         return odd
 
@@ -622,17 +608,13 @@ class NodeSelectorRequirement(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("operator")
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
         if v is not None and not (isinstance(v, list)):
@@ -757,9 +739,7 @@ class PhotonPersistentDiskVolumeSource(_Model):
         if v is None:
             if "pdID" in d:  # null in an always-set field: kept aside
                 odd = ["pdID"] if odd is None else [*odd, "pdID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pdID"] if odd is None else [*odd, "pdID"]
         return odd
 
@@ -819,9 +799,7 @@ class PortworxVolumeSource(_Model):
         if v is None:
             if "volumeID" in d:  # null in an always-set field: kept aside
                 odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
         return odd
 
@@ -904,9 +882,7 @@ class QuobyteVolumeSource(_Model):
         if v is None:
             if "registry" in d:  # null in an always-set field: kept aside
                 odd = ["registry"] if odd is None else [*odd, "registry"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["registry"] if odd is None else [*odd, "registry"]
         v = get("tenant")
         if v is not None and not (isinstance(v, str)):
@@ -918,9 +894,7 @@ class QuobyteVolumeSource(_Model):
         if v is None:
             if "volume" in d:  # null in an always-set field: kept aside
                 odd = ["volume"] if odd is None else [*odd, "volume"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volume"] if odd is None else [*odd, "volume"]
         return odd
 
@@ -994,9 +968,7 @@ class VsphereVirtualDiskVolumeSource(_Model):
         if v is None:
             if "volumePath" in d:  # null in an always-set field: kept aside
                 odd = ["volumePath"] if odd is None else [*odd, "volumePath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumePath"] if odd is None else [*odd, "volumePath"]
         return odd
 

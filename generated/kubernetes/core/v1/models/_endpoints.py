@@ -81,9 +81,7 @@ class EndpointAddress(_Model):
         if v is None:
             if "ip" in d:  # null in an always-set field: kept aside
                 odd = ["ip"] if odd is None else [*odd, "ip"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["ip"] if odd is None else [*odd, "ip"]
         v = get("nodeName")
         if v is not None and not (isinstance(v, str)):
@@ -169,9 +167,7 @@ class EndpointPort(_Model):
         if v is None:
             if "port" in d:  # null in an always-set field: kept aside
                 odd = ["port"] if odd is None else [*odd, "port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
         if v is not None and not (isinstance(v, str)):

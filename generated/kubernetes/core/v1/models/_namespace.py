@@ -214,17 +214,13 @@ class NamespaceCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 

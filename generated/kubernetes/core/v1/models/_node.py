@@ -79,17 +79,13 @@ class AttachedVolume(_Model):
         if v is None:
             if "devicePath" in d:  # null in an always-set field: kept aside
                 odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -161,25 +157,19 @@ class ConfigMapNodeConfigSource(_Model):
         if v is None:
             if "kubeletConfigKey" in d:  # null in an always-set field: kept aside
                 odd = ["kubeletConfigKey"] if odd is None else [*odd, "kubeletConfigKey"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kubeletConfigKey"] if odd is None else [*odd, "kubeletConfigKey"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is None:
             if "namespace" in d:  # null in an always-set field: kept aside
                 odd = ["namespace"] if odd is None else [*odd, "namespace"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("resourceVersion")
         if v is not None and not (isinstance(v, str)):
@@ -272,9 +262,7 @@ class DaemonEndpoint(_Model):
         if v is None:
             if "Port" in d:  # null in an always-set field: kept aside
                 odd = ["Port"] if odd is None else [*odd, "Port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["Port"] if odd is None else [*odd, "Port"]
         return odd
 
@@ -438,17 +426,13 @@ class NodeAddress(_Model):
         if v is None:
             if "address" in d:  # null in an always-set field: kept aside
                 odd = ["address"] if odd is None else [*odd, "address"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["address"] if odd is None else [*odd, "address"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -545,17 +529,13 @@ class NodeCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -1454,17 +1434,13 @@ class NodeSystemInfo(_Model):
         if v is None:
             if "architecture" in d:  # null in an always-set field: kept aside
                 odd = ["architecture"] if odd is None else [*odd, "architecture"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["architecture"] if odd is None else [*odd, "architecture"]
         v = get("bootID")
         if v is None:
             if "bootID" in d:  # null in an always-set field: kept aside
                 odd = ["bootID"] if odd is None else [*odd, "bootID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["bootID"] if odd is None else [*odd, "bootID"]
         v = get("containerRuntimeVersion")
         if v is None:
@@ -1474,57 +1450,43 @@ class NodeSystemInfo(_Model):
                     if odd is None
                     else [*odd, "containerRuntimeVersion"]
                 )
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["containerRuntimeVersion"] if odd is None else [*odd, "containerRuntimeVersion"]
         v = get("kernelVersion")
         if v is None:
             if "kernelVersion" in d:  # null in an always-set field: kept aside
                 odd = ["kernelVersion"] if odd is None else [*odd, "kernelVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kernelVersion"] if odd is None else [*odd, "kernelVersion"]
         v = get("kubeProxyVersion")
         if v is None:
             if "kubeProxyVersion" in d:  # null in an always-set field: kept aside
                 odd = ["kubeProxyVersion"] if odd is None else [*odd, "kubeProxyVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kubeProxyVersion"] if odd is None else [*odd, "kubeProxyVersion"]
         v = get("kubeletVersion")
         if v is None:
             if "kubeletVersion" in d:  # null in an always-set field: kept aside
                 odd = ["kubeletVersion"] if odd is None else [*odd, "kubeletVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kubeletVersion"] if odd is None else [*odd, "kubeletVersion"]
         v = get("machineID")
         if v is None:
             if "machineID" in d:  # null in an always-set field: kept aside
                 odd = ["machineID"] if odd is None else [*odd, "machineID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["machineID"] if odd is None else [*odd, "machineID"]
         v = get("operatingSystem")
         if v is None:
             if "operatingSystem" in d:  # null in an always-set field: kept aside
                 odd = ["operatingSystem"] if odd is None else [*odd, "operatingSystem"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operatingSystem"] if odd is None else [*odd, "operatingSystem"]
         v = get("osImage")
         if v is None:
             if "osImage" in d:  # null in an always-set field: kept aside
                 odd = ["osImage"] if odd is None else [*odd, "osImage"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["osImage"] if odd is None else [*odd, "osImage"]
         v = get("swap")
         if v is not None:
@@ -1536,9 +1498,7 @@ class NodeSystemInfo(_Model):
         if v is None:
             if "systemUUID" in d:  # null in an always-set field: kept aside
                 odd = ["systemUUID"] if odd is None else [*odd, "systemUUID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["systemUUID"] if odd is None else [*odd, "systemUUID"]
         return odd
 
@@ -1617,17 +1577,13 @@ class Taint(_Model):
         if v is None:
             if "effect" in d:  # null in an always-set field: kept aside
                 odd = ["effect"] if odd is None else [*odd, "effect"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["effect"] if odd is None else [*odd, "effect"]
         v = get("key")
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("timeAdded")
         if v is not None:

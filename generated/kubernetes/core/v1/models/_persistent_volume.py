@@ -111,9 +111,7 @@ class AzureFilePersistentVolumeSource(_Model):
         if v is None:
             if "secretName" in d:  # null in an always-set field: kept aside
                 odd = ["secretName"] if odd is None else [*odd, "secretName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["secretName"] if odd is None else [*odd, "secretName"]
         v = get("secretNamespace")
         if v is not None and not (isinstance(v, str)):
@@ -122,9 +120,7 @@ class AzureFilePersistentVolumeSource(_Model):
         if v is None:
             if "shareName" in d:  # null in an always-set field: kept aside
                 odd = ["shareName"] if odd is None else [*odd, "shareName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["shareName"] if odd is None else [*odd, "shareName"]
         return odd
 
@@ -287,9 +283,7 @@ class CSIPersistentVolumeSource(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -322,9 +316,7 @@ class CSIPersistentVolumeSource(_Model):
         if v is None:
             if "volumeHandle" in d:  # null in an always-set field: kept aside
                 odd = ["volumeHandle"] if odd is None else [*odd, "volumeHandle"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeHandle"] if odd is None else [*odd, "volumeHandle"]
         return odd
 
@@ -408,9 +400,7 @@ class CephFSPersistentVolumeSource(_Model):
         if v is None:
             if "monitors" in d:  # null in an always-set field: kept aside
                 odd = ["monitors"] if odd is None else [*odd, "monitors"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["monitors"] if odd is None else [*odd, "monitors"]
         v = get("path")
         if v is not None and not (isinstance(v, str)):
@@ -505,9 +495,7 @@ class CinderPersistentVolumeSource(_Model):
         if v is None:
             if "volumeID" in d:  # null in an always-set field: kept aside
                 odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
         return odd
 
@@ -580,9 +568,7 @@ class FlexPersistentVolumeSource(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -660,9 +646,7 @@ class GlusterfsPersistentVolumeSource(_Model):
         if v is None:
             if "endpoints" in d:  # null in an always-set field: kept aside
                 odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
         v = get("endpointsNamespace")
         if v is not None and not (isinstance(v, str)):
@@ -671,9 +655,7 @@ class GlusterfsPersistentVolumeSource(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -817,9 +799,7 @@ class ISCSIPersistentVolumeSource(_Model):
         if v is None:
             if "iqn" in d:  # null in an always-set field: kept aside
                 odd = ["iqn"] if odd is None else [*odd, "iqn"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["iqn"] if odd is None else [*odd, "iqn"]
         v = get("iscsiInterface")
         if v is not None and not (isinstance(v, str)):
@@ -828,9 +808,7 @@ class ISCSIPersistentVolumeSource(_Model):
         if v is None:
             if "lun" in d:  # null in an always-set field: kept aside
                 odd = ["lun"] if odd is None else [*odd, "lun"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["lun"] if odd is None else [*odd, "lun"]
         v = get("portals")
         if v is not None and not (isinstance(v, list)):
@@ -848,9 +826,7 @@ class ISCSIPersistentVolumeSource(_Model):
         if v is None:
             if "targetPortal" in d:  # null in an always-set field: kept aside
                 odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
         return odd
 
@@ -904,9 +880,7 @@ class LocalVolumeSource(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         return odd
 
@@ -1788,9 +1762,7 @@ class RBDPersistentVolumeSource(_Model):
         if v is None:
             if "image" in d:  # null in an always-set field: kept aside
                 odd = ["image"] if odd is None else [*odd, "image"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["image"] if odd is None else [*odd, "image"]
         v = get("keyring")
         if v is not None and not (isinstance(v, str)):
@@ -1799,9 +1771,7 @@ class RBDPersistentVolumeSource(_Model):
         if v is None:
             if "monitors" in d:  # null in an always-set field: kept aside
                 odd = ["monitors"] if odd is None else [*odd, "monitors"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["monitors"] if odd is None else [*odd, "monitors"]
         v = get("pool")
         if v is not None and not (isinstance(v, str)):
@@ -1939,9 +1909,7 @@ class ScaleIOPersistentVolumeSource(_Model):
         if v is None:
             if "gateway" in d:  # null in an always-set field: kept aside
                 odd = ["gateway"] if odd is None else [*odd, "gateway"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["gateway"] if odd is None else [*odd, "gateway"]
         v = get("protectionDomain")
         if v is not None and not (isinstance(v, str)):
@@ -1970,9 +1938,7 @@ class ScaleIOPersistentVolumeSource(_Model):
         if v is None:
             if "system" in d:  # null in an always-set field: kept aside
                 odd = ["system"] if odd is None else [*odd, "system"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["system"] if odd is None else [*odd, "system"]
         v = get("volumeName")
         if v is not None and not (isinstance(v, str)):

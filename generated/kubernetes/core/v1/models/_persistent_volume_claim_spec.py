@@ -230,17 +230,13 @@ class TypedLocalObjectReference(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -306,17 +302,13 @@ class TypedObjectReference(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is not None and not (isinstance(v, str)):

@@ -92,25 +92,19 @@ class ContainerExtendedResourceRequest(_Model):
         if v is None:
             if "containerName" in d:  # null in an always-set field: kept aside
                 odd = ["containerName"] if odd is None else [*odd, "containerName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["containerName"] if odd is None else [*odd, "containerName"]
         v = get("requestName")
         if v is None:
             if "requestName" in d:  # null in an always-set field: kept aside
                 odd = ["requestName"] if odd is None else [*odd, "requestName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["requestName"] if odd is None else [*odd, "requestName"]
         v = get("resourceName")
         if v is None:
             if "resourceName" in d:  # null in an always-set field: kept aside
                 odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
         return odd
 
@@ -299,9 +293,7 @@ class ContainerStateTerminated(_Model):
         if v is None:
             if "exitCode" in d:  # null in an always-set field: kept aside
                 odd = ["exitCode"] if odd is None else [*odd, "exitCode"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["exitCode"] if odd is None else [*odd, "exitCode"]
         v = get("finishedAt")
         if v is not None:
@@ -577,17 +569,13 @@ The value is typically used to determine whether a container is ready to accept 
         if v is None:
             if "image" in d:  # null in an always-set field: kept aside
                 odd = ["image"] if odd is None else [*odd, "image"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["image"] if odd is None else [*odd, "image"]
         v = get("imageID")
         if v is None:
             if "imageID" in d:  # null in an always-set field: kept aside
                 odd = ["imageID"] if odd is None else [*odd, "imageID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["imageID"] if odd is None else [*odd, "imageID"]
         v = get("lastState")
         if v is not None:
@@ -599,17 +587,13 @@ The value is typically used to determine whether a container is ready to accept 
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ready")
         if v is None:
             if "ready" in d:  # null in an always-set field: kept aside
                 odd = ["ready"] if odd is None else [*odd, "ready"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["ready"] if odd is None else [*odd, "ready"]
         v = get("resources")
         if v is not None:
@@ -621,9 +605,7 @@ The value is typically used to determine whether a container is ready to accept 
         if v is None:
             if "restartCount" in d:  # null in an always-set field: kept aside
                 odd = ["restartCount"] if odd is None else [*odd, "restartCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["restartCount"] if odd is None else [*odd, "restartCount"]
         v = get("started")
         if v is not None and not (v.__class__ is bool):
@@ -733,9 +715,7 @@ class HostIP(_Model):
         if v is None:
             if "ip" in d:  # null in an always-set field: kept aside
                 odd = ["ip"] if odd is None else [*odd, "ip"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["ip"] if odd is None else [*odd, "ip"]
         return odd
 
@@ -775,9 +755,7 @@ class ImageVolumeStatus(_Model):
         if v is None:
             if "imageRef" in d:  # null in an always-set field: kept aside
                 odd = ["imageRef"] if odd is None else [*odd, "imageRef"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["imageRef"] if odd is None else [*odd, "imageRef"]
         return odd
 
@@ -834,9 +812,7 @@ class LinuxContainerUser(_Model):
         if v is None:
             if "gid" in d:  # null in an always-set field: kept aside
                 odd = ["gid"] if odd is None else [*odd, "gid"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["gid"] if odd is None else [*odd, "gid"]
         v = get("supplementalGroups")
         if v is not None and not (isinstance(v, list)):
@@ -845,9 +821,7 @@ class LinuxContainerUser(_Model):
         if v is None:
             if "uid" in d:  # null in an always-set field: kept aside
                 odd = ["uid"] if odd is None else [*odd, "uid"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["uid"] if odd is None else [*odd, "uid"]
         return odd
 
@@ -913,9 +887,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
         if v is None:
             if "resourceClaimName" in d:  # null in an always-set field: kept aside
                 odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
         v = get("resources")
         if v is None:
@@ -1163,17 +1135,13 @@ class PodCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -1249,9 +1217,7 @@ class PodExtendedResourceClaimStatus(_Model):
         if v is None:
             if "resourceClaimName" in d:  # null in an always-set field: kept aside
                 odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
         return odd
 
@@ -1293,9 +1259,7 @@ class PodIP(_Model):
         if v is None:
             if "ip" in d:  # null in an always-set field: kept aside
                 odd = ["ip"] if odd is None else [*odd, "ip"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["ip"] if odd is None else [*odd, "ip"]
         return odd
 
@@ -1431,9 +1395,7 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
         if v is not None and not (isinstance(v, str)):
@@ -1940,9 +1902,7 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
         if v is None:
             if "resourceID" in d:  # null in an always-set field: kept aside
                 odd = ["resourceID"] if odd is None else [*odd, "resourceID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceID"] if odd is None else [*odd, "resourceID"]
         return odd
 
@@ -1997,9 +1957,7 @@ class ResourceStatus(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resources")
         if v is not None:
@@ -2080,17 +2038,13 @@ class VolumeMountStatus(_Model):
         if v is None:
             if "mountPath" in d:  # null in an always-set field: kept aside
                 odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):

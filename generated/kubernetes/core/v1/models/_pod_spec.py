@@ -234,9 +234,7 @@ class AppArmorProfile(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -293,17 +291,13 @@ class AzureFileVolumeSource(_Model):
         if v is None:
             if "secretName" in d:  # null in an always-set field: kept aside
                 odd = ["secretName"] if odd is None else [*odd, "secretName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["secretName"] if odd is None else [*odd, "secretName"]
         v = get("shareName")
         if v is None:
             if "shareName" in d:  # null in an always-set field: kept aside
                 odd = ["shareName"] if odd is None else [*odd, "shareName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["shareName"] if odd is None else [*odd, "shareName"]
         return odd
 
@@ -382,9 +376,7 @@ class CSIVolumeSource(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -524,9 +516,7 @@ class CephFSVolumeSource(_Model):
         if v is None:
             if "monitors" in d:  # null in an always-set field: kept aside
                 odd = ["monitors"] if odd is None else [*odd, "monitors"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["monitors"] if odd is None else [*odd, "monitors"]
         v = get("path")
         if v is not None and not (isinstance(v, str)):
@@ -621,9 +611,7 @@ class CinderVolumeSource(_Model):
         if v is None:
             if "volumeID" in d:  # null in an always-set field: kept aside
                 odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
         return odd
 
@@ -709,9 +697,7 @@ class ClusterTrustBundleProjection(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("signerName")
         if v is not None and not (isinstance(v, str)):
@@ -813,9 +799,7 @@ class ConfigMapKeySelector(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("name")
         if v is not None and not (isinstance(v, str)):
@@ -1298,9 +1282,7 @@ class Container(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ports")
         if v is not None:
@@ -1462,9 +1444,7 @@ class ContainerPort(_Model):
         if v is None:
             if "containerPort" in d:  # null in an always-set field: kept aside
                 odd = ["containerPort"] if odd is None else [*odd, "containerPort"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["containerPort"] if odd is None else [*odd, "containerPort"]
         v = get("hostIP")
         if v is not None and not (isinstance(v, str)):
@@ -1523,17 +1503,13 @@ class ContainerResizePolicy(_Model):
         if v is None:
             if "resourceName" in d:  # null in an always-set field: kept aside
                 odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
         v = get("restartPolicy")
         if v is None:
             if "restartPolicy" in d:  # null in an always-set field: kept aside
                 odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
         return odd
 
@@ -1584,9 +1560,7 @@ class ContainerRestartRule(_Model):
         if v is None:
             if "action" in d:  # null in an always-set field: kept aside
                 odd = ["action"] if odd is None else [*odd, "action"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["action"] if odd is None else [*odd, "action"]
         v = get("exitCodes")
         if v is not None:
@@ -1644,9 +1618,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
         if v is not None and not (isinstance(v, list)):
@@ -1768,9 +1740,7 @@ class DownwardAPIVolumeFile(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("resourceFieldRef")
         if v is not None:
@@ -1988,9 +1958,7 @@ class EnvVar(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
         if v is not None and not (isinstance(v, str)):
@@ -2462,9 +2430,7 @@ The container runtime must implement support for this feature. If the runtime do
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ports")
         if v is not None:
@@ -2704,9 +2670,7 @@ If optional is set to false and the specified key does not exist, an error will 
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("optional")
         if v is not None and not (v.__class__ is bool):
@@ -2715,17 +2679,13 @@ If optional is set to false and the specified key does not exist, an error will 
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("volumeName")
         if v is None:
             if "volumeName" in d:  # null in an always-set field: kept aside
                 odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
         return odd
 
@@ -2802,9 +2762,7 @@ class FlexVolumeSource(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -2869,9 +2827,7 @@ If this is not specified, the default behavior is defined by gRPC.
         if v is None:
             if "port" in d:  # null in an always-set field: kept aside
                 odd = ["port"] if odd is None else [*odd, "port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["port"] if odd is None else [*odd, "port"]
         v = get("service")
         if v is not None and not (isinstance(v, str)):
@@ -2934,9 +2890,7 @@ class GitRepoVolumeSource(_Model):
         if v is None:
             if "repository" in d:  # null in an always-set field: kept aside
                 odd = ["repository"] if odd is None else [*odd, "repository"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["repository"] if odd is None else [*odd, "repository"]
         v = get("revision")
         if v is not None and not (isinstance(v, str)):
@@ -2993,17 +2947,13 @@ class GlusterfsVolumeSource(_Model):
         if v is None:
             if "endpoints" in d:  # null in an always-set field: kept aside
                 odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
         v = get("path")
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -3138,17 +3088,13 @@ class HTTPHeader(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
         if v is None:
             if "value" in d:  # null in an always-set field: kept aside
                 odd = ["value"] if odd is None else [*odd, "value"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["value"] if odd is None else [*odd, "value"]
         return odd
 
@@ -3201,9 +3147,7 @@ class HostAlias(_Model):
         if v is None:
             if "ip" in d:  # null in an always-set field: kept aside
                 odd = ["ip"] if odd is None else [*odd, "ip"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["ip"] if odd is None else [*odd, "ip"]
         return odd
 
@@ -3342,9 +3286,7 @@ class ISCSIVolumeSource(_Model):
         if v is None:
             if "iqn" in d:  # null in an always-set field: kept aside
                 odd = ["iqn"] if odd is None else [*odd, "iqn"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["iqn"] if odd is None else [*odd, "iqn"]
         v = get("iscsiInterface")
         if v is not None and not (isinstance(v, str)):
@@ -3353,9 +3295,7 @@ class ISCSIVolumeSource(_Model):
         if v is None:
             if "lun" in d:  # null in an always-set field: kept aside
                 odd = ["lun"] if odd is None else [*odd, "lun"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["lun"] if odd is None else [*odd, "lun"]
         v = get("portals")
         if v is not None and not (isinstance(v, list)):
@@ -3373,9 +3313,7 @@ class ISCSIVolumeSource(_Model):
         if v is None:
             if "targetPortal" in d:  # null in an always-set field: kept aside
                 odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
         return odd
 
@@ -3475,9 +3413,7 @@ class KeyToPath(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("mode")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -3486,9 +3422,7 @@ class KeyToPath(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         return odd
 
@@ -3766,9 +3700,7 @@ class ObjectFieldSelector(_Model):
         if v is None:
             if "fieldPath" in d:  # null in an always-set field: kept aside
                 odd = ["fieldPath"] if odd is None else [*odd, "fieldPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["fieldPath"] if odd is None else [*odd, "fieldPath"]
         return odd
 
@@ -3874,9 +3806,7 @@ class PersistentVolumeClaimVolumeSource(_Model):
         if v is None:
             if "claimName" in d:  # null in an always-set field: kept aside
                 odd = ["claimName"] if odd is None else [*odd, "claimName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["claimName"] if odd is None else [*odd, "claimName"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -4102,9 +4032,7 @@ class PodAffinityTerm(_Model):
         if v is None:
             if "topologyKey" in d:  # null in an always-set field: kept aside
                 odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
         return odd
 
@@ -4341,9 +4269,7 @@ Signers should document the keys and values they support. Signers should deny re
         if v is None:
             if "keyType" in d:  # null in an always-set field: kept aside
                 odd = ["keyType"] if odd is None else [*odd, "keyType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["keyType"] if odd is None else [*odd, "keyType"]
         v = get("maxExpirationSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -4352,9 +4278,7 @@ Signers should document the keys and values they support. Signers should deny re
         if v is None:
             if "signerName" in d:  # null in an always-set field: kept aside
                 odd = ["signerName"] if odd is None else [*odd, "signerName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["signerName"] if odd is None else [*odd, "signerName"]
         v = get("userAnnotations")
         if v is not None and not (isinstance(v, dict)):
@@ -4502,9 +4426,7 @@ class PodOS(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -4544,9 +4466,7 @@ class PodReadinessGate(_Model):
         if v is None:
             if "conditionType" in d:  # null in an always-set field: kept aside
                 odd = ["conditionType"] if odd is None else [*odd, "conditionType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["conditionType"] if odd is None else [*odd, "conditionType"]
         return odd
 
@@ -4619,9 +4539,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
         if v is not None and not (isinstance(v, str)):
@@ -4671,9 +4589,7 @@ class PodSchedulingGate(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -5715,9 +5631,7 @@ class PreferredSchedulingTerm(_Model):
         if v is None:
             if "weight" in d:  # null in an always-set field: kept aside
                 odd = ["weight"] if odd is None else [*odd, "weight"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["weight"] if odd is None else [*odd, "weight"]
         return odd
 
@@ -6022,9 +5936,7 @@ class RBDVolumeSource(_Model):
         if v is None:
             if "image" in d:  # null in an always-set field: kept aside
                 odd = ["image"] if odd is None else [*odd, "image"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["image"] if odd is None else [*odd, "image"]
         v = get("keyring")
         if v is not None and not (isinstance(v, str)):
@@ -6033,9 +5945,7 @@ class RBDVolumeSource(_Model):
         if v is None:
             if "monitors" in d:  # null in an always-set field: kept aside
                 odd = ["monitors"] if odd is None else [*odd, "monitors"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["monitors"] if odd is None else [*odd, "monitors"]
         v = get("pool")
         if v is not None and not (isinstance(v, str)):
@@ -6099,9 +6009,7 @@ class ResourceClaim(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("request")
         if v is not None and not (isinstance(v, str)):
@@ -6167,9 +6075,7 @@ class ResourceFieldSelector(_Model):
         if v is None:
             if "resource" in d:  # null in an always-set field: kept aside
                 odd = ["resource"] if odd is None else [*odd, "resource"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resource"] if odd is None else [*odd, "resource"]
         return odd
 
@@ -6431,9 +6337,7 @@ class ScaleIOVolumeSource(_Model):
         if v is None:
             if "gateway" in d:  # null in an always-set field: kept aside
                 odd = ["gateway"] if odd is None else [*odd, "gateway"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["gateway"] if odd is None else [*odd, "gateway"]
         v = get("protectionDomain")
         if v is not None and not (isinstance(v, str)):
@@ -6462,9 +6366,7 @@ class ScaleIOVolumeSource(_Model):
         if v is None:
             if "system" in d:  # null in an always-set field: kept aside
                 odd = ["system"] if odd is None else [*odd, "system"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["system"] if odd is None else [*odd, "system"]
         v = get("volumeName")
         if v is not None and not (isinstance(v, str)):
@@ -6524,9 +6426,7 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -6625,9 +6525,7 @@ class SecretKeySelector(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("name")
         if v is not None and not (isinstance(v, str)):
@@ -7015,9 +6913,7 @@ class ServiceAccountTokenProjection(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         return odd
 
@@ -7057,9 +6953,7 @@ class SleepAction(_Model):
         if v is None:
             if "seconds" in d:  # null in an always-set field: kept aside
                 odd = ["seconds"] if odd is None else [*odd, "seconds"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["seconds"] if odd is None else [*odd, "seconds"]
         return odd
 
@@ -7185,17 +7079,13 @@ class Sysctl(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
         if v is None:
             if "value" in d:  # null in an always-set field: kept aside
                 odd = ["value"] if odd is None else [*odd, "value"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["value"] if odd is None else [*odd, "value"]
         return odd
 
@@ -7446,9 +7336,7 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         if v is None:
             if "maxSkew" in d:  # null in an always-set field: kept aside
                 odd = ["maxSkew"] if odd is None else [*odd, "maxSkew"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["maxSkew"] if odd is None else [*odd, "maxSkew"]
         v = get("minDomains")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -7463,17 +7351,13 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         if v is None:
             if "topologyKey" in d:  # null in an always-set field: kept aside
                 odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
         v = get("whenUnsatisfiable")
         if v is None:
             if "whenUnsatisfiable" in d:  # null in an always-set field: kept aside
                 odd = ["whenUnsatisfiable"] if odd is None else [*odd, "whenUnsatisfiable"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["whenUnsatisfiable"] if odd is None else [*odd, "whenUnsatisfiable"]
         return odd
 
@@ -7930,9 +7814,7 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nfs")
         if v is not None:
@@ -8045,17 +7927,13 @@ class VolumeDevice(_Model):
         if v is None:
             if "devicePath" in d:  # null in an always-set field: kept aside
                 odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -8158,9 +8036,7 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         if v is None:
             if "mountPath" in d:  # null in an always-set field: kept aside
                 odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
         v = get("mountPropagation")
         if v is not None and not (isinstance(v, str)):
@@ -8169,9 +8045,7 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -8395,9 +8269,7 @@ class WeightedPodAffinityTerm(_Model):
         if v is None:
             if "weight" in d:  # null in an always-set field: kept aside
                 odd = ["weight"] if odd is None else [*odd, "weight"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["weight"] if odd is None else [*odd, "weight"]
         return odd
 

@@ -433,17 +433,13 @@ class ScopedResourceSelectorRequirement(_Model):
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("scopeName")
         if v is None:
             if "scopeName" in d:  # null in an always-set field: kept aside
                 odd = ["scopeName"] if odd is None else [*odd, "scopeName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["scopeName"] if odd is None else [*odd, "scopeName"]
         v = get("values")
         if v is not None and not (isinstance(v, list)):

@@ -224,17 +224,13 @@ class PortStatus(_Model):
         if v is None:
             if "port" in d:  # null in an always-set field: kept aside
                 odd = ["port"] if odd is None else [*odd, "port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
         if v is None:
             if "protocol" in d:  # null in an always-set field: kept aside
                 odd = ["protocol"] if odd is None else [*odd, "protocol"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["protocol"] if odd is None else [*odd, "protocol"]
         return odd
 
@@ -534,9 +530,7 @@ class ServicePort(_Model):
         if v is None:
             if "port" in d:  # null in an always-set field: kept aside
                 odd = ["port"] if odd is None else [*odd, "port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
         if v is not None and not (isinstance(v, str)):

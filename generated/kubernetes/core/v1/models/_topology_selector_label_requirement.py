@@ -57,17 +57,13 @@ class TopologySelectorLabelRequirement(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("values")
         if v is None:
             if "values" in d:  # null in an always-set field: kept aside
                 odd = ["values"] if odd is None else [*odd, "values"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["values"] if odd is None else [*odd, "values"]
         return odd
 

@@ -123,9 +123,7 @@ class Endpoint(_Model):
         if v is None:
             if "addresses" in d:  # null in an always-set field: kept aside
                 odd = ["addresses"] if odd is None else [*odd, "addresses"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["addresses"] if odd is None else [*odd, "addresses"]
         v = get("conditions")
         if v is not None:
@@ -440,9 +438,7 @@ class EndpointSlice(_Model):
         if v is None:
             if "addressType" in d:  # null in an always-set field: kept aside
                 odd = ["addressType"] if odd is None else [*odd, "addressType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["addressType"] if odd is None else [*odd, "addressType"]
         v = get("apiVersion")
         if v is not None and not (isinstance(v, str)):
@@ -604,9 +600,7 @@ class ForNode(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -646,9 +640,7 @@ class ForZone(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

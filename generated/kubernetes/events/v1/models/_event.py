@@ -424,9 +424,7 @@ class EventSeries(_Model):
         if v is None:
             if "count" in d:  # null in an always-set field: kept aside
                 odd = ["count"] if odd is None else [*odd, "count"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["count"] if odd is None else [*odd, "count"]
         v = get("lastObservedTime")
         if v is not None:

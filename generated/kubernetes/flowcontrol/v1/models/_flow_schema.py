@@ -65,9 +65,7 @@ class FlowDistinguisherMethod(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -538,9 +536,7 @@ class GroupSubject(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -602,17 +598,13 @@ class NonResourcePolicyRule(_Model):
         if v is None:
             if "nonResourceURLs" in d:  # null in an always-set field: kept aside
                 odd = ["nonResourceURLs"] if odd is None else [*odd, "nonResourceURLs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["nonResourceURLs"] if odd is None else [*odd, "nonResourceURLs"]
         v = get("verbs")
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         return odd
 
@@ -757,9 +749,7 @@ class PriorityLevelConfigurationReference(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -834,9 +824,7 @@ class ResourcePolicyRule(_Model):
         if v is None:
             if "apiGroups" in d:  # null in an always-set field: kept aside
                 odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
         v = get("clusterScope")
         if v is not None and not (v.__class__ is bool):
@@ -848,17 +836,13 @@ class ResourcePolicyRule(_Model):
         if v is None:
             if "resources" in d:  # null in an always-set field: kept aside
                 odd = ["resources"] if odd is None else [*odd, "resources"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("verbs")
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         return odd
 
@@ -909,17 +893,13 @@ class ServiceAccountSubject(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is None:
             if "namespace" in d:  # null in an always-set field: kept aside
                 odd = ["namespace"] if odd is None else [*odd, "namespace"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["namespace"] if odd is None else [*odd, "namespace"]
         return odd
 
@@ -990,9 +970,7 @@ class Subject(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("serviceAccount")
         if v is not None:
@@ -1044,9 +1022,7 @@ class UserSubject(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

@@ -87,25 +87,19 @@ class ServerStorageVersion(_Model):
         if v is None:
             if "apiServerID" in d:  # null in an always-set field: kept aside
                 odd = ["apiServerID"] if odd is None else [*odd, "apiServerID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["apiServerID"] if odd is None else [*odd, "apiServerID"]
         v = get("decodableVersions")
         if v is None:
             if "decodableVersions" in d:  # null in an always-set field: kept aside
                 odd = ["decodableVersions"] if odd is None else [*odd, "decodableVersions"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["decodableVersions"] if odd is None else [*odd, "decodableVersions"]
         v = get("encodingVersion")
         if v is None:
             if "encodingVersion" in d:  # null in an always-set field: kept aside
                 odd = ["encodingVersion"] if odd is None else [*odd, "encodingVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["encodingVersion"] if odd is None else [*odd, "encodingVersion"]
         v = get("servedVersions")
         if v is not None and not (isinstance(v, list)):
@@ -309,9 +303,7 @@ class StorageVersionCondition(_Model):
         if v is None:
             if "message" in d:  # null in an always-set field: kept aside
                 odd = ["message"] if odd is None else [*odd, "message"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["message"] if odd is None else [*odd, "message"]
         v = get("observedGeneration")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -320,25 +312,19 @@ class StorageVersionCondition(_Model):
         if v is None:
             if "reason" in d:  # null in an always-set field: kept aside
                 odd = ["reason"] if odd is None else [*odd, "reason"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 

@@ -100,9 +100,7 @@ Implementations are required to support all path types.
         if v is None:
             if "pathType" in d:  # null in an always-set field: kept aside
                 odd = ["pathType"] if odd is None else [*odd, "pathType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pathType"] if odd is None else [*odd, "pathType"]
         return odd
 
@@ -571,17 +569,13 @@ class IngressPortStatus(_Model):
         if v is None:
             if "port" in d:  # null in an always-set field: kept aside
                 odd = ["port"] if odd is None else [*odd, "port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
         if v is None:
             if "protocol" in d:  # null in an always-set field: kept aside
                 odd = ["protocol"] if odd is None else [*odd, "protocol"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["protocol"] if odd is None else [*odd, "protocol"]
         return odd
 
@@ -682,9 +676,7 @@ class IngressServiceBackend(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("port")
         if v is not None:

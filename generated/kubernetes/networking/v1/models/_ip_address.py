@@ -308,9 +308,7 @@ class ParentReference(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is not None and not (isinstance(v, str)):
@@ -319,9 +317,7 @@ class ParentReference(_Model):
         if v is None:
             if "resource" in d:  # null in an always-set field: kept aside
                 odd = ["resource"] if odd is None else [*odd, "resource"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resource"] if odd is None else [*odd, "resource"]
         return odd
 

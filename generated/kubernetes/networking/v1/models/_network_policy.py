@@ -66,9 +66,7 @@ class IPBlock(_Model):
         if v is None:
             if "cidr" in d:  # null in an always-set field: kept aside
                 odd = ["cidr"] if odd is None else [*odd, "cidr"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["cidr"] if odd is None else [*odd, "cidr"]
         v = get("except")
         if v is not None and not (isinstance(v, list)):

@@ -157,9 +157,7 @@ class RuntimeClass(_Model):
         if v is None:
             if "handler" in d:  # null in an always-set field: kept aside
                 odd = ["handler"] if odd is None else [*odd, "handler"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["handler"] if odd is None else [*odd, "handler"]
         v = get("kind")
         if v is not None and not (isinstance(v, str)):

@@ -98,9 +98,7 @@ class PolicyRule(_Model):
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         return odd
 

@@ -84,17 +84,13 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         if v is None:
             if "effect" in d:  # null in an always-set field: kept aside
                 odd = ["effect"] if odd is None else [*odd, "effect"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["effect"] if odd is None else [*odd, "effect"]
         v = get("key")
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("timeAdded")
         if v is not None:

@@ -136,17 +136,13 @@ class PoolStatus(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("generation")
         if v is None:
             if "generation" in d:  # null in an always-set field: kept aside
                 odd = ["generation"] if odd is None else [*odd, "generation"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["generation"] if odd is None else [*odd, "generation"]
         v = get("nodeName")
         if v is not None and not (isinstance(v, str)):
@@ -155,9 +151,7 @@ class PoolStatus(_Model):
         if v is None:
             if "poolName" in d:  # null in an always-set field: kept aside
                 odd = ["poolName"] if odd is None else [*odd, "poolName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["poolName"] if odd is None else [*odd, "poolName"]
         v = get("resourceSliceCount")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -447,9 +441,7 @@ Default: 100 Minimum: 1 Maximum: 1000
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("limit")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -537,9 +529,7 @@ Known condition types: - "Complete": True when the request has been processed su
         if v is None:
             if "poolCount" in d:  # null in an always-set field: kept aside
                 odd = ["poolCount"] if odd is None else [*odd, "poolCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["poolCount"] if odd is None else [*odd, "poolCount"]
         v = get("pools")
         if v is not None:

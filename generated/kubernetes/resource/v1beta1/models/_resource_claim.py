@@ -149,17 +149,13 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         if v is None:
             if "device" in d:  # null in an always-set field: kept aside
                 odd = ["device"] if odd is None else [*odd, "device"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["device"] if odd is None else [*odd, "device"]
         v = get("driver")
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("networkData")
         if v is not None:
@@ -171,9 +167,7 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         if v is None:
             if "pool" in d:  # null in an always-set field: kept aside
                 odd = ["pool"] if odd is None else [*odd, "pool"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pool"] if odd is None else [*odd, "pool"]
         v = get("shareID")
         if v is not None and not (isinstance(v, str)):
@@ -319,9 +313,7 @@ References to subrequests must include the name of the main request and may incl
         if v is None:
             if "source" in d:  # null in an always-set field: kept aside
                 odd = ["source"] if odd is None else [*odd, "source"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["source"] if odd is None else [*odd, "source"]
         return odd
 
@@ -564,33 +556,25 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v is None:
             if "device" in d:  # null in an always-set field: kept aside
                 odd = ["device"] if odd is None else [*odd, "device"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["device"] if odd is None else [*odd, "device"]
         v = get("driver")
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("pool")
         if v is None:
             if "pool" in d:  # null in an always-set field: kept aside
                 odd = ["pool"] if odd is None else [*odd, "pool"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pool"] if odd is None else [*odd, "pool"]
         v = get("request")
         if v is None:
             if "request" in d:  # null in an always-set field: kept aside
                 odd = ["request"] if odd is None else [*odd, "request"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["request"] if odd is None else [*odd, "request"]
         v = get("shareID")
         if v is not None and not (isinstance(v, str)):
@@ -855,25 +839,19 @@ class ResourceClaimConsumerReference(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resource")
         if v is None:
             if "resource" in d:  # null in an always-set field: kept aside
                 odd = ["resource"] if odd is None else [*odd, "resource"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resource"] if odd is None else [*odd, "resource"]
         v = get("uid")
         if v is None:
             if "uid" in d:  # null in an always-set field: kept aside
                 odd = ["uid"] if odd is None else [*odd, "uid"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["uid"] if odd is None else [*odd, "uid"]
         return odd
 

@@ -473,9 +473,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("selectors")
         if v is not None:
@@ -645,17 +643,13 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v is None:
             if "deviceClassName" in d:  # null in an always-set field: kept aside
                 odd = ["deviceClassName"] if odd is None else [*odd, "deviceClassName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["deviceClassName"] if odd is None else [*odd, "deviceClassName"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("selectors")
         if v is not None:

@@ -576,9 +576,7 @@ The maximum number of counters is 32.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -633,9 +631,7 @@ class Device(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -860,9 +856,7 @@ The maximum number of counters is 32.
         if v is None:
             if "counterSet" in d:  # null in an always-set field: kept aside
                 odd = ["counterSet"] if odd is None else [*odd, "counterSet"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["counterSet"] if odd is None else [*odd, "counterSet"]
         v = get("counters")
         if v is None:
@@ -942,17 +936,13 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         if v is None:
             if "effect" in d:  # null in an always-set field: kept aside
                 odd = ["effect"] if odd is None else [*odd, "effect"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["effect"] if odd is None else [*odd, "effect"]
         v = get("key")
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("timeAdded")
         if v is not None:
@@ -1088,25 +1078,19 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         if v is None:
             if "generation" in d:  # null in an always-set field: kept aside
                 odd = ["generation"] if odd is None else [*odd, "generation"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["generation"] if odd is None else [*odd, "generation"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceSliceCount")
         if v is None:
             if "resourceSliceCount" in d:  # null in an always-set field: kept aside
                 odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
         return odd
 
@@ -1467,9 +1451,7 @@ The maximum number of counter sets is 8.
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("nodeName")
         if v is not None and not (isinstance(v, str)):

@@ -287,9 +287,7 @@ The maximum number of counters is 32.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -559,9 +557,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nodeAllocatableResourceMappings")
         if v is not None:
@@ -823,9 +819,7 @@ The maximum number of counters is 32.
         if v is None:
             if "counterSet" in d:  # null in an always-set field: kept aside
                 odd = ["counterSet"] if odd is None else [*odd, "counterSet"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["counterSet"] if odd is None else [*odd, "counterSet"]
         v = get("counters")
         if v is None:
@@ -963,25 +957,19 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         if v is None:
             if "generation" in d:  # null in an always-set field: kept aside
                 odd = ["generation"] if odd is None else [*odd, "generation"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["generation"] if odd is None else [*odd, "generation"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceSliceCount")
         if v is None:
             if "resourceSliceCount" in d:  # null in an always-set field: kept aside
                 odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
         return odd
 
@@ -1342,9 +1330,7 @@ The maximum number of counter sets is 8.
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("nodeName")
         if v is not None and not (isinstance(v, str)):

@@ -270,9 +270,7 @@ class PodGroupResourceClaimStatus(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
         if v is not None and not (isinstance(v, str)):
@@ -621,17 +619,13 @@ class WorkloadPodGroupTemplateReference(_Model):
         if v is None:
             if "podGroupTemplateName" in d:  # null in an always-set field: kept aside
                 odd = ["podGroupTemplateName"] if odd is None else [*odd, "podGroupTemplateName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["podGroupTemplateName"] if odd is None else [*odd, "podGroupTemplateName"]
         v = get("workloadName")
         if v is None:
             if "workloadName" in d:  # null in an always-set field: kept aside
                 odd = ["workloadName"] if odd is None else [*odd, "workloadName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["workloadName"] if odd is None else [*odd, "workloadName"]
         return odd
 

@@ -52,9 +52,7 @@ class GangSchedulingPolicy(_Model):
         if v is None:
             if "minCount" in d:  # null in an always-set field: kept aside
                 odd = ["minCount"] if odd is None else [*odd, "minCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["minCount"] if odd is None else [*odd, "minCount"]
         return odd
 
@@ -123,9 +121,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
         if v is not None and not (isinstance(v, str)):
@@ -262,9 +258,7 @@ class TopologyConstraint(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         return odd
 

@@ -148,9 +148,7 @@ This field is immutable.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("priority")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -238,17 +236,13 @@ class TypedLocalObjectReference(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

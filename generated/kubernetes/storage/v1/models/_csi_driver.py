@@ -499,9 +499,7 @@ class TokenRequest(_Model):
         if v is None:
             if "audience" in d:  # null in an always-set field: kept aside
                 odd = ["audience"] if odd is None else [*odd, "audience"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["audience"] if odd is None else [*odd, "audience"]
         v = get("expirationSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):

@@ -189,17 +189,13 @@ class CSINodeDriver(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nodeID")
         if v is None:
             if "nodeID" in d:  # null in an always-set field: kept aside
                 odd = ["nodeID"] if odd is None else [*odd, "nodeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["nodeID"] if odd is None else [*odd, "nodeID"]
         v = get("topologyKeys")
         if v is not None and not (isinstance(v, list)):

@@ -184,9 +184,7 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
         if v is None:
             if "storageClassName" in d:  # null in an always-set field: kept aside
                 odd = ["storageClassName"] if odd is None else [*odd, "storageClassName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["storageClassName"] if odd is None else [*odd, "storageClassName"]
         return odd
 

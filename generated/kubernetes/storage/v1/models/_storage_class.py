@@ -198,9 +198,7 @@ class StorageClass(_Model):
         if v is None:
             if "provisioner" in d:  # null in an always-set field: kept aside
                 odd = ["provisioner"] if odd is None else [*odd, "provisioner"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["provisioner"] if odd is None else [*odd, "provisioner"]
         v = get("reclaimPolicy")
         if v is not None and not (isinstance(v, str)):

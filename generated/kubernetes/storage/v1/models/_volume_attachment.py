@@ -336,17 +336,13 @@ class VolumeAttachmentSpec(_Model):
         if v is None:
             if "attacher" in d:  # null in an always-set field: kept aside
                 odd = ["attacher"] if odd is None else [*odd, "attacher"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["attacher"] if odd is None else [*odd, "attacher"]
         v = get("nodeName")
         if v is None:
             if "nodeName" in d:  # null in an always-set field: kept aside
                 odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("source")
         if v is None:
@@ -432,9 +428,7 @@ class VolumeAttachmentStatus(_Model):
         if v is None:
             if "attached" in d:  # null in an always-set field: kept aside
                 odd = ["attached"] if odd is None else [*odd, "attached"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["attached"] if odd is None else [*odd, "attached"]
         v = get("attachmentMetadata")
         if v is not None and not (isinstance(v, dict)):

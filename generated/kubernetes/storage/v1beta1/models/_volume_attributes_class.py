@@ -114,9 +114,7 @@ This field is required and must contain at least one key/value pair. The keys ca
         if v is None:
             if "driverName" in d:  # null in an always-set field: kept aside
                 odd = ["driverName"] if odd is None else [*odd, "driverName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driverName"] if odd is None else [*odd, "driverName"]
         v = get("kind")
         if v is not None and not (isinstance(v, str)):
