@@ -213,6 +213,9 @@ class Model:
         if "FIELDS" in cls.__dict__:
             side = _side_wires(cls)
             cls._WIRE_SAFE = cls._WIRE_NAMES - side
+            cls._ALWAYS_SET = frozenset(
+                info.wire for info in cls.FIELDS if info.always_set and info.wire not in side
+            )
             names = {info.name for info in cls.FIELDS}
             for info in cls.FIELDS:
                 if info.wire in side:
@@ -233,6 +236,8 @@ class Model:
                         setattr(cls, info.wire, None)  # the default the getter finds
 
     _WIRE_SAFE: ClassVar[frozenset[str]] = frozenset()
+    #: Wire names of the always-set fields: a plain object has them all (else it is held).
+    _ALWAYS_SET: ClassVar[frozenset[str]] = frozenset()
 
     # --- decoding -------------------------------------------------------------------
 
@@ -293,22 +298,6 @@ class Model:
 
     # --- attribute access -------------------------------------------------------------
 
-    if not TYPE_CHECKING:  # hidden from type checkers: any attribute would type-check
-
-        def __getattr__(self, name: str) -> Any:
-            # Reached when a read finds nothing: an always-set field absent from the wire.
-            info = _always_set_fields(_base(self)).get(name)
-            if info is None:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            value = self._empty(name)
-            if value.__class__ in _IMMUTABLE:
-                return value  # "", 0, False: nothing to keep, nothing to encode
-            # A list, map or object the caller may fill in place: kept, and left out of the
-            # encoding while it is still empty.
-            self.__dict__[info.wire] = value
-            _hold(self, self.__dict__, (), absent=info.wire)
-            return value
-
     if not TYPE_CHECKING:  # hidden: a class with __setattr__ lets mypy accept any attribute
 
         def __setattr__(self, name: str, value: Any) -> None:
@@ -329,6 +318,8 @@ class Model:
             data = self.__dict__
             if value is None:
                 data.pop(wire, None)
+                if wire in _base(self)._ALWAYS_SET:
+                    _hold(self, data, ())  # reads give the empty value from now on
             else:
                 data[wire] = value
             if type(self)._VARIANT == "held":
@@ -348,6 +339,8 @@ class Model:
             del self.__dict__[wire]
         except KeyError:
             raise AttributeError(name) from None
+        if wire in _base(self)._ALWAYS_SET:
+            _hold(self, self.__dict__, ())  # reads give the empty value from now on
         if type(self)._VARIANT == "held":
             _written(self, wire)
 
@@ -607,6 +600,7 @@ def _variant(cls: type[Model], state: str) -> type[Model]:
         "_VARIANT": state,
         "_BASE": cls,
         "__class__": property(lambda self: cls),
+        "__getattr__": _absent_getattr,
     }
     if state == "unread":
         namespace["_LOAD_ON"] = frozenset(
@@ -641,11 +635,28 @@ def _load_unread(obj: Model) -> None:
     base: type[Model] = cls._BASE  # type: ignore[attr-defined]
     odd = base._load(obj, data)
     _set_dict(obj, data)
-    if odd is None and data.keys() <= base._WIRE_SAFE:
+    if odd is None and data.keys() <= base._WIRE_SAFE and base._ALWAYS_SET <= data.keys():
         _set_class(obj, base)
     else:
         _hold(obj, data, odd or ())
     _set_raw(obj, None)
+
+
+def _absent_getattr(self: Model, name: str) -> Any:
+    """``__getattr__`` of the unread and held variants (a plain object has every always-set
+    field, so its class needs none, which keeps CPython's attribute-read specialisation):
+    a read found nothing, which for an always-set field means it is absent."""
+    info = _always_set_fields(_base(self)).get(name)
+    if info is None:
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    value = self._empty(name)
+    if value.__class__ in _IMMUTABLE:
+        return value  # "", 0, False: nothing to keep, nothing to encode
+    # A list, map or object the caller may fill in place: kept, and left out of the
+    # encoding while it is still empty.
+    self.__dict__[info.wire] = value
+    _hold(self, self.__dict__, (), absent=info.wire)
+    return value
 
 
 def _hold(
@@ -666,7 +677,7 @@ def _hold(
     held_absent: tuple[str, ...] = _slot(obj, "_absent") or ()
     if absent is not None:
         held_absent += (absent,)
-    if not extra and not held_absent:
+    if not extra and not held_absent and base._ALWAYS_SET <= data.keys():
         _set_class(obj, base)
         return
     object.__setattr__(obj, "_extra", extra or None)
@@ -734,7 +745,7 @@ def _dict_getter(wire: str, always_set: bool) -> Callable[[Model], Any]:
         data = self.__dict__
         if wire in data:
             return data[wire]
-        raise AttributeError(wire)  # Model.__getattr__ gives the empty value
+        raise AttributeError(wire)  # the held class's __getattr__ gives the empty value
 
     return get
 

@@ -73,7 +73,7 @@ class Scale(_Model):
             d["spec"] = _model_arg(spec, ScaleSpec, "Scale(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ScaleStatus, "Scale(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -170,7 +170,7 @@ class ScaleStatus(_Model):
             d["replicas"] = replicas
         if selector is not None:
             d["selector"] = selector
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

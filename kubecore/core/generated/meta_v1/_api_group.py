@@ -101,7 +101,7 @@ class APIGroup(_Model):
                 _model_arg(i0, GroupVersionForDiscovery, "APIGroup(versions=...)")
                 for i0 in versions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -192,7 +192,7 @@ class GroupVersionForDiscovery(_Model):
             d["groupVersion"] = group_version
         if version is not None:
             d["version"] = version
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -116,7 +116,7 @@ class APIResource(_Model):
             d["verbs"] = verbs
         if version is not None:
             d["version"] = version
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -237,7 +237,7 @@ class APIResourceList(_Model):
             d["resources"] = [
                 _model_arg(i0, APIResource, "APIResourceList(resources=...)") for i0 in resources
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

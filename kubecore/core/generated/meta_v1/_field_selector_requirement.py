@@ -52,7 +52,7 @@ class FieldSelectorRequirement(_Model):
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -42,7 +42,7 @@ class GroupResource(_Model):
             d["group"] = group
         if resource is not None:
             d["resource"] = resource
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -74,7 +74,7 @@ class OwnerReference(_Model):
             d["name"] = name
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

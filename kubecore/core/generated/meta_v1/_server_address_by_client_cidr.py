@@ -44,7 +44,7 @@ class ServerAddressByClientCIDR(_Model):
             d["clientCIDR"] = client_cidr
         if server_address is not None:
             d["serverAddress"] = server_address
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -50,7 +50,7 @@ class WatchEvent(_Model):
             d["object"] = object
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -130,7 +130,7 @@ class Info(_Model):
             d["minor"] = minor
         if platform is not None:
             d["platform"] = platform
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

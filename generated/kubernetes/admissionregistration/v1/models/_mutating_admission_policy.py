@@ -243,7 +243,7 @@ class MutatingAdmissionPolicy(_Model):
             d["spec"] = _model_arg(
                 spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -327,7 +327,7 @@ class MutatingAdmissionPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -580,7 +580,7 @@ class Mutation(_Model):
             d["jsonPatch"] = _model_arg(json_patch, JSONPatch, "Mutation(json_patch=...)")
         if patch_type is not None:
             d["patchType"] = patch_type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

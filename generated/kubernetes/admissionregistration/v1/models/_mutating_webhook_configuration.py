@@ -220,7 +220,7 @@ Defaults to "Never".
             d["sideEffects"] = side_effects
         if timeout_seconds is not None:
             d["timeoutSeconds"] = timeout_seconds
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -392,7 +392,7 @@ class MutatingWebhookConfiguration(_Model):
                 _model_arg(i0, MutatingWebhook, "MutatingWebhookConfiguration(webhooks=...)")
                 for i0 in webhooks
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -481,7 +481,7 @@ class MutatingWebhookConfigurationList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingWebhookConfigurationList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

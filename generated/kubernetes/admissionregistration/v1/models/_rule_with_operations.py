@@ -148,7 +148,7 @@ class ServiceReference(_Model):
             d["path"] = path
         if port is not None:
             d["port"] = port
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

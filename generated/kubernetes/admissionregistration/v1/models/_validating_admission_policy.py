@@ -69,7 +69,7 @@ Required.
             d["key"] = key
         if value_expression is not None:
             d["valueExpression"] = value_expression
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -124,7 +124,7 @@ class ExpressionWarning(_Model):
             d["fieldRef"] = field_ref
         if warning is not None:
             d["warning"] = warning
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -278,7 +278,7 @@ class ValidatingAdmissionPolicy(_Model):
             d["status"] = _model_arg(
                 status, ValidatingAdmissionPolicyStatus, "ValidatingAdmissionPolicy(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -370,7 +370,7 @@ class ValidatingAdmissionPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -753,7 +753,7 @@ Required.
             d["messageExpression"] = message_expression
         if reason is not None:
             d["reason"] = reason
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -102,7 +102,7 @@ class ValidatingAdmissionPolicyBinding(_Model):
                 ValidatingAdmissionPolicyBindingSpec,
                 "ValidatingAdmissionPolicyBinding(spec=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -198,7 +198,7 @@ class ValidatingAdmissionPolicyBindingList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyBindingList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -315,7 +315,7 @@ Required.
             d["policyName"] = policy_name
         if validation_actions is not None:
             d["validationActions"] = validation_actions
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

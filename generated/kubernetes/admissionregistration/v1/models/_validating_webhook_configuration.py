@@ -205,7 +205,7 @@ Default to the empty LabelSelector, which matches everything.
             d["sideEffects"] = side_effects
         if timeout_seconds is not None:
             d["timeoutSeconds"] = timeout_seconds
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -374,7 +374,7 @@ class ValidatingWebhookConfiguration(_Model):
                 _model_arg(i0, ValidatingWebhook, "ValidatingWebhookConfiguration(webhooks=...)")
                 for i0 in webhooks
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -465,7 +465,7 @@ class ValidatingWebhookConfigurationList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingWebhookConfigurationList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

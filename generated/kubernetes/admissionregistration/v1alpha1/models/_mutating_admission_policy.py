@@ -212,7 +212,7 @@ Required.
             d["expression"] = expression
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -309,7 +309,7 @@ class MutatingAdmissionPolicy(_Model):
             d["spec"] = _model_arg(
                 spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -393,7 +393,7 @@ class MutatingAdmissionPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -646,7 +646,7 @@ class Mutation(_Model):
             d["jsonPatch"] = _model_arg(json_patch, JSONPatch, "Mutation(json_patch=...)")
         if patch_type is not None:
             d["patchType"] = patch_type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -747,7 +747,7 @@ class Variable(_Model):
             d["expression"] = expression
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -97,7 +97,7 @@ class CustomResourceColumnDefinition(_Model):
             d["priority"] = priority
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -173,7 +173,7 @@ class CustomResourceConversion(_Model):
             d["webhook"] = _model_arg(
                 webhook, WebhookConversion, "CustomResourceConversion(webhook=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -282,7 +282,7 @@ class CustomResourceDefinition(_Model):
             d["status"] = _model_arg(
                 status, CustomResourceDefinitionStatus, "CustomResourceDefinition(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -383,7 +383,7 @@ class CustomResourceDefinitionCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -476,7 +476,7 @@ class CustomResourceDefinitionList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CustomResourceDefinitionList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -575,7 +575,7 @@ class CustomResourceDefinitionNames(_Model):
             d["shortNames"] = short_names
         if singular is not None:
             d["singular"] = singular
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -692,7 +692,7 @@ class CustomResourceDefinitionSpec(_Model):
                 )
                 for i0 in versions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -959,7 +959,7 @@ class CustomResourceDefinitionVersion(_Model):
                 CustomResourceSubresources,
                 "CustomResourceDefinitionVersion(subresources=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1079,7 +1079,7 @@ class CustomResourceSubresourceScale(_Model):
             d["specReplicasPath"] = spec_replicas_path
         if status_replicas_path is not None:
             d["statusReplicasPath"] = status_replicas_path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1880,7 +1880,7 @@ class SelectableField(_Model):
         d = self.__dict__
         if json_path is not None:
             d["jsonPath"] = json_path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1941,7 +1941,7 @@ class ServiceReference(_Model):
             d["path"] = path
         if port is not None:
             d["port"] = port
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2072,7 +2072,7 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
             d["reason"] = reason
         if rule is not None:
             d["rule"] = rule
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2213,7 +2213,7 @@ class WebhookConversion(_Model):
             )
         if conversion_review_versions is not None:
             d["conversionReviewVersions"] = conversion_review_versions
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -98,7 +98,7 @@ class ControllerRevision(_Model):
             )
         if revision is not None:
             d["revision"] = revision
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -185,7 +185,7 @@ class ControllerRevisionList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ControllerRevisionList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

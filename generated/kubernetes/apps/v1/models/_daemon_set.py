@@ -104,7 +104,7 @@ class DaemonSet(_Model):
             d["spec"] = _model_arg(spec, DaemonSetSpec, "DaemonSet(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, DaemonSetStatus, "DaemonSet(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -194,7 +194,7 @@ class DaemonSetCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -277,7 +277,7 @@ class DaemonSetList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "DaemonSetList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -378,7 +378,7 @@ class DaemonSetSpec(_Model):
             d["updateStrategy"] = _model_arg(
                 update_strategy, DaemonSetUpdateStrategy, "DaemonSetSpec(update_strategy=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -543,7 +543,7 @@ class DaemonSetStatus(_Model):
             d["observedGeneration"] = observed_generation
         if updated_number_scheduled is not None:
             d["updatedNumberScheduled"] = updated_number_scheduled
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

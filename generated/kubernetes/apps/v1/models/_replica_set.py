@@ -104,7 +104,7 @@ class ReplicaSet(_Model):
             d["spec"] = _model_arg(spec, ReplicaSetSpec, "ReplicaSet(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ReplicaSetStatus, "ReplicaSet(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -194,7 +194,7 @@ class ReplicaSetCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -277,7 +277,7 @@ class ReplicaSetList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "ReplicaSetList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -367,7 +367,7 @@ class ReplicaSetSpec(_Model):
             d["template"] = _model_arg(
                 template, _core_v1.PodTemplateSpec, "ReplicaSetSpec(template=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -487,7 +487,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
             d["replicas"] = replicas
         if terminating_replicas is not None:
             d["terminatingReplicas"] = terminating_replicas
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -88,7 +88,7 @@ class TokenReview(_Model):
             d["spec"] = _model_arg(spec, TokenReviewSpec, "TokenReview(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, TokenReviewStatus, "TokenReview(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -160,7 +160,7 @@ class TokenReviewSpec(_Model):
             d["audiences"] = audiences
         if token is not None:
             d["token"] = token
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -362,7 +362,7 @@ class SubjectAccessReviewStatus(_Model):
             d["evaluationError"] = evaluation_error
         if reason is not None:
             d["reason"] = reason
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -54,7 +54,7 @@ class NonResourceRule(_Model):
             d["nonResourceURLs"] = non_resource_urls
         if verbs is not None:
             d["verbs"] = verbs
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -130,7 +130,7 @@ class ResourceRule(_Model):
             d["resources"] = resources
         if verbs is not None:
             d["verbs"] = verbs
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -230,7 +230,7 @@ class SelfSubjectRulesReview(_Model):
             d["status"] = _model_arg(
                 status, SubjectRulesReviewStatus, "SelfSubjectRulesReview(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -367,7 +367,7 @@ class SubjectRulesReviewStatus(_Model):
                 _model_arg(i0, ResourceRule, "SubjectRulesReviewStatus(resource_rules=...)")
                 for i0 in resource_rules
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -60,7 +60,7 @@ class CrossVersionObjectReference(_Model):
             d["kind"] = kind
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -171,7 +171,7 @@ class HorizontalPodAutoscaler(_Model):
             d["status"] = _model_arg(
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -265,7 +265,7 @@ class HorizontalPodAutoscalerList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -361,7 +361,7 @@ class HorizontalPodAutoscalerSpec(_Model):
             )
         if target_cpu_utilization_percentage is not None:
             d["targetCPUUtilizationPercentage"] = target_cpu_utilization_percentage
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -459,7 +459,7 @@ class HorizontalPodAutoscalerStatus(_Model):
             d["lastScaleTime"] = _Time.coerce(last_scale_time)
         if observed_generation is not None:
             d["observedGeneration"] = observed_generation
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

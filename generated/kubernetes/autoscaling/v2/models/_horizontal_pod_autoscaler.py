@@ -82,7 +82,7 @@ class ContainerResourceMetricSource(_Model):
             d["target"] = _model_arg(
                 target, MetricTarget, "ContainerResourceMetricSource(target=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -156,7 +156,7 @@ class ContainerResourceMetricStatus(_Model):
             )
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -228,7 +228,7 @@ class CrossVersionObjectReference(_Model):
             d["kind"] = kind
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -286,7 +286,7 @@ class ExternalMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "ExternalMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ExternalMetricSource(target=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -347,7 +347,7 @@ class ExternalMetricStatus(_Model):
             )
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "ExternalMetricStatus(metric=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -413,7 +413,7 @@ class HPAScalingPolicy(_Model):
             d["type"] = type
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -618,7 +618,7 @@ class HorizontalPodAutoscaler(_Model):
             d["status"] = _model_arg(
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -768,7 +768,7 @@ class HorizontalPodAutoscalerCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -858,7 +858,7 @@ class HorizontalPodAutoscalerList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -966,7 +966,7 @@ class HorizontalPodAutoscalerSpec(_Model):
                 CrossVersionObjectReference,
                 "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1098,7 +1098,7 @@ class HorizontalPodAutoscalerStatus(_Model):
             d["lastScaleTime"] = _Time.coerce(last_scale_time)
         if observed_generation is not None:
             d["observedGeneration"] = observed_generation
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1177,7 +1177,7 @@ class MetricIdentifier(_Model):
             d["selector"] = _model_arg(
                 selector, _meta_v1.LabelSelector, "MetricIdentifier(selector=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1266,7 +1266,7 @@ class MetricSpec(_Model):
             d["resource"] = _model_arg(resource, ResourceMetricSource, "MetricSpec(resource=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1379,7 +1379,7 @@ class MetricStatus(_Model):
             d["resource"] = _model_arg(resource, ResourceMetricStatus, "MetricStatus(resource=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1472,7 +1472,7 @@ class MetricTarget(_Model):
             d["type"] = type
         if value is not None:
             d["value"] = _Quantity.coerce(value)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1611,7 +1611,7 @@ class ObjectMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "ObjectMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ObjectMetricSource(target=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1697,7 +1697,7 @@ class ObjectMetricStatus(_Model):
             )
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "ObjectMetricStatus(metric=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1766,7 +1766,7 @@ class PodsMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "PodsMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "PodsMetricSource(target=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1825,7 +1825,7 @@ class PodsMetricStatus(_Model):
             d["current"] = _model_arg(current, MetricValueStatus, "PodsMetricStatus(current=...)")
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "PodsMetricStatus(metric=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1884,7 +1884,7 @@ class ResourceMetricSource(_Model):
             d["name"] = name
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ResourceMetricSource(target=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1943,7 +1943,7 @@ class ResourceMetricStatus(_Model):
             )
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

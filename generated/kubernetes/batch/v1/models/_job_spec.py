@@ -189,7 +189,7 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
             d["template"] = _model_arg(template, _core_v1.PodTemplateSpec, "JobSpec(template=...)")
         if ttl_seconds_after_finished is not None:
             d["ttlSecondsAfterFinished"] = ttl_seconds_after_finished
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -294,7 +294,7 @@ class PodFailurePolicy(_Model):
             d["rules"] = [
                 _model_arg(i0, PodFailurePolicyRule, "PodFailurePolicy(rules=...)") for i0 in rules
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -365,7 +365,7 @@ Additional values are considered to be added in the future. Clients should react
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -423,7 +423,7 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -507,7 +507,7 @@ Additional values are considered to be added in the future. Clients should react
                 )
                 for i0 in on_pod_conditions
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -573,7 +573,7 @@ class SuccessPolicy(_Model):
             d["rules"] = [
                 _model_arg(i0, SuccessPolicyRule, "SuccessPolicy(rules=...)") for i0 in rules
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -94,7 +94,7 @@ class ClusterTrustBundle(_Model):
             )
         if spec is not None:
             d["spec"] = _model_arg(spec, ClusterTrustBundleSpec, "ClusterTrustBundle(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -180,7 +180,7 @@ class ClusterTrustBundleList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ClusterTrustBundleList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -262,7 +262,7 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
             d["signerName"] = signer_name
         if trust_bundle is not None:
             d["trustBundle"] = trust_bundle
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

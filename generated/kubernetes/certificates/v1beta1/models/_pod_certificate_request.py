@@ -108,7 +108,7 @@ class PodCertificateRequest(_Model):
             d["status"] = _model_arg(
                 status, PodCertificateRequestStatus, "PodCertificateRequest(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -200,7 +200,7 @@ class PodCertificateRequestList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PodCertificateRequestList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -402,7 +402,7 @@ Signers should document the keys and values they support.  Signers should deny r
             d["stubPKCS10Request"] = stub_pkcs10_request
         if unverified_user_annotations is not None:
             d["unverifiedUserAnnotations"] = unverified_user_annotations
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -91,7 +91,7 @@ class LeaseCandidate(_Model):
             )
         if spec is not None:
             d["spec"] = _model_arg(spec, LeaseCandidateSpec, "LeaseCandidate(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -176,7 +176,7 @@ class LeaseCandidateList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "LeaseCandidateList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -274,7 +274,7 @@ class LeaseCandidateSpec(_Model):
             d["renewTime"] = _MicroTime.coerce(renew_time)
         if strategy is not None:
             d["strategy"] = strategy
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -77,7 +77,7 @@ class AWSElasticBlockStoreVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -163,7 +163,7 @@ class AzureDiskVolumeSource(_Model):
             d["kind"] = kind
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -364,7 +364,7 @@ class GCEPersistentDiskVolumeSource(_Model):
             d["pdName"] = pd_name
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -420,7 +420,7 @@ class HostPathVolumeSource(_Model):
             d["path"] = path
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -477,7 +477,7 @@ class NFSVolumeSource(_Model):
             d["readOnly"] = read_only
         if server is not None:
             d["server"] = server
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -538,7 +538,7 @@ class NodeSelector(_Model):
                 _model_arg(i0, NodeSelectorTerm, "NodeSelector(node_selector_terms=...)")
                 for i0 in node_selector_terms
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -598,7 +598,7 @@ class NodeSelectorRequirement(_Model):
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -726,7 +726,7 @@ class PhotonPersistentDiskVolumeSource(_Model):
             d["fsType"] = fs_type
         if pd_id is not None:
             d["pdID"] = pd_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -783,7 +783,7 @@ class PortworxVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -866,7 +866,7 @@ class QuobyteVolumeSource(_Model):
             d["user"] = user
         if volume is not None:
             d["volume"] = volume
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -949,7 +949,7 @@ class VsphereVirtualDiskVolumeSource(_Model):
             d["storagePolicyName"] = storage_policy_name
         if volume_path is not None:
             d["volumePath"] = volume_path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

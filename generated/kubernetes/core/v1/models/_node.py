@@ -69,7 +69,7 @@ class AttachedVolume(_Model):
             d["devicePath"] = device_path
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -147,7 +147,7 @@ class ConfigMapNodeConfigSource(_Model):
             d["resourceVersion"] = resource_version
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -252,7 +252,7 @@ class DaemonEndpoint(_Model):
         d = self.__dict__
         if port is not None:
             d["Port"] = port
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -349,7 +349,7 @@ class Node(_Model):
             d["spec"] = _model_arg(spec, NodeSpec, "Node(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, NodeStatus, "Node(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -416,7 +416,7 @@ class NodeAddress(_Model):
             d["address"] = address
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -501,7 +501,7 @@ class NodeCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -773,7 +773,7 @@ class NodeList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "NodeList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1424,7 +1424,7 @@ class NodeSystemInfo(_Model):
             d["swap"] = _model_arg(swap, NodeSwapStatus, "NodeSystemInfo(swap=...)")
         if system_uuid is not None:
             d["systemUUID"] = system_uuid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1567,7 +1567,7 @@ class Taint(_Model):
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -98,7 +98,7 @@ class AzureFilePersistentVolumeSource(_Model):
             d["secretNamespace"] = secret_namespace
         if share_name is not None:
             d["shareName"] = share_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -253,7 +253,7 @@ class CSIPersistentVolumeSource(_Model):
             d["volumeAttributes"] = volume_attributes
         if volume_handle is not None:
             d["volumeHandle"] = volume_handle
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -390,7 +390,7 @@ class CephFSPersistentVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -473,7 +473,7 @@ class CinderPersistentVolumeSource(_Model):
             )
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -558,7 +558,7 @@ class FlexPersistentVolumeSource(_Model):
             d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "FlexPersistentVolumeSource(secret_ref=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -636,7 +636,7 @@ class GlusterfsPersistentVolumeSource(_Model):
             d["path"] = path
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -777,7 +777,7 @@ class ISCSIPersistentVolumeSource(_Model):
             )
         if target_portal is not None:
             d["targetPortal"] = target_portal
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -867,7 +867,7 @@ class LocalVolumeSource(_Model):
             d["fsType"] = fs_type
         if path is not None:
             d["path"] = path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -966,7 +966,7 @@ class PersistentVolume(_Model):
             d["spec"] = _model_arg(spec, PersistentVolumeSpec, "PersistentVolume(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, PersistentVolumeStatus, "PersistentVolume(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1053,7 +1053,7 @@ class PersistentVolumeList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1749,7 +1749,7 @@ class RBDPersistentVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1896,7 +1896,7 @@ class ScaleIOPersistentVolumeSource(_Model):
             d["system"] = system
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

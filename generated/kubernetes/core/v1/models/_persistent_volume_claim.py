@@ -68,7 +68,7 @@ Note: New statuses can be added in the future. Consumers should check for unknow
             d["status"] = status
         if target_volume_attributes_class_name is not None:
             d["targetVolumeAttributesClassName"] = target_volume_attributes_class_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -175,7 +175,7 @@ class PersistentVolumeClaim(_Model):
             d["status"] = _model_arg(
                 status, PersistentVolumeClaimStatus, "PersistentVolumeClaim(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -272,7 +272,7 @@ class PersistentVolumeClaimCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -366,7 +366,7 @@ class PersistentVolumeClaimList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeClaimList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

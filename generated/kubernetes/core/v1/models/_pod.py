@@ -82,7 +82,7 @@ class ContainerExtendedResourceRequest(_Model):
             d["requestName"] = request_name
         if resource_name is not None:
             d["resourceName"] = resource_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -280,7 +280,7 @@ class ContainerStateTerminated(_Model):
             d["signal"] = signal
         if started_at is not None:
             d["startedAt"] = _Time.coerce(started_at)
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -533,7 +533,7 @@ The value is typically used to determine whether a container is ready to accept 
                 _model_arg(i0, VolumeMountStatus, "ContainerStatus(volume_mounts=...)")
                 for i0 in volume_mounts
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -705,7 +705,7 @@ class HostIP(_Model):
         d = self.__dict__
         if ip is not None:
             d["ip"] = ip
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -745,7 +745,7 @@ class ImageVolumeStatus(_Model):
         d = self.__dict__
         if image_ref is not None:
             d["imageRef"] = image_ref
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -802,7 +802,7 @@ class LinuxContainerUser(_Model):
             d["supplementalGroups"] = supplemental_groups
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -874,7 +874,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
             d["resourceClaimName"] = resource_claim_name
         if resources is not None:
             d["resources"] = {k0: _Quantity.coerce(i0) for k0, i0 in resources.items()}
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -992,7 +992,7 @@ class Pod(_Model):
             d["spec"] = _model_arg(spec, PodSpec, "Pod(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, PodStatus, "Pod(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1104,7 +1104,7 @@ class PodCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1196,7 +1196,7 @@ class PodExtendedResourceClaimStatus(_Model):
             ]
         if resource_claim_name is not None:
             d["resourceClaimName"] = resource_claim_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1249,7 +1249,7 @@ class PodIP(_Model):
         d = self.__dict__
         if ip is not None:
             d["ip"] = ip
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1312,7 +1312,7 @@ class PodList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "PodList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1385,7 +1385,7 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
             d["name"] = name
         if resource_claim_name is not None:
             d["resourceClaimName"] = resource_claim_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1886,7 +1886,7 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
             d["message"] = message
         if resource_id is not None:
             d["resourceID"] = resource_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1947,7 +1947,7 @@ class ResourceStatus(_Model):
             d["resources"] = [
                 _model_arg(i0, ResourceHealth, "ResourceStatus(resources=...)") for i0 in resources
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2028,7 +2028,7 @@ class VolumeMountStatus(_Model):
             d["volumeStatus"] = _model_arg(
                 volume_status, VolumeStatus, "VolumeMountStatus(volume_status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -221,7 +221,7 @@ class AppArmorProfile(_Model):
             d["localhostProfile"] = localhost_profile
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -278,7 +278,7 @@ class AzureFileVolumeSource(_Model):
             d["secretName"] = secret_name
         if share_name is not None:
             d["shareName"] = share_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -366,7 +366,7 @@ class CSIVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_attributes is not None:
             d["volumeAttributes"] = volume_attributes
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -506,7 +506,7 @@ class CephFSVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -589,7 +589,7 @@ class CinderVolumeSource(_Model):
             )
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -675,7 +675,7 @@ class ClusterTrustBundleProjection(_Model):
             d["path"] = path
         if signer_name is not None:
             d["signerName"] = signer_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -789,7 +789,7 @@ class ConfigMapKeySelector(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1230,7 +1230,7 @@ class Container(_Model):
             ]
         if working_dir is not None:
             d["workingDir"] = working_dir
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1434,7 +1434,7 @@ class ContainerPort(_Model):
             d["name"] = name
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1493,7 +1493,7 @@ class ContainerResizePolicy(_Model):
             d["resourceName"] = resource_name
         if restart_policy is not None:
             d["restartPolicy"] = restart_policy
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1550,7 +1550,7 @@ class ContainerRestartRule(_Model):
             d["exitCodes"] = _model_arg(
                 exit_codes, ContainerRestartRuleOnExitCodes, "ContainerRestartRule(exit_codes=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1608,7 +1608,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1721,7 +1721,7 @@ class DownwardAPIVolumeFile(_Model):
                 ResourceFieldSelector,
                 "DownwardAPIVolumeFile(resource_field_ref=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1948,7 +1948,7 @@ class EnvVar(_Model):
             d["value"] = value
         if value_from is not None:
             d["valueFrom"] = _model_arg(value_from, EnvVarSource, "EnvVar(value_from=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2378,7 +2378,7 @@ The container runtime must implement support for this feature. If the runtime do
             ]
         if working_dir is not None:
             d["workingDir"] = working_dir
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2660,7 +2660,7 @@ If optional is set to false and the specified key does not exist, an error will 
             d["path"] = path
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2752,7 +2752,7 @@ class FlexVolumeSource(_Model):
             d["secretRef"] = _model_arg(
                 secret_ref, LocalObjectReference, "FlexVolumeSource(secret_ref=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2817,7 +2817,7 @@ If this is not specified, the default behavior is defined by gRPC.
             d["port"] = port
         if service is not None:
             d["service"] = service
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2877,7 +2877,7 @@ class GitRepoVolumeSource(_Model):
             d["repository"] = repository
         if revision is not None:
             d["revision"] = revision
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2937,7 +2937,7 @@ class GlusterfsVolumeSource(_Model):
             d["path"] = path
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3078,7 +3078,7 @@ class HTTPHeader(_Model):
             d["name"] = name
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3134,7 +3134,7 @@ class HostAlias(_Model):
             d["hostnames"] = hostnames
         if ip is not None:
             d["ip"] = ip
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3264,7 +3264,7 @@ class ISCSIVolumeSource(_Model):
             )
         if target_portal is not None:
             d["targetPortal"] = target_portal
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3403,7 +3403,7 @@ class KeyToPath(_Model):
             d["mode"] = mode
         if path is not None:
             d["path"] = path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3687,7 +3687,7 @@ class ObjectFieldSelector(_Model):
             d["apiVersion"] = api_version
         if field_path is not None:
             d["fieldPath"] = field_path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3741,7 +3741,7 @@ class PersistentVolumeClaimTemplate(_Model):
             d["spec"] = _model_arg(
                 spec, PersistentVolumeClaimSpec, "PersistentVolumeClaimTemplate(spec=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3796,7 +3796,7 @@ class PersistentVolumeClaimVolumeSource(_Model):
             d["claimName"] = claim_name
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4001,7 +4001,7 @@ class PodAffinityTerm(_Model):
             d["namespaces"] = namespaces
         if topology_key is not None:
             d["topologyKey"] = topology_key
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4250,7 +4250,7 @@ Signers should document the keys and values they support. Signers should deny re
             d["signerName"] = signer_name
         if user_annotations is not None:
             d["userAnnotations"] = user_annotations
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4416,7 +4416,7 @@ class PodOS(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4456,7 +4456,7 @@ class PodReadinessGate(_Model):
         d = self.__dict__
         if condition_type is not None:
             d["conditionType"] = condition_type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4529,7 +4529,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             d["resourceClaimName"] = resource_claim_name
         if resource_claim_template_name is not None:
             d["resourceClaimTemplateName"] = resource_claim_template_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4579,7 +4579,7 @@ class PodSchedulingGate(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5337,7 +5337,7 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             ]
         if volumes is not None:
             d["volumes"] = [_model_arg(i0, Volume, "PodSpec(volumes=...)") for i0 in volumes]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5613,7 +5613,7 @@ class PreferredSchedulingTerm(_Model):
             )
         if weight is not None:
             d["weight"] = weight
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5923,7 +5923,7 @@ class RBDVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5999,7 +5999,7 @@ class ResourceClaim(_Model):
             d["name"] = name
         if request is not None:
             d["request"] = request
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6056,7 +6056,7 @@ class ResourceFieldSelector(_Model):
             d["divisor"] = _Quantity.coerce(divisor)
         if resource is not None:
             d["resource"] = resource
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6324,7 +6324,7 @@ class ScaleIOVolumeSource(_Model):
             d["system"] = system
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6413,7 +6413,7 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
             d["localhostProfile"] = localhost_profile
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6515,7 +6515,7 @@ class SecretKeySelector(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6897,7 +6897,7 @@ class ServiceAccountTokenProjection(_Model):
             d["expirationSeconds"] = expiration_seconds
         if path is not None:
             d["path"] = path
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6943,7 +6943,7 @@ class SleepAction(_Model):
         d = self.__dict__
         if seconds is not None:
             d["seconds"] = seconds
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7069,7 +7069,7 @@ class Sysctl(_Model):
             d["name"] = name
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7317,7 +7317,7 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
             d["topologyKey"] = topology_key
         if when_unsatisfiable is not None:
             d["whenUnsatisfiable"] = when_unsatisfiable
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7690,7 +7690,7 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
             d["vsphereVolume"] = _model_arg(
                 vsphere_volume, VsphereVirtualDiskVolumeSource, "Volume(vsphere_volume=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7917,7 +7917,7 @@ class VolumeDevice(_Model):
             d["devicePath"] = device_path
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8026,7 +8026,7 @@ If this field is not specified, it is treated as an equivalent of Disabled.
             d["subPath"] = sub_path
         if sub_path_expr is not None:
             d["subPathExpr"] = sub_path_expr
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8251,7 +8251,7 @@ class WeightedPodAffinityTerm(_Model):
             )
         if weight is not None:
             d["weight"] = weight
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -101,7 +101,7 @@ class ResourceQuota(_Model):
             d["spec"] = _model_arg(spec, ResourceQuotaSpec, "ResourceQuota(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ResourceQuotaStatus, "ResourceQuota(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -188,7 +188,7 @@ class ResourceQuotaList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceQuotaList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -423,7 +423,7 @@ class ScopedResourceSelectorRequirement(_Model):
             d["scopeName"] = scope_name
         if values is not None:
             d["values"] = values
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -113,7 +113,7 @@ class Endpoint(_Model):
             )
         if zone is not None:
             d["zone"] = zone
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -428,7 +428,7 @@ class EndpointSlice(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "EndpointSlice(metadata=...)")
         if ports is not None:
             d["ports"] = [_model_arg(i0, EndpointPort, "EndpointSlice(ports=...)") for i0 in ports]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -529,7 +529,7 @@ class EndpointSliceList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "EndpointSliceList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -590,7 +590,7 @@ class ForNode(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -630,7 +630,7 @@ class ForZone(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -111,7 +111,7 @@ class LimitResponse(_Model):
             d["queuing"] = _model_arg(queuing, QueuingConfiguration, "LimitResponse(queuing=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -310,7 +310,7 @@ class PriorityLevelConfiguration(_Model):
             d["status"] = _model_arg(
                 status, PriorityLevelConfigurationStatus, "PriorityLevelConfiguration(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -479,7 +479,7 @@ class PriorityLevelConfigurationList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PriorityLevelConfigurationList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -562,7 +562,7 @@ class PriorityLevelConfigurationSpec(_Model):
             )
         if type is not None:
             d["type"] = type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

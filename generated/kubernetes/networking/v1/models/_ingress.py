@@ -79,7 +79,7 @@ Implementations are required to support all path types.
             d["path"] = path
         if path_type is not None:
             d["pathType"] = path_type
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -141,7 +141,7 @@ class HTTPIngressRuleValue(_Model):
             d["paths"] = [
                 _model_arg(i0, HTTPIngressPath, "HTTPIngressRuleValue(paths=...)") for i0 in paths
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -240,7 +240,7 @@ class Ingress(_Model):
             d["spec"] = _model_arg(spec, IngressSpec, "Ingress(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, IngressStatus, "Ingress(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -373,7 +373,7 @@ class IngressList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "IngressList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -556,7 +556,7 @@ class IngressPortStatus(_Model):
             d["port"] = port
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -666,7 +666,7 @@ class IngressServiceBackend(_Model):
             d["name"] = name
         if port is not None:
             d["port"] = _model_arg(port, ServiceBackendPort, "IngressServiceBackend(port=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -88,7 +88,7 @@ class IngressClass(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "IngressClass(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, IngressClassSpec, "IngressClass(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -169,7 +169,7 @@ class IngressClassList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "IngressClassList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -260,7 +260,7 @@ class IngressClassParametersReference(_Model):
             d["namespace"] = namespace
         if scope is not None:
             d["scope"] = scope
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

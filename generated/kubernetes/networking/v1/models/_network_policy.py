@@ -56,7 +56,7 @@ class IPBlock(_Model):
             d["cidr"] = cidr
         if except_ is not None:
             d["except"] = except_
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -144,7 +144,7 @@ class NetworkPolicy(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "NetworkPolicy(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, NetworkPolicySpec, "NetworkPolicy(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -344,7 +344,7 @@ class NetworkPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "NetworkPolicyList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

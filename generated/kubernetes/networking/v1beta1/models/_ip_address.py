@@ -88,7 +88,7 @@ class IPAddress(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "IPAddress(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, IPAddressSpec, "IPAddress(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -169,7 +169,7 @@ class IPAddressList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "IPAddressList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -232,7 +232,7 @@ class IPAddressSpec(_Model):
             d["parentRef"] = _model_arg(
                 parent_ref, ParentReference, "IPAddressSpec(parent_ref=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -295,7 +295,7 @@ class ParentReference(_Model):
             d["namespace"] = namespace
         if resource is not None:
             d["resource"] = resource
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -144,7 +144,7 @@ class RuntimeClass(_Model):
             d["overhead"] = _model_arg(overhead, Overhead, "RuntimeClass(overhead=...)")
         if scheduling is not None:
             d["scheduling"] = _model_arg(scheduling, Scheduling, "RuntimeClass(scheduling=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -239,7 +239,7 @@ class RuntimeClassList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "RuntimeClassList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -76,7 +76,7 @@ class PolicyRule(_Model):
             d["resources"] = resources
         if verbs is not None:
             d["verbs"] = verbs
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

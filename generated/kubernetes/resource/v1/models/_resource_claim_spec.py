@@ -329,7 +329,7 @@ Must be a DNS label.
             ]
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -484,7 +484,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "DeviceSubRequest(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -734,7 +734,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "ExactDeviceRequest(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

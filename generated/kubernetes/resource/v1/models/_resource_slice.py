@@ -268,7 +268,7 @@ The maximum number of counters is 32.
             }
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -503,7 +503,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             )
         if taints is not None:
             d["taints"] = [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -811,7 +811,7 @@ The maximum number of counters is 32.
                 k0: _model_arg(i0, Counter, "DeviceCounterConsumption(counters=...)")
                 for k0, i0 in counters.items()
             }
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -891,7 +891,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1033,7 +1033,7 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
             d["name"] = name
         if resource_slice_count is not None:
             d["resourceSliceCount"] = resource_slice_count
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1146,7 +1146,7 @@ Changing the spec automatically increments the metadata.generation number.
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceSlice(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1231,7 +1231,7 @@ class ResourceSliceList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1392,7 +1392,7 @@ The maximum number of counter sets is 8.
                 _model_arg(i0, CounterSet, "ResourceSliceSpec(shared_counters=...)")
                 for i0 in shared_counters
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

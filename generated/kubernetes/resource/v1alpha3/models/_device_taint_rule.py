@@ -74,7 +74,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -190,7 +190,7 @@ Changing the spec automatically increments the metadata.generation number.
             d["spec"] = _model_arg(spec, DeviceTaintRuleSpec, "DeviceTaintRule(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -281,7 +281,7 @@ class DeviceTaintRuleList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -351,7 +351,7 @@ class DeviceTaintRuleSpec(_Model):
             )
         if taint is not None:
             d["taint"] = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -120,7 +120,7 @@ class PoolStatus(_Model):
             d["unavailableDevices"] = unavailable_devices
         if validation_error is not None:
             d["validationError"] = validation_error
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -257,7 +257,7 @@ class ResourcePoolStatusRequest(_Model):
             d["status"] = _model_arg(
                 status, ResourcePoolStatusRequestStatus, "ResourcePoolStatusRequest(status=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -353,7 +353,7 @@ class ResourcePoolStatusRequestList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourcePoolStatusRequestList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -431,7 +431,7 @@ Default: 100 Minimum: 1 Maximum: 1000
             d["limit"] = limit
         if pool_name is not None:
             d["poolName"] = pool_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -510,7 +510,7 @@ Known condition types: - "Complete": True when the request has been processed su
                 _model_arg(i0, PoolStatus, "ResourcePoolStatusRequestStatus(pools=...)")
                 for i0 in pools
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -75,7 +75,7 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         d = self.__dict__
         if expression is not None:
             d["expression"] = expression
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -166,7 +166,7 @@ The length of the raw data must be smaller or equal to 10 Ki.
             d["driver"] = driver
         if parameters is not None:
             d["parameters"] = parameters
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

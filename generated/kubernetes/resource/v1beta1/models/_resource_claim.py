@@ -127,7 +127,7 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
             d["pool"] = pool
         if share_id is not None:
             d["shareID"] = share_id
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -294,7 +294,7 @@ References to subrequests must include the name of the main request and may incl
             d["requests"] = requests
         if source is not None:
             d["source"] = source
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -529,7 +529,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "DeviceRequestAllocationResult(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -741,7 +741,7 @@ class ResourceClaim(_Model):
             d["spec"] = _model_arg(spec, ResourceClaimSpec, "ResourceClaim(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -826,7 +826,7 @@ class ResourceClaimConsumerReference(_Model):
             d["resource"] = resource
         if uid is not None:
             d["uid"] = uid
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -912,7 +912,7 @@ class ResourceClaimList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceClaimList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -436,7 +436,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "DeviceRequest(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -621,7 +621,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "DeviceSubRequest(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -555,7 +555,7 @@ The maximum number of counters is 32.
             }
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -615,7 +615,7 @@ class Device(_Model):
             d["basic"] = _model_arg(basic, BasicDevice, "Device(basic=...)")
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -846,7 +846,7 @@ The maximum number of counters is 32.
                 k0: _model_arg(i0, Counter, "DeviceCounterConsumption(counters=...)")
                 for k0, i0 in counters.items()
             }
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -926,7 +926,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1068,7 +1068,7 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
             d["name"] = name
         if resource_slice_count is not None:
             d["resourceSliceCount"] = resource_slice_count
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1183,7 +1183,7 @@ Changing the spec automatically increments the metadata.generation number.
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceSlice(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1268,7 +1268,7 @@ class ResourceSliceList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1429,7 +1429,7 @@ The maximum number of counter sets is 8.
                 _model_arg(i0, CounterSet, "ResourceSliceSpec(shared_counters=...)")
                 for i0 in shared_counters
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

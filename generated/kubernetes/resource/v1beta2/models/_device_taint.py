@@ -66,7 +66,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

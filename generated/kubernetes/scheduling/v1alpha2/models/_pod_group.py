@@ -105,7 +105,7 @@ class PodGroup(_Model):
             d["spec"] = _model_arg(spec, PodGroupSpec, "PodGroup(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, PodGroupStatus, "PodGroup(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -192,7 +192,7 @@ class PodGroupList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "PodGroupList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -260,7 +260,7 @@ class PodGroupResourceClaimStatus(_Model):
             d["name"] = name
         if resource_claim_name is not None:
             d["resourceClaimName"] = resource_claim_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -393,7 +393,7 @@ This field is immutable.
             d["schedulingPolicy"] = _model_arg(
                 scheduling_policy, PodGroupSchedulingPolicy, "PodGroupSpec(scheduling_policy=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -609,7 +609,7 @@ class WorkloadPodGroupTemplateReference(_Model):
             d["podGroupTemplateName"] = pod_group_template_name
         if workload_name is not None:
             d["workloadName"] = workload_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

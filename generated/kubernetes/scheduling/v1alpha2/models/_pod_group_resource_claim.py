@@ -42,7 +42,7 @@ class GangSchedulingPolicy(_Model):
         d = self.__dict__
         if min_count is not None:
             d["minCount"] = min_count
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -111,7 +111,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             d["resourceClaimName"] = resource_claim_name
         if resource_claim_template_name is not None:
             d["resourceClaimTemplateName"] = resource_claim_template_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -248,7 +248,7 @@ class TopologyConstraint(_Model):
         d = self.__dict__
         if key is not None:
             d["key"] = key
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -135,7 +135,7 @@ This field is immutable.
                 PodGroupSchedulingPolicy,
                 "PodGroupTemplate(scheduling_policy=...)",
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -223,7 +223,7 @@ class TypedLocalObjectReference(_Model):
             d["kind"] = kind
         if name is not None:
             d["name"] = name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -319,7 +319,7 @@ class Workload(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Workload(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, WorkloadSpec, "Workload(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -400,7 +400,7 @@ class WorkloadList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "WorkloadList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -481,7 +481,7 @@ class WorkloadSpec(_Model):
                 _model_arg(i0, PodGroupTemplate, "WorkloadSpec(pod_group_templates=...)")
                 for i0 in pod_group_templates
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

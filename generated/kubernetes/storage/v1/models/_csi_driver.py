@@ -88,7 +88,7 @@ class CSIDriver(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "CSIDriver(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, CSIDriverSpec, "CSIDriver(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -169,7 +169,7 @@ class CSIDriverList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CSIDriverList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -489,7 +489,7 @@ class TokenRequest(_Model):
             d["audience"] = audience
         if expiration_seconds is not None:
             d["expirationSeconds"] = expiration_seconds
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -89,7 +89,7 @@ class CSINode(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "CSINode(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, CSINodeSpec, "CSINode(spec=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -173,7 +173,7 @@ class CSINodeDriver(_Model):
             d["nodeID"] = node_id
         if topology_keys is not None:
             d["topologyKeys"] = topology_keys
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -253,7 +253,7 @@ class CSINodeList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CSINodeList(metadata=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -326,7 +326,7 @@ class CSINodeSpec(_Model):
             d["drivers"] = [
                 _model_arg(i0, CSINodeDriver, "CSINodeSpec(drivers=...)") for i0 in drivers
             ]
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -142,7 +142,7 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
             )
         if storage_class_name is not None:
             d["storageClassName"] = storage_class_name
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -244,7 +244,7 @@ class CSIStorageCapacityList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CSIStorageCapacityList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

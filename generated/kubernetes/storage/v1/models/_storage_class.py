@@ -156,7 +156,7 @@ class StorageClass(_Model):
             d["reclaimPolicy"] = reclaim_policy
         if volume_binding_mode is not None:
             d["volumeBindingMode"] = volume_binding_mode
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -263,7 +263,7 @@ class StorageClassList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageClassList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -107,7 +107,7 @@ class VolumeAttachment(_Model):
             d["spec"] = _model_arg(spec, VolumeAttachmentSpec, "VolumeAttachment(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, VolumeAttachmentStatus, "VolumeAttachment(status=...)")
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -198,7 +198,7 @@ class VolumeAttachmentList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "VolumeAttachmentList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -326,7 +326,7 @@ class VolumeAttachmentSpec(_Model):
             d["source"] = _model_arg(
                 source, VolumeAttachmentSource, "VolumeAttachmentSpec(source=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -412,7 +412,7 @@ class VolumeAttachmentStatus(_Model):
             d["detachError"] = _model_arg(
                 detach_error, VolumeError, "VolumeAttachmentStatus(detach_error=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

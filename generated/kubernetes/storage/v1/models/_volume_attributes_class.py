@@ -101,7 +101,7 @@ This field is required and must contain at least one key/value pair. The keys ca
             )
         if parameters is not None:
             d["parameters"] = parameters
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -188,7 +188,7 @@ class VolumeAttributesClassList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "VolumeAttributesClassList(metadata=...)"
             )
-        if extra_fields or not d.keys() <= self._WIRE_SAFE:
+        if extra_fields or not d.keys() <= self._WIRE_SAFE or not self._ALWAYS_SET <= d.keys():
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
