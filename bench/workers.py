@@ -399,8 +399,8 @@ def _from_dict_owners() -> dict[tuple[str, int], str]:
         for attr in (getattr(module, n) for n in module.__all__):  # lazy packages: load them
             if not isinstance(attr, type):
                 continue
-            for method in ("_load", "_encode"):
-                fn = getattr(vars(attr).get(method), "__func__", None)
+            for method in ("_load",):
+                fn = vars(attr).get(method)
                 code = getattr(fn, "__code__", None)
                 if code is not None:
                     owners[(code.co_filename, code.co_firstlineno)] = f"{attr.__name__}.{method}"

@@ -342,10 +342,11 @@ def _field_code(
             "if v is None:",
             f"    if {wire} in d:  # null in an always-set field: kept aside",
             f"        {mark_odd}",
-            f"elif {check}:",
-            *indented(convert or ["pass"]),
-            "else:",
-            f"    {mark_odd}",
+            *(
+                [f"elif {check}:", *indented(convert), "else:", f"    {mark_odd}"]
+                if convert
+                else [f"elif not ({check}):", f"    {mark_odd}"]
+            ),
         ]
     elif not convert:
         decode = [

@@ -206,8 +206,8 @@ class Model:
     _raw: dict[str, Any] | ItemJSON | None
     _extra: dict[str, Any] | None
     _absent: tuple[str, ...]
-    #: Attributes that are not wire fields: private ones (``_name``) and, on a user
-    #: subclass, any name it sets (kept off the wire, out of ``==``, in copies).
+    #: Attributes that are not wire fields: private ones (``_name``) and those a user
+    #: subclass declares with a class default (kept off the wire, out of ``==``, in copies).
     _attrs: dict[str, Any] | None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -219,15 +219,17 @@ class Model:
             # subclass with __slots__ is encoded through _json_form instead.
             cls.__dataclass_fields__ = Model.__dict__["__dataclass_fields__"]
         if "FIELDS" not in cls.__dict__:
-            # A user subclass: the names it sets live in _attrs, never in the wire form;
-            # a plain class attribute of its own is the default of such an attribute.
+            # A user subclass: a plain class attribute of its own (``retries = 0``) is the
+            # default of an attribute its objects keep in _attrs, never in the wire form.
             for name, value in list(cls.__dict__.items()):
                 if name[:2] != "__" and not hasattr(value, "__get__"):
                     setattr(cls, name, _UserAttribute(name, value))
-            cls._OPEN = True
         if "FIELDS" in cls.__dict__:
             side = _side_wires(cls)
             cls._WIRE_SAFE = cls._WIRE_NAMES - side
+            cls._ALWAYS_SET = frozenset(
+                info.wire for info in cls.FIELDS if info.always_set and info.wire not in side
+            )
             names = {info.name for info in cls.FIELDS}
             for info in cls.FIELDS:
                 if info.wire in side:
@@ -248,11 +250,11 @@ class Model:
                         setattr(cls, info.wire, None)  # the default the getter finds
 
     _WIRE_SAFE: ClassVar[frozenset[str]] = frozenset()
-    #: Whether instances take attributes that are not fields (user subclasses).
-    _OPEN: ClassVar[bool] = False
     #: Names whose first read loads an unread object (set on the unread variant; empty
     #: here, for a thread whose read began while the object was still unread).
     _LOAD_ON: ClassVar[frozenset[str]] = frozenset()
+    #: Wire names of the always-set fields: a plain object has them all (else it is held).
+    _ALWAYS_SET: ClassVar[frozenset[str]] = frozenset()
 
     # --- decoding -------------------------------------------------------------------
 
@@ -313,29 +315,7 @@ class Model:
 
     # --- attribute access -------------------------------------------------------------
 
-    if not TYPE_CHECKING:  # hidden from type checkers: any attribute would type-check
-
-        def __getattr__(self, name: str) -> Any:
-            # Reached when a read finds nothing: an attribute that is not a field, or an
-            # always-set field absent from the wire.
-            attrs = _slot(self, "_attrs")
-            if attrs is not None and name in attrs:
-                return attrs[name]
-            info = _always_set_fields(_base(self)).get(name)
-            if info is None:
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            value = self._empty(name)
-            if value.__class__ in _IMMUTABLE:
-                return value  # "", 0, False: nothing to keep, nothing to encode
-            # A list, map or object the caller may fill in place: kept, and left out of the
-            # encoding while it is still empty. The object is held before the value joins
-            # its dict, so an encoder in another thread never writes it.
-            _hold(self, self.__dict__, (), absent=info.wire)
-            self.__dict__[info.wire] = value
-            return value
-
-    if not TYPE_CHECKING:  # hidden too: a class with __setattr__ takes any attribute
-        # assignment in mypy's eyes, and a typo (``pod.spce = ...``) must stay an error
+    if not TYPE_CHECKING:  # hidden: a class with __setattr__ lets mypy accept any attribute
 
         def __setattr__(self, name: str, value: Any) -> None:
             wire = _attributes(_base(self)).get(name)
@@ -344,10 +324,10 @@ class Model:
                 if hasattr(found, "__set__"):  # a slot, a property with a setter
                     object.__setattr__(self, name, value)
                     return
-                if found is _MISSING and (name[:1] == "_" or type(self)._OPEN):
-                    if name[:1] != "_":
-                        # a wire key of that name (a newer server's field) must not shadow it
-                        setattr(_base(self), name, _UserAttribute(name, _MISSING))
+                if found is _MISSING and name[:1] == "_":
+                    # read back through a data descriptor on the class (a plain object has
+                    # no __getattr__), which also wins over a wire key of the same name
+                    setattr(_base(self), name, _UserAttribute(name, _MISSING))
                     _set_attr(self, name, value)
                     return
                 if found is not _MISSING:  # a method, a class constant, a wire name's default
@@ -368,6 +348,8 @@ class Model:
             data = self.__dict__
             if value is None:
                 data.pop(wire, None)
+                if wire in _base(self)._ALWAYS_SET:
+                    _hold(self, data, ())  # reads give the empty value from now on
             else:
                 data[wire] = value
             if type(self)._VARIANT == "held":
@@ -395,7 +377,9 @@ class Model:
                 del self.__dict__[wire]
             except KeyError:
                 raise AttributeError(name) from None
-        if held:
+        if wire in _base(self)._ALWAYS_SET:
+            _hold(self, self.__dict__, ())  # reads give the empty value from now on
+        if type(self)._VARIANT == "held":
             _written(self, wire)
 
     # --- encoding -----------------------------------------------------------------------
@@ -664,6 +648,7 @@ def _variant(cls: type[Model], state: str) -> type[Model]:
         "_VARIANT": state,
         "_BASE": cls,
         "__class__": property(lambda self: cls),
+        "__getattr__": _absent_getattr,
     }
     if state == "unread":
         namespace["_LOAD_ON"] = frozenset(
@@ -703,10 +688,11 @@ def _load_unread(obj: Model) -> None:
     base: type[Model] = cls._BASE  # type: ignore[attr-defined]
     odd = base._load(obj, data)
     state = base
-    if odd is not None or not data.keys() <= base._WIRE_SAFE:
+    if odd is not None or not data.keys() <= base._WIRE_SAFE or not base._ALWAYS_SET <= data.keys():
         extra = _kept_aside(base, data, odd or ())
         if extra:
             object.__setattr__(obj, "_extra", extra)
+        if extra or not base._ALWAYS_SET <= data.keys():
             state = base.__dict__.get("_held_variant") or _variant(base, "held")
     _set_dict(obj, data)
     _set_class(obj, state)
@@ -729,6 +715,24 @@ def _kept_aside(
     return extra
 
 
+def _absent_getattr(self: Model, name: str) -> Any:
+    """``__getattr__`` of the unread and held variants (a plain object has every always-set
+    field, so its class needs none, which keeps CPython's attribute-read specialisation):
+    a read found nothing, which for an always-set field means it is absent."""
+    info = _always_set_fields(_base(self)).get(name)
+    if info is None:
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    value = self._empty(name)
+    if value.__class__ in _IMMUTABLE:
+        return value  # "", 0, False: nothing to keep, nothing to encode
+    # A list, map or object the caller may fill in place: kept, and left out of the
+    # encoding while it is still empty. The object is held before the value joins its
+    # dict, so an encoder in another thread never writes it.
+    _hold(self, self.__dict__, (), absent=info.wire)
+    self.__dict__[info.wire] = value
+    return value
+
+
 def _hold(
     obj: Model, data: dict[str, Any], odd: tuple[str, ...] | list[str], absent: str | None = None
 ) -> None:
@@ -742,7 +746,7 @@ def _hold(
     held_absent: tuple[str, ...] = _slot(obj, "_absent") or ()
     if absent is not None:
         held_absent += (absent,)
-    if not extra and not held_absent:
+    if not extra and not held_absent and base._ALWAYS_SET <= data.keys():
         _set_class(obj, base)
         return
     object.__setattr__(obj, "_extra", extra or None)
@@ -763,7 +767,7 @@ def _written(obj: Model, wire: str) -> None:
     if extra and wire in extra:
         extra = {k: v for k, v in extra.items() if k != wire}
         object.__setattr__(obj, "_extra", extra or None)
-    if not extra and not absent:
+    if not extra and not absent and _base(obj)._ALWAYS_SET <= obj.__dict__.keys():
         _set_class(obj, _base(obj))
 
 
@@ -790,10 +794,11 @@ def _set_attr(obj: Model, name: str, value: Any) -> None:
 
 
 class _UserAttribute:
-    """A plain class attribute of a user subclass (``retries = 3``), or a name its objects
-    set (installed on first set, ``default`` then ``_MISSING``), made a data descriptor
-    so that an instance's own value (kept in ``_attrs``, off the wire) wins over the
-    class's and over a wire key of the same name, as with an ordinary class."""
+    """A plain class attribute of a user subclass (``retries = 3``), or a private name
+    (``_cache``) an object sets (installed on first set, ``default`` then ``_MISSING``),
+    made a data descriptor so that an instance's own value (kept in ``_attrs``, off the
+    wire) wins over the class's and over a wire key of the same name, as with an ordinary
+    class. (A plain object has no ``__getattr__`` to find it otherwise.)"""
 
     def __init__(self, name: str, default: Any) -> None:
         self.name = name
@@ -867,7 +872,7 @@ def _dict_getter(wire: str, always_set: bool) -> Callable[[Model], Any]:
         data = self.__dict__
         if wire in data:
             return data[wire]
-        raise AttributeError(wire)  # Model.__getattr__ gives the empty value
+        raise AttributeError(wire)  # the held class's __getattr__ gives the empty value
 
     return get
 

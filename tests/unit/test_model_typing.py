@@ -80,6 +80,7 @@ cs.core_v1.config_maps("ns").create(ConfigMap(), field_validation="Strict")
 DatabaseSpec(engine="pg", tier="premum")
 DatabaseSpec(engine="pg", size=[1])
 cs.core_v1.pods("ns").delete("x", propagation_policy="foreground")
+spec.engin = "pg"
 """
 
 
@@ -112,7 +113,9 @@ def test_mypy_needs_no_asserts_and_checks_conversions_and_enums(tmp_path: Path) 
         "kubecore.core.quantity.Quantity | None",
     ], out_text
     errors = [line for line in out_text.splitlines() if ": error:" in line]
-    assert len(errors) == 3, out_text
+    assert len(errors) == 4, out_text
     assert '"tier"' in errors[0] and "premum" in errors[0], errors[0]
     assert '"size"' in errors[1] and "list[int]" in errors[1], errors[1]
     assert '"propagation_policy"' in errors[2] and "foreground" in errors[2], errors[2]
+    # a misspelt attribute is an error (Model.__setattr__ is hidden from type checkers)
+    assert '"engin"' in errors[3] and "attr-defined" in errors[3], errors[3]

@@ -101,7 +101,11 @@ class APIGroup(_Model):
                 _model_arg(i0, GroupVersionForDiscovery, "APIGroup(versions=...)")
                 for i0 in versions
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -117,9 +121,7 @@ class APIGroup(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("preferredVersion")
         if v is not None:
@@ -194,7 +196,11 @@ class GroupVersionForDiscovery(_Model):
             d["groupVersion"] = group_version
         if version is not None:
             d["version"] = version
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -204,17 +210,13 @@ class GroupVersionForDiscovery(_Model):
         if v is None:
             if "groupVersion" in d:  # null in an always-set field: kept aside
                 odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
         v = get("version")
         if v is None:
             if "version" in d:  # null in an always-set field: kept aside
                 odd = ["version"] if odd is None else [*odd, "version"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["version"] if odd is None else [*odd, "version"]
         return odd
 

@@ -57,7 +57,11 @@ class APIGroupList(_Model):
             d["groups"] = [_model_arg(i0, APIGroup, "APIGroupList(groups=...)") for i0 in groups]
         if kind is not None:
             d["kind"] = kind
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -116,7 +116,11 @@ class APIResource(_Model):
             d["verbs"] = verbs
         if version is not None:
             d["version"] = version
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -132,25 +136,19 @@ class APIResource(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespaced")
         if v is None:
             if "namespaced" in d:  # null in an always-set field: kept aside
                 odd = ["namespaced"] if odd is None else [*odd, "namespaced"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["namespaced"] if odd is None else [*odd, "namespaced"]
         v = get("shortNames")
         if v is not None and not (isinstance(v, list)):
@@ -159,9 +157,7 @@ class APIResource(_Model):
         if v is None:
             if "singularName" in d:  # null in an always-set field: kept aside
                 odd = ["singularName"] if odd is None else [*odd, "singularName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["singularName"] if odd is None else [*odd, "singularName"]
         v = get("storageVersionHash")
         if v is not None and not (isinstance(v, str)):
@@ -170,9 +166,7 @@ class APIResource(_Model):
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         v = get("version")
         if v is not None and not (isinstance(v, str)):
@@ -247,7 +241,11 @@ class APIResourceList(_Model):
             d["resources"] = [
                 _model_arg(i0, APIResource, "APIResourceList(resources=...)") for i0 in resources
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -260,9 +258,7 @@ class APIResourceList(_Model):
         if v is None:
             if "groupVersion" in d:  # null in an always-set field: kept aside
                 odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["groupVersion"] if odd is None else [*odd, "groupVersion"]
         v = get("kind")
         if v is not None and not (isinstance(v, str)):

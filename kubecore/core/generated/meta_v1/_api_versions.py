@@ -79,7 +79,11 @@ class APIVersions(_Model):
             ]
         if versions is not None:
             d["versions"] = versions
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -120,9 +124,7 @@ class APIVersions(_Model):
         if v is None:
             if "versions" in d:  # null in an always-set field: kept aside
                 odd = ["versions"] if odd is None else [*odd, "versions"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["versions"] if odd is None else [*odd, "versions"]
         return odd
 

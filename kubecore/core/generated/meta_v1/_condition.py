@@ -76,7 +76,11 @@ class Condition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -92,9 +96,7 @@ class Condition(_Model):
         if v is None:
             if "message" in d:  # null in an always-set field: kept aside
                 odd = ["message"] if odd is None else [*odd, "message"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["message"] if odd is None else [*odd, "message"]
         v = get("observedGeneration")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -103,25 +105,19 @@ class Condition(_Model):
         if v is None:
             if "reason" in d:  # null in an always-set field: kept aside
                 odd = ["reason"] if odd is None else [*odd, "reason"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 

@@ -42,7 +42,11 @@ class GroupResource(_Model):
             d["group"] = group
         if resource is not None:
             d["resource"] = resource
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -52,17 +56,13 @@ class GroupResource(_Model):
         if v is None:
             if "group" in d:  # null in an always-set field: kept aside
                 odd = ["group"] if odd is None else [*odd, "group"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["group"] if odd is None else [*odd, "group"]
         v = get("resource")
         if v is None:
             if "resource" in d:  # null in an always-set field: kept aside
                 odd = ["resource"] if odd is None else [*odd, "resource"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resource"] if odd is None else [*odd, "resource"]
         return odd
 

@@ -74,7 +74,11 @@ class OwnerReference(_Model):
             d["name"] = name
         if uid is not None:
             d["uid"] = uid
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -84,9 +88,7 @@ class OwnerReference(_Model):
         if v is None:
             if "apiVersion" in d:  # null in an always-set field: kept aside
                 odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["apiVersion"] if odd is None else [*odd, "apiVersion"]
         v = get("blockOwnerDeletion")
         if v is not None and not (v.__class__ is bool):
@@ -98,25 +100,19 @@ class OwnerReference(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("uid")
         if v is None:
             if "uid" in d:  # null in an always-set field: kept aside
                 odd = ["uid"] if odd is None else [*odd, "uid"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["uid"] if odd is None else [*odd, "uid"]
         return odd
 

@@ -44,7 +44,11 @@ class ServerAddressByClientCIDR(_Model):
             d["clientCIDR"] = client_cidr
         if server_address is not None:
             d["serverAddress"] = server_address
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -54,17 +58,13 @@ class ServerAddressByClientCIDR(_Model):
         if v is None:
             if "clientCIDR" in d:  # null in an always-set field: kept aside
                 odd = ["clientCIDR"] if odd is None else [*odd, "clientCIDR"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["clientCIDR"] if odd is None else [*odd, "clientCIDR"]
         v = get("serverAddress")
         if v is None:
             if "serverAddress" in d:  # null in an always-set field: kept aside
                 odd = ["serverAddress"] if odd is None else [*odd, "serverAddress"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["serverAddress"] if odd is None else [*odd, "serverAddress"]
         return odd
 

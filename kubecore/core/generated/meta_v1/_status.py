@@ -122,7 +122,11 @@ class ShardInfo(_Model):
         d = self.__dict__
         if selector is not None:
             d["selector"] = selector
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -132,9 +136,7 @@ class ShardInfo(_Model):
         if v is None:
             if "selector" in d:  # null in an always-set field: kept aside
                 odd = ["selector"] if odd is None else [*odd, "selector"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["selector"] if odd is None else [*odd, "selector"]
         return odd
 
@@ -217,7 +219,11 @@ class Status(_Model):
             d["reason"] = reason
         if status is not None:
             d["status"] = status
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -50,7 +50,11 @@ class WatchEvent(_Model):
             d["object"] = object
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -60,17 +64,13 @@ class WatchEvent(_Model):
         if v is None:
             if "object" in d:  # null in an always-set field: kept aside
                 odd = ["object"] if odd is None else [*odd, "object"]
-        elif isinstance(v, dict):
-            pass
-        else:
+        elif not (isinstance(v, dict)):
             odd = ["object"] if odd is None else [*odd, "object"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 

@@ -130,7 +130,11 @@ class Info(_Model):
             d["minor"] = minor
         if platform is not None:
             d["platform"] = platform
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -140,17 +144,13 @@ class Info(_Model):
         if v is None:
             if "buildDate" in d:  # null in an always-set field: kept aside
                 odd = ["buildDate"] if odd is None else [*odd, "buildDate"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["buildDate"] if odd is None else [*odd, "buildDate"]
         v = get("compiler")
         if v is None:
             if "compiler" in d:  # null in an always-set field: kept aside
                 odd = ["compiler"] if odd is None else [*odd, "compiler"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["compiler"] if odd is None else [*odd, "compiler"]
         v = get("emulationMajor")
         if v is not None and not (isinstance(v, str)):
@@ -162,41 +162,31 @@ class Info(_Model):
         if v is None:
             if "gitCommit" in d:  # null in an always-set field: kept aside
                 odd = ["gitCommit"] if odd is None else [*odd, "gitCommit"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["gitCommit"] if odd is None else [*odd, "gitCommit"]
         v = get("gitTreeState")
         if v is None:
             if "gitTreeState" in d:  # null in an always-set field: kept aside
                 odd = ["gitTreeState"] if odd is None else [*odd, "gitTreeState"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["gitTreeState"] if odd is None else [*odd, "gitTreeState"]
         v = get("gitVersion")
         if v is None:
             if "gitVersion" in d:  # null in an always-set field: kept aside
                 odd = ["gitVersion"] if odd is None else [*odd, "gitVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["gitVersion"] if odd is None else [*odd, "gitVersion"]
         v = get("goVersion")
         if v is None:
             if "goVersion" in d:  # null in an always-set field: kept aside
                 odd = ["goVersion"] if odd is None else [*odd, "goVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["goVersion"] if odd is None else [*odd, "goVersion"]
         v = get("major")
         if v is None:
             if "major" in d:  # null in an always-set field: kept aside
                 odd = ["major"] if odd is None else [*odd, "major"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["major"] if odd is None else [*odd, "major"]
         v = get("minCompatibilityMajor")
         if v is not None and not (isinstance(v, str)):
@@ -208,17 +198,13 @@ class Info(_Model):
         if v is None:
             if "minor" in d:  # null in an always-set field: kept aside
                 odd = ["minor"] if odd is None else [*odd, "minor"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["minor"] if odd is None else [*odd, "minor"]
         v = get("platform")
         if v is None:
             if "platform" in d:  # null in an always-set field: kept aside
                 odd = ["platform"] if odd is None else [*odd, "platform"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["platform"] if odd is None else [*odd, "platform"]
         return odd
 

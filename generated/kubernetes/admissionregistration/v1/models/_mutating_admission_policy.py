@@ -243,7 +243,11 @@ class MutatingAdmissionPolicy(_Model):
             d["spec"] = _model_arg(
                 spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -327,7 +331,11 @@ class MutatingAdmissionPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -580,7 +588,11 @@ class Mutation(_Model):
             d["jsonPatch"] = _model_arg(json_patch, JSONPatch, "Mutation(json_patch=...)")
         if patch_type is not None:
             d["patchType"] = patch_type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -602,9 +614,7 @@ class Mutation(_Model):
         if v is None:
             if "patchType" in d:  # null in an always-set field: kept aside
                 odd = ["patchType"] if odd is None else [*odd, "patchType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["patchType"] if odd is None else [*odd, "patchType"]
         return odd
 

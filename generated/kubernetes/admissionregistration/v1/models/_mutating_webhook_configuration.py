@@ -220,7 +220,11 @@ Defaults to "Never".
             d["sideEffects"] = side_effects
         if timeout_seconds is not None:
             d["timeoutSeconds"] = timeout_seconds
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -234,9 +238,7 @@ Defaults to "Never".
                     if odd is None
                     else [*odd, "admissionReviewVersions"]
                 )
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["admissionReviewVersions"] if odd is None else [*odd, "admissionReviewVersions"]
         v = get("clientConfig")
         if v is None:
@@ -265,9 +267,7 @@ Defaults to "Never".
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespaceSelector")
         if v is not None:
@@ -297,9 +297,7 @@ Defaults to "Never".
         if v is None:
             if "sideEffects" in d:  # null in an always-set field: kept aside
                 odd = ["sideEffects"] if odd is None else [*odd, "sideEffects"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["sideEffects"] if odd is None else [*odd, "sideEffects"]
         v = get("timeoutSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -398,7 +396,11 @@ class MutatingWebhookConfiguration(_Model):
                 _model_arg(i0, MutatingWebhook, "MutatingWebhookConfiguration(webhooks=...)")
                 for i0 in webhooks
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -487,7 +489,11 @@ class MutatingWebhookConfigurationList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingWebhookConfigurationList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -87,7 +87,11 @@ class Variable(_Model):
             d["expression"] = expression
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -97,17 +101,13 @@ class Variable(_Model):
         if v is None:
             if "expression" in d:  # null in an always-set field: kept aside
                 odd = ["expression"] if odd is None else [*odd, "expression"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

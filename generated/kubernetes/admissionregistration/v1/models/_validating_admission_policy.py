@@ -69,7 +69,11 @@ Required.
             d["key"] = key
         if value_expression is not None:
             d["valueExpression"] = value_expression
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -79,17 +83,13 @@ Required.
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("valueExpression")
         if v is None:
             if "valueExpression" in d:  # null in an always-set field: kept aside
                 odd = ["valueExpression"] if odd is None else [*odd, "valueExpression"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["valueExpression"] if odd is None else [*odd, "valueExpression"]
         return odd
 
@@ -128,7 +128,11 @@ class ExpressionWarning(_Model):
             d["fieldRef"] = field_ref
         if warning is not None:
             d["warning"] = warning
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -138,17 +142,13 @@ class ExpressionWarning(_Model):
         if v is None:
             if "fieldRef" in d:  # null in an always-set field: kept aside
                 odd = ["fieldRef"] if odd is None else [*odd, "fieldRef"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["fieldRef"] if odd is None else [*odd, "fieldRef"]
         v = get("warning")
         if v is None:
             if "warning" in d:  # null in an always-set field: kept aside
                 odd = ["warning"] if odd is None else [*odd, "warning"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["warning"] if odd is None else [*odd, "warning"]
         return odd
 
@@ -286,7 +286,11 @@ class ValidatingAdmissionPolicy(_Model):
             d["status"] = _model_arg(
                 status, ValidatingAdmissionPolicyStatus, "ValidatingAdmissionPolicy(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -378,7 +382,11 @@ class ValidatingAdmissionPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -761,7 +769,11 @@ Required.
             d["messageExpression"] = message_expression
         if reason is not None:
             d["reason"] = reason
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -771,9 +783,7 @@ Required.
         if v is None:
             if "expression" in d:  # null in an always-set field: kept aside
                 odd = ["expression"] if odd is None else [*odd, "expression"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["expression"] if odd is None else [*odd, "expression"]
         v = get("message")
         if v is not None and not (isinstance(v, str)):

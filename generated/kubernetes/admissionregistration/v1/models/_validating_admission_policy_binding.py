@@ -102,7 +102,11 @@ class ValidatingAdmissionPolicyBinding(_Model):
                 ValidatingAdmissionPolicyBindingSpec,
                 "ValidatingAdmissionPolicyBinding(spec=...)",
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -198,7 +202,11 @@ class ValidatingAdmissionPolicyBindingList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyBindingList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -315,7 +323,11 @@ Required.
             d["policyName"] = policy_name
         if validation_actions is not None:
             d["validationActions"] = validation_actions
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -337,17 +349,13 @@ Required.
         if v is None:
             if "policyName" in d:  # null in an always-set field: kept aside
                 odd = ["policyName"] if odd is None else [*odd, "policyName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["policyName"] if odd is None else [*odd, "policyName"]
         v = get("validationActions")
         if v is None:
             if "validationActions" in d:  # null in an always-set field: kept aside
                 odd = ["validationActions"] if odd is None else [*odd, "validationActions"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["validationActions"] if odd is None else [*odd, "validationActions"]
         return odd
 

@@ -205,7 +205,11 @@ Default to the empty LabelSelector, which matches everything.
             d["sideEffects"] = side_effects
         if timeout_seconds is not None:
             d["timeoutSeconds"] = timeout_seconds
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -219,9 +223,7 @@ Default to the empty LabelSelector, which matches everything.
                     if odd is None
                     else [*odd, "admissionReviewVersions"]
                 )
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["admissionReviewVersions"] if odd is None else [*odd, "admissionReviewVersions"]
         v = get("clientConfig")
         if v is None:
@@ -250,9 +252,7 @@ Default to the empty LabelSelector, which matches everything.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespaceSelector")
         if v is not None:
@@ -279,9 +279,7 @@ Default to the empty LabelSelector, which matches everything.
         if v is None:
             if "sideEffects" in d:  # null in an always-set field: kept aside
                 odd = ["sideEffects"] if odd is None else [*odd, "sideEffects"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["sideEffects"] if odd is None else [*odd, "sideEffects"]
         v = get("timeoutSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -380,7 +378,11 @@ class ValidatingWebhookConfiguration(_Model):
                 _model_arg(i0, ValidatingWebhook, "ValidatingWebhookConfiguration(webhooks=...)")
                 for i0 in webhooks
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -471,7 +473,11 @@ class ValidatingWebhookConfigurationList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingWebhookConfigurationList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -97,7 +97,11 @@ class CustomResourceColumnDefinition(_Model):
             d["priority"] = priority
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -113,17 +117,13 @@ class CustomResourceColumnDefinition(_Model):
         if v is None:
             if "jsonPath" in d:  # null in an always-set field: kept aside
                 odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("priority")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -132,9 +132,7 @@ class CustomResourceColumnDefinition(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -179,7 +177,11 @@ class CustomResourceConversion(_Model):
             d["webhook"] = _model_arg(
                 webhook, WebhookConversion, "CustomResourceConversion(webhook=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -189,9 +191,7 @@ class CustomResourceConversion(_Model):
         if v is None:
             if "strategy" in d:  # null in an always-set field: kept aside
                 odd = ["strategy"] if odd is None else [*odd, "strategy"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["strategy"] if odd is None else [*odd, "strategy"]
         v = get("webhook")
         if v is not None:
@@ -290,7 +290,11 @@ class CustomResourceDefinition(_Model):
             d["status"] = _model_arg(
                 status, CustomResourceDefinitionStatus, "CustomResourceDefinition(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -391,7 +395,11 @@ class CustomResourceDefinitionCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -416,17 +424,13 @@ class CustomResourceDefinitionCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -488,7 +492,11 @@ class CustomResourceDefinitionList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CustomResourceDefinitionList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -587,7 +595,11 @@ class CustomResourceDefinitionNames(_Model):
             d["shortNames"] = short_names
         if singular is not None:
             d["singular"] = singular
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -600,9 +612,7 @@ class CustomResourceDefinitionNames(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("listKind")
         if v is not None and not (isinstance(v, str)):
@@ -611,9 +621,7 @@ class CustomResourceDefinitionNames(_Model):
         if v is None:
             if "plural" in d:  # null in an always-set field: kept aside
                 odd = ["plural"] if odd is None else [*odd, "plural"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["plural"] if odd is None else [*odd, "plural"]
         v = get("shortNames")
         if v is not None and not (isinstance(v, list)):
@@ -708,7 +716,11 @@ class CustomResourceDefinitionSpec(_Model):
                 )
                 for i0 in versions
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -724,9 +736,7 @@ class CustomResourceDefinitionSpec(_Model):
         if v is None:
             if "group" in d:  # null in an always-set field: kept aside
                 odd = ["group"] if odd is None else [*odd, "group"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["group"] if odd is None else [*odd, "group"]
         v = get("names")
         if v is None:
@@ -743,9 +753,7 @@ class CustomResourceDefinitionSpec(_Model):
         if v is None:
             if "scope" in d:  # null in an always-set field: kept aside
                 odd = ["scope"] if odd is None else [*odd, "scope"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["scope"] if odd is None else [*odd, "scope"]
         v = get("versions")
         if v is None:
@@ -979,7 +987,11 @@ class CustomResourceDefinitionVersion(_Model):
                 CustomResourceSubresources,
                 "CustomResourceDefinitionVersion(subresources=...)",
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1014,9 +1026,7 @@ class CustomResourceDefinitionVersion(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("schema")
         if v is not None:
@@ -1037,17 +1047,13 @@ class CustomResourceDefinitionVersion(_Model):
         if v is None:
             if "served" in d:  # null in an always-set field: kept aside
                 odd = ["served"] if odd is None else [*odd, "served"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["served"] if odd is None else [*odd, "served"]
         v = get("storage")
         if v is None:
             if "storage" in d:  # null in an always-set field: kept aside
                 odd = ["storage"] if odd is None else [*odd, "storage"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["storage"] if odd is None else [*odd, "storage"]
         v = get("subresources")
         if v is not None:
@@ -1105,7 +1111,11 @@ class CustomResourceSubresourceScale(_Model):
             d["specReplicasPath"] = spec_replicas_path
         if status_replicas_path is not None:
             d["statusReplicasPath"] = status_replicas_path
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1118,17 +1128,13 @@ class CustomResourceSubresourceScale(_Model):
         if v is None:
             if "specReplicasPath" in d:  # null in an always-set field: kept aside
                 odd = ["specReplicasPath"] if odd is None else [*odd, "specReplicasPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["specReplicasPath"] if odd is None else [*odd, "specReplicasPath"]
         v = get("statusReplicasPath")
         if v is None:
             if "statusReplicasPath" in d:  # null in an always-set field: kept aside
                 odd = ["statusReplicasPath"] if odd is None else [*odd, "statusReplicasPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["statusReplicasPath"] if odd is None else [*odd, "statusReplicasPath"]
         return odd
 
@@ -1910,7 +1916,11 @@ class SelectableField(_Model):
         d = self.__dict__
         if json_path is not None:
             d["jsonPath"] = json_path
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1920,9 +1930,7 @@ class SelectableField(_Model):
         if v is None:
             if "jsonPath" in d:  # null in an always-set field: kept aside
                 odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["jsonPath"] if odd is None else [*odd, "jsonPath"]
         return odd
 
@@ -1973,7 +1981,11 @@ class ServiceReference(_Model):
             d["path"] = path
         if port is not None:
             d["port"] = port
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1983,17 +1995,13 @@ class ServiceReference(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is None:
             if "namespace" in d:  # null in an always-set field: kept aside
                 odd = ["namespace"] if odd is None else [*odd, "namespace"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("path")
         if v is not None and not (isinstance(v, str)):
@@ -2108,7 +2116,11 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
             d["reason"] = reason
         if rule is not None:
             d["rule"] = rule
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2133,9 +2145,7 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         if v is None:
             if "rule" in d:  # null in an always-set field: kept aside
                 odd = ["rule"] if odd is None else [*odd, "rule"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["rule"] if odd is None else [*odd, "rule"]
         return odd
 
@@ -2251,7 +2261,11 @@ class WebhookConversion(_Model):
             )
         if conversion_review_versions is not None:
             d["conversionReviewVersions"] = conversion_review_versions
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2271,9 +2285,7 @@ class WebhookConversion(_Model):
                     if odd is None
                     else [*odd, "conversionReviewVersions"]
                 )
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = (
                 ["conversionReviewVersions"] if odd is None else [*odd, "conversionReviewVersions"]
             )

@@ -101,7 +101,11 @@ class APIService(_Model):
             d["spec"] = _model_arg(spec, APIServiceSpec, "APIService(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, APIServiceStatus, "APIService(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -191,7 +195,11 @@ class APIServiceCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -213,17 +221,13 @@ class APIServiceCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -278,7 +282,11 @@ class APIServiceList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "APIServiceList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -393,7 +401,11 @@ class APIServiceSpec(_Model):
             d["version"] = version
         if version_priority is not None:
             d["versionPriority"] = version_priority
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -409,9 +421,7 @@ class APIServiceSpec(_Model):
         if v is None:
             if "groupPriorityMinimum" in d:  # null in an always-set field: kept aside
                 odd = ["groupPriorityMinimum"] if odd is None else [*odd, "groupPriorityMinimum"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["groupPriorityMinimum"] if odd is None else [*odd, "groupPriorityMinimum"]
         v = get("insecureSkipTLSVerify")
         if v is not None and not (v.__class__ is bool):
@@ -429,9 +439,7 @@ class APIServiceSpec(_Model):
         if v is None:
             if "versionPriority" in d:  # null in an always-set field: kept aside
                 odd = ["versionPriority"] if odd is None else [*odd, "versionPriority"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["versionPriority"] if odd is None else [*odd, "versionPriority"]
         return odd
 

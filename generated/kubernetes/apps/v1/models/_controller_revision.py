@@ -98,7 +98,11 @@ class ControllerRevision(_Model):
             )
         if revision is not None:
             d["revision"] = revision
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -125,9 +129,7 @@ class ControllerRevision(_Model):
         if v is None:
             if "revision" in d:  # null in an always-set field: kept aside
                 odd = ["revision"] if odd is None else [*odd, "revision"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["revision"] if odd is None else [*odd, "revision"]
         return odd
 
@@ -187,7 +189,11 @@ class ControllerRevisionList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ControllerRevisionList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

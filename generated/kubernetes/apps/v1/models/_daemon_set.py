@@ -104,7 +104,11 @@ class DaemonSet(_Model):
             d["spec"] = _model_arg(spec, DaemonSetSpec, "DaemonSet(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, DaemonSetStatus, "DaemonSet(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -194,7 +198,11 @@ class DaemonSetCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -216,17 +224,13 @@ class DaemonSetCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -281,7 +285,11 @@ class DaemonSetList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "DaemonSetList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -382,7 +390,11 @@ class DaemonSetSpec(_Model):
             d["updateStrategy"] = _model_arg(
                 update_strategy, DaemonSetUpdateStrategy, "DaemonSetSpec(update_strategy=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -547,7 +559,11 @@ class DaemonSetStatus(_Model):
             d["observedGeneration"] = observed_generation
         if updated_number_scheduled is not None:
             d["updatedNumberScheduled"] = updated_number_scheduled
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -571,9 +587,7 @@ class DaemonSetStatus(_Model):
                 odd = (
                     ["currentNumberScheduled"] if odd is None else [*odd, "currentNumberScheduled"]
                 )
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["currentNumberScheduled"] if odd is None else [*odd, "currentNumberScheduled"]
         v = get("desiredNumberScheduled")
         if v is None:
@@ -581,9 +595,7 @@ class DaemonSetStatus(_Model):
                 odd = (
                     ["desiredNumberScheduled"] if odd is None else [*odd, "desiredNumberScheduled"]
                 )
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["desiredNumberScheduled"] if odd is None else [*odd, "desiredNumberScheduled"]
         v = get("numberAvailable")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -592,17 +604,13 @@ class DaemonSetStatus(_Model):
         if v is None:
             if "numberMisscheduled" in d:  # null in an always-set field: kept aside
                 odd = ["numberMisscheduled"] if odd is None else [*odd, "numberMisscheduled"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["numberMisscheduled"] if odd is None else [*odd, "numberMisscheduled"]
         v = get("numberReady")
         if v is None:
             if "numberReady" in d:  # null in an always-set field: kept aside
                 odd = ["numberReady"] if odd is None else [*odd, "numberReady"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["numberReady"] if odd is None else [*odd, "numberReady"]
         v = get("numberUnavailable")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):

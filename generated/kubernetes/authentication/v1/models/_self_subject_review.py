@@ -82,7 +82,11 @@ class SelfSubjectReview(_Model):
             d["status"] = _model_arg(
                 status, SelfSubjectReviewStatus, "SelfSubjectReview(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -138,7 +138,11 @@ class TokenRequest(_Model):
             d["spec"] = _model_arg(spec, TokenRequestSpec, "TokenRequest(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, TokenRequestStatus, "TokenRequest(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -88,7 +88,11 @@ class TokenReview(_Model):
             d["spec"] = _model_arg(spec, TokenReviewSpec, "TokenReview(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, TokenReviewStatus, "TokenReview(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -160,7 +164,11 @@ class TokenReviewSpec(_Model):
             d["audiences"] = audiences
         if token is not None:
             d["token"] = token
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -173,9 +181,7 @@ class TokenReviewSpec(_Model):
         if v is None:
             if "token" in d:  # null in an always-set field: kept aside
                 odd = ["token"] if odd is None else [*odd, "token"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["token"] if odd is None else [*odd, "token"]
         return odd
 

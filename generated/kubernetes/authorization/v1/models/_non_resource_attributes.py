@@ -362,7 +362,11 @@ class SubjectAccessReviewStatus(_Model):
             d["evaluationError"] = evaluation_error
         if reason is not None:
             d["reason"] = reason
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -372,9 +376,7 @@ class SubjectAccessReviewStatus(_Model):
         if v is None:
             if "allowed" in d:  # null in an always-set field: kept aside
                 odd = ["allowed"] if odd is None else [*odd, "allowed"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["allowed"] if odd is None else [*odd, "allowed"]
         v = get("denied")
         if v is not None and not (v.__class__ is bool):

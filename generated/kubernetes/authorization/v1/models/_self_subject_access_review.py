@@ -97,7 +97,11 @@ class SelfSubjectAccessReview(_Model):
             d["status"] = _model_arg(
                 status, SubjectAccessReviewStatus, "SelfSubjectAccessReview(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

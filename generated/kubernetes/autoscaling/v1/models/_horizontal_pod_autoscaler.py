@@ -60,7 +60,11 @@ class CrossVersionObjectReference(_Model):
             d["kind"] = kind
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -73,17 +77,13 @@ class CrossVersionObjectReference(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -175,7 +175,11 @@ class HorizontalPodAutoscaler(_Model):
             d["status"] = _model_arg(
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -269,7 +273,11 @@ class HorizontalPodAutoscalerList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -365,7 +373,11 @@ class HorizontalPodAutoscalerSpec(_Model):
             )
         if target_cpu_utilization_percentage is not None:
             d["targetCPUUtilizationPercentage"] = target_cpu_utilization_percentage
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -375,9 +387,7 @@ class HorizontalPodAutoscalerSpec(_Model):
         if v is None:
             if "maxReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
         v = get("minReplicas")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -465,7 +475,11 @@ class HorizontalPodAutoscalerStatus(_Model):
             d["lastScaleTime"] = _Time.coerce(last_scale_time)
         if observed_generation is not None:
             d["observedGeneration"] = observed_generation
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -482,17 +496,13 @@ class HorizontalPodAutoscalerStatus(_Model):
         if v is None:
             if "currentReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["currentReplicas"] if odd is None else [*odd, "currentReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["currentReplicas"] if odd is None else [*odd, "currentReplicas"]
         v = get("desiredReplicas")
         if v is None:
             if "desiredReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
         v = get("lastScaleTime")
         if v is not None:

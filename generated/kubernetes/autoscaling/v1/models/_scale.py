@@ -73,7 +73,11 @@ class Scale(_Model):
             d["spec"] = _model_arg(spec, ScaleSpec, "Scale(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ScaleStatus, "Scale(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -170,7 +174,11 @@ class ScaleStatus(_Model):
             d["replicas"] = replicas
         if selector is not None:
             d["selector"] = selector
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -180,9 +188,7 @@ class ScaleStatus(_Model):
         if v is None:
             if "replicas" in d:  # null in an always-set field: kept aside
                 odd = ["replicas"] if odd is None else [*odd, "replicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["replicas"] if odd is None else [*odd, "replicas"]
         v = get("selector")
         if v is not None and not (isinstance(v, str)):

@@ -82,7 +82,11 @@ class ContainerResourceMetricSource(_Model):
             d["target"] = _model_arg(
                 target, MetricTarget, "ContainerResourceMetricSource(target=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -92,17 +96,13 @@ class ContainerResourceMetricSource(_Model):
         if v is None:
             if "container" in d:  # null in an always-set field: kept aside
                 odd = ["container"] if odd is None else [*odd, "container"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["container"] if odd is None else [*odd, "container"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("target")
         if v is None:
@@ -160,7 +160,11 @@ class ContainerResourceMetricStatus(_Model):
             )
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -170,9 +174,7 @@ class ContainerResourceMetricStatus(_Model):
         if v is None:
             if "container" in d:  # null in an always-set field: kept aside
                 odd = ["container"] if odd is None else [*odd, "container"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["container"] if odd is None else [*odd, "container"]
         v = get("current")
         if v is None:
@@ -186,9 +188,7 @@ class ContainerResourceMetricStatus(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -236,7 +236,11 @@ class CrossVersionObjectReference(_Model):
             d["kind"] = kind
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -249,17 +253,13 @@ class CrossVersionObjectReference(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -298,7 +298,11 @@ class ExternalMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "ExternalMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ExternalMetricSource(target=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -359,7 +363,11 @@ class ExternalMetricStatus(_Model):
             )
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "ExternalMetricStatus(metric=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -425,7 +433,11 @@ class HPAScalingPolicy(_Model):
             d["type"] = type
         if value is not None:
             d["value"] = value
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -435,25 +447,19 @@ class HPAScalingPolicy(_Model):
         if v is None:
             if "periodSeconds" in d:  # null in an always-set field: kept aside
                 odd = ["periodSeconds"] if odd is None else [*odd, "periodSeconds"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["periodSeconds"] if odd is None else [*odd, "periodSeconds"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         v = get("value")
         if v is None:
             if "value" in d:  # null in an always-set field: kept aside
                 odd = ["value"] if odd is None else [*odd, "value"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["value"] if odd is None else [*odd, "value"]
         return odd
 
@@ -636,7 +642,11 @@ class HorizontalPodAutoscaler(_Model):
             d["status"] = _model_arg(
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -786,7 +796,11 @@ class HorizontalPodAutoscalerCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -808,17 +822,13 @@ class HorizontalPodAutoscalerCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -880,7 +890,11 @@ class HorizontalPodAutoscalerList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -988,7 +1002,11 @@ class HorizontalPodAutoscalerSpec(_Model):
                 CrossVersionObjectReference,
                 "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1004,9 +1022,7 @@ class HorizontalPodAutoscalerSpec(_Model):
         if v is None:
             if "maxReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["maxReplicas"] if odd is None else [*odd, "maxReplicas"]
         v = get("metrics")
         if v is not None:
@@ -1122,7 +1138,11 @@ class HorizontalPodAutoscalerStatus(_Model):
             d["lastScaleTime"] = _Time.coerce(last_scale_time)
         if observed_generation is not None:
             d["observedGeneration"] = observed_generation
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1153,9 +1173,7 @@ class HorizontalPodAutoscalerStatus(_Model):
         if v is None:
             if "desiredReplicas" in d:  # null in an always-set field: kept aside
                 odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["desiredReplicas"] if odd is None else [*odd, "desiredReplicas"]
         v = get("lastScaleTime")
         if v is not None:
@@ -1203,7 +1221,11 @@ class MetricIdentifier(_Model):
             d["selector"] = _model_arg(
                 selector, _meta_v1.LabelSelector, "MetricIdentifier(selector=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1213,9 +1235,7 @@ class MetricIdentifier(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("selector")
         if v is not None:
@@ -1294,7 +1314,11 @@ class MetricSpec(_Model):
             d["resource"] = _model_arg(resource, ResourceMetricSource, "MetricSpec(resource=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1334,9 +1358,7 @@ class MetricSpec(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -1409,7 +1431,11 @@ class MetricStatus(_Model):
             d["resource"] = _model_arg(resource, ResourceMetricStatus, "MetricStatus(resource=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1449,9 +1475,7 @@ class MetricStatus(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -1504,7 +1528,11 @@ class MetricTarget(_Model):
             d["type"] = type
         if value is not None:
             d["value"] = _Quantity.coerce(value)
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1523,9 +1551,7 @@ class MetricTarget(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         v = get("value")
         if v is not None:
@@ -1645,7 +1671,11 @@ class ObjectMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "ObjectMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ObjectMetricSource(target=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1731,7 +1761,11 @@ class ObjectMetricStatus(_Model):
             )
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "ObjectMetricStatus(metric=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1800,7 +1834,11 @@ class PodsMetricSource(_Model):
             d["metric"] = _model_arg(metric, MetricIdentifier, "PodsMetricSource(metric=...)")
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "PodsMetricSource(target=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1859,7 +1897,11 @@ class PodsMetricStatus(_Model):
             d["current"] = _model_arg(current, MetricValueStatus, "PodsMetricStatus(current=...)")
         if metric is not None:
             d["metric"] = _model_arg(metric, MetricIdentifier, "PodsMetricStatus(metric=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1918,7 +1960,11 @@ class ResourceMetricSource(_Model):
             d["name"] = name
         if target is not None:
             d["target"] = _model_arg(target, MetricTarget, "ResourceMetricSource(target=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1928,9 +1974,7 @@ class ResourceMetricSource(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("target")
         if v is None:
@@ -1979,7 +2023,11 @@ class ResourceMetricStatus(_Model):
             )
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1997,9 +2045,7 @@ class ResourceMetricStatus(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

@@ -102,7 +102,11 @@ class CronJob(_Model):
             d["spec"] = _model_arg(spec, CronJobSpec, "CronJob(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, CronJobStatus, "CronJob(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -189,7 +193,11 @@ class CronJobList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CronJobList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -317,7 +325,11 @@ class CronJobSpec(_Model):
             d["suspend"] = suspend
         if time_zone is not None:
             d["timeZone"] = time_zone
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -341,9 +353,7 @@ class CronJobSpec(_Model):
         if v is None:
             if "schedule" in d:  # null in an always-set field: kept aside
                 odd = ["schedule"] if odd is None else [*odd, "schedule"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["schedule"] if odd is None else [*odd, "schedule"]
         v = get("startingDeadlineSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):

@@ -189,7 +189,11 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
             d["template"] = _model_arg(template, _core_v1.PodTemplateSpec, "JobSpec(template=...)")
         if ttl_seconds_after_finished is not None:
             d["ttlSecondsAfterFinished"] = ttl_seconds_after_finished
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -294,7 +298,11 @@ class PodFailurePolicy(_Model):
             d["rules"] = [
                 _model_arg(i0, PodFailurePolicyRule, "PodFailurePolicy(rules=...)") for i0 in rules
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -365,7 +373,11 @@ Additional values are considered to be added in the future. Clients should react
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -378,17 +390,13 @@ Additional values are considered to be added in the future. Clients should react
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
         if v is None:
             if "values" in d:  # null in an always-set field: kept aside
                 odd = ["values"] if odd is None else [*odd, "values"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["values"] if odd is None else [*odd, "values"]
         return odd
 
@@ -427,7 +435,11 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -440,9 +452,7 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -513,7 +523,11 @@ Additional values are considered to be added in the future. Clients should react
                 )
                 for i0 in on_pod_conditions
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -523,9 +537,7 @@ Additional values are considered to be added in the future. Clients should react
         if v is None:
             if "action" in d:  # null in an always-set field: kept aside
                 odd = ["action"] if odd is None else [*odd, "action"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["action"] if odd is None else [*odd, "action"]
         v = get("onExitCodes")
         if v is not None:
@@ -581,7 +593,11 @@ class SuccessPolicy(_Model):
             d["rules"] = [
                 _model_arg(i0, SuccessPolicyRule, "SuccessPolicy(rules=...)") for i0 in rules
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

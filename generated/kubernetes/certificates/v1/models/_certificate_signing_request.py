@@ -115,7 +115,11 @@ class CertificateSigningRequest(_Model):
             d["status"] = _model_arg(
                 status, CertificateSigningRequestStatus, "CertificateSigningRequest(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -227,7 +231,11 @@ Only one condition of a given type is allowed.
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -255,17 +263,13 @@ Only one condition of a given type is allowed.
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -328,7 +332,11 @@ class CertificateSigningRequestList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CertificateSigningRequestList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -497,7 +505,11 @@ Valid values are:
             d["usages"] = usages
         if username is not None:
             d["username"] = username
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -516,17 +528,13 @@ Valid values are:
         if v is None:
             if "request" in d:  # null in an always-set field: kept aside
                 odd = ["request"] if odd is None else [*odd, "request"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["request"] if odd is None else [*odd, "request"]
         v = get("signerName")
         if v is None:
             if "signerName" in d:  # null in an always-set field: kept aside
                 odd = ["signerName"] if odd is None else [*odd, "signerName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["signerName"] if odd is None else [*odd, "signerName"]
         v = get("uid")
         if v is not None and not (isinstance(v, str)):

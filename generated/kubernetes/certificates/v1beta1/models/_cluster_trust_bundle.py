@@ -94,7 +94,11 @@ class ClusterTrustBundle(_Model):
             )
         if spec is not None:
             d["spec"] = _model_arg(spec, ClusterTrustBundleSpec, "ClusterTrustBundle(spec=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -180,7 +184,11 @@ class ClusterTrustBundleList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ClusterTrustBundleList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -262,7 +270,11 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
             d["signerName"] = signer_name
         if trust_bundle is not None:
             d["trustBundle"] = trust_bundle
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -275,9 +287,7 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
         if v is None:
             if "trustBundle" in d:  # null in an always-set field: kept aside
                 odd = ["trustBundle"] if odd is None else [*odd, "trustBundle"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["trustBundle"] if odd is None else [*odd, "trustBundle"]
         return odd
 

@@ -108,7 +108,11 @@ class PodCertificateRequest(_Model):
             d["status"] = _model_arg(
                 status, PodCertificateRequestStatus, "PodCertificateRequest(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -200,7 +204,11 @@ class PodCertificateRequestList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PodCertificateRequestList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -402,7 +410,11 @@ Signers should document the keys and values they support.  Signers should deny r
             d["stubPKCS10Request"] = stub_pkcs10_request
         if unverified_user_annotations is not None:
             d["unverifiedUserAnnotations"] = unverified_user_annotations
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -415,17 +427,13 @@ Signers should document the keys and values they support.  Signers should deny r
         if v is None:
             if "nodeName" in d:  # null in an always-set field: kept aside
                 odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("nodeUID")
         if v is None:
             if "nodeUID" in d:  # null in an always-set field: kept aside
                 odd = ["nodeUID"] if odd is None else [*odd, "nodeUID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["nodeUID"] if odd is None else [*odd, "nodeUID"]
         v = get("pkixPublicKey")
         if v is not None and not (isinstance(v, str)):
@@ -434,17 +442,13 @@ Signers should document the keys and values they support.  Signers should deny r
         if v is None:
             if "podName" in d:  # null in an always-set field: kept aside
                 odd = ["podName"] if odd is None else [*odd, "podName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["podName"] if odd is None else [*odd, "podName"]
         v = get("podUID")
         if v is None:
             if "podUID" in d:  # null in an always-set field: kept aside
                 odd = ["podUID"] if odd is None else [*odd, "podUID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["podUID"] if odd is None else [*odd, "podUID"]
         v = get("proofOfPossession")
         if v is not None and not (isinstance(v, str)):
@@ -453,33 +457,25 @@ Signers should document the keys and values they support.  Signers should deny r
         if v is None:
             if "serviceAccountName" in d:  # null in an always-set field: kept aside
                 odd = ["serviceAccountName"] if odd is None else [*odd, "serviceAccountName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["serviceAccountName"] if odd is None else [*odd, "serviceAccountName"]
         v = get("serviceAccountUID")
         if v is None:
             if "serviceAccountUID" in d:  # null in an always-set field: kept aside
                 odd = ["serviceAccountUID"] if odd is None else [*odd, "serviceAccountUID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["serviceAccountUID"] if odd is None else [*odd, "serviceAccountUID"]
         v = get("signerName")
         if v is None:
             if "signerName" in d:  # null in an always-set field: kept aside
                 odd = ["signerName"] if odd is None else [*odd, "signerName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["signerName"] if odd is None else [*odd, "signerName"]
         v = get("stubPKCS10Request")
         if v is None:
             if "stubPKCS10Request" in d:  # null in an always-set field: kept aside
                 odd = ["stubPKCS10Request"] if odd is None else [*odd, "stubPKCS10Request"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["stubPKCS10Request"] if odd is None else [*odd, "stubPKCS10Request"]
         v = get("unverifiedUserAnnotations")
         if v is not None and not (isinstance(v, dict)):

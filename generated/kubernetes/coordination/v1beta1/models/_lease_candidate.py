@@ -91,7 +91,11 @@ class LeaseCandidate(_Model):
             )
         if spec is not None:
             d["spec"] = _model_arg(spec, LeaseCandidateSpec, "LeaseCandidate(spec=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -176,7 +180,11 @@ class LeaseCandidateList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "LeaseCandidateList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -274,7 +282,11 @@ class LeaseCandidateSpec(_Model):
             d["renewTime"] = _MicroTime.coerce(renew_time)
         if strategy is not None:
             d["strategy"] = strategy
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -284,9 +296,7 @@ class LeaseCandidateSpec(_Model):
         if v is None:
             if "binaryVersion" in d:  # null in an always-set field: kept aside
                 odd = ["binaryVersion"] if odd is None else [*odd, "binaryVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["binaryVersion"] if odd is None else [*odd, "binaryVersion"]
         v = get("emulationVersion")
         if v is not None and not (isinstance(v, str)):
@@ -295,9 +305,7 @@ class LeaseCandidateSpec(_Model):
         if v is None:
             if "leaseName" in d:  # null in an always-set field: kept aside
                 odd = ["leaseName"] if odd is None else [*odd, "leaseName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["leaseName"] if odd is None else [*odd, "leaseName"]
         v = get("pingTime")
         if v is not None:
@@ -315,9 +323,7 @@ class LeaseCandidateSpec(_Model):
         if v is None:
             if "strategy" in d:  # null in an always-set field: kept aside
                 odd = ["strategy"] if odd is None else [*odd, "strategy"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["strategy"] if odd is None else [*odd, "strategy"]
         return odd
 

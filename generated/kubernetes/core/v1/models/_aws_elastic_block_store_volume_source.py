@@ -77,7 +77,11 @@ class AWSElasticBlockStoreVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -96,9 +100,7 @@ class AWSElasticBlockStoreVolumeSource(_Model):
         if v is None:
             if "volumeID" in d:  # null in an always-set field: kept aside
                 odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
         return odd
 
@@ -165,7 +167,11 @@ class AzureDiskVolumeSource(_Model):
             d["kind"] = kind
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -178,17 +184,13 @@ class AzureDiskVolumeSource(_Model):
         if v is None:
             if "diskName" in d:  # null in an always-set field: kept aside
                 odd = ["diskName"] if odd is None else [*odd, "diskName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["diskName"] if odd is None else [*odd, "diskName"]
         v = get("diskURI")
         if v is None:
             if "diskURI" in d:  # null in an always-set field: kept aside
                 odd = ["diskURI"] if odd is None else [*odd, "diskURI"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["diskURI"] if odd is None else [*odd, "diskURI"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -370,7 +372,11 @@ class GCEPersistentDiskVolumeSource(_Model):
             d["pdName"] = pd_name
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -386,9 +392,7 @@ class GCEPersistentDiskVolumeSource(_Model):
         if v is None:
             if "pdName" in d:  # null in an always-set field: kept aside
                 odd = ["pdName"] if odd is None else [*odd, "pdName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pdName"] if odd is None else [*odd, "pdName"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -428,7 +432,11 @@ class HostPathVolumeSource(_Model):
             d["path"] = path
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -438,9 +446,7 @@ class HostPathVolumeSource(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("type")
         if v is not None and not (isinstance(v, str)):
@@ -487,7 +493,11 @@ class NFSVolumeSource(_Model):
             d["readOnly"] = read_only
         if server is not None:
             d["server"] = server
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -497,9 +507,7 @@ class NFSVolumeSource(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -508,9 +516,7 @@ class NFSVolumeSource(_Model):
         if v is None:
             if "server" in d:  # null in an always-set field: kept aside
                 odd = ["server"] if odd is None else [*odd, "server"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["server"] if odd is None else [*odd, "server"]
         return odd
 
@@ -552,7 +558,11 @@ class NodeSelector(_Model):
                 _model_arg(i0, NodeSelectorTerm, "NodeSelector(node_selector_terms=...)")
                 for i0 in node_selector_terms
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -612,7 +622,11 @@ class NodeSelectorRequirement(_Model):
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -622,17 +636,13 @@ class NodeSelectorRequirement(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("operator")
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
         if v is not None and not (isinstance(v, list)):
@@ -744,7 +754,11 @@ class PhotonPersistentDiskVolumeSource(_Model):
             d["fsType"] = fs_type
         if pd_id is not None:
             d["pdID"] = pd_id
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -757,9 +771,7 @@ class PhotonPersistentDiskVolumeSource(_Model):
         if v is None:
             if "pdID" in d:  # null in an always-set field: kept aside
                 odd = ["pdID"] if odd is None else [*odd, "pdID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pdID"] if odd is None else [*odd, "pdID"]
         return odd
 
@@ -803,7 +815,11 @@ class PortworxVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -819,9 +835,7 @@ class PortworxVolumeSource(_Model):
         if v is None:
             if "volumeID" in d:  # null in an always-set field: kept aside
                 odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
         return odd
 
@@ -888,7 +902,11 @@ class QuobyteVolumeSource(_Model):
             d["user"] = user
         if volume is not None:
             d["volume"] = volume
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -904,9 +922,7 @@ class QuobyteVolumeSource(_Model):
         if v is None:
             if "registry" in d:  # null in an always-set field: kept aside
                 odd = ["registry"] if odd is None else [*odd, "registry"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["registry"] if odd is None else [*odd, "registry"]
         v = get("tenant")
         if v is not None and not (isinstance(v, str)):
@@ -918,9 +934,7 @@ class QuobyteVolumeSource(_Model):
         if v is None:
             if "volume" in d:  # null in an always-set field: kept aside
                 odd = ["volume"] if odd is None else [*odd, "volume"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volume"] if odd is None else [*odd, "volume"]
         return odd
 
@@ -975,7 +989,11 @@ class VsphereVirtualDiskVolumeSource(_Model):
             d["storagePolicyName"] = storage_policy_name
         if volume_path is not None:
             d["volumePath"] = volume_path
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -994,9 +1012,7 @@ class VsphereVirtualDiskVolumeSource(_Model):
         if v is None:
             if "volumePath" in d:  # null in an always-set field: kept aside
                 odd = ["volumePath"] if odd is None else [*odd, "volumePath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumePath"] if odd is None else [*odd, "volumePath"]
         return odd
 

@@ -77,7 +77,11 @@ class Binding(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "Binding(metadata=...)")
         if target is not None:
             d["target"] = _model_arg(target, ObjectReference, "Binding(target=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

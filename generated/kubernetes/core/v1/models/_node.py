@@ -69,7 +69,11 @@ class AttachedVolume(_Model):
             d["devicePath"] = device_path
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -79,17 +83,13 @@ class AttachedVolume(_Model):
         if v is None:
             if "devicePath" in d:  # null in an always-set field: kept aside
                 odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -151,7 +151,11 @@ class ConfigMapNodeConfigSource(_Model):
             d["resourceVersion"] = resource_version
         if uid is not None:
             d["uid"] = uid
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -161,25 +165,19 @@ class ConfigMapNodeConfigSource(_Model):
         if v is None:
             if "kubeletConfigKey" in d:  # null in an always-set field: kept aside
                 odd = ["kubeletConfigKey"] if odd is None else [*odd, "kubeletConfigKey"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kubeletConfigKey"] if odd is None else [*odd, "kubeletConfigKey"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is None:
             if "namespace" in d:  # null in an always-set field: kept aside
                 odd = ["namespace"] if odd is None else [*odd, "namespace"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["namespace"] if odd is None else [*odd, "namespace"]
         v = get("resourceVersion")
         if v is not None and not (isinstance(v, str)):
@@ -262,7 +260,11 @@ class DaemonEndpoint(_Model):
         d = self.__dict__
         if port is not None:
             d["Port"] = port
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -272,9 +274,7 @@ class DaemonEndpoint(_Model):
         if v is None:
             if "Port" in d:  # null in an always-set field: kept aside
                 odd = ["Port"] if odd is None else [*odd, "Port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["Port"] if odd is None else [*odd, "Port"]
         return odd
 
@@ -361,7 +361,11 @@ class Node(_Model):
             d["spec"] = _model_arg(spec, NodeSpec, "Node(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, NodeStatus, "Node(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -428,7 +432,11 @@ class NodeAddress(_Model):
             d["address"] = address
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -438,17 +446,13 @@ class NodeAddress(_Model):
         if v is None:
             if "address" in d:  # null in an always-set field: kept aside
                 odd = ["address"] if odd is None else [*odd, "address"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["address"] if odd is None else [*odd, "address"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -517,7 +521,11 @@ class NodeCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -545,17 +553,13 @@ class NodeCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -793,7 +797,11 @@ class NodeList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "NodeList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1444,7 +1452,11 @@ class NodeSystemInfo(_Model):
             d["swap"] = _model_arg(swap, NodeSwapStatus, "NodeSystemInfo(swap=...)")
         if system_uuid is not None:
             d["systemUUID"] = system_uuid
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1454,17 +1466,13 @@ class NodeSystemInfo(_Model):
         if v is None:
             if "architecture" in d:  # null in an always-set field: kept aside
                 odd = ["architecture"] if odd is None else [*odd, "architecture"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["architecture"] if odd is None else [*odd, "architecture"]
         v = get("bootID")
         if v is None:
             if "bootID" in d:  # null in an always-set field: kept aside
                 odd = ["bootID"] if odd is None else [*odd, "bootID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["bootID"] if odd is None else [*odd, "bootID"]
         v = get("containerRuntimeVersion")
         if v is None:
@@ -1474,57 +1482,43 @@ class NodeSystemInfo(_Model):
                     if odd is None
                     else [*odd, "containerRuntimeVersion"]
                 )
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["containerRuntimeVersion"] if odd is None else [*odd, "containerRuntimeVersion"]
         v = get("kernelVersion")
         if v is None:
             if "kernelVersion" in d:  # null in an always-set field: kept aside
                 odd = ["kernelVersion"] if odd is None else [*odd, "kernelVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kernelVersion"] if odd is None else [*odd, "kernelVersion"]
         v = get("kubeProxyVersion")
         if v is None:
             if "kubeProxyVersion" in d:  # null in an always-set field: kept aside
                 odd = ["kubeProxyVersion"] if odd is None else [*odd, "kubeProxyVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kubeProxyVersion"] if odd is None else [*odd, "kubeProxyVersion"]
         v = get("kubeletVersion")
         if v is None:
             if "kubeletVersion" in d:  # null in an always-set field: kept aside
                 odd = ["kubeletVersion"] if odd is None else [*odd, "kubeletVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kubeletVersion"] if odd is None else [*odd, "kubeletVersion"]
         v = get("machineID")
         if v is None:
             if "machineID" in d:  # null in an always-set field: kept aside
                 odd = ["machineID"] if odd is None else [*odd, "machineID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["machineID"] if odd is None else [*odd, "machineID"]
         v = get("operatingSystem")
         if v is None:
             if "operatingSystem" in d:  # null in an always-set field: kept aside
                 odd = ["operatingSystem"] if odd is None else [*odd, "operatingSystem"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operatingSystem"] if odd is None else [*odd, "operatingSystem"]
         v = get("osImage")
         if v is None:
             if "osImage" in d:  # null in an always-set field: kept aside
                 odd = ["osImage"] if odd is None else [*odd, "osImage"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["osImage"] if odd is None else [*odd, "osImage"]
         v = get("swap")
         if v is not None:
@@ -1536,9 +1530,7 @@ class NodeSystemInfo(_Model):
         if v is None:
             if "systemUUID" in d:  # null in an always-set field: kept aside
                 odd = ["systemUUID"] if odd is None else [*odd, "systemUUID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["systemUUID"] if odd is None else [*odd, "systemUUID"]
         return odd
 
@@ -1607,7 +1599,11 @@ class Taint(_Model):
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1617,17 +1613,13 @@ class Taint(_Model):
         if v is None:
             if "effect" in d:  # null in an always-set field: kept aside
                 odd = ["effect"] if odd is None else [*odd, "effect"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["effect"] if odd is None else [*odd, "effect"]
         v = get("key")
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("timeAdded")
         if v is not None:

@@ -98,7 +98,11 @@ class AzureFilePersistentVolumeSource(_Model):
             d["secretNamespace"] = secret_namespace
         if share_name is not None:
             d["shareName"] = share_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -111,9 +115,7 @@ class AzureFilePersistentVolumeSource(_Model):
         if v is None:
             if "secretName" in d:  # null in an always-set field: kept aside
                 odd = ["secretName"] if odd is None else [*odd, "secretName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["secretName"] if odd is None else [*odd, "secretName"]
         v = get("secretNamespace")
         if v is not None and not (isinstance(v, str)):
@@ -122,9 +124,7 @@ class AzureFilePersistentVolumeSource(_Model):
         if v is None:
             if "shareName" in d:  # null in an always-set field: kept aside
                 odd = ["shareName"] if odd is None else [*odd, "shareName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["shareName"] if odd is None else [*odd, "shareName"]
         return odd
 
@@ -257,7 +257,11 @@ class CSIPersistentVolumeSource(_Model):
             d["volumeAttributes"] = volume_attributes
         if volume_handle is not None:
             d["volumeHandle"] = volume_handle
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -287,9 +291,7 @@ class CSIPersistentVolumeSource(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -322,9 +324,7 @@ class CSIPersistentVolumeSource(_Model):
         if v is None:
             if "volumeHandle" in d:  # null in an always-set field: kept aside
                 odd = ["volumeHandle"] if odd is None else [*odd, "volumeHandle"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeHandle"] if odd is None else [*odd, "volumeHandle"]
         return odd
 
@@ -398,7 +398,11 @@ class CephFSPersistentVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -408,9 +412,7 @@ class CephFSPersistentVolumeSource(_Model):
         if v is None:
             if "monitors" in d:  # null in an always-set field: kept aside
                 odd = ["monitors"] if odd is None else [*odd, "monitors"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["monitors"] if odd is None else [*odd, "monitors"]
         v = get("path")
         if v is not None and not (isinstance(v, str)):
@@ -483,7 +485,11 @@ class CinderPersistentVolumeSource(_Model):
             )
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -505,9 +511,7 @@ class CinderPersistentVolumeSource(_Model):
         if v is None:
             if "volumeID" in d:  # null in an always-set field: kept aside
                 odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
         return odd
 
@@ -570,7 +574,11 @@ class FlexPersistentVolumeSource(_Model):
             d["secretRef"] = _model_arg(
                 secret_ref, SecretReference, "FlexPersistentVolumeSource(secret_ref=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -580,9 +588,7 @@ class FlexPersistentVolumeSource(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -650,7 +656,11 @@ class GlusterfsPersistentVolumeSource(_Model):
             d["path"] = path
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -660,9 +670,7 @@ class GlusterfsPersistentVolumeSource(_Model):
         if v is None:
             if "endpoints" in d:  # null in an always-set field: kept aside
                 odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
         v = get("endpointsNamespace")
         if v is not None and not (isinstance(v, str)):
@@ -671,9 +679,7 @@ class GlusterfsPersistentVolumeSource(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -795,7 +801,11 @@ class ISCSIPersistentVolumeSource(_Model):
             )
         if target_portal is not None:
             d["targetPortal"] = target_portal
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -817,9 +827,7 @@ class ISCSIPersistentVolumeSource(_Model):
         if v is None:
             if "iqn" in d:  # null in an always-set field: kept aside
                 odd = ["iqn"] if odd is None else [*odd, "iqn"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["iqn"] if odd is None else [*odd, "iqn"]
         v = get("iscsiInterface")
         if v is not None and not (isinstance(v, str)):
@@ -828,9 +836,7 @@ class ISCSIPersistentVolumeSource(_Model):
         if v is None:
             if "lun" in d:  # null in an always-set field: kept aside
                 odd = ["lun"] if odd is None else [*odd, "lun"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["lun"] if odd is None else [*odd, "lun"]
         v = get("portals")
         if v is not None and not (isinstance(v, list)):
@@ -848,9 +854,7 @@ class ISCSIPersistentVolumeSource(_Model):
         if v is None:
             if "targetPortal" in d:  # null in an always-set field: kept aside
                 odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
         return odd
 
@@ -891,7 +895,11 @@ class LocalVolumeSource(_Model):
             d["fsType"] = fs_type
         if path is not None:
             d["path"] = path
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -904,9 +912,7 @@ class LocalVolumeSource(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         return odd
 
@@ -992,7 +998,11 @@ class PersistentVolume(_Model):
             d["spec"] = _model_arg(spec, PersistentVolumeSpec, "PersistentVolume(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, PersistentVolumeStatus, "PersistentVolume(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1079,7 +1089,11 @@ class PersistentVolumeList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1775,7 +1789,11 @@ class RBDPersistentVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1788,9 +1806,7 @@ class RBDPersistentVolumeSource(_Model):
         if v is None:
             if "image" in d:  # null in an always-set field: kept aside
                 odd = ["image"] if odd is None else [*odd, "image"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["image"] if odd is None else [*odd, "image"]
         v = get("keyring")
         if v is not None and not (isinstance(v, str)):
@@ -1799,9 +1815,7 @@ class RBDPersistentVolumeSource(_Model):
         if v is None:
             if "monitors" in d:  # null in an always-set field: kept aside
                 odd = ["monitors"] if odd is None else [*odd, "monitors"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["monitors"] if odd is None else [*odd, "monitors"]
         v = get("pool")
         if v is not None and not (isinstance(v, str)):
@@ -1926,7 +1940,11 @@ class ScaleIOPersistentVolumeSource(_Model):
             d["system"] = system
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1939,9 +1957,7 @@ class ScaleIOPersistentVolumeSource(_Model):
         if v is None:
             if "gateway" in d:  # null in an always-set field: kept aside
                 odd = ["gateway"] if odd is None else [*odd, "gateway"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["gateway"] if odd is None else [*odd, "gateway"]
         v = get("protectionDomain")
         if v is not None and not (isinstance(v, str)):
@@ -1970,9 +1986,7 @@ class ScaleIOPersistentVolumeSource(_Model):
         if v is None:
             if "system" in d:  # null in an always-set field: kept aside
                 odd = ["system"] if odd is None else [*odd, "system"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["system"] if odd is None else [*odd, "system"]
         v = get("volumeName")
         if v is not None and not (isinstance(v, str)):

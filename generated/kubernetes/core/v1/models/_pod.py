@@ -82,7 +82,11 @@ class ContainerExtendedResourceRequest(_Model):
             d["requestName"] = request_name
         if resource_name is not None:
             d["resourceName"] = resource_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -92,25 +96,19 @@ class ContainerExtendedResourceRequest(_Model):
         if v is None:
             if "containerName" in d:  # null in an always-set field: kept aside
                 odd = ["containerName"] if odd is None else [*odd, "containerName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["containerName"] if odd is None else [*odd, "containerName"]
         v = get("requestName")
         if v is None:
             if "requestName" in d:  # null in an always-set field: kept aside
                 odd = ["requestName"] if odd is None else [*odd, "requestName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["requestName"] if odd is None else [*odd, "requestName"]
         v = get("resourceName")
         if v is None:
             if "resourceName" in d:  # null in an always-set field: kept aside
                 odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
         return odd
 
@@ -286,7 +284,11 @@ class ContainerStateTerminated(_Model):
             d["signal"] = signal
         if started_at is not None:
             d["startedAt"] = _Time.coerce(started_at)
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -299,9 +301,7 @@ class ContainerStateTerminated(_Model):
         if v is None:
             if "exitCode" in d:  # null in an always-set field: kept aside
                 odd = ["exitCode"] if odd is None else [*odd, "exitCode"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["exitCode"] if odd is None else [*odd, "exitCode"]
         v = get("finishedAt")
         if v is not None:
@@ -541,7 +541,11 @@ The value is typically used to determine whether a container is ready to accept 
                 _model_arg(i0, VolumeMountStatus, "ContainerStatus(volume_mounts=...)")
                 for i0 in volume_mounts
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -577,17 +581,13 @@ The value is typically used to determine whether a container is ready to accept 
         if v is None:
             if "image" in d:  # null in an always-set field: kept aside
                 odd = ["image"] if odd is None else [*odd, "image"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["image"] if odd is None else [*odd, "image"]
         v = get("imageID")
         if v is None:
             if "imageID" in d:  # null in an always-set field: kept aside
                 odd = ["imageID"] if odd is None else [*odd, "imageID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["imageID"] if odd is None else [*odd, "imageID"]
         v = get("lastState")
         if v is not None:
@@ -599,17 +599,13 @@ The value is typically used to determine whether a container is ready to accept 
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ready")
         if v is None:
             if "ready" in d:  # null in an always-set field: kept aside
                 odd = ["ready"] if odd is None else [*odd, "ready"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["ready"] if odd is None else [*odd, "ready"]
         v = get("resources")
         if v is not None:
@@ -621,9 +617,7 @@ The value is typically used to determine whether a container is ready to accept 
         if v is None:
             if "restartCount" in d:  # null in an always-set field: kept aside
                 odd = ["restartCount"] if odd is None else [*odd, "restartCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["restartCount"] if odd is None else [*odd, "restartCount"]
         v = get("started")
         if v is not None and not (v.__class__ is bool):
@@ -723,7 +717,11 @@ class HostIP(_Model):
         d = self.__dict__
         if ip is not None:
             d["ip"] = ip
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -733,9 +731,7 @@ class HostIP(_Model):
         if v is None:
             if "ip" in d:  # null in an always-set field: kept aside
                 odd = ["ip"] if odd is None else [*odd, "ip"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["ip"] if odd is None else [*odd, "ip"]
         return odd
 
@@ -765,7 +761,11 @@ class ImageVolumeStatus(_Model):
         d = self.__dict__
         if image_ref is not None:
             d["imageRef"] = image_ref
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -775,9 +775,7 @@ class ImageVolumeStatus(_Model):
         if v is None:
             if "imageRef" in d:  # null in an always-set field: kept aside
                 odd = ["imageRef"] if odd is None else [*odd, "imageRef"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["imageRef"] if odd is None else [*odd, "imageRef"]
         return odd
 
@@ -824,7 +822,11 @@ class LinuxContainerUser(_Model):
             d["supplementalGroups"] = supplemental_groups
         if uid is not None:
             d["uid"] = uid
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -834,9 +836,7 @@ class LinuxContainerUser(_Model):
         if v is None:
             if "gid" in d:  # null in an always-set field: kept aside
                 odd = ["gid"] if odd is None else [*odd, "gid"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["gid"] if odd is None else [*odd, "gid"]
         v = get("supplementalGroups")
         if v is not None and not (isinstance(v, list)):
@@ -845,9 +845,7 @@ class LinuxContainerUser(_Model):
         if v is None:
             if "uid" in d:  # null in an always-set field: kept aside
                 odd = ["uid"] if odd is None else [*odd, "uid"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["uid"] if odd is None else [*odd, "uid"]
         return odd
 
@@ -900,7 +898,11 @@ class NodeAllocatableResourceClaimStatus(_Model):
             d["resourceClaimName"] = resource_claim_name
         if resources is not None:
             d["resources"] = {k0: _Quantity.coerce(i0) for k0, i0 in resources.items()}
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -913,9 +915,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
         if v is None:
             if "resourceClaimName" in d:  # null in an always-set field: kept aside
                 odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
         v = get("resources")
         if v is None:
@@ -1020,7 +1020,11 @@ class Pod(_Model):
             d["spec"] = _model_arg(spec, PodSpec, "Pod(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, PodStatus, "Pod(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1132,7 +1136,11 @@ class PodCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1163,17 +1171,13 @@ class PodCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -1228,7 +1232,11 @@ class PodExtendedResourceClaimStatus(_Model):
             ]
         if resource_claim_name is not None:
             d["resourceClaimName"] = resource_claim_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1249,9 +1257,7 @@ class PodExtendedResourceClaimStatus(_Model):
         if v is None:
             if "resourceClaimName" in d:  # null in an always-set field: kept aside
                 odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceClaimName"] if odd is None else [*odd, "resourceClaimName"]
         return odd
 
@@ -1283,7 +1289,11 @@ class PodIP(_Model):
         d = self.__dict__
         if ip is not None:
             d["ip"] = ip
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1293,9 +1303,7 @@ class PodIP(_Model):
         if v is None:
             if "ip" in d:  # null in an always-set field: kept aside
                 odd = ["ip"] if odd is None else [*odd, "ip"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["ip"] if odd is None else [*odd, "ip"]
         return odd
 
@@ -1348,7 +1356,11 @@ class PodList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "PodList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1421,7 +1433,11 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
             d["name"] = name
         if resource_claim_name is not None:
             d["resourceClaimName"] = resource_claim_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1431,9 +1447,7 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
         if v is not None and not (isinstance(v, str)):
@@ -1924,7 +1938,11 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
             d["message"] = message
         if resource_id is not None:
             d["resourceID"] = resource_id
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1940,9 +1958,7 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
         if v is None:
             if "resourceID" in d:  # null in an always-set field: kept aside
                 odd = ["resourceID"] if odd is None else [*odd, "resourceID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceID"] if odd is None else [*odd, "resourceID"]
         return odd
 
@@ -1987,7 +2003,11 @@ class ResourceStatus(_Model):
             d["resources"] = [
                 _model_arg(i0, ResourceHealth, "ResourceStatus(resources=...)") for i0 in resources
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1997,9 +2017,7 @@ class ResourceStatus(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resources")
         if v is not None:
@@ -2070,7 +2088,11 @@ class VolumeMountStatus(_Model):
             d["volumeStatus"] = _model_arg(
                 volume_status, VolumeStatus, "VolumeMountStatus(volume_status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2080,17 +2102,13 @@ class VolumeMountStatus(_Model):
         if v is None:
             if "mountPath" in d:  # null in an always-set field: kept aside
                 odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):

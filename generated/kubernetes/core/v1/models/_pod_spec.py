@@ -221,7 +221,11 @@ class AppArmorProfile(_Model):
             d["localhostProfile"] = localhost_profile
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -234,9 +238,7 @@ class AppArmorProfile(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -280,7 +282,11 @@ class AzureFileVolumeSource(_Model):
             d["secretName"] = secret_name
         if share_name is not None:
             d["shareName"] = share_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -293,17 +299,13 @@ class AzureFileVolumeSource(_Model):
         if v is None:
             if "secretName" in d:  # null in an always-set field: kept aside
                 odd = ["secretName"] if odd is None else [*odd, "secretName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["secretName"] if odd is None else [*odd, "secretName"]
         v = get("shareName")
         if v is None:
             if "shareName" in d:  # null in an always-set field: kept aside
                 odd = ["shareName"] if odd is None else [*odd, "shareName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["shareName"] if odd is None else [*odd, "shareName"]
         return odd
 
@@ -372,7 +374,11 @@ class CSIVolumeSource(_Model):
             d["readOnly"] = read_only
         if volume_attributes is not None:
             d["volumeAttributes"] = volume_attributes
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -382,9 +388,7 @@ class CSIVolumeSource(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -514,7 +518,11 @@ class CephFSVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -524,9 +532,7 @@ class CephFSVolumeSource(_Model):
         if v is None:
             if "monitors" in d:  # null in an always-set field: kept aside
                 odd = ["monitors"] if odd is None else [*odd, "monitors"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["monitors"] if odd is None else [*odd, "monitors"]
         v = get("path")
         if v is not None and not (isinstance(v, str)):
@@ -599,7 +605,11 @@ class CinderVolumeSource(_Model):
             )
         if volume_id is not None:
             d["volumeID"] = volume_id
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -621,9 +631,7 @@ class CinderVolumeSource(_Model):
         if v is None:
             if "volumeID" in d:  # null in an always-set field: kept aside
                 odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeID"] if odd is None else [*odd, "volumeID"]
         return odd
 
@@ -687,7 +695,11 @@ class ClusterTrustBundleProjection(_Model):
             d["path"] = path
         if signer_name is not None:
             d["signerName"] = signer_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -709,9 +721,7 @@ class ClusterTrustBundleProjection(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("signerName")
         if v is not None and not (isinstance(v, str)):
@@ -803,7 +813,11 @@ class ConfigMapKeySelector(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -813,9 +827,7 @@ class ConfigMapKeySelector(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("name")
         if v is not None and not (isinstance(v, str)):
@@ -1246,7 +1258,11 @@ class Container(_Model):
             ]
         if working_dir is not None:
             d["workingDir"] = working_dir
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1298,9 +1314,7 @@ class Container(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ports")
         if v is not None:
@@ -1452,7 +1466,11 @@ class ContainerPort(_Model):
             d["name"] = name
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1462,9 +1480,7 @@ class ContainerPort(_Model):
         if v is None:
             if "containerPort" in d:  # null in an always-set field: kept aside
                 odd = ["containerPort"] if odd is None else [*odd, "containerPort"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["containerPort"] if odd is None else [*odd, "containerPort"]
         v = get("hostIP")
         if v is not None and not (isinstance(v, str)):
@@ -1513,7 +1529,11 @@ class ContainerResizePolicy(_Model):
             d["resourceName"] = resource_name
         if restart_policy is not None:
             d["restartPolicy"] = restart_policy
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1523,17 +1543,13 @@ class ContainerResizePolicy(_Model):
         if v is None:
             if "resourceName" in d:  # null in an always-set field: kept aside
                 odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resourceName"] if odd is None else [*odd, "resourceName"]
         v = get("restartPolicy")
         if v is None:
             if "restartPolicy" in d:  # null in an always-set field: kept aside
                 odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["restartPolicy"] if odd is None else [*odd, "restartPolicy"]
         return odd
 
@@ -1574,7 +1590,11 @@ class ContainerRestartRule(_Model):
             d["exitCodes"] = _model_arg(
                 exit_codes, ContainerRestartRuleOnExitCodes, "ContainerRestartRule(exit_codes=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1584,9 +1604,7 @@ class ContainerRestartRule(_Model):
         if v is None:
             if "action" in d:  # null in an always-set field: kept aside
                 odd = ["action"] if odd is None else [*odd, "action"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["action"] if odd is None else [*odd, "action"]
         v = get("exitCodes")
         if v is not None:
@@ -1634,7 +1652,11 @@ class ContainerRestartRuleOnExitCodes(_Model):
             d["operator"] = operator
         if values is not None:
             d["values"] = values
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1644,9 +1666,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("values")
         if v is not None and not (isinstance(v, list)):
@@ -1749,7 +1769,11 @@ class DownwardAPIVolumeFile(_Model):
                 ResourceFieldSelector,
                 "DownwardAPIVolumeFile(resource_field_ref=...)",
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1768,9 +1792,7 @@ class DownwardAPIVolumeFile(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("resourceFieldRef")
         if v is not None:
@@ -1978,7 +2000,11 @@ class EnvVar(_Model):
             d["value"] = value
         if value_from is not None:
             d["valueFrom"] = _model_arg(value_from, EnvVarSource, "EnvVar(value_from=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1988,9 +2014,7 @@ class EnvVar(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
         if v is not None and not (isinstance(v, str)):
@@ -2410,7 +2434,11 @@ The container runtime must implement support for this feature. If the runtime do
             ]
         if working_dir is not None:
             d["workingDir"] = working_dir
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2462,9 +2490,7 @@ The container runtime must implement support for this feature. If the runtime do
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("ports")
         if v is not None:
@@ -2694,7 +2720,11 @@ If optional is set to false and the specified key does not exist, an error will 
             d["path"] = path
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2704,9 +2734,7 @@ If optional is set to false and the specified key does not exist, an error will 
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("optional")
         if v is not None and not (v.__class__ is bool):
@@ -2715,17 +2743,13 @@ If optional is set to false and the specified key does not exist, an error will 
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("volumeName")
         if v is None:
             if "volumeName" in d:  # null in an always-set field: kept aside
                 odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["volumeName"] if odd is None else [*odd, "volumeName"]
         return odd
 
@@ -2792,7 +2816,11 @@ class FlexVolumeSource(_Model):
             d["secretRef"] = _model_arg(
                 secret_ref, LocalObjectReference, "FlexVolumeSource(secret_ref=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2802,9 +2830,7 @@ class FlexVolumeSource(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("fsType")
         if v is not None and not (isinstance(v, str)):
@@ -2859,7 +2885,11 @@ If this is not specified, the default behavior is defined by gRPC.
             d["port"] = port
         if service is not None:
             d["service"] = service
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2869,9 +2899,7 @@ If this is not specified, the default behavior is defined by gRPC.
         if v is None:
             if "port" in d:  # null in an always-set field: kept aside
                 odd = ["port"] if odd is None else [*odd, "port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["port"] if odd is None else [*odd, "port"]
         v = get("service")
         if v is not None and not (isinstance(v, str)):
@@ -2921,7 +2949,11 @@ class GitRepoVolumeSource(_Model):
             d["repository"] = repository
         if revision is not None:
             d["revision"] = revision
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2934,9 +2966,7 @@ class GitRepoVolumeSource(_Model):
         if v is None:
             if "repository" in d:  # null in an always-set field: kept aside
                 odd = ["repository"] if odd is None else [*odd, "repository"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["repository"] if odd is None else [*odd, "repository"]
         v = get("revision")
         if v is not None and not (isinstance(v, str)):
@@ -2983,7 +3013,11 @@ class GlusterfsVolumeSource(_Model):
             d["path"] = path
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -2993,17 +3027,13 @@ class GlusterfsVolumeSource(_Model):
         if v is None:
             if "endpoints" in d:  # null in an always-set field: kept aside
                 odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["endpoints"] if odd is None else [*odd, "endpoints"]
         v = get("path")
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -3128,7 +3158,11 @@ class HTTPHeader(_Model):
             d["name"] = name
         if value is not None:
             d["value"] = value
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3138,17 +3172,13 @@ class HTTPHeader(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
         if v is None:
             if "value" in d:  # null in an always-set field: kept aside
                 odd = ["value"] if odd is None else [*odd, "value"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["value"] if odd is None else [*odd, "value"]
         return odd
 
@@ -3188,7 +3218,11 @@ class HostAlias(_Model):
             d["hostnames"] = hostnames
         if ip is not None:
             d["ip"] = ip
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3201,9 +3235,7 @@ class HostAlias(_Model):
         if v is None:
             if "ip" in d:  # null in an always-set field: kept aside
                 odd = ["ip"] if odd is None else [*odd, "ip"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["ip"] if odd is None else [*odd, "ip"]
         return odd
 
@@ -3320,7 +3352,11 @@ class ISCSIVolumeSource(_Model):
             )
         if target_portal is not None:
             d["targetPortal"] = target_portal
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3342,9 +3378,7 @@ class ISCSIVolumeSource(_Model):
         if v is None:
             if "iqn" in d:  # null in an always-set field: kept aside
                 odd = ["iqn"] if odd is None else [*odd, "iqn"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["iqn"] if odd is None else [*odd, "iqn"]
         v = get("iscsiInterface")
         if v is not None and not (isinstance(v, str)):
@@ -3353,9 +3387,7 @@ class ISCSIVolumeSource(_Model):
         if v is None:
             if "lun" in d:  # null in an always-set field: kept aside
                 odd = ["lun"] if odd is None else [*odd, "lun"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["lun"] if odd is None else [*odd, "lun"]
         v = get("portals")
         if v is not None and not (isinstance(v, list)):
@@ -3373,9 +3405,7 @@ class ISCSIVolumeSource(_Model):
         if v is None:
             if "targetPortal" in d:  # null in an always-set field: kept aside
                 odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["targetPortal"] if odd is None else [*odd, "targetPortal"]
         return odd
 
@@ -3465,7 +3495,11 @@ class KeyToPath(_Model):
             d["mode"] = mode
         if path is not None:
             d["path"] = path
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3475,9 +3509,7 @@ class KeyToPath(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("mode")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -3486,9 +3518,7 @@ class KeyToPath(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         return odd
 
@@ -3753,7 +3783,11 @@ class ObjectFieldSelector(_Model):
             d["apiVersion"] = api_version
         if field_path is not None:
             d["fieldPath"] = field_path
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3766,9 +3800,7 @@ class ObjectFieldSelector(_Model):
         if v is None:
             if "fieldPath" in d:  # null in an always-set field: kept aside
                 odd = ["fieldPath"] if odd is None else [*odd, "fieldPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["fieldPath"] if odd is None else [*odd, "fieldPath"]
         return odd
 
@@ -3809,7 +3841,11 @@ class PersistentVolumeClaimTemplate(_Model):
             d["spec"] = _model_arg(
                 spec, PersistentVolumeClaimSpec, "PersistentVolumeClaimTemplate(spec=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3864,7 +3900,11 @@ class PersistentVolumeClaimVolumeSource(_Model):
             d["claimName"] = claim_name
         if read_only is not None:
             d["readOnly"] = read_only
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -3874,9 +3914,7 @@ class PersistentVolumeClaimVolumeSource(_Model):
         if v is None:
             if "claimName" in d:  # null in an always-set field: kept aside
                 odd = ["claimName"] if odd is None else [*odd, "claimName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["claimName"] if odd is None else [*odd, "claimName"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -4071,7 +4109,11 @@ class PodAffinityTerm(_Model):
             d["namespaces"] = namespaces
         if topology_key is not None:
             d["topologyKey"] = topology_key
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4102,9 +4144,7 @@ class PodAffinityTerm(_Model):
         if v is None:
             if "topologyKey" in d:  # null in an always-set field: kept aside
                 odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
         return odd
 
@@ -4322,7 +4362,11 @@ Signers should document the keys and values they support. Signers should deny re
             d["signerName"] = signer_name
         if user_annotations is not None:
             d["userAnnotations"] = user_annotations
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4341,9 +4385,7 @@ Signers should document the keys and values they support. Signers should deny re
         if v is None:
             if "keyType" in d:  # null in an always-set field: kept aside
                 odd = ["keyType"] if odd is None else [*odd, "keyType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["keyType"] if odd is None else [*odd, "keyType"]
         v = get("maxExpirationSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -4352,9 +4394,7 @@ Signers should document the keys and values they support. Signers should deny re
         if v is None:
             if "signerName" in d:  # null in an always-set field: kept aside
                 odd = ["signerName"] if odd is None else [*odd, "signerName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["signerName"] if odd is None else [*odd, "signerName"]
         v = get("userAnnotations")
         if v is not None and not (isinstance(v, dict)):
@@ -4492,7 +4532,11 @@ class PodOS(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4502,9 +4546,7 @@ class PodOS(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -4534,7 +4576,11 @@ class PodReadinessGate(_Model):
         d = self.__dict__
         if condition_type is not None:
             d["conditionType"] = condition_type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4544,9 +4590,7 @@ class PodReadinessGate(_Model):
         if v is None:
             if "conditionType" in d:  # null in an always-set field: kept aside
                 odd = ["conditionType"] if odd is None else [*odd, "conditionType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["conditionType"] if odd is None else [*odd, "conditionType"]
         return odd
 
@@ -4609,7 +4653,11 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             d["resourceClaimName"] = resource_claim_name
         if resource_claim_template_name is not None:
             d["resourceClaimTemplateName"] = resource_claim_template_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4619,9 +4667,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
         if v is not None and not (isinstance(v, str)):
@@ -4661,7 +4707,11 @@ class PodSchedulingGate(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -4671,9 +4721,7 @@ class PodSchedulingGate(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -5421,7 +5469,11 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             ]
         if volumes is not None:
             d["volumes"] = [_model_arg(i0, Volume, "PodSpec(volumes=...)") for i0 in volumes]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5697,7 +5749,11 @@ class PreferredSchedulingTerm(_Model):
             )
         if weight is not None:
             d["weight"] = weight
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -5715,9 +5771,7 @@ class PreferredSchedulingTerm(_Model):
         if v is None:
             if "weight" in d:  # null in an always-set field: kept aside
                 odd = ["weight"] if odd is None else [*odd, "weight"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["weight"] if odd is None else [*odd, "weight"]
         return odd
 
@@ -6009,7 +6063,11 @@ class RBDVolumeSource(_Model):
             )
         if user is not None:
             d["user"] = user
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6022,9 +6080,7 @@ class RBDVolumeSource(_Model):
         if v is None:
             if "image" in d:  # null in an always-set field: kept aside
                 odd = ["image"] if odd is None else [*odd, "image"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["image"] if odd is None else [*odd, "image"]
         v = get("keyring")
         if v is not None and not (isinstance(v, str)):
@@ -6033,9 +6089,7 @@ class RBDVolumeSource(_Model):
         if v is None:
             if "monitors" in d:  # null in an always-set field: kept aside
                 odd = ["monitors"] if odd is None else [*odd, "monitors"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["monitors"] if odd is None else [*odd, "monitors"]
         v = get("pool")
         if v is not None and not (isinstance(v, str)):
@@ -6089,7 +6143,11 @@ class ResourceClaim(_Model):
             d["name"] = name
         if request is not None:
             d["request"] = request
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6099,9 +6157,7 @@ class ResourceClaim(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("request")
         if v is not None and not (isinstance(v, str)):
@@ -6148,7 +6204,11 @@ class ResourceFieldSelector(_Model):
             d["divisor"] = _Quantity.coerce(divisor)
         if resource is not None:
             d["resource"] = resource
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6167,9 +6227,7 @@ class ResourceFieldSelector(_Model):
         if v is None:
             if "resource" in d:  # null in an always-set field: kept aside
                 odd = ["resource"] if odd is None else [*odd, "resource"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resource"] if odd is None else [*odd, "resource"]
         return odd
 
@@ -6418,7 +6476,11 @@ class ScaleIOVolumeSource(_Model):
             d["system"] = system
         if volume_name is not None:
             d["volumeName"] = volume_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6431,9 +6493,7 @@ class ScaleIOVolumeSource(_Model):
         if v is None:
             if "gateway" in d:  # null in an always-set field: kept aside
                 odd = ["gateway"] if odd is None else [*odd, "gateway"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["gateway"] if odd is None else [*odd, "gateway"]
         v = get("protectionDomain")
         if v is not None and not (isinstance(v, str)):
@@ -6462,9 +6522,7 @@ class ScaleIOVolumeSource(_Model):
         if v is None:
             if "system" in d:  # null in an always-set field: kept aside
                 odd = ["system"] if odd is None else [*odd, "system"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["system"] if odd is None else [*odd, "system"]
         v = get("volumeName")
         if v is not None and not (isinstance(v, str)):
@@ -6511,7 +6569,11 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
             d["localhostProfile"] = localhost_profile
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6524,9 +6586,7 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -6615,7 +6675,11 @@ class SecretKeySelector(_Model):
             d["name"] = name
         if optional is not None:
             d["optional"] = optional
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -6625,9 +6689,7 @@ class SecretKeySelector(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("name")
         if v is not None and not (isinstance(v, str)):
@@ -6999,7 +7061,11 @@ class ServiceAccountTokenProjection(_Model):
             d["expirationSeconds"] = expiration_seconds
         if path is not None:
             d["path"] = path
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7015,9 +7081,7 @@ class ServiceAccountTokenProjection(_Model):
         if v is None:
             if "path" in d:  # null in an always-set field: kept aside
                 odd = ["path"] if odd is None else [*odd, "path"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["path"] if odd is None else [*odd, "path"]
         return odd
 
@@ -7047,7 +7111,11 @@ class SleepAction(_Model):
         d = self.__dict__
         if seconds is not None:
             d["seconds"] = seconds
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7057,9 +7125,7 @@ class SleepAction(_Model):
         if v is None:
             if "seconds" in d:  # null in an always-set field: kept aside
                 odd = ["seconds"] if odd is None else [*odd, "seconds"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["seconds"] if odd is None else [*odd, "seconds"]
         return odd
 
@@ -7175,7 +7241,11 @@ class Sysctl(_Model):
             d["name"] = name
         if value is not None:
             d["value"] = value
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7185,17 +7255,13 @@ class Sysctl(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("value")
         if v is None:
             if "value" in d:  # null in an always-set field: kept aside
                 odd = ["value"] if odd is None else [*odd, "value"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["value"] if odd is None else [*odd, "value"]
         return odd
 
@@ -7427,7 +7493,11 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
             d["topologyKey"] = topology_key
         if when_unsatisfiable is not None:
             d["whenUnsatisfiable"] = when_unsatisfiable
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7446,9 +7516,7 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         if v is None:
             if "maxSkew" in d:  # null in an always-set field: kept aside
                 odd = ["maxSkew"] if odd is None else [*odd, "maxSkew"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["maxSkew"] if odd is None else [*odd, "maxSkew"]
         v = get("minDomains")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -7463,17 +7531,13 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         if v is None:
             if "topologyKey" in d:  # null in an always-set field: kept aside
                 odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["topologyKey"] if odd is None else [*odd, "topologyKey"]
         v = get("whenUnsatisfiable")
         if v is None:
             if "whenUnsatisfiable" in d:  # null in an always-set field: kept aside
                 odd = ["whenUnsatisfiable"] if odd is None else [*odd, "whenUnsatisfiable"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["whenUnsatisfiable"] if odd is None else [*odd, "whenUnsatisfiable"]
         return odd
 
@@ -7806,7 +7870,11 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
             d["vsphereVolume"] = _model_arg(
                 vsphere_volume, VsphereVirtualDiskVolumeSource, "Volume(vsphere_volume=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -7930,9 +7998,7 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nfs")
         if v is not None:
@@ -8035,7 +8101,11 @@ class VolumeDevice(_Model):
             d["devicePath"] = device_path
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8045,17 +8115,13 @@ class VolumeDevice(_Model):
         if v is None:
             if "devicePath" in d:  # null in an always-set field: kept aside
                 odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["devicePath"] if odd is None else [*odd, "devicePath"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -8148,7 +8214,11 @@ If this field is not specified, it is treated as an equivalent of Disabled.
             d["subPath"] = sub_path
         if sub_path_expr is not None:
             d["subPathExpr"] = sub_path_expr
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8158,9 +8228,7 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         if v is None:
             if "mountPath" in d:  # null in an always-set field: kept aside
                 odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["mountPath"] if odd is None else [*odd, "mountPath"]
         v = get("mountPropagation")
         if v is not None and not (isinstance(v, str)):
@@ -8169,9 +8237,7 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("readOnly")
         if v is not None and not (v.__class__ is bool):
@@ -8377,7 +8443,11 @@ class WeightedPodAffinityTerm(_Model):
             )
         if weight is not None:
             d["weight"] = weight
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -8395,9 +8465,7 @@ class WeightedPodAffinityTerm(_Model):
         if v is None:
             if "weight" in d:  # null in an always-set field: kept aside
                 odd = ["weight"] if odd is None else [*odd, "weight"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["weight"] if odd is None else [*odd, "weight"]
         return odd
 

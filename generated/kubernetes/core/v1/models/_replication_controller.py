@@ -110,7 +110,11 @@ class ReplicationController(_Model):
             d["status"] = _model_arg(
                 status, ReplicationControllerStatus, "ReplicationController(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -200,7 +204,11 @@ class ReplicationControllerCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -222,17 +230,13 @@ class ReplicationControllerCondition(_Model):
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -292,7 +296,11 @@ class ReplicationControllerList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ReplicationControllerList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -482,7 +490,11 @@ class ReplicationControllerStatus(_Model):
             d["readyReplicas"] = ready_replicas
         if replicas is not None:
             d["replicas"] = replicas
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -513,9 +525,7 @@ class ReplicationControllerStatus(_Model):
         if v is None:
             if "replicas" in d:  # null in an always-set field: kept aside
                 odd = ["replicas"] if odd is None else [*odd, "replicas"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["replicas"] if odd is None else [*odd, "replicas"]
         return odd
 

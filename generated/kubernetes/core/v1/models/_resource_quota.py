@@ -101,7 +101,11 @@ class ResourceQuota(_Model):
             d["spec"] = _model_arg(spec, ResourceQuotaSpec, "ResourceQuota(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ResourceQuotaStatus, "ResourceQuota(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -188,7 +192,11 @@ class ResourceQuotaList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceQuotaList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -423,7 +431,11 @@ class ScopedResourceSelectorRequirement(_Model):
             d["scopeName"] = scope_name
         if values is not None:
             d["values"] = values
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -433,17 +445,13 @@ class ScopedResourceSelectorRequirement(_Model):
         if v is None:
             if "operator" in d:  # null in an always-set field: kept aside
                 odd = ["operator"] if odd is None else [*odd, "operator"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["operator"] if odd is None else [*odd, "operator"]
         v = get("scopeName")
         if v is None:
             if "scopeName" in d:  # null in an always-set field: kept aside
                 odd = ["scopeName"] if odd is None else [*odd, "scopeName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["scopeName"] if odd is None else [*odd, "scopeName"]
         v = get("values")
         if v is not None and not (isinstance(v, list)):

@@ -133,7 +133,11 @@ class ServiceAccount(_Model):
             d["secrets"] = [
                 _model_arg(i0, ObjectReference, "ServiceAccount(secrets=...)") for i0 in secrets
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -233,7 +237,11 @@ class ServiceAccountList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ServiceAccountList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

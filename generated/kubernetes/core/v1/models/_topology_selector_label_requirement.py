@@ -47,7 +47,11 @@ class TopologySelectorLabelRequirement(_Model):
             d["key"] = key
         if values is not None:
             d["values"] = values
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -57,17 +61,13 @@ class TopologySelectorLabelRequirement(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("values")
         if v is None:
             if "values" in d:  # null in an always-set field: kept aside
                 odd = ["values"] if odd is None else [*odd, "values"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["values"] if odd is None else [*odd, "values"]
         return odd
 

@@ -113,7 +113,11 @@ class Endpoint(_Model):
             )
         if zone is not None:
             d["zone"] = zone
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -123,9 +127,7 @@ class Endpoint(_Model):
         if v is None:
             if "addresses" in d:  # null in an always-set field: kept aside
                 odd = ["addresses"] if odd is None else [*odd, "addresses"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["addresses"] if odd is None else [*odd, "addresses"]
         v = get("conditions")
         if v is not None:
@@ -430,7 +432,11 @@ class EndpointSlice(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "EndpointSlice(metadata=...)")
         if ports is not None:
             d["ports"] = [_model_arg(i0, EndpointPort, "EndpointSlice(ports=...)") for i0 in ports]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -440,9 +446,7 @@ class EndpointSlice(_Model):
         if v is None:
             if "addressType" in d:  # null in an always-set field: kept aside
                 odd = ["addressType"] if odd is None else [*odd, "addressType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["addressType"] if odd is None else [*odd, "addressType"]
         v = get("apiVersion")
         if v is not None and not (isinstance(v, str)):
@@ -533,7 +537,11 @@ class EndpointSliceList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "EndpointSliceList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -594,7 +602,11 @@ class ForNode(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -604,9 +616,7 @@ class ForNode(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -636,7 +646,11 @@ class ForZone(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -646,9 +660,7 @@ class ForZone(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

@@ -204,7 +204,11 @@ class Event(_Model):
             d["series"] = _model_arg(series, EventSeries, "Event(series=...)")
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -346,7 +350,11 @@ class EventList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -414,7 +422,11 @@ class EventSeries(_Model):
             d["count"] = count
         if last_observed_time is not None:
             d["lastObservedTime"] = _MicroTime.coerce(last_observed_time)
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -424,9 +436,7 @@ class EventSeries(_Model):
         if v is None:
             if "count" in d:  # null in an always-set field: kept aside
                 odd = ["count"] if odd is None else [*odd, "count"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["count"] if odd is None else [*odd, "count"]
         v = get("lastObservedTime")
         if v is not None:

@@ -55,7 +55,11 @@ class FlowDistinguisherMethod(_Model):
         d = self.__dict__
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -65,9 +69,7 @@ class FlowDistinguisherMethod(_Model):
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -151,7 +153,11 @@ class FlowSchema(_Model):
             d["spec"] = _model_arg(spec, FlowSchemaSpec, "FlowSchema(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, FlowSchemaStatus, "FlowSchema(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -311,7 +317,11 @@ class FlowSchemaList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "FlowSchemaList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -411,7 +421,11 @@ class FlowSchemaSpec(_Model):
             d["rules"] = [
                 _model_arg(i0, PolicyRulesWithSubjects, "FlowSchemaSpec(rules=...)") for i0 in rules
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -528,7 +542,11 @@ class GroupSubject(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -538,9 +556,7 @@ class GroupSubject(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -592,7 +608,11 @@ class NonResourcePolicyRule(_Model):
             d["nonResourceURLs"] = non_resource_urls
         if verbs is not None:
             d["verbs"] = verbs
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -602,17 +622,13 @@ class NonResourcePolicyRule(_Model):
         if v is None:
             if "nonResourceURLs" in d:  # null in an always-set field: kept aside
                 odd = ["nonResourceURLs"] if odd is None else [*odd, "nonResourceURLs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["nonResourceURLs"] if odd is None else [*odd, "nonResourceURLs"]
         v = get("verbs")
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         return odd
 
@@ -684,7 +700,11 @@ class PolicyRulesWithSubjects(_Model):
             d["subjects"] = [
                 _model_arg(i0, Subject, "PolicyRulesWithSubjects(subjects=...)") for i0 in subjects
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -747,7 +767,11 @@ class PriorityLevelConfigurationReference(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -757,9 +781,7 @@ class PriorityLevelConfigurationReference(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -824,7 +846,11 @@ class ResourcePolicyRule(_Model):
             d["resources"] = resources
         if verbs is not None:
             d["verbs"] = verbs
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -834,9 +860,7 @@ class ResourcePolicyRule(_Model):
         if v is None:
             if "apiGroups" in d:  # null in an always-set field: kept aside
                 odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["apiGroups"] if odd is None else [*odd, "apiGroups"]
         v = get("clusterScope")
         if v is not None and not (v.__class__ is bool):
@@ -848,17 +872,13 @@ class ResourcePolicyRule(_Model):
         if v is None:
             if "resources" in d:  # null in an always-set field: kept aside
                 odd = ["resources"] if odd is None else [*odd, "resources"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["resources"] if odd is None else [*odd, "resources"]
         v = get("verbs")
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         return odd
 
@@ -899,7 +919,11 @@ class ServiceAccountSubject(_Model):
             d["name"] = name
         if namespace is not None:
             d["namespace"] = namespace
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -909,17 +933,13 @@ class ServiceAccountSubject(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("namespace")
         if v is None:
             if "namespace" in d:  # null in an always-set field: kept aside
                 odd = ["namespace"] if odd is None else [*odd, "namespace"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["namespace"] if odd is None else [*odd, "namespace"]
         return odd
 
@@ -974,7 +994,11 @@ class Subject(_Model):
             )
         if user is not None:
             d["user"] = _model_arg(user, UserSubject, "Subject(user=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -990,9 +1014,7 @@ class Subject(_Model):
         if v is None:
             if "kind" in d:  # null in an always-set field: kept aside
                 odd = ["kind"] if odd is None else [*odd, "kind"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["kind"] if odd is None else [*odd, "kind"]
         v = get("serviceAccount")
         if v is not None:
@@ -1034,7 +1056,11 @@ class UserSubject(_Model):
         d = self.__dict__
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1044,9 +1070,7 @@ class UserSubject(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 

@@ -77,7 +77,11 @@ class ServerStorageVersion(_Model):
             d["encodingVersion"] = encoding_version
         if served_versions is not None:
             d["servedVersions"] = served_versions
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -87,25 +91,19 @@ class ServerStorageVersion(_Model):
         if v is None:
             if "apiServerID" in d:  # null in an always-set field: kept aside
                 odd = ["apiServerID"] if odd is None else [*odd, "apiServerID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["apiServerID"] if odd is None else [*odd, "apiServerID"]
         v = get("decodableVersions")
         if v is None:
             if "decodableVersions" in d:  # null in an always-set field: kept aside
                 odd = ["decodableVersions"] if odd is None else [*odd, "decodableVersions"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["decodableVersions"] if odd is None else [*odd, "decodableVersions"]
         v = get("encodingVersion")
         if v is None:
             if "encodingVersion" in d:  # null in an always-set field: kept aside
                 odd = ["encodingVersion"] if odd is None else [*odd, "encodingVersion"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["encodingVersion"] if odd is None else [*odd, "encodingVersion"]
         v = get("servedVersions")
         if v is not None and not (isinstance(v, list)):
@@ -199,7 +197,11 @@ class StorageVersion(_Model):
             d["spec"] = spec
         if status is not None:
             d["status"] = _model_arg(status, StorageVersionStatus, "StorageVersion(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -293,7 +295,11 @@ class StorageVersionCondition(_Model):
             d["status"] = status
         if type is not None:
             d["type"] = type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -309,9 +315,7 @@ class StorageVersionCondition(_Model):
         if v is None:
             if "message" in d:  # null in an always-set field: kept aside
                 odd = ["message"] if odd is None else [*odd, "message"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["message"] if odd is None else [*odd, "message"]
         v = get("observedGeneration")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -320,25 +324,19 @@ class StorageVersionCondition(_Model):
         if v is None:
             if "reason" in d:  # null in an always-set field: kept aside
                 odd = ["reason"] if odd is None else [*odd, "reason"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["reason"] if odd is None else [*odd, "reason"]
         v = get("status")
         if v is None:
             if "status" in d:  # null in an always-set field: kept aside
                 odd = ["status"] if odd is None else [*odd, "status"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["status"] if odd is None else [*odd, "status"]
         v = get("type")
         if v is None:
             if "type" in d:  # null in an always-set field: kept aside
                 odd = ["type"] if odd is None else [*odd, "type"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["type"] if odd is None else [*odd, "type"]
         return odd
 
@@ -401,7 +399,11 @@ class StorageVersionList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageVersionList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -79,7 +79,11 @@ Implementations are required to support all path types.
             d["path"] = path
         if path_type is not None:
             d["pathType"] = path_type
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -100,9 +104,7 @@ Implementations are required to support all path types.
         if v is None:
             if "pathType" in d:  # null in an always-set field: kept aside
                 odd = ["pathType"] if odd is None else [*odd, "pathType"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pathType"] if odd is None else [*odd, "pathType"]
         return odd
 
@@ -143,7 +145,11 @@ class HTTPIngressRuleValue(_Model):
             d["paths"] = [
                 _model_arg(i0, HTTPIngressPath, "HTTPIngressRuleValue(paths=...)") for i0 in paths
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -242,7 +248,11 @@ class Ingress(_Model):
             d["spec"] = _model_arg(spec, IngressSpec, "Ingress(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, IngressStatus, "Ingress(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -375,7 +385,11 @@ class IngressList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "IngressList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -558,7 +572,11 @@ class IngressPortStatus(_Model):
             d["port"] = port
         if protocol is not None:
             d["protocol"] = protocol
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -571,17 +589,13 @@ class IngressPortStatus(_Model):
         if v is None:
             if "port" in d:  # null in an always-set field: kept aside
                 odd = ["port"] if odd is None else [*odd, "port"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["port"] if odd is None else [*odd, "port"]
         v = get("protocol")
         if v is None:
             if "protocol" in d:  # null in an always-set field: kept aside
                 odd = ["protocol"] if odd is None else [*odd, "protocol"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["protocol"] if odd is None else [*odd, "protocol"]
         return odd
 
@@ -672,7 +686,11 @@ class IngressServiceBackend(_Model):
             d["name"] = name
         if port is not None:
             d["port"] = _model_arg(port, ServiceBackendPort, "IngressServiceBackend(port=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -682,9 +700,7 @@ class IngressServiceBackend(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("port")
         if v is not None:

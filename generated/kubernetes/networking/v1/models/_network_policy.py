@@ -56,7 +56,11 @@ class IPBlock(_Model):
             d["cidr"] = cidr
         if except_ is not None:
             d["except"] = except_
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -66,9 +70,7 @@ class IPBlock(_Model):
         if v is None:
             if "cidr" in d:  # null in an always-set field: kept aside
                 odd = ["cidr"] if odd is None else [*odd, "cidr"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["cidr"] if odd is None else [*odd, "cidr"]
         v = get("except")
         if v is not None and not (isinstance(v, list)):
@@ -146,7 +148,11 @@ class NetworkPolicy(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "NetworkPolicy(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, NetworkPolicySpec, "NetworkPolicy(spec=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -346,7 +352,11 @@ class NetworkPolicyList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "NetworkPolicyList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -144,7 +144,11 @@ class RuntimeClass(_Model):
             d["overhead"] = _model_arg(overhead, Overhead, "RuntimeClass(overhead=...)")
         if scheduling is not None:
             d["scheduling"] = _model_arg(scheduling, Scheduling, "RuntimeClass(scheduling=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -157,9 +161,7 @@ class RuntimeClass(_Model):
         if v is None:
             if "handler" in d:  # null in an always-set field: kept aside
                 odd = ["handler"] if odd is None else [*odd, "handler"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["handler"] if odd is None else [*odd, "handler"]
         v = get("kind")
         if v is not None and not (isinstance(v, str)):
@@ -241,7 +243,11 @@ class RuntimeClassList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "RuntimeClassList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

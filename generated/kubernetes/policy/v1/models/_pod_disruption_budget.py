@@ -105,7 +105,11 @@ class PodDisruptionBudget(_Model):
             d["status"] = _model_arg(
                 status, PodDisruptionBudgetStatus, "PodDisruptionBudget(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -193,7 +197,11 @@ class PodDisruptionBudgetList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "PodDisruptionBudgetList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

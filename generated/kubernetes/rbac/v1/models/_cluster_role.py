@@ -149,7 +149,11 @@ class ClusterRole(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ClusterRole(metadata=...)")
         if rules is not None:
             d["rules"] = [_model_arg(i0, PolicyRule, "ClusterRole(rules=...)") for i0 in rules]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -235,7 +239,11 @@ class ClusterRoleList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "ClusterRoleList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

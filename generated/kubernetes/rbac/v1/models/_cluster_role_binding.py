@@ -100,7 +100,11 @@ class ClusterRoleBinding(_Model):
             d["subjects"] = [
                 _model_arg(i0, Subject, "ClusterRoleBinding(subjects=...)") for i0 in subjects
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -195,7 +199,11 @@ class ClusterRoleBindingList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ClusterRoleBindingList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -76,7 +76,11 @@ class PolicyRule(_Model):
             d["resources"] = resources
         if verbs is not None:
             d["verbs"] = verbs
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -98,9 +102,7 @@ class PolicyRule(_Model):
         if v is None:
             if "verbs" in d:  # null in an always-set field: kept aside
                 odd = ["verbs"] if odd is None else [*odd, "verbs"]
-        elif isinstance(v, list):
-            pass
-        else:
+        elif not (isinstance(v, list)):
             odd = ["verbs"] if odd is None else [*odd, "verbs"]
         return odd
 

@@ -98,7 +98,11 @@ class RoleBinding(_Model):
             d["subjects"] = [
                 _model_arg(i0, Subject, "RoleBinding(subjects=...)") for i0 in subjects
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -188,7 +192,11 @@ class RoleBindingList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "RoleBindingList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

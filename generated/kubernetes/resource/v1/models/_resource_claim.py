@@ -127,7 +127,11 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
             d["pool"] = pool
         if share_id is not None:
             d["shareID"] = share_id
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -149,17 +153,13 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         if v is None:
             if "device" in d:  # null in an always-set field: kept aside
                 odd = ["device"] if odd is None else [*odd, "device"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["device"] if odd is None else [*odd, "device"]
         v = get("driver")
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("networkData")
         if v is not None:
@@ -171,9 +171,7 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         if v is None:
             if "pool" in d:  # null in an always-set field: kept aside
                 odd = ["pool"] if odd is None else [*odd, "pool"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pool"] if odd is None else [*odd, "pool"]
         v = get("shareID")
         if v is not None and not (isinstance(v, str)):
@@ -300,7 +298,11 @@ References to subrequests must include the name of the main request and may incl
             d["requests"] = requests
         if source is not None:
             d["source"] = source
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -319,9 +321,7 @@ References to subrequests must include the name of the main request and may incl
         if v is None:
             if "source" in d:  # null in an always-set field: kept aside
                 odd = ["source"] if odd is None else [*odd, "source"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["source"] if odd is None else [*odd, "source"]
         return odd
 
@@ -537,7 +537,11 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 _model_arg(i0, DeviceToleration, "DeviceRequestAllocationResult(tolerations=...)")
                 for i0 in tolerations
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -564,33 +568,25 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v is None:
             if "device" in d:  # null in an always-set field: kept aside
                 odd = ["device"] if odd is None else [*odd, "device"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["device"] if odd is None else [*odd, "device"]
         v = get("driver")
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("pool")
         if v is None:
             if "pool" in d:  # null in an always-set field: kept aside
                 odd = ["pool"] if odd is None else [*odd, "pool"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["pool"] if odd is None else [*odd, "pool"]
         v = get("request")
         if v is None:
             if "request" in d:  # null in an always-set field: kept aside
                 odd = ["request"] if odd is None else [*odd, "request"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["request"] if odd is None else [*odd, "request"]
         v = get("shareID")
         if v is not None and not (isinstance(v, str)):
@@ -751,7 +747,11 @@ class ResourceClaim(_Model):
             d["spec"] = _model_arg(spec, ResourceClaimSpec, "ResourceClaim(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -836,7 +836,11 @@ class ResourceClaimConsumerReference(_Model):
             d["resource"] = resource
         if uid is not None:
             d["uid"] = uid
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -849,25 +853,19 @@ class ResourceClaimConsumerReference(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resource")
         if v is None:
             if "resource" in d:  # null in an always-set field: kept aside
                 odd = ["resource"] if odd is None else [*odd, "resource"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["resource"] if odd is None else [*odd, "resource"]
         v = get("uid")
         if v is None:
             if "uid" in d:  # null in an always-set field: kept aside
                 odd = ["uid"] if odd is None else [*odd, "uid"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["uid"] if odd is None else [*odd, "uid"]
         return odd
 
@@ -928,7 +926,11 @@ class ResourceClaimList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceClaimList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

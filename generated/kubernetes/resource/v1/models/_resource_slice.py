@@ -268,7 +268,11 @@ The maximum number of counters is 32.
             }
         if name is not None:
             d["name"] = name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -289,9 +293,7 @@ The maximum number of counters is 32.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         return odd
 
@@ -505,7 +507,11 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             )
         if taints is not None:
             d["taints"] = [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -561,9 +567,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nodeAllocatableResourceMappings")
         if v is not None:
@@ -815,7 +819,11 @@ The maximum number of counters is 32.
                 k0: _model_arg(i0, Counter, "DeviceCounterConsumption(counters=...)")
                 for k0, i0 in counters.items()
             }
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -825,9 +833,7 @@ The maximum number of counters is 32.
         if v is None:
             if "counterSet" in d:  # null in an always-set field: kept aside
                 odd = ["counterSet"] if odd is None else [*odd, "counterSet"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["counterSet"] if odd is None else [*odd, "counterSet"]
         v = get("counters")
         if v is None:
@@ -897,7 +903,11 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             d["timeAdded"] = _Time.coerce(time_added)
         if value is not None:
             d["value"] = value
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -907,17 +917,13 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         if v is None:
             if "effect" in d:  # null in an always-set field: kept aside
                 odd = ["effect"] if odd is None else [*odd, "effect"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["effect"] if odd is None else [*odd, "effect"]
         v = get("key")
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         v = get("timeAdded")
         if v is not None:
@@ -1043,7 +1049,11 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
             d["name"] = name
         if resource_slice_count is not None:
             d["resourceSliceCount"] = resource_slice_count
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1053,25 +1063,19 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         if v is None:
             if "generation" in d:  # null in an always-set field: kept aside
                 odd = ["generation"] if odd is None else [*odd, "generation"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["generation"] if odd is None else [*odd, "generation"]
         v = get("name")
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceSliceCount")
         if v is None:
             if "resourceSliceCount" in d:  # null in an always-set field: kept aside
                 odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["resourceSliceCount"] if odd is None else [*odd, "resourceSliceCount"]
         return odd
 
@@ -1162,7 +1166,11 @@ Changing the spec automatically increments the metadata.generation number.
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceSlice(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1247,7 +1255,11 @@ class ResourceSliceList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1408,7 +1420,11 @@ The maximum number of counter sets is 8.
                 _model_arg(i0, CounterSet, "ResourceSliceSpec(shared_counters=...)")
                 for i0 in shared_counters
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -1430,9 +1446,7 @@ The maximum number of counter sets is 8.
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("nodeName")
         if v is not None and not (isinstance(v, str)):

@@ -120,7 +120,11 @@ class PoolStatus(_Model):
             d["unavailableDevices"] = unavailable_devices
         if validation_error is not None:
             d["validationError"] = validation_error
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -136,17 +140,13 @@ class PoolStatus(_Model):
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("generation")
         if v is None:
             if "generation" in d:  # null in an always-set field: kept aside
                 odd = ["generation"] if odd is None else [*odd, "generation"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["generation"] if odd is None else [*odd, "generation"]
         v = get("nodeName")
         if v is not None and not (isinstance(v, str)):
@@ -155,9 +155,7 @@ class PoolStatus(_Model):
         if v is None:
             if "poolName" in d:  # null in an always-set field: kept aside
                 odd = ["poolName"] if odd is None else [*odd, "poolName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["poolName"] if odd is None else [*odd, "poolName"]
         v = get("resourceSliceCount")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -263,7 +261,11 @@ class ResourcePoolStatusRequest(_Model):
             d["status"] = _model_arg(
                 status, ResourcePoolStatusRequestStatus, "ResourcePoolStatusRequest(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -359,7 +361,11 @@ class ResourcePoolStatusRequestList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourcePoolStatusRequestList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -437,7 +443,11 @@ Default: 100 Minimum: 1 Maximum: 1000
             d["limit"] = limit
         if pool_name is not None:
             d["poolName"] = pool_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -447,9 +457,7 @@ Default: 100 Minimum: 1 Maximum: 1000
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("limit")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):
@@ -518,7 +526,11 @@ Known condition types: - "Complete": True when the request has been processed su
                 _model_arg(i0, PoolStatus, "ResourcePoolStatusRequestStatus(pools=...)")
                 for i0 in pools
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -537,9 +549,7 @@ Known condition types: - "Complete": True when the request has been processed su
         if v is None:
             if "poolCount" in d:  # null in an always-set field: kept aside
                 odd = ["poolCount"] if odd is None else [*odd, "poolCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["poolCount"] if odd is None else [*odd, "poolCount"]
         v = get("pools")
         if v is not None:

@@ -75,7 +75,11 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         d = self.__dict__
         if expression is not None:
             d["expression"] = expression
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -85,9 +89,7 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         if v is None:
             if "expression" in d:  # null in an always-set field: kept aside
                 odd = ["expression"] if odd is None else [*odd, "expression"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["expression"] if odd is None else [*odd, "expression"]
         return odd
 
@@ -168,7 +170,11 @@ The length of the raw data must be smaller or equal to 10 Ki.
             d["driver"] = driver
         if parameters is not None:
             d["parameters"] = parameters
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -178,17 +184,13 @@ The length of the raw data must be smaller or equal to 10 Ki.
         if v is None:
             if "driver" in d:  # null in an always-set field: kept aside
                 odd = ["driver"] if odd is None else [*odd, "driver"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driver"] if odd is None else [*odd, "driver"]
         v = get("parameters")
         if v is None:
             if "parameters" in d:  # null in an always-set field: kept aside
                 odd = ["parameters"] if odd is None else [*odd, "parameters"]
-        elif isinstance(v, dict):
-            pass
-        else:
+        elif not (isinstance(v, dict)):
             odd = ["parameters"] if odd is None else [*odd, "parameters"]
         return odd
 

@@ -104,7 +104,11 @@ Changing the spec automatically increments the metadata.generation number.
             d["spec"] = _model_arg(spec, DeviceTaintRuleSpec, "DeviceTaintRule(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -195,7 +199,11 @@ class DeviceTaintRuleList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -265,7 +273,11 @@ class DeviceTaintRuleSpec(_Model):
             )
         if taint is not None:
             d["taint"] = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

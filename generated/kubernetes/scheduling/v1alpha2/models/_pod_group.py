@@ -105,7 +105,11 @@ class PodGroup(_Model):
             d["spec"] = _model_arg(spec, PodGroupSpec, "PodGroup(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, PodGroupStatus, "PodGroup(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -192,7 +196,11 @@ class PodGroupList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "PodGroupList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -260,7 +268,11 @@ class PodGroupResourceClaimStatus(_Model):
             d["name"] = name
         if resource_claim_name is not None:
             d["resourceClaimName"] = resource_claim_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -270,9 +282,7 @@ class PodGroupResourceClaimStatus(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
         if v is not None and not (isinstance(v, str)):
@@ -395,7 +405,11 @@ This field is immutable.
             d["schedulingPolicy"] = _model_arg(
                 scheduling_policy, PodGroupSchedulingPolicy, "PodGroupSpec(scheduling_policy=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -611,7 +625,11 @@ class WorkloadPodGroupTemplateReference(_Model):
             d["podGroupTemplateName"] = pod_group_template_name
         if workload_name is not None:
             d["workloadName"] = workload_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -621,17 +639,13 @@ class WorkloadPodGroupTemplateReference(_Model):
         if v is None:
             if "podGroupTemplateName" in d:  # null in an always-set field: kept aside
                 odd = ["podGroupTemplateName"] if odd is None else [*odd, "podGroupTemplateName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["podGroupTemplateName"] if odd is None else [*odd, "podGroupTemplateName"]
         v = get("workloadName")
         if v is None:
             if "workloadName" in d:  # null in an always-set field: kept aside
                 odd = ["workloadName"] if odd is None else [*odd, "workloadName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["workloadName"] if odd is None else [*odd, "workloadName"]
         return odd
 

@@ -42,7 +42,11 @@ class GangSchedulingPolicy(_Model):
         d = self.__dict__
         if min_count is not None:
             d["minCount"] = min_count
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -52,9 +56,7 @@ class GangSchedulingPolicy(_Model):
         if v is None:
             if "minCount" in d:  # null in an always-set field: kept aside
                 odd = ["minCount"] if odd is None else [*odd, "minCount"]
-        elif isinstance(v, int) and v.__class__ is not bool:
-            pass
-        else:
+        elif not (isinstance(v, int) and v.__class__ is not bool):
             odd = ["minCount"] if odd is None else [*odd, "minCount"]
         return odd
 
@@ -113,7 +115,11 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             d["resourceClaimName"] = resource_claim_name
         if resource_claim_template_name is not None:
             d["resourceClaimTemplateName"] = resource_claim_template_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -123,9 +129,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("resourceClaimName")
         if v is not None and not (isinstance(v, str)):
@@ -252,7 +256,11 @@ class TopologyConstraint(_Model):
         d = self.__dict__
         if key is not None:
             d["key"] = key
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -262,9 +270,7 @@ class TopologyConstraint(_Model):
         if v is None:
             if "key" in d:  # null in an always-set field: kept aside
                 odd = ["key"] if odd is None else [*odd, "key"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["key"] if odd is None else [*odd, "key"]
         return odd
 

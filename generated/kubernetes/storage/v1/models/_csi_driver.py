@@ -88,7 +88,11 @@ class CSIDriver(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "CSIDriver(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, CSIDriverSpec, "CSIDriver(spec=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -169,7 +173,11 @@ class CSIDriverList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CSIDriverList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -489,7 +497,11 @@ class TokenRequest(_Model):
             d["audience"] = audience
         if expiration_seconds is not None:
             d["expirationSeconds"] = expiration_seconds
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -499,9 +511,7 @@ class TokenRequest(_Model):
         if v is None:
             if "audience" in d:  # null in an always-set field: kept aside
                 odd = ["audience"] if odd is None else [*odd, "audience"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["audience"] if odd is None else [*odd, "audience"]
         v = get("expirationSeconds")
         if v is not None and not (isinstance(v, int) and v.__class__ is not bool):

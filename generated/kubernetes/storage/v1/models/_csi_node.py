@@ -89,7 +89,11 @@ class CSINode(_Model):
             d["metadata"] = _model_arg(metadata, _meta_v1.ObjectMeta, "CSINode(metadata=...)")
         if spec is not None:
             d["spec"] = _model_arg(spec, CSINodeSpec, "CSINode(spec=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -173,7 +177,11 @@ class CSINodeDriver(_Model):
             d["nodeID"] = node_id
         if topology_keys is not None:
             d["topologyKeys"] = topology_keys
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -189,17 +197,13 @@ class CSINodeDriver(_Model):
         if v is None:
             if "name" in d:  # null in an always-set field: kept aside
                 odd = ["name"] if odd is None else [*odd, "name"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["name"] if odd is None else [*odd, "name"]
         v = get("nodeID")
         if v is None:
             if "nodeID" in d:  # null in an always-set field: kept aside
                 odd = ["nodeID"] if odd is None else [*odd, "nodeID"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["nodeID"] if odd is None else [*odd, "nodeID"]
         v = get("topologyKeys")
         if v is not None and not (isinstance(v, list)):
@@ -257,7 +261,11 @@ class CSINodeList(_Model):
             d["kind"] = kind
         if metadata is not None:
             d["metadata"] = _model_arg(metadata, _meta_v1.ListMeta, "CSINodeList(metadata=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -330,7 +338,11 @@ class CSINodeSpec(_Model):
             d["drivers"] = [
                 _model_arg(i0, CSINodeDriver, "CSINodeSpec(drivers=...)") for i0 in drivers
             ]
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -142,7 +142,11 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
             )
         if storage_class_name is not None:
             d["storageClassName"] = storage_class_name
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -184,9 +188,7 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
         if v is None:
             if "storageClassName" in d:  # null in an always-set field: kept aside
                 odd = ["storageClassName"] if odd is None else [*odd, "storageClassName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["storageClassName"] if odd is None else [*odd, "storageClassName"]
         return odd
 
@@ -246,7 +248,11 @@ class CSIStorageCapacityList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "CSIStorageCapacityList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

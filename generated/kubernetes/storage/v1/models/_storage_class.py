@@ -156,7 +156,11 @@ class StorageClass(_Model):
             d["reclaimPolicy"] = reclaim_policy
         if volume_binding_mode is not None:
             d["volumeBindingMode"] = volume_binding_mode
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -198,9 +202,7 @@ class StorageClass(_Model):
         if v is None:
             if "provisioner" in d:  # null in an always-set field: kept aside
                 odd = ["provisioner"] if odd is None else [*odd, "provisioner"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["provisioner"] if odd is None else [*odd, "provisioner"]
         v = get("reclaimPolicy")
         if v is not None and not (isinstance(v, str)):
@@ -265,7 +267,11 @@ class StorageClassList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageClassList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -107,7 +107,11 @@ class VolumeAttachment(_Model):
             d["spec"] = _model_arg(spec, VolumeAttachmentSpec, "VolumeAttachment(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, VolumeAttachmentStatus, "VolumeAttachment(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -198,7 +202,11 @@ class VolumeAttachmentList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "VolumeAttachmentList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -326,7 +334,11 @@ class VolumeAttachmentSpec(_Model):
             d["source"] = _model_arg(
                 source, VolumeAttachmentSource, "VolumeAttachmentSpec(source=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -336,17 +348,13 @@ class VolumeAttachmentSpec(_Model):
         if v is None:
             if "attacher" in d:  # null in an always-set field: kept aside
                 odd = ["attacher"] if odd is None else [*odd, "attacher"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["attacher"] if odd is None else [*odd, "attacher"]
         v = get("nodeName")
         if v is None:
             if "nodeName" in d:  # null in an always-set field: kept aside
                 odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["nodeName"] if odd is None else [*odd, "nodeName"]
         v = get("source")
         if v is None:
@@ -416,7 +424,11 @@ class VolumeAttachmentStatus(_Model):
             d["detachError"] = _model_arg(
                 detach_error, VolumeError, "VolumeAttachmentStatus(detach_error=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -432,9 +444,7 @@ class VolumeAttachmentStatus(_Model):
         if v is None:
             if "attached" in d:  # null in an always-set field: kept aside
                 odd = ["attached"] if odd is None else [*odd, "attached"]
-        elif v.__class__ is bool:
-            pass
-        else:
+        elif not (v.__class__ is bool):
             odd = ["attached"] if odd is None else [*odd, "attached"]
         v = get("attachmentMetadata")
         if v is not None and not (isinstance(v, dict)):

@@ -101,7 +101,11 @@ This field is required and must contain at least one key/value pair. The keys ca
             )
         if parameters is not None:
             d["parameters"] = parameters
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -114,9 +118,7 @@ This field is required and must contain at least one key/value pair. The keys ca
         if v is None:
             if "driverName" in d:  # null in an always-set field: kept aside
                 odd = ["driverName"] if odd is None else [*odd, "driverName"]
-        elif isinstance(v, str):
-            pass
-        else:
+        elif not (isinstance(v, str)):
             odd = ["driverName"] if odd is None else [*odd, "driverName"]
         v = get("kind")
         if v is not None and not (isinstance(v, str)):
@@ -190,7 +192,11 @@ class VolumeAttributesClassList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "VolumeAttributesClassList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -103,7 +103,11 @@ class StorageVersionMigration(_Model):
             d["status"] = _model_arg(
                 status, StorageVersionMigrationStatus, "StorageVersionMigration(status=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -193,7 +197,11 @@ class StorageVersionMigrationList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageVersionMigrationList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -258,7 +266,11 @@ class StorageVersionMigrationSpec(_Model):
             d["resource"] = _model_arg(
                 resource, _meta_v1.GroupResource, "StorageVersionMigrationSpec(resource=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:

@@ -96,7 +96,11 @@ class VirtualMachine(_Model):
             d["spec"] = _model_arg(spec, VirtualMachineSpec, "VirtualMachine(spec=...)")
         if status is not None:
             d["status"] = _model_arg(status, VirtualMachineStatus, "VirtualMachine(status=...)")
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
@@ -179,7 +183,11 @@ class VirtualMachineList(_Model):
             d["metadata"] = _model_arg(
                 metadata, _meta_v1.ListMeta, "VirtualMachineList(metadata=...)"
             )
-        if extra_fields is not None or not d.keys() <= self._WIRE_SAFE:
+        if (
+            extra_fields is not None
+            or not d.keys() <= self._WIRE_SAFE
+            or not self._ALWAYS_SET <= d.keys()
+        ):
             _finish_init(self, extra_fields)
 
     def _load(self, d: dict[str, Any]) -> list[str] | None:
