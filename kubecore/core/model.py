@@ -459,15 +459,18 @@ class Model:
         if extra:
             side = known - base._WIRE_SAFE  # fields kept aside only for their names
             out.update((k, v) for k, v in extra.items() if k not in side)
-        always = _always_set_fields(base)
-        if always:
+        always = _always_set_fields(base) if type(self)._VARIANT == "held" else None
+        if always:  # (a plain object holds every always-set field: nothing made up)
             absent = _absent_now(self)
+            made_up: dict[str, Any] = {}
             for info in always.values():
                 wire = info.wire
                 if wire not in data:
-                    out.made_up[wire] = _MISSING  # reads as its (immutable) empty value
+                    made_up[wire] = _MISSING  # reads as its (immutable) empty value
                 elif wire in absent:
-                    out.made_up[wire] = data[wire]  # the empty list, map or model read
+                    made_up[wire] = data[wire]  # the empty list, map or model read
+            if made_up:
+                out.made_up = made_up
         return out
 
     # --- copies, pickling, comparison ---------------------------------------------------
@@ -1080,11 +1083,8 @@ class _ExtraFields(dict):  # type: ignore[type-arg]
     without ``reason`` leaves it out: the same value the object already read as.)
     """
 
-    __slots__ = ("made_up",)
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.made_up: dict[str, Any] = {}
+    #: Set on the instance when anything is made up (the class's stays empty).
+    made_up: dict[str, Any] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (dict, (dict(self),))  # pickles and copies as the plain dict it is
@@ -1130,16 +1130,15 @@ def finish_init(obj: Model, extra_fields: dict[str, Any] | None) -> None:
     odd: list[str] = []
     base = _base(obj)
     known = base._WIRE_NAMES
-    always = _always_set_fields(base)
     unchanged = (
         _unchanged(obj, extra_fields.made_up) if isinstance(extra_fields, _ExtraFields) else ()
     )
     if extra_fields:
-        always_wires = {info.wire for info in always.values()}
+        always = base._ALWAYS_SET
         for key, value in extra_fields.items():
             if key in data and key not in unchanged:
                 continue
-            if key in known and (value is not None or key in always_wires):
+            if key in known and (value is not None or key in always):
                 extra: dict[str, Any] = dict(_slot(obj, "_extra") or {})
                 extra[key] = value
                 object.__setattr__(obj, "_extra", extra)
