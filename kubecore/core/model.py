@@ -934,11 +934,6 @@ def model_arg(value: Any, cls: type[Model], parameter: str) -> Any:
     raise TypeError(f"{parameter}: expected {cls.__qualname__}, got {type(value).__name__}{hint}")
 
 
-def quantity_wire(value: Any) -> Any:
-    """The wire form of a Quantity field's value (its raw text or number)."""
-    return getattr(value, "raw", value)
-
-
 def finish_init(obj: Model, extra_fields: dict[str, Any] | None) -> None:
     """The end of a generated ``__init__`` given ``extra_fields``, or a field whose wire
     name cannot be a key of the instance dict (see ``_side_wires``).
