@@ -1064,11 +1064,6 @@ def model_arg(value: Any, cls: type[Model], parameter: str) -> Any:
     raise TypeError(f"{parameter}: expected {cls.__qualname__}, got {type(value).__name__}{hint}")
 
 
-def quantity_wire(value: Any) -> Any:
-    """The wire form of a Quantity field's value (its raw text or number)."""
-    return getattr(value, "raw", value)
-
-
 class _ExtraFields(dict):  # type: ignore[type-arg]
     """What ``Model.extra_fields`` returns: a new dict that also notes (``made_up``) the
     always-set fields the object does not hold, which a read answers with an empty value
