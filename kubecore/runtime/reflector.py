@@ -202,6 +202,15 @@ class Reflector(Generic[T]):
                 log.warning("%s: %s", self.name, err)
                 if not self._needs_list:
                     self._watch_failed(err)
+            except ValueError as err:
+                # A list body or watch line that is not JSON (or nests past the decoder's
+                # limit): client-go's watch handler returns the decoding error and its
+                # reflector lists again; the thread never dies of it.
+                log.warning(
+                    "%s: cannot decode what the server sent (%s); relisting", self.name, err
+                )
+                self._needs_list = True
+                self._progressed = False  # after a backoff, as client-go's outer loop waits
             failures = 0 if self._progressed else failures + 1
             if failures:
                 delay = min(self._initial_backoff * 2 ** (failures - 1), self._max_backoff)

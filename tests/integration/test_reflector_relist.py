@@ -378,3 +378,29 @@ def test_a_very_short_empty_watch_relists() -> None:
         {"watch": "true", "resourceVersion": "7"},
         {**not_older_than("7")},
     ]
+
+
+def test_an_undecodable_watch_line_relists_and_the_reflector_lives_on() -> None:
+    # client-go's watch handler returns a decoding error and ListAndWatch lists again; the
+    # reflector's thread must not end on it.
+    requests: list[Recorded] = []
+
+    def answer(rec: Recorded) -> Reply:
+        requests.append(rec)
+        if rec.query.get("watch") == ["true"]:
+            return Reply(lines=[b'{"type": "ADDED", "object": {not json'])
+        items = [{"metadata": {"name": "a", "namespace": "default", "resourceVersion": "7"}}]
+        return Reply(body={"kind": "List", "metadata": {"resourceVersion": "7"}, "items": items})
+
+    with LoopbackServer() as scripted:
+        scripted.handle("GET", PATH, answer)
+        with DynamicClient(Config(host=scripted.url)) as dynamic:
+            lw = ListWatch.for_dynamic(dynamic.resource(GVR).namespace("default"))
+            one = Running(lw, initial_backoff=0.3)  # a backoff the first list is seen in
+            try:
+                wait_until(lambda: one.reflector.lists >= 3, "relists after bad watch lines")
+                assert one.thread.is_alive()
+            finally:
+                one.close()
+    watches = [r for r in requests if r.query.get("watch") == ["true"]]
+    assert len(watches) >= 2 and all(w.query["resourceVersion"] == ["7"] for w in watches)
