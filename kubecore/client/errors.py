@@ -39,6 +39,7 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "error_from_response",
+    "has_status_cause",
     "is_already_exists",
     "is_conflict",
     "is_forbidden",
@@ -384,6 +385,13 @@ def error_from_response(
         retry_after=retry_after,
         body=body,
     )
+
+
+def has_status_cause(err: BaseException | None, cause_type: str) -> bool:
+    """Whether ``err`` is an :class:`ApiError` whose ``Status.details.causes`` hold one of
+    type (``reason``) ``cause_type``, e.g. ``"ResourceVersionTooLarge"``; client-go's
+    ``apierrors.HasStatusCause``."""
+    return isinstance(err, ApiError) and any(c.type == cause_type for c in _causes(err.details))
 
 
 def is_not_found(err: BaseException | None) -> bool:

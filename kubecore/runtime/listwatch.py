@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 from kubecore.client.unstructured import Unstructured
 from kubecore.client.watch import WatchHandle
 
-__all__ = ["ListOptions", "ListWatch", "TweakListOptions", "WatchHandle"]
+__all__ = ["ListOptions", "ListPage", "ListWatch", "TweakListOptions", "WatchHandle"]
 
 T = TypeVar("T")
 
@@ -39,18 +39,25 @@ class ListOptions:
 
 TweakListOptions = Callable[[ListOptions], None]
 
+#: ``(limit, continue_, resource_version, resource_version_match) -> (items,
+#: resourceVersion, continue token)``: one page of a list (see :class:`ListWatch`).
+ListPage = Callable[[int | None, str | None, str, str], tuple[list[T], str, str | None]]
+
 
 class ListWatch(Generic[T]):
     """List pages and watch connections of one collection, with fixed selectors.
 
     Build one with :meth:`for_client` (typed) or :meth:`for_dynamic`; or give the callables:
-    ``list_page(limit, continue_) -> (items, resourceVersion, continue token)`` and
-    ``watch(resource_version, send_initial_events) -> WatchHandle``.
+    ``list_page(limit, continue_, resource_version, resource_version_match) -> (items,
+    resourceVersion, continue token)`` (client-go's ``ListFunc``; ``""`` leaves
+    ``resourceVersion`` or ``resourceVersionMatch`` unset, ``None`` leaves ``limit`` or
+    ``continue`` unset) and ``watch(resource_version, send_initial_events) -> WatchHandle``.
+    The reflector decides the versions (see :mod:`kubecore.runtime.reflector`).
     """
 
     def __init__(
         self,
-        list_page: Callable[[int | None, str | None], tuple[list[T], str, str | None]],
+        list_page: ListPage[T],
         watch: Callable[[str, bool], WatchHandle[T]],
         *,
         supports_watch_list: bool = False,
@@ -69,12 +76,15 @@ class ListWatch(Generic[T]):
         for a client without ``open_watch``."""
         opts = options or ListOptions()
 
-        def list_page(limit: int | None, token: str | None) -> tuple[list[Any], str, str | None]:
+        def list_page(
+            limit: int | None, token: str | None, resource_version: str, match: str
+        ) -> tuple[list[Any], str, str | None]:
             listed = client.list(
                 label_selector=opts.label_selector,
                 field_selector=opts.field_selector,
                 limit=limit,
                 continue_=token,
+                **_version_options(resource_version, match),
             )
             meta = getattr(listed, "metadata", None)
             return (
@@ -94,13 +104,14 @@ class ListWatch(Generic[T]):
         opts = options or ListOptions()
 
         def list_page(
-            limit: int | None, token: str | None
+            limit: int | None, token: str | None, resource_version: str, match: str
         ) -> tuple[list[Unstructured], str, str | None]:
             listed = resource.list(
                 label_selector=opts.label_selector,
                 field_selector=opts.field_selector,
                 limit=limit,
                 continue_=token,
+                **_version_options(resource_version, match),
             )
             return list(listed.items), listed.resource_version, listed.continue_ or None
 
@@ -111,7 +122,7 @@ class ListWatch(Generic[T]):
         cls,
         client: Any,
         opts: ListOptions,
-        list_page: Callable[[int | None, str | None], tuple[list[Any], str, str | None]],
+        list_page: ListPage[Any],
     ) -> ListWatch[Any]:
         open_watch = getattr(client, "open_watch", None)
         if not callable(open_watch):
@@ -132,6 +143,17 @@ class ListWatch(Generic[T]):
             return handle
 
         return cls(list_page, watch, supports_watch_list=True, description=_describe(client))
+
+
+def _version_options(resource_version: str, match: str) -> dict[str, str]:
+    """The ``list()`` keywords for a version and a match ("" leaves either unset, so a
+    source whose ``list`` predates ``resource_version_match`` still works without one)."""
+    options = {}
+    if resource_version:
+        options["resource_version"] = resource_version
+    if match:
+        options["resource_version_match"] = match
+    return options
 
 
 def _describe(client: Any) -> str:

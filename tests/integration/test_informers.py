@@ -138,9 +138,9 @@ def test_an_older_server_without_watch_list_is_listed_in_pages(
     list_watch = ListWatch.for_client(cs.cloud_waibizi_com_v1.virtual_machines(""))
     list_page = list_watch.list_page
 
-    def counting(limit: int | None, token: str | None) -> Any:
+    def counting(limit: int | None, token: str | None, rv: str, match: str) -> Any:
         pages.append(token)
-        return list_page(limit, token)
+        return list_page(limit, token, rv, match)
 
     list_watch.list_page = counting
     informer: SharedIndexInformer[VirtualMachine] = SharedIndexInformer(list_watch)

@@ -219,3 +219,26 @@ def test_http_bare_errors(server: LoopbackServer, code: int, cls: type[E.ApiErro
     assert type(info.value) is cls
     assert "plain failure" in info.value.message
     assert "s3cr3t" not in str(info.value)
+
+
+def test_has_status_cause_reads_the_status_causes() -> None:
+    # kube-apiserver's watch cache answers a list at a version it has not reached so
+    # (storage.NewTooLargeResourceVersionError); client-go's HasStatusCause reads the cause.
+    body = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "status": "Failure",
+        "message": "Timeout: Too large resource version: 9, current: 5",
+        "reason": "Timeout",
+        "details": {
+            "causes": [
+                {"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}
+            ],
+            "retryAfterSeconds": 1,
+        },
+        "code": 504,
+    }
+    err = E.error_from_response(504, json.dumps(body).encode(), {})
+    assert E.has_status_cause(err, "ResourceVersionTooLarge")
+    assert not E.has_status_cause(err, "FieldValueInvalid")
+    assert not E.has_status_cause(ValueError("x"), "ResourceVersionTooLarge")
