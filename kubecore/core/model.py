@@ -1122,7 +1122,6 @@ def finish_init(obj: Model, extra_fields: dict[str, Any] | None) -> None:
     keeps a value of the wrong shape, and the field argument, if any, wins on encoding.
     """
     data = obj.__dict__
-    odd: list[str] = []
     base = _base(obj)
     known = base._WIRE_NAMES
     unchanged = (
@@ -1130,13 +1129,14 @@ def finish_init(obj: Model, extra_fields: dict[str, Any] | None) -> None:
     )
     if extra_fields:
         always = base._ALWAYS_SET
+        aside: dict[str, Any] = {}
         for key, value in extra_fields.items():
             if key in data and key not in unchanged:
                 continue
             if key in known and (value is not None or key in always):
-                extra: dict[str, Any] = dict(_slot(obj, "_extra") or {})
-                extra[key] = value
-                object.__setattr__(obj, "_extra", extra)
+                aside[key] = value
                 continue
             data[key] = value
-    _hold(obj, data, odd)
+        if aside:
+            object.__setattr__(obj, "_extra", {**(_slot(obj, "_extra") or {}), **aside})
+    _hold(obj, data, ())
