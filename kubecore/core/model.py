@@ -76,6 +76,11 @@ class ItemJSON:
         # list item pickles its text).
         return (ItemJSON, (self.data,))
 
+    @property
+    def _json_value(self) -> _Fragment:
+        """What the model encoder's default hook writes: the text as it came."""
+        return _Fragment(self.data)
+
 
 class FieldInfo:
     """What the generator knew about one field: its names and its patch semantics."""
@@ -214,6 +219,9 @@ class Model:
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("_VARIANT"):
             return
+        # A plain object's instance dict is its wire form: the encoder's default hook
+        # reads it through the slot's own C descriptor (no Python code runs).
+        cls._json_value = Model.__dict__["__dict__"]
         if "__slots__" not in cls.__dict__:
             # orjson writes an object as a dataclass when its own class says so; a user
             # subclass with __slots__ is encoded through _json_form instead.
@@ -250,9 +258,6 @@ class Model:
                         setattr(cls, info.wire, None)  # the default the getter finds
 
     _WIRE_SAFE: ClassVar[frozenset[str]] = frozenset()
-    #: Names whose first read loads an unread object (set on the unread variant; empty
-    #: here, for a thread whose read began while the object was still unread).
-    _LOAD_ON: ClassVar[frozenset[str]] = frozenset()
     #: Wire names of the always-set fields: a plain object has them all (else it is held).
     _ALWAYS_SET: ClassVar[frozenset[str]] = frozenset()
 
@@ -321,6 +326,8 @@ class Model:
             wire = _attributes(_base(self)).get(name)
             if wire is None:
                 found = _class_attribute(type(self), name)
+                if found.__class__ is _LoadOnRead:  # an unread object's wire name
+                    found = _class_attribute(_base(self), name)
                 if hasattr(found, "__set__"):  # a slot, a property with a setter
                     object.__setattr__(self, name, value)
                     return
@@ -652,27 +659,38 @@ def _variant(cls: type[Model], state: str) -> type[Model]:
         "_BASE": cls,
         "__class__": property(lambda self: cls),
         "__getattr__": _absent_getattr,
+        # held: written by Python; unread: the wire dict or ItemJSON in _raw, read in C
+        "_json_value": Model.__dict__["_json_value" if state == "held" else "_raw"],
     }
     if state == "unread":
-        namespace["_LOAD_ON"] = frozenset(
-            [f.name for f in cls.FIELDS]
-            + [f.wire for f in cls.FIELDS]
-            + ["extra_fields", "__dict__"]  # vars(obj): the wire form, so loaded
-        )
-        namespace["__getattribute__"] = _unread_getattribute
+        # vars(obj) is the wire form, so it loads too. No name of the class's own
+        # plumbing (``_raw``, ``__class__``) is shadowed, whatever the schema calls its
+        # fields.
+        loading = [f.name for f in cls.FIELDS] + [f.wire for f in cls.FIELDS] + ["extra_fields"]
+        for name in loading:
+            if name[:1] != "_" and name not in namespace:
+                namespace[name] = _LoadOnRead(name)
+        namespace["__dict__"] = _LoadOnRead("__dict__")
     made = type(cls.__name__, (cls,), namespace)
     setattr(cls, f"_{state}_variant", made)
     return made
 
 
-_object_getattribute = object.__getattribute__
+class _LoadOnRead:
+    """A field of the unread variant: the first read loads the object, which leaves the
+    variant, and reads again. A descriptor per name rather than a ``__getattribute__``, so
+    every other attribute of an unread object (the encoder's ``_json_value``) reads in C."""
 
+    __slots__ = ("name",)
 
-def _unread_getattribute(self: Model, name: str) -> Any:
-    # The first read of a field of an unread object loads it (and changes its class).
-    if name in type(self)._LOAD_ON:
-        _load_unread(self)
-    return _object_getattribute(self, name)
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Model | None, owner: type[Model] | None = None) -> Any:
+        if obj is None:  # on the class: the generated class's attribute
+            return getattr(owner._BASE, self.name)  # type: ignore[union-attr]
+        _load_unread(obj)
+        return getattr(obj, self.name)
 
 
 def _load_unread(obj: Model) -> None:
