@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kubecore.core.model import Model
+from kubecore.core.peek import peek_meta
 from kubecore.core.unstructured import Unstructured
 
 
@@ -61,7 +63,9 @@ def object_reference(obj: Any) -> dict[str, Any]:
 
 def object_meta_field(obj: Any, wire: str, attr: str) -> Any:
     """``metadata.<wire>`` of a dict or ``Unstructured``, ``metadata.<attr>`` of a model;
-    None when absent."""
+    None when absent. A model is not loaded to answer (``kubecore.core.peek``)."""
+    if isinstance(obj, Model):
+        return peek_meta(obj, wire)
     if isinstance(obj, Unstructured):
         obj = obj.object
     if isinstance(obj, Mapping):
