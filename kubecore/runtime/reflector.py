@@ -50,9 +50,22 @@ After a watch ends (client-go's ``watch()`` and ``handleWatch``):
 
 Backoff is a jittered exponential ``initial_backoff`` doubling up to ``max_backoff``, reset
 by any progress (a list, an event). client-go's ``BackoffUntil`` also waits its backoff
-(0.8 s at first) before the relist after a 410; we relist at once. A WatchList stream
-always starts at the latest state (client-go's ``watchList`` resumes at the last synced
-version, ``NotOlderThan``, unless it is unavailable).
+(0.8 s at first) before the relist after a 410; we relist at once.
+
+Which version a streamed list asks for (client-go's ``watchList`` and
+``rewatchResourceVersion``): ``sendInitialEvents=true``, ``resourceVersionMatch=NotOlderThan``,
+``allowWatchBookmarks=true`` and ``resourceVersion`` set to
+
+* nothing, the first time: a consistent state, as of a quorum read (the KEP-3157 "most
+  recent" case);
+* the last synced version on a relist, so kube-apiserver's watch cache may serve any state
+  at least that new (case "not older than") instead of waiting for a consistent read;
+* nothing again after a stream at that version was answered 410 Expired (an HTTP answer or
+  an ERROR event before the initial state was complete) or "Too large resource version"
+  (``isExpiredError``, ``isTooLargeResourceVersionError``: the version is unavailable),
+  at once, until a stream delivers its initial state (or a list succeeds); a 410 to a
+  stream from no version backs off first (client-go retries at once; a server answering
+  so every time would spin).
 
 ``run(stop)`` does all that in the calling thread until ``stop`` is set or :meth:`stop`
 is called (which also aborts a watch blocked on the network).
@@ -182,13 +195,37 @@ class Reflector(Generic[T]):
                     self._watch(self._rv)
                 self._watch_ended()
             except Gone as err:
-                if self._needs_list and not streaming:
-                    log.warning("%s: %s", self.name, err)  # even the consistent list: back off
+                if self._needs_list and streaming and self._rewatch_resource_version():
+                    log.debug(
+                        "%s: cannot stream at %s (%s); streaming the latest",
+                        self.name,
+                        self._rv,
+                        err,
+                    )
+                    self._rv_unavailable = True
+                    self._progressed = True  # stream again at once, from no version
+                elif self._needs_list:
+                    # a consistent list, or a stream from no version: back off
+                    log.warning("%s: %s", self.name, err)
                 else:
                     log.debug("%s: resourceVersion %s is gone; relisting", self.name, self._rv)
                     self._needs_list = True
                     self._progressed = True  # relist at once
             except ApiError as err:
+                if (
+                    self._needs_list
+                    and streaming
+                    and self._rewatch_resource_version()
+                    and _too_large_resource_version(err)
+                ):
+                    log.debug(
+                        "%s: cannot stream at %s (%s); streaming the latest",
+                        self.name,
+                        self._rv,
+                        err,
+                    )
+                    self._rv_unavailable = True
+                    continue  # at once, from no version
                 if self._needs_list and streaming and err.status in _WATCH_LIST_REJECTED:
                     log.info("%s: the server rejects WatchList (%s); listing", self.name, err)
                     self._watch_list = False
@@ -327,9 +364,15 @@ class Reflector(Generic[T]):
             self._current = None
         handle.stop()
 
+    def _rewatch_resource_version(self) -> str:
+        """client-go's ``rewatchResourceVersion``: where a streamed list starts, "" (the
+        latest, consistent) before the first sync or once the last synced version was
+        found unavailable, else the last synced version (``NotOlderThan``)."""
+        return "" if self._rv_unavailable else self._rv
+
     def _stream_list_and_watch(self) -> None:
         """WatchList: the initial state as events, then the same stream's changes."""
-        handle = self._open("", True)
+        handle = self._open(self._rewatch_resource_version(), True)
         initial: list[T] = []
         pause = _initial_state_gc_pause()
         try:
@@ -346,6 +389,7 @@ class Reflector(Generic[T]):
                         self._sink.replace(initial, rv)
                         initial = []
                         self._rv, self._needs_list = rv, False
+                        self._rv_unavailable = False
                         self._broken_streams = 0
                     continue
                 self._handle(event)

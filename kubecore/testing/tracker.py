@@ -971,7 +971,11 @@ class Tracker:
         Without a resourceVersion (or "0"), or with ``send_initial_events`` (WatchList), the
         current objects come first as ADDED events; ``send_initial_events`` then yields a
         ``("BOOKMARK", {"metadata": {"resourceVersion": ..., "annotations":
-        {"k8s.io/initial-events-end": "true"}}})``. A resourceVersion older than the kept
+        {"k8s.io/initial-events-end": "true"}}})``. A WatchList's resourceVersion is a
+        minimum (``resourceVersionMatch=NotOlderThan``): the current state is sent for any
+        version reached, however old; one not reached yet waits up to
+        :attr:`fresh_timeout`, then raises 504 ``Too large resource version`` (as lists
+        do) before anything is yielded. A resourceVersion older than the kept
         history, or a watcher that falls behind it later, gets an ``("ERROR", <Status 410
         Expired "too old resource version: <rv> (<oldest>)">)`` and the stream ends, never a
         gap: kube-apiserver's cacher answers a too-old version with such an event after
@@ -1044,6 +1048,12 @@ class Tracker:
         requested = parse_resource_version(resource_version)  # 400 before anything is sent
         expired: ApiError | None = None
         with self._lock:
+            if send_initial_events and requested:
+                # WatchList "not older than" a version: kube-apiserver's cacher waits for
+                # its cache to reach it (up to blockTimeout), then 504 "Too large resource
+                # version", before anything is sent; any older version is served the
+                # current state (never 410: the latest state is not older than it).
+                self._wait_fresh(requested)
             if send_initial_events or not requested:
                 after = self._rv
                 stored = sorted(self._store(resource).items())
