@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from kubecore.core.jsontext import json_loads as json_loads
-from kubecore.core.jsonwriter import RawJSON, write_json
 from kubecore.core.model import ItemJSON, Model
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import MicroTime
@@ -198,12 +197,16 @@ def json_dumps(value: Any) -> bytes:
             # What orjson cannot write but JSON can: integers beyond 64 bits (which
             # decoding keeps exact), nesting deeper than its 254 levels. The general
             # path writes those; it raises in turn for a value that is not JSON at all.
+    from kubecore.core.jsonwriter import write_json  # the rare path: json.encoder on demand
+
     return write_json(value, _general_default)
 
 
 def _general_default(value: Any) -> Any:
     # The general path reads an unread list item's text, which orjson keeps to itself.
     if value.__class__ is ItemJSON:
+        from kubecore.core.jsonwriter import RawJSON
+
         return RawJSON(value.data)
     return _default(value)
 

@@ -178,12 +178,14 @@ class Model:
     Python name is its wire name is a plain instance attribute (class default None), one
     renamed (``pod_ip``) a C-level property over it. Fields the class does not know, sent
     by a newer server, are keys like any other. So ``to_json`` hands the object to orjson,
-    which writes a dataclass's ``__dict__`` in C: no per-field Python code runs.
+    whose C default hook reads ``_json_value`` (the instance dict itself, through the slot's
+    descriptor) and writes it in C: no per-field Python code runs.
 
     States (the object's class; ``obj.__class__`` always answers the generated class):
 
     * *unread*: decoded but not read yet (``_raw`` holds the wire dict or unparsed
-      ``ItemJSON``); the first field access loads it. orjson writes its JSON as it came.
+      ``ItemJSON``); the first field access loads it (a descriptor per field name), and
+      so does any write. orjson writes its JSON as it came.
     * *plain*: the generated class itself; orjson writes ``__dict__``.
     * *held*: some wire value cannot live in ``__dict__`` (``_extra``): a value whose shape
       does not fit its field (a string where the schema says object; the attribute holds
@@ -588,7 +590,7 @@ class Model:
 
 
 # Slot and type plumbing, in C where it can be: these never go through Model.__setattr__
-# or an unread object's __getattribute__.
+# or an unread object's load-on-read descriptors.
 _get_raw = Model.__dict__["_raw"].__get__
 _set_raw = Model.__dict__["_raw"].__set__
 _set_dict = Model.__dict__["__dict__"].__set__
