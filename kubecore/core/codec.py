@@ -150,10 +150,6 @@ def _split_items(raw: Any) -> Any:
     return items
 
 
-class _FragmentInFallback(TypeError):
-    """An ``orjson.Fragment`` reached Python's json, which cannot write raw text."""
-
-
 def encode_model_json(model: Model) -> bytes:
     """``model.to_json()``: compact JSON of its wire form (see ``json_dumps``).
 
@@ -161,17 +157,14 @@ def encode_model_json(model: Model) -> bytes:
     its instance dict (its wire form), an unread one its wire dict or, for an unread list
     item, its text (``orjson.Fragment``), a held one the dict ``_json_form`` builds. In the
     rare document orjson cannot write (see ``json_dumps``) the object is written through
-    the general path, or from ``to_dict()`` when it holds unparsed text.
+    the general path.
     """
     if _orjson is not None:
         try:
             return _orjson.dumps(model, default=_json_value_of, option=_MODEL_OPTIONS)
         except _orjson.JSONEncodeError:
             pass  # a datetime, a big integer, deep nesting...: the general path says
-    try:
-        return json_dumps(model)
-    except _FragmentInFallback:
-        return json_dumps(model.to_dict())
+    return json_dumps(model)
 
 
 # The default hook of the model encoder, in C: every model exposes what orjson writes for
@@ -202,26 +195,30 @@ def json_dumps(value: Any) -> bytes:
             if isinstance(exc.__cause__, ValueError):  # orjson wraps what default raised
                 raise exc.__cause__ from None
             # What orjson cannot write but JSON can: integers beyond 64 bits (which
-            # decoding keeps exact), nesting deeper than its 254 levels. Python's json
-            # writes those; it raises in turn for a value that is not JSON at all.
-    import json
+            # decoding keeps exact), nesting deeper than its 254 levels. The general
+            # path writes those; it raises in turn for a value that is not JSON at all.
+    from kubecore.core.jsonwriter import write_json  # the rare path: json.encoder on demand
 
-    try:
-        return json.dumps(value, separators=(",", ":"), default=_default).encode()
-    except RecursionError:
-        raise ValueError(
-            "cannot encode: nested too deeply for the interpreter's recursion limit"
-        ) from None
+    return write_json(value, _general_default)
+
+
+def _general_default(value: Any) -> Any:
+    # The general path reads an unread list item's text, which orjson keeps to itself.
+    if value.__class__ is ItemJSON:
+        from kubecore.core.jsonwriter import RawJSON
+
+        return RawJSON(value.data)
+    return _default(value)
 
 
 def _default(value: Any) -> Any:
+    if value.__class__ is ItemJSON:
+        return value._json_value  # an orjson.Fragment of its text
     if value.__class__ is _Quantity:
         return value.raw
     json_form = getattr(type(value), "_json_form", None)  # a model orjson does not write
     if json_form is not None:
         return json_form(value)
-    if _orjson is not None and isinstance(value, _orjson.Fragment):
-        raise _FragmentInFallback  # see encode_model_json
     if isinstance(value, datetime):
         return MicroTime.from_datetime(value)
     to_dict = getattr(value, "to_dict", None)

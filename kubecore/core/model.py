@@ -178,12 +178,14 @@ class Model:
     Python name is its wire name is a plain instance attribute (class default None), one
     renamed (``pod_ip``) a C-level property over it. Fields the class does not know, sent
     by a newer server, are keys like any other. So ``to_json`` hands the object to orjson,
-    which writes a dataclass's ``__dict__`` in C: no per-field Python code runs.
+    whose C default hook reads ``_json_value`` (the instance dict itself, through the slot's
+    descriptor) and writes it in C: no per-field Python code runs.
 
     States (the object's class; ``obj.__class__`` always answers the generated class):
 
     * *unread*: decoded but not read yet (``_raw`` holds the wire dict or unparsed
-      ``ItemJSON``); the first field access loads it. orjson writes its JSON as it came.
+      ``ItemJSON``); the first field access loads it (a descriptor per field name), and
+      so does any write. orjson writes its JSON as it came.
     * *plain*: the generated class itself; orjson writes ``__dict__``.
     * *held*: some wire value cannot live in ``__dict__`` (``_extra``): a value whose shape
       does not fit its field (a string where the schema says object; the attribute holds
@@ -323,11 +325,11 @@ class Model:
     if not TYPE_CHECKING:  # hidden: a class with __setattr__ lets mypy accept any attribute
 
         def __setattr__(self, name: str, value: Any) -> None:
+            if type(self)._VARIANT == "unread":
+                _load_unread(self)  # a write sees (and keeps) every field
             wire = _attributes(_base(self)).get(name)
             if wire is None:
                 found = _class_attribute(type(self), name)
-                if found.__class__ is _LoadOnRead:  # an unread object's wire name
-                    found = _class_attribute(_base(self), name)
                 if hasattr(found, "__set__"):  # a slot, a property with a setter
                     object.__setattr__(self, name, value)
                     return
@@ -347,8 +349,6 @@ class Model:
                     f"{type(self).__name__!r} object has no attribute {name!r} "
                     "(models take their fields only; unknown wire fields go in extra_fields)"
                 )
-            if _raw_of(self) is not None:
-                self._materialize()
             if wire in _base(self)._WIRE_NAMES and wire not in _base(self)._WIRE_SAFE:
                 _set_side(self, wire, value)
                 return
@@ -392,11 +392,11 @@ class Model:
     # --- encoding -----------------------------------------------------------------------
 
     def _json_form(self) -> Any:
-        """What orjson writes for an object it does not write as a dataclass: the wire
-        dict (sharing this object's values), or an ``orjson.Fragment`` of unparsed text."""
+        """What the encoders write for this object: the wire dict (sharing this object's
+        values), or the ``ItemJSON`` of an unread list item (its text)."""
         raw = _raw_of(self)
         if raw is not None:
-            return _Fragment(raw.data) if raw.__class__ is ItemJSON else raw
+            return raw
         data = self.__dict__
         extra = _slot(self, "_extra") if type(self)._VARIANT == "held" else None
         if not extra and not _held_absent(self):
@@ -590,7 +590,7 @@ class Model:
 
 
 # Slot and type plumbing, in C where it can be: these never go through Model.__setattr__
-# or an unread object's __getattribute__.
+# or an unread object's load-on-read descriptors.
 _get_raw = Model.__dict__["_raw"].__get__
 _set_raw = Model.__dict__["_raw"].__set__
 _set_dict = Model.__dict__["__dict__"].__set__
@@ -692,6 +692,16 @@ class _LoadOnRead:
         _load_unread(obj)
         return getattr(obj, self.name)
 
+    # A data descriptor, so that nothing written around Model.__setattr__ (which loads
+    # first) can land in an unread object's instance dict and hide the field.
+    def __set__(self, obj: Model, value: Any) -> None:
+        _load_unread(obj)
+        setattr(obj, self.name, value)
+
+    def __delete__(self, obj: Model) -> None:
+        _load_unread(obj)
+        delattr(obj, self.name)
+
 
 def _load_unread(obj: Model) -> None:
     """Build the fields of the unread ``obj`` from its ``_raw`` and leave the unread state.
@@ -702,7 +712,10 @@ def _load_unread(obj: Model) -> None:
     cls = type(obj)
     if cls._VARIANT != "unread":
         return  # another thread loaded it
-    raw = _get_raw(obj)
+    try:
+        raw = _get_raw(obj)
+    except AttributeError:
+        return  # being unpickled: its state is still being set
     if raw is None:
         return  # another thread loaded it between the check above and here
     data: dict[str, Any] = raw.parse() if raw.__class__ is ItemJSON else raw.copy()

@@ -848,6 +848,15 @@ class UnstructuredList:
     def __len__(self) -> int:
         return len(self.items)
 
+    def __eq__(self, other: object) -> bool:
+        """The same list fields (as JSON documents) and equal items in the same order, as
+        ``Unstructured.__eq__`` compares them. client-go: ``equality.Semantic.DeepEqual``."""
+        if not isinstance(other, UnstructuredList):
+            return NotImplemented
+        return same_json(self.object, other.object) and self.items == other.items
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __repr__(self) -> str:
         return f"UnstructuredList({self.kind or 'List'}, {len(self.items)} items)"
 

@@ -457,3 +457,22 @@ def test_unstructured_lives_in_core_and_the_old_path_re_exports_it() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_unstructured_lists_compare_as_json_documents_with_their_items_in_order() -> None:
+    body = {
+        "apiVersion": "v1",
+        "kind": "ConfigMapList",
+        "metadata": {"resourceVersion": "5"},
+        "items": [{"metadata": {"name": "a"}, "data": {"n": "1"}}, {"metadata": {"name": "b"}}],
+    }
+    first = UnstructuredList.from_dict(body)
+    assert first == UnstructuredList.from_dict(body)
+    assert first != UnstructuredList.from_dict({**body, "items": body["items"][::-1]})
+    assert first != UnstructuredList.from_dict({**body, "metadata": {"resourceVersion": "6"}})
+    changed = UnstructuredList.from_dict(body)
+    changed.items[0].object["data"]["n"] = 1  # the number 1 is not the string "1"
+    assert first != changed
+    assert first != body  # a list response is not its dict
+    with pytest.raises(TypeError):
+        hash(first)
