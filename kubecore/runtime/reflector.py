@@ -196,13 +196,7 @@ class Reflector(Generic[T]):
                 self._watch_ended()
             except Gone as err:
                 if self._needs_list and streaming and self._rewatch_resource_version():
-                    log.debug(
-                        "%s: cannot stream at %s (%s); streaming the latest",
-                        self.name,
-                        self._rv,
-                        err,
-                    )
-                    self._rv_unavailable = True
+                    self._stream_latest_next(err)
                     self._progressed = True  # stream again at once, from no version
                 elif self._needs_list:
                     # a consistent list, or a stream from no version: back off
@@ -218,13 +212,7 @@ class Reflector(Generic[T]):
                     and self._rewatch_resource_version()
                     and _too_large_resource_version(err)
                 ):
-                    log.debug(
-                        "%s: cannot stream at %s (%s); streaming the latest",
-                        self.name,
-                        self._rv,
-                        err,
-                    )
-                    self._rv_unavailable = True
+                    self._stream_latest_next(err)
                     continue  # at once, from no version
                 if self._needs_list and streaming and err.status in _WATCH_LIST_REJECTED:
                     log.info("%s: the server rejects WatchList (%s); listing", self.name, err)
@@ -363,6 +351,13 @@ class Reflector(Generic[T]):
         with self._lock:
             self._current = None
         handle.stop()
+
+    def _stream_latest_next(self, err: Exception) -> None:
+        """The last synced version cannot be streamed (gone, or not reached by the
+        server): the next stream starts from no version (client-go's
+        ``isLastSyncResourceVersionUnavailable``)."""
+        log.debug("%s: cannot stream at %s (%s); streaming the latest", self.name, self._rv, err)
+        self._rv_unavailable = True
 
     def _rewatch_resource_version(self) -> str:
         """client-go's ``rewatchResourceVersion``: where a streamed list starts, "" (the

@@ -17,7 +17,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -33,12 +33,12 @@ from kubecore.client.dynamic import DynamicClient
 from kubecore.client.rest import NO_RETRY, RESTClient
 from kubecore.client.unstructured import GroupVersionResource
 from kubecore.core.generated.meta_v1 import ObjectMeta
-from kubecore.runtime.keys import meta_namespace_key_func
 from kubecore.runtime.listwatch import ListWatch, WatchHandle
 from kubecore.runtime.reflector import Reflector
 from kubecore.testing import TestApiServer
 from tests.conftest import REPO
 from tests.loopback_server import LoopbackServer, Recorded, Reply
+from tests.reflector_sink import Cache
 
 VM_CRD = str(REPO / "examples" / "crds" / "virtualmachine.yaml")
 GVR = GroupVersionResource("cloud.waibizi.com", "v1", "virtualmachines")
@@ -63,33 +63,6 @@ def wait_until(predicate: Callable[[], bool], what: str) -> None:
     while not predicate():
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         time.sleep(0.02)
-
-
-def _name(obj: Any) -> str:
-    return meta_namespace_key_func(obj).partition("/")[2]
-
-
-class Cache:
-    """A reflector sink: the objects by name, as the last list and the changes left them."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def replace(self, objects: Sequence[Any], resource_version: str) -> None:
-        with self._lock:
-            self.objects = {_name(o): o for o in objects}
-
-    def apply(self, event_type: str, obj: Any) -> None:
-        with self._lock:
-            if event_type == "DELETED":
-                self.objects.pop(_name(obj), None)
-            else:
-                self.objects[_name(obj)] = obj
-
-    def names(self) -> list[str]:
-        with self._lock:
-            return sorted(self.objects)
 
 
 def list_queries(server: TestApiServer) -> list[dict[str, str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -33,6 +33,7 @@ from kubecore.runtime.listwatch import ListWatch
 from kubecore.runtime.reflector import Reflector
 from kubecore.testing import TestApiServer
 from tests.conftest import REPO
+from tests.reflector_sink import Cache
 
 VM_CRD = str(REPO / "examples" / "crds" / "virtualmachine.yaml")
 PATH = "/apis/cloud.waibizi.com/v1/namespaces/default/virtualmachines"
@@ -61,29 +62,6 @@ def wait_until(predicate: Callable[[], bool], what: str) -> None:
     while not predicate():
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         time.sleep(0.02)
-
-
-class Cache:
-    """A reflector sink: the objects by name."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def replace(self, objects: Sequence[Any], resource_version: str) -> None:
-        with self._lock:
-            self.objects = {object_name(o): o for o in objects}
-
-    def apply(self, event_type: str, obj: Any) -> None:
-        with self._lock:
-            if event_type == "DELETED":
-                self.objects.pop(object_name(obj), None)
-            else:
-                self.objects[object_name(obj)] = obj
-
-    def names(self) -> list[str]:
-        with self._lock:
-            return sorted(self.objects)
 
 
 def streams(server: TestApiServer) -> list[dict[str, str]]:
