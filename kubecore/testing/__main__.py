@@ -1,7 +1,9 @@
 """``python -m kubecore.testing --kubeconfig PATH SPEC... [--preload FILE]``: serve until stopped.
 
-Each SPEC is an OpenAPI document (JSON or YAML) or a YAML/JSON file of documents. Every
-document is used, none is ignored: OpenAPI documents and CustomResourceDefinitions (also
+Each SPEC is an OpenAPI document (JSON or YAML), a YAML/JSON file of documents, or a
+directory: its OpenAPI documents and CRDs (the ``.json``/``.yaml``/``.yml`` files below it,
+sorted) are served and its other documents skipped, as ``kube-clientgen generate`` reads a
+directory. Every document of a file named directly is used, none is ignored: OpenAPI documents and CustomResourceDefinitions (also
 inside a ``List``) define what is served; any other Kubernetes object (``apiVersion``
 and ``kind``) is stored at start, as with ``--preload``, so a manifest can be given
 beside the specs. A document that is neither, or an object whose kind is not served,
@@ -22,7 +24,7 @@ from typing import Any
 import yaml
 
 from kubecore.core import yamlio
-from kubecore.testing.discovery import ResourceTable
+from kubecore.testing.discovery import ResourceTable, spec_files
 from kubecore.testing.server import TestApiServer
 
 _PROG = "python -m kubecore.testing"
@@ -128,9 +130,11 @@ def _read_specs(
     """The served table, and the objects to store (file, document index, object)."""
     table = ResourceTable()
     objects: list[tuple[Path, int, dict[str, Any]]] = []
-    for path in paths:
+    folders = {file for path in paths if path.is_dir() for file in spec_files([path])}
+    for path in spec_files(paths):
         for index, doc in enumerate(_documents(path)):
             items = doc.get("items") if isinstance(doc, dict) else None
+            in_folder = path in folders  # there only specs and CRDs count, as for the generator
             if _is_spec(doc):
                 table.add_openapi(doc)
             elif _is_crd(doc):
@@ -139,9 +143,9 @@ def _read_specs(
                 for item in items:
                     if _is_crd(item):
                         table.add_crd(item)
-                    else:
+                    elif not in_folder:
                         objects.append((path, index, _object(path, index, item)))
-            else:
+            elif not in_folder:
                 objects.append((path, index, _object(path, index, doc)))
     return table, objects
 

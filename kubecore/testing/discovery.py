@@ -153,8 +153,16 @@ class ResourceTable:
     # -- loading -------------------------------------------------------------------------
 
     def add_spec_file(self, path: str | Path) -> None:
-        """An OpenAPI JSON file or a (multi-document) CRD YAML file."""
+        """An OpenAPI JSON file, a (multi-document) CRD YAML file, or a directory of them.
+
+        A directory contributes every ``.json``/``.yaml``/``.yml`` file below it, in sorted
+        order (:func:`spec_files`), as ``kube-clientgen generate`` reads one.
+        """
         path = Path(path)
+        if path.is_dir():
+            for file in spec_files([path]):
+                self.add_spec_file(file)
+            return
         data = path.read_bytes()
         if path.suffix == ".json":
             self.add_openapi(json_loads(data))
@@ -244,6 +252,28 @@ class ResourceTable:
                     ),
                 )
             )
+
+
+#: The files a spec directory contributes (the generator's ``expand_inputs`` reads the same).
+SPEC_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def spec_files(specs: Iterable[str | Path]) -> list[Path]:
+    """``specs`` with each directory replaced by its JSON/YAML files below it, sorted.
+
+    So the test server, the fakes and ``kube-clientgen generate`` accept the same inputs (a
+    CRD folder such as cert-manager's, a folder of OpenAPI v3 documents).
+    """
+    files: list[Path] = []
+    for spec in specs:
+        path = Path(spec)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
+            )
+        else:
+            files.append(path)
+    return files
 
 
 def load_table(specs: Iterable[str | Path]) -> ResourceTable:

@@ -619,3 +619,19 @@ def test_preload_stores_objects_and_expands_lists(tmp_path: Path) -> None:
     with TestApiServer([CRD]) as server:
         with pytest.raises(ValueError, match="no served resource"):
             server.preload([{"apiVersion": "v1", "kind": "Nope"}])
+
+
+def test_a_directory_of_specs_is_served_as_the_generator_reads_it(tmp_path: Path) -> None:
+    """QA: ``TestApiServer(["crds/"])`` raised IsADirectoryError where ``kube-clientgen
+    generate crds/`` reads the folder; now every JSON/YAML file below it is loaded (non-CRD
+    documents skipped), and the version is detected from the files inside."""
+    folder = tmp_path / "crds" / "nested"
+    folder.mkdir(parents=True)
+    (folder / "vm.yaml").write_text(CRD.read_text())
+    (tmp_path / "crds" / "kustomization.yaml").write_text("resources: [nested/vm.yaml]\n")
+    (tmp_path / "crds" / "README.md").write_text("not a spec\n")
+    with TestApiServer([tmp_path / "crds"]) as server, client(server) as http:
+        made = http.post(VMS, json=vm("from-folder"))
+        assert made.status_code == 201, made.text
+        assert http.get(f"{VMS}/from-folder").json()["spec"]["image"] == "centos"
+        assert http.get("/version").json()["minor"] == "36"

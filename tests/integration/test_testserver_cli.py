@@ -180,3 +180,39 @@ def test_version_without_a_release_in_the_specs(tmp_path: Path) -> None:
     assert TestApiServer([str(CRD)], kubernetes_version="v1.30.2").version_info["minor"] == "30"
     with pytest.raises(ValueError, match="not a Kubernetes release"):
         TestApiServer([str(CRD)], kubernetes_version="latest")
+
+
+def test_a_directory_spec_serves_its_crds_and_skips_other_documents(tmp_path: Path) -> None:
+    """QA: a CRD folder was refused (``cannot read ...: Is a directory``) although
+    ``kube-clientgen generate`` takes one; inside a folder, as for the generator, documents
+    that are neither specs nor CRDs are skipped (a file named directly still stores them)."""
+    folder = tmp_path / "crds"
+    folder.mkdir()
+    (folder / "vm.yaml").write_text(CRD.read_text())
+    (folder / "kustomization.yaml").write_text("resources: [vm.yaml]\n")
+    manifest = tmp_path / "vms.yaml"
+    manifest.write_text(MANIFEST)
+    kubeconfig = tmp_path / "kc"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubecore.testing", "--kubeconfig", str(kubeconfig)]
+        + [str(folder), str(manifest)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}"},
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("serving on "), proc.stderr.read() if proc.stderr else line
+        with DynamicClient(load_config(kubeconfig)) as dyn:
+            names = sorted(vm.name for vm in dyn.resource(VMS).list().items)
+            assert names == ["vm1", "vm2"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
