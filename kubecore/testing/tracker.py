@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kubecore.core.codec import json_dumps, json_loads
+from kubecore.runtime.labels import parse_selector
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.eventconversion import from_storage, to_storage
 from kubecore.testing.fieldselectors import field_getter
@@ -139,12 +140,6 @@ def now_rfc3339() -> str:
 
 # -- selectors ------------------------------------------------------------------------------
 
-_LABEL_TERM = re.compile(
-    r"^\s*(?:(?P<not>!)\s*(?P<nkey>[^\s=!,()]+)"
-    r"|(?P<key>[^\s=!,()]+)\s*(?:(?P<op>==|=|!=)\s*(?P<value>[^\s,()]*)"
-    r"|\s+(?P<setop>in|notin)\s*\((?P<values>[^)]*)\))?)\s*$"
-)
-
 
 def _split_terms(selector: str) -> list[str]:
     terms, depth, current = [], 0, ""
@@ -162,37 +157,15 @@ def _split_terms(selector: str) -> list[str]:
     return [t for t in terms if t.strip()]
 
 
-def _label_requirement(labels: dict[str, str], key: str, op: str, values: frozenset[str]) -> bool:
-    if op == "exists":
-        return key in labels
-    if op == "!exists":
-        return key not in labels
-    if op in ("=", "==", "in"):
-        return labels.get(key) in values
-    return labels.get(key) not in values  # !=, notin
-
-
 def label_matcher(selector: str | None) -> Callable[[dict[str, str]], bool]:
-    """A predicate for a label selector (=, ==, !=, in, notin, exists, !exists)."""
-    requirements: list[tuple[str, str, frozenset[str]]] = []
-    for term in _split_terms(selector or ""):
-        match = _LABEL_TERM.match(term)
-        if match is None:
-            raise bad_request(f"unable to parse requirement: invalid label selector {term!r}")
-        if match["nkey"]:
-            requirements.append((match["nkey"], "!exists", frozenset()))
-        elif match["op"]:
-            requirements.append((match["key"], match["op"], frozenset([match["value"]])))
-        elif match["setop"]:
-            values = frozenset(v.strip() for v in match["values"].split(",") if v.strip())
-            requirements.append((match["key"], match["setop"], values))
-        else:
-            requirements.append((match["key"], "exists", frozenset()))
-
-    def matches(labels: dict[str, str]) -> bool:
-        return all(_label_requirement(labels, *req) for req in requirements)
-
-    return matches
+    """A predicate for a label selector: ``kubecore.runtime.labels``, the grammar and checks
+    of apimachinery's ``labels.Parse`` (=, ==, !=, in, notin, exists, !exists, >, <), so the
+    server, the fakes and listers agree; a bad selector is 400 ``unable to parse
+    requirement``, as kube-apiserver answers."""
+    try:
+        return parse_selector(selector)
+    except ValueError as err:
+        raise bad_request(f"unable to parse requirement: {err}") from None
 
 
 def field_matcher(selector: str | None, resource: Resource | None = None) -> Callable[[Obj], bool]:

@@ -42,6 +42,28 @@ def test_crd_selectable_fields(tmp_path: Path) -> None:
     )
 
 
+def test_label_selectors_follow_labels_parse() -> None:
+    """QA: ``n>4`` matched nothing (read as a key named ``n>4``) and ``app=we$b`` was served
+    as an empty list; kube-apiserver matches Gt/Lt and answers a bad selector with 400."""
+    tracker = Tracker(load_table([SPEC]))
+    config_maps = tracker.table.get("", "v1", "configmaps")
+    assert config_maps is not None
+    for name, n in (("four", "4"), ("five", "5"), ("word", "many")):
+        tracker.create(config_maps, "default", {"metadata": {"name": name, "labels": {"n": n}}})
+    for selector, expected in (
+        ("n>4", ["five"]),
+        ("n<5", ["four"]),
+        ("n", ["five", "four", "word"]),
+    ):
+        listed = tracker.list(config_maps, "default", label_selector=selector)
+        assert sorted(c["metadata"]["name"] for c in listed["items"]) == expected, selector
+    for selector in ("n>x", "app=we$b", "app=web,"):
+        with pytest.raises(ApiError) as caught:
+            tracker.list(config_maps, "default", label_selector=selector)
+        assert caught.value.code == 400
+        assert caught.value.message.startswith("unable to parse requirement: "), selector
+
+
 def test_a_watch_on_core_events_sees_events_k8s_io_writes() -> None:
     tracker = Tracker(load_table([SPEC]))
     core = tracker.table.get("", "v1", "events")
