@@ -165,7 +165,18 @@ def create(
     body = validate_write(
         tracker, admission, resource, body, params, create=True, warnings=warnings
     )
-    return tracker.create(resource, namespace, body, dry_run=dry_run(params))
+    dry = dry_run(params)
+    version = str(
+        ((body.get("metadata") or {}) if isinstance(body, dict) else {}).get("resourceVersion")
+        or ""
+    )
+    if not dry and version.isdigit() and int(version) != 0:
+        # The etcd3 store's Create refuses a set version with a plain Go error
+        # (storage.ErrResourceVersionSetOnCreate), which the handler answers as a 500 with
+        # no reason; dry runs never reach the store, and an unparsable version is ignored
+        # there. A copied object (a template read from the cluster) fails on a real one.
+        raise ApiError(500, "", "resourceVersion should not be set on objects to be created")
+    return tracker.create(resource, namespace, body, dry_run=dry)
 
 
 def update(
