@@ -26,6 +26,7 @@ import yaml
 from kubecore.core import yamlio
 from kubecore.testing.discovery import ResourceTable, spec_files
 from kubecore.testing.server import TestApiServer
+from kubecore.testing.tracker import ApiError
 
 _PROG = "python -m kubecore.testing"
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        table, objects = _read_specs([Path(p) for p in args.specs])
+        table, objects = _read_specs(args.specs)
         for path in args.preload:
             objects.extend((Path(path), i, d) for i, d in enumerate(_documents(Path(path))))
         server = TestApiServer(
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         for path, index, obj in objects:
             try:
                 server.preload([obj])
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, ApiError) as exc:
                 raise _InputError(f"{path}: document {index + 1}: {exc}") from None
     except _InputError as exc:
         print(f"{_PROG}: {exc}", file=sys.stderr)
@@ -125,13 +126,13 @@ def _is_crd(doc: Any) -> bool:
 
 
 def _read_specs(
-    paths: list[Path],
+    specs: list[str],
 ) -> tuple[ResourceTable, list[tuple[Path, int, dict[str, Any]]]]:
     """The served table, and the objects to store (file, document index, object)."""
     table = ResourceTable()
     objects: list[tuple[Path, int, dict[str, Any]]] = []
-    folders = {file for path in paths if path.is_dir() for file in spec_files([path])}
-    for path in spec_files(paths):
+    folders = {file for spec in specs if Path(spec).is_dir() for file in spec_files([spec])}
+    for path in spec_files(specs):
         for index, doc in enumerate(_documents(path)):
             items = doc.get("items") if isinstance(doc, dict) else None
             in_folder = path in folders  # there only specs and CRDs count, as for the generator

@@ -635,3 +635,16 @@ def test_a_directory_of_specs_is_served_as_the_generator_reads_it(tmp_path: Path
         assert made.status_code == 201, made.text
         assert http.get(f"{VMS}/from-folder").json()["spec"]["image"] == "centos"
         assert http.get("/version").json()["minor"] == "36"
+
+
+def test_the_built_in_spec_by_name_as_the_generator_names_it() -> None:
+    """QA: a newcomer with only the wheel had no path to give for built-in kinds (the spec
+    lives inside ``kube_clientgen``); ``kubernetes`` / ``kubernetes:1.36`` name it, as for
+    ``kube-clientgen generate``, and an unknown release names the available one."""
+    with TestApiServer(["kubernetes:1.36", CRD]) as server, client(server) as http:
+        made = http.post(CMS, json={"metadata": {"name": "c"}, "data": {"a": "1"}})
+        assert made.status_code == 201, made.text
+        assert http.post(VMS, json=vm("beside-builtins")).status_code == 201
+        assert http.get("/version").json()["minor"] == "36"
+    with pytest.raises(ValueError, match="available: kubernetes:1.36"):
+        TestApiServer(["kubernetes:1.20"])
