@@ -65,6 +65,8 @@ def run_target(target: Target, *, check: bool = False, progress: bool = False) -
     stamp = output.fingerprint(_input_contents(target.inputs), _options(target))
     if not live and output.is_fresh(out, stamp):
         return Result(target, [], skipped=True)
+    if not check:
+        output.check_owned(out)
     files = render_target(target, progress=progress)
     if check:
         return Result(target, output.differences(out, files), skipped=False)

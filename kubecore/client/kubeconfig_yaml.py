@@ -82,6 +82,11 @@ def load_kubeconfig_text(raw: bytes) -> Any:
         return yaml.load(raw, Loader=KubeYamlLoader)  # noqa: S506 - a safe loader subclass
     except RecursionError:  # the pure-Python loader (no libyaml) below _MAX_DEPTH
         raise KubeconfigYamlError("not valid YAML: nesting depth too deep") from None
+    except yaml.reader.ReaderError as exc:  # not UTF-8 (or a control character): no mark
+        before = raw[: exc.position]
+        line, column = before.count(b"\n") + 1, exc.position - before.rfind(b"\n")
+        where = f"at line {line}, column {column}"
+        raise KubeconfigYamlError(f"not valid YAML {where}: {exc.reason}") from None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "syntax error"
         position = _position(getattr(exc, "problem_mark", None))

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+from kubecore.client.errors import error_from_response
 from kubecore.client.paths import check_path_segment
 from kubecore.client.rest import RESTClient
 from kubecore.client.watch import Watcher, WatchEvent, watch_connection, watch_events
@@ -106,12 +107,36 @@ class ResourceClient(Generic[T, L]):
         )
 
     def _decode(self, data: bytes) -> T:
-        obj: T = decode_model_json(data, self.model)
+        try:
+            obj: T = decode_model_json(data, self.model)
+        except ValueError:
+            raise_failure_status(data)
+            raise
         return obj
 
     def _decode_list(self, data: bytes) -> L:
-        obj: L = decode_model_json(data, self.list_model)
+        try:
+            obj: L = decode_model_json(data, self.list_model)
+        except ValueError:
+            raise_failure_status(data)
+            raise
         return obj
+
+
+def raise_failure_status(data: bytes) -> None:
+    """Raise the ``ApiError`` of a 2xx body that is a ``Status`` other than Success.
+
+    client-go's ``Result.Into`` does the same (``errors.FromObject``): a proxy or aggregated
+    API answering 200 with a failure ``Status`` is that error, not a ``ValueError`` about the
+    wrong kind. Called only once decoding failed, so a good answer costs nothing more.
+    """
+    try:
+        doc = json_loads(data)
+    except ValueError:
+        return
+    if isinstance(doc, dict) and doc.get("kind") == "Status" and doc.get("status") != "Success":
+        code = doc.get("code")
+        raise error_from_response(code if isinstance(code, int) and code >= 400 else 500, data)
 
 
 def paginate(page: Callable[[str | None], tuple[list[T_any], str | None]]) -> Iterator[T_any]:

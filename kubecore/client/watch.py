@@ -342,7 +342,7 @@ class Watcher(Generic[T]):
                     continue
                 try:
                     raw = json_loads(line)
-                    kind, obj = raw.get("type"), raw.get("object") or {}
+                    kind, obj = _event_parts(raw)
                     if kind == ERROR:
                         return events, _error_event(obj)
                     rv = (obj.get("metadata") or {}).get("resourceVersion")
@@ -434,6 +434,26 @@ def watch_connection(
     )
 
 
+_EVENT_TYPES = frozenset((ADDED, MODIFIED, DELETED, BOOKMARK, ERROR))
+
+
+def _event_parts(raw: Any) -> tuple[str, dict[str, Any]]:
+    """The type and object of a decoded watch line; ``ValueError`` for anything that is not
+    ``{"type": <a watch event type>, "object": {...}}``, as client-go's watch decoder refuses
+    it (``got invalid watch event type``), so a reflector relists instead of its thread dying
+    of an AttributeError on a string or list where the object belongs."""
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    if kind not in _EVENT_TYPES:
+        raise ValueError(f"got invalid watch event type: {str(kind)[:64]!r}")
+    obj = raw.get("object")
+    if obj is None and kind == ERROR:
+        return kind, {}
+    if not isinstance(obj, dict):
+        raise ValueError(f"watch event {kind} has no JSON object (got {type(obj).__name__})")
+    return kind, obj
+
+
 def _error_event(status: dict[str, Any]) -> ApiError:
-    code = int(status.get("code") or 500)
+    code = status.get("code")
+    code = code if isinstance(code, int) and 400 <= code <= 599 else 500
     return error_from_response(code, json_dumps(status), {})

@@ -236,6 +236,16 @@ class Reflector(Generic[T]):
                 )
                 self._needs_list = True
                 self._progressed = False  # after a backoff, as client-go's outer loop waits
+            except Exception as err:  # noqa: BLE001 - the thread must outlive any client error
+                # Anything else the list or watch raised (a fake's reactor error, a bug in a
+                # transport or decoder): client-go's reflector retries every ListAndWatch
+                # error after its backoff; a thread that died of it left the cache stale, and
+                # has_synced False forever, with one traceback on stderr.
+                if stopping():
+                    return
+                log.warning("%s: list and watch failed; relisting", self.name, exc_info=err)
+                self._needs_list = True
+                self._progressed = False
             failures = 0 if self._progressed else failures + 1
             if failures:
                 delay = min(self._initial_backoff * 2 ** (failures - 1), self._max_backoff)

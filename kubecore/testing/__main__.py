@@ -1,7 +1,9 @@
 """``python -m kubecore.testing --kubeconfig PATH SPEC... [--preload FILE]``: serve until stopped.
 
-Each SPEC is an OpenAPI document (JSON or YAML) or a YAML/JSON file of documents. Every
-document is used, none is ignored: OpenAPI documents and CustomResourceDefinitions (also
+Each SPEC is an OpenAPI document (JSON or YAML), a YAML/JSON file of documents, or a
+directory: its OpenAPI documents and CRDs (the ``.json``/``.yaml``/``.yml`` files below it,
+sorted) are served and its other documents skipped, as ``kube-clientgen generate`` reads a
+directory. Every document of a file named directly is used, none is ignored: OpenAPI documents and CustomResourceDefinitions (also
 inside a ``List``) define what is served; any other Kubernetes object (``apiVersion``
 and ``kind``) is stored at start, as with ``--preload``, so a manifest can be given
 beside the specs. A document that is neither, or an object whose kind is not served,
@@ -22,8 +24,9 @@ from typing import Any
 import yaml
 
 from kubecore.core import yamlio
-from kubecore.testing.discovery import ResourceTable
+from kubecore.testing.discovery import ResourceTable, spec_files
 from kubecore.testing.server import TestApiServer
+from kubecore.testing.tracker import ApiError
 
 _PROG = "python -m kubecore.testing"
 
@@ -57,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        table, objects = _read_specs([Path(p) for p in args.specs])
+        table, objects = _read_specs(args.specs)
         for path in args.preload:
             objects.extend((Path(path), i, d) for i, d in enumerate(_documents(Path(path))))
         server = TestApiServer(
@@ -71,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         for path, index, obj in objects:
             try:
                 server.preload([obj])
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, ApiError) as exc:
                 raise _InputError(f"{path}: document {index + 1}: {exc}") from None
     except _InputError as exc:
         print(f"{_PROG}: {exc}", file=sys.stderr)
@@ -123,14 +126,16 @@ def _is_crd(doc: Any) -> bool:
 
 
 def _read_specs(
-    paths: list[Path],
+    specs: list[str],
 ) -> tuple[ResourceTable, list[tuple[Path, int, dict[str, Any]]]]:
     """The served table, and the objects to store (file, document index, object)."""
     table = ResourceTable()
     objects: list[tuple[Path, int, dict[str, Any]]] = []
-    for path in paths:
+    folders = {file for spec in specs if Path(spec).is_dir() for file in spec_files([spec])}
+    for path in spec_files(specs):
         for index, doc in enumerate(_documents(path)):
             items = doc.get("items") if isinstance(doc, dict) else None
+            in_folder = path in folders  # there only specs and CRDs count, as for the generator
             if _is_spec(doc):
                 table.add_openapi(doc)
             elif _is_crd(doc):
@@ -139,9 +144,9 @@ def _read_specs(
                 for item in items:
                     if _is_crd(item):
                         table.add_crd(item)
-                    else:
+                    elif not in_folder:
                         objects.append((path, index, _object(path, index, item)))
-            else:
+            elif not in_folder:
                 objects.append((path, index, _object(path, index, doc)))
     return table, objects
 

@@ -17,6 +17,7 @@ from typing import Any
 from kubecore.core.builtin_names import BUILTIN_CATEGORIES, BUILTIN_SHORT_NAMES
 from kubecore.core.codec import json_loads
 from kubecore.core.openapi_paths import resources_from_paths
+from kubecore.core.validation.registry import builtin_spec_path
 from kubecore.core.yamlio import load_all
 from kubecore.testing import openapi
 from kubecore.testing.eventconversion import SHARED_STORAGE
@@ -153,7 +154,17 @@ class ResourceTable:
     # -- loading -------------------------------------------------------------------------
 
     def add_spec_file(self, path: str | Path) -> None:
-        """An OpenAPI JSON file or a (multi-document) CRD YAML file."""
+        """An OpenAPI JSON file, a (multi-document) CRD YAML file, a directory of them, or
+        ``kubernetes``/``kubernetes:1.36`` (the vendored spec).
+
+        A directory contributes every ``.json``/``.yaml``/``.yml`` file below it, in sorted
+        order (:func:`spec_files`), as ``kube-clientgen generate`` reads one.
+        """
+        files = spec_files([path])
+        if files != [Path(path)]:  # a directory or a built-in name
+            for file in files:
+                self.add_spec_file(file)
+            return
         path = Path(path)
         data = path.read_bytes()
         if path.suffix == ".json":
@@ -244,6 +255,43 @@ class ResourceTable:
                     ),
                 )
             )
+
+
+#: The files a spec directory contributes (the generator's ``expand_inputs`` reads the same).
+SPEC_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def spec_files(specs: Iterable[str | Path]) -> list[Path]:
+    """``specs`` with each directory replaced by its JSON/YAML files below it, sorted.
+
+    So the test server, the fakes and ``kube-clientgen generate`` accept the same inputs (a
+    CRD folder such as cert-manager's, a folder of OpenAPI v3 documents, ``kubernetes`` or
+    ``kubernetes:1.36`` for the vendored Kubernetes spec).
+    """
+    files: list[Path] = []
+    for spec in specs:
+        if isinstance(spec, str) and (spec == "kubernetes" or spec.startswith("kubernetes:")):
+            files.append(_builtin_spec(spec))
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file())
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def _builtin_spec(name: str) -> Path:
+    """The vendored spec a ``kubernetes[:X.Y]`` name denotes, as ``kube-clientgen generate``
+    reads the name (a file of that name is written ``./kubernetes``); ``ValueError`` naming
+    the available release for another version."""
+    path = builtin_spec_path()
+    available = path.name.removeprefix("kubernetes-").removesuffix(".swagger.json")
+    if name not in ("kubernetes", f"kubernetes:{available}"):
+        raise ValueError(f"unknown built-in spec {name!r}: available: kubernetes:{available}")
+    return path
 
 
 def load_table(specs: Iterable[str | Path]) -> ResourceTable:

@@ -69,6 +69,8 @@ class TestApiServer:
     Authentication is on when ``client_ca`` (client certificates signed by it are accepted)
     or ``tokens`` (bearer token -> user name) is given: anything else gets 401. The
     kubeconfig's credential is ``client_cert``/``client_key`` if given, else the first token.
+    Both need ``tls=True`` (``ValueError`` otherwise): kubectl and ``kubecore.load_config``
+    send no credential to an ``http://`` server.
     ``/version`` reports the served spec's Kubernetes release, or ``kubernetes_version``.
 
     ``limits`` bounds how long a request may take to arrive and how large its body may be
@@ -135,6 +137,10 @@ class TestApiServer:
             self._ssl = context
         elif client_ca is not None:
             raise ValueError("client certificates need tls=True")
+        elif tokens is not None:
+            # kubectl 1.36 and kubecore.load_config send no credential to an http:// server,
+            # so a plain-HTTP server with tokens would answer every real client 401.
+            raise ValueError("tokens need tls=True: clients send no bearer token over plain HTTP")
 
     @property
     def authenticating(self) -> bool:

@@ -8,7 +8,6 @@ watches read from. Errors are :class:`ApiError` carrying a real ``Status`` objec
 from __future__ import annotations
 
 import base64
-import re
 import threading
 import time
 import uuid
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kubecore.core.codec import json_dumps, json_loads
+from kubecore.runtime.labels import parse_selector
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.eventconversion import from_storage, to_storage
 from kubecore.testing.fieldselectors import field_getter
@@ -139,87 +139,90 @@ def now_rfc3339() -> str:
 
 # -- selectors ------------------------------------------------------------------------------
 
-_LABEL_TERM = re.compile(
-    r"^\s*(?:(?P<not>!)\s*(?P<nkey>[^\s=!,()]+)"
-    r"|(?P<key>[^\s=!,()]+)\s*(?:(?P<op>==|=|!=)\s*(?P<value>[^\s,()]*)"
-    r"|\s+(?P<setop>in|notin)\s*\((?P<values>[^)]*)\))?)\s*$"
-)
-
-
-def _split_terms(selector: str) -> list[str]:
-    terms, depth, current = [], 0, ""
-    for char in selector:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        if char == "," and depth == 0:
-            terms.append(current)
-            current = ""
-        else:
-            current += char
-    terms.append(current)
-    return [t for t in terms if t.strip()]
-
-
-def _label_requirement(labels: dict[str, str], key: str, op: str, values: frozenset[str]) -> bool:
-    if op == "exists":
-        return key in labels
-    if op == "!exists":
-        return key not in labels
-    if op in ("=", "==", "in"):
-        return labels.get(key) in values
-    return labels.get(key) not in values  # !=, notin
-
 
 def label_matcher(selector: str | None) -> Callable[[dict[str, str]], bool]:
-    """A predicate for a label selector (=, ==, !=, in, notin, exists, !exists)."""
-    requirements: list[tuple[str, str, frozenset[str]]] = []
-    for term in _split_terms(selector or ""):
-        match = _LABEL_TERM.match(term)
-        if match is None:
-            raise bad_request(f"unable to parse requirement: invalid label selector {term!r}")
-        if match["nkey"]:
-            requirements.append((match["nkey"], "!exists", frozenset()))
-        elif match["op"]:
-            requirements.append((match["key"], match["op"], frozenset([match["value"]])))
-        elif match["setop"]:
-            values = frozenset(v.strip() for v in match["values"].split(",") if v.strip())
-            requirements.append((match["key"], match["setop"], values))
+    """A predicate for a label selector: ``kubecore.runtime.labels``, the grammar and checks
+    of apimachinery's ``labels.Parse`` (=, ==, !=, in, notin, exists, !exists, >, <), so the
+    server, the fakes and listers agree; a bad selector is 400 ``unable to parse
+    requirement``, as kube-apiserver answers."""
+    try:
+        return parse_selector(selector)
+    except ValueError as err:
+        raise bad_request(f"unable to parse requirement: {err}") from None
+
+
+def _field_terms(selector: str) -> list[tuple[str, str, str]]:
+    """``(field, operator, value)`` of each term, as apimachinery's ``fields.ParseSelector``
+    reads them: terms split at unescaped commas, empty ones skipped, the first ``!=``,
+    ``==`` or ``=`` splits a term (nothing is trimmed: ``a = b`` names the field ``"a "``),
+    and values unescape a backslash before a backslash, comma or ``=`` (any other escape,
+    or a bare comma or ``=``, is an error). Raises 400 with the parser's message."""
+    terms: list[str] = []
+    current, escaped = "", False
+    for char in selector:
+        if escaped:
+            current, escaped = current + char, False
+        elif char == "\\":
+            current, escaped = current + char, True
+        elif char == ",":
+            terms, current = [*terms, current], ""
         else:
-            requirements.append((match["key"], "exists", frozenset()))
-
-    def matches(labels: dict[str, str]) -> bool:
-        return all(_label_requirement(labels, *req) for req in requirements)
-
-    return matches
+            current += char
+    found: list[tuple[str, str, str]] = []
+    for term in [*terms, current]:
+        if not term:
+            continue
+        split = next(
+            (
+                (term[:i], op, term[i + len(op) :])
+                for i in range(len(term))
+                for op in ("!=", "==", "=")
+                if term.startswith(op, i)
+            ),
+            None,
+        )
+        if split is None:
+            raise bad_request(f"invalid selector: '{selector}'; can't understand '{term}'")
+        value, raw = "", iter(split[2])
+        for char in raw:
+            if char == "\\":
+                following = next(raw, "")
+                if following not in ("\\", ",", "="):
+                    raise bad_request(
+                        f"invalid field selector: invalid escape sequence: \\{following}"
+                    )
+                value += following
+            elif char in ",=":
+                raise bad_request(f"invalid field selector: unescaped character in value: {char}")
+            else:
+                value += char
+        found.append((split[0], split[1], value))
+    return found
 
 
 def field_matcher(selector: str | None, resource: Resource | None = None) -> Callable[[Obj], bool]:
-    """A predicate over stored objects for a field selector (``=``, ``==``, ``!=`` terms).
+    """A predicate over stored objects for a field selector (``=``, ``==``, ``!=`` terms,
+    parsed as :func:`_field_terms` says).
 
     With ``resource``, the labels that kind supports in kube-apiserver (see
     :mod:`kubecore.testing.fieldselectors`); without, ``metadata.name`` and
     ``metadata.namespace`` only. Raises 400 ``field label not supported`` for any other.
     """
     requirements: list[tuple[Callable[[Obj], str], str, bool]] = []
-    for term in _split_terms(selector or ""):
-        match = re.fullmatch(r"\s*([^=!\s]+)\s*(==|=|!=)\s*([^\s]*)\s*", term)
-        if match is None:
-            raise bad_request(f'invalid field selector: "{term.strip()}"')
+    for label, op, value in _field_terms(selector or ""):
         if resource is None:
-            getter = field_getter("", "", match[1])
+            getter = field_getter("", "", label)
         else:
             getter = field_getter(
                 resource.group,
                 resource.plural,
-                match[1],
+                label,
                 storage=resource.storage_key,
                 selectable=resource.selectable_fields,
             )
         if getter is None:
-            raise bad_request(f"field label not supported: {match[1]}")
-        requirements.append((getter, match[3], match[2] == "!="))
+            raise bad_request(f"field label not supported: {label}")
+        requirements.append((getter, value, op == "!="))
 
     def matches(obj: Obj) -> bool:
         return all((getter(obj) == value) != negate for getter, value, negate in requirements)

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from kubecore.testing.discovery import spec_files
+
 __all__ = ["DEFAULT_KUBERNETES_VERSION", "detect_kubernetes_version", "version_info"]
 
 #: Reported when no served spec names its release.
@@ -70,8 +72,8 @@ def detect_kubernetes_version(
     """The release to report for ``specs`` (see the module docstring for the order)."""
     if explicit:
         return parse_release(explicit)
-    for spec in specs:
-        found = _from_spec_file(Path(spec))
+    for spec in spec_files(specs):
+        found = _from_spec_file(spec)
         if found is not None:
             return found
     return DEFAULT_KUBERNETES_VERSION

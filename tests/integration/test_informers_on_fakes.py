@@ -162,3 +162,31 @@ def test_dynamic_informer_syncs_and_delivers_on_the_fake_dynamic_client(
     assert sorted(u.object["metadata"]["name"] for u in lister.list()) == ["vm1", "vm3"]
     stop.set()
     factory.shutdown(timeout=BOUND)
+
+
+def test_an_informer_outlives_a_reactor_error_that_is_not_an_api_error() -> None:
+    """QA: a watch (or list) reactor answering a plain ``RuntimeError`` — client-go's
+    ReactionFunc may return any error — killed the reflector's thread: the informer never
+    synced and nothing retried. client-go's reflector backs off and lists again; so does
+    ours, and the informer syncs once the reactor lets the calls through."""
+    clientset = vm_fake.Clientset(vm("a"))
+    failures = {"watch": 0}
+
+    def flaky_watch(action: Any) -> tuple[bool, Any, BaseException | None]:
+        if failures["watch"] < 2:
+            failures["watch"] += 1
+            return True, None, RuntimeError("etcd hiccup")
+        return False, None, None
+
+    clientset.prepend_watch_reactor("virtualmachines", flaky_watch)
+    factory = SharedInformerFactory(clientset)
+    informer = factory.cloud_waibizi_com_v1.virtual_machines()
+    informer.informer()
+    stop = threading.Event()
+    factory.start(stop)
+    try:
+        assert wait_for(informer.informer().has_synced)
+        assert [o.metadata.name for o in informer.lister().list()] == ["a"]
+        assert failures["watch"] == 2
+    finally:
+        stop.set()

@@ -353,15 +353,30 @@ def test_a_very_short_empty_watch_relists() -> None:
     ]
 
 
-def test_an_undecodable_watch_line_relists_and_the_reflector_lives_on() -> None:
-    # client-go's watch handler returns a decoding error and ListAndWatch lists again; the
-    # reflector's thread must not end on it.
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"type": "ADDED", "object": {not json',
+        # QA: JSON of the wrong shape raised AttributeError in the watch decoder, which the
+        # reflector did not catch: its thread died and the cache went stale for good.
+        b'{"type": "MODIFIED", "object": "a string"}',
+        b'{"type": "ADDED", "object": [1]}',
+        b"[1, 2]",
+        b'{"type": "ADDED"}',
+        b'{"type": "SOMETHING", "object": {"metadata": {"name": "a"}}}',
+        b'{"type": "ERROR", "object": {"code": {"not": "a number"}}}',
+    ],
+)
+def test_an_undecodable_watch_line_relists_and_the_reflector_lives_on(line: bytes) -> None:
+    # client-go's watch handler returns a decoding error (``got invalid watch event type``
+    # for an unknown type) and ListAndWatch lists again; the reflector's thread must not
+    # end on it.
     requests: list[Recorded] = []
 
     def answer(rec: Recorded) -> Reply:
         requests.append(rec)
         if rec.query.get("watch") == ["true"]:
-            return Reply(lines=[b'{"type": "ADDED", "object": {not json'])
+            return Reply(lines=[line])
         items = [{"metadata": {"name": "a", "namespace": "default", "resourceVersion": "7"}}]
         return Reply(body={"kind": "List", "metadata": {"resourceVersion": "7"}, "items": items})
 

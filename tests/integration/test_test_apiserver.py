@@ -619,3 +619,32 @@ def test_preload_stores_objects_and_expands_lists(tmp_path: Path) -> None:
     with TestApiServer([CRD]) as server:
         with pytest.raises(ValueError, match="no served resource"):
             server.preload([{"apiVersion": "v1", "kind": "Nope"}])
+
+
+def test_a_directory_of_specs_is_served_as_the_generator_reads_it(tmp_path: Path) -> None:
+    """QA: ``TestApiServer(["crds/"])`` raised IsADirectoryError where ``kube-clientgen
+    generate crds/`` reads the folder; now every JSON/YAML file below it is loaded (non-CRD
+    documents skipped), and the version is detected from the files inside."""
+    folder = tmp_path / "crds" / "nested"
+    folder.mkdir(parents=True)
+    (folder / "vm.yaml").write_text(CRD.read_text())
+    (tmp_path / "crds" / "kustomization.yaml").write_text("resources: [nested/vm.yaml]\n")
+    (tmp_path / "crds" / "README.md").write_text("not a spec\n")
+    with TestApiServer([tmp_path / "crds"]) as server, client(server) as http:
+        made = http.post(VMS, json=vm("from-folder"))
+        assert made.status_code == 201, made.text
+        assert http.get(f"{VMS}/from-folder").json()["spec"]["image"] == "centos"
+        assert http.get("/version").json()["minor"] == "36"
+
+
+def test_the_built_in_spec_by_name_as_the_generator_names_it() -> None:
+    """QA: a newcomer with only the wheel had no path to give for built-in kinds (the spec
+    lives inside ``kube_clientgen``); ``kubernetes`` / ``kubernetes:1.36`` name it, as for
+    ``kube-clientgen generate``, and an unknown release names the available one."""
+    with TestApiServer(["kubernetes:1.36", CRD]) as server, client(server) as http:
+        made = http.post(CMS, json={"metadata": {"name": "c"}, "data": {"a": "1"}})
+        assert made.status_code == 201, made.text
+        assert http.post(VMS, json=vm("beside-builtins")).status_code == 201
+        assert http.get("/version").json()["minor"] == "36"
+    with pytest.raises(ValueError, match="available: kubernetes:1.36"):
+        TestApiServer(["kubernetes:1.20"])

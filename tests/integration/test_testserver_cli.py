@@ -180,3 +180,64 @@ def test_version_without_a_release_in_the_specs(tmp_path: Path) -> None:
     assert TestApiServer([str(CRD)], kubernetes_version="v1.30.2").version_info["minor"] == "30"
     with pytest.raises(ValueError, match="not a Kubernetes release"):
         TestApiServer([str(CRD)], kubernetes_version="latest")
+
+
+def test_an_object_in_a_namespace_that_does_not_exist_is_one_line_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    """QA: with the built-in spec, namespaces must exist; the preload's 404 was a
+    traceback instead of the file, the document and the reason."""
+    manifest = tmp_path / "vms.yaml"
+    manifest.write_text(MANIFEST)
+    proc = _cli("--kubeconfig", str(tmp_path / "kc"), "kubernetes", str(CRD), str(manifest))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == (
+        f'python -m kubecore.testing: {manifest}: document 2: namespaces "team" not found'
+    )
+
+
+def test_an_unknown_built_in_release_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    proc = _cli("--kubeconfig", str(tmp_path / "kc"), "kubernetes:1.20")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "python -m kubecore.testing: unknown built-in spec 'kubernetes:1.20': "
+        "available: kubernetes:1.36"
+    )
+
+
+def test_a_directory_spec_serves_its_crds_and_skips_other_documents(tmp_path: Path) -> None:
+    """QA: a CRD folder was refused (``cannot read ...: Is a directory``) although
+    ``kube-clientgen generate`` takes one; inside a folder, as for the generator, documents
+    that are neither specs nor CRDs are skipped (a file named directly still stores them)."""
+    folder = tmp_path / "crds"
+    folder.mkdir()
+    (folder / "vm.yaml").write_text(CRD.read_text())
+    (folder / "kustomization.yaml").write_text("resources: [vm.yaml]\n")
+    manifest = tmp_path / "vms.yaml"
+    manifest.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\n" + MANIFEST)
+    kubeconfig = tmp_path / "kc"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubecore.testing", "--kubeconfig", str(kubeconfig)]
+        + ["kubernetes", str(folder), str(manifest)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}"},
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("serving on "), proc.stderr.read() if proc.stderr else line
+        with DynamicClient(load_config(kubeconfig)) as dyn:
+            names = sorted(vm.name for vm in dyn.resource(VMS).list().items)
+            assert names == ["vm1", "vm2"]
+            pods = GroupVersionResource("", "v1", "pods")
+            assert dyn.resource(pods).namespace("default").list().items == []
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

@@ -68,6 +68,14 @@ def test_tls_needs_a_certificate() -> None:
         TestApiServer([CRD], client_ca=CERTS / "ca.crt")
 
 
+def test_tokens_need_tls_because_clients_send_none_over_http() -> None:
+    """QA: ``TestApiServer(tokens=...)`` over plain HTTP wrote a kubeconfig with the token,
+    but kubectl 1.36 and kubecore.load_config send no credential to an http:// server, so
+    every real client got 401. It is refused at construction, as ``client_ca`` is."""
+    with pytest.raises(ValueError, match="tokens need tls=True"):
+        TestApiServer([CRD], tokens={"t": "alice"})
+
+
 def test_https_with_tokens() -> None:
     with tls_server(tokens={"secret-token": "alice"}) as server:
         assert server.url.startswith("https://127.0.0.1:")

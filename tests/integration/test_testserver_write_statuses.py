@@ -27,6 +27,7 @@ from kube_clientgen_api.virtualmachine.fake import RESOURCES as VM_RESOURCES
 from kube_clientgen_api.virtualmachine.fake import Clientset as FakeClientset
 from kubecore import load_config
 from kubecore.client.dynamic import DynamicClient
+from kubecore.client.errors import InternalError
 from kubecore.client.unstructured import GroupVersionResource, Unstructured
 from kubecore.core.generated.meta_v1 import ObjectMeta
 from kubecore.testing import TestApiServer
@@ -173,3 +174,29 @@ def test_kubectl_server_side_apply_sees_201_then_200(server: TestApiServer, tmp_
         patches = [line for line in done.stderr.splitlines() if 'verb="PATCH"' in line]
         statuses.append([line.split('status="', 1)[1].split('"', 1)[0] for line in patches])
     assert statuses == [["201 Created"], ["200 OK"]]
+
+
+def test_a_create_with_a_resource_version_is_a_500_as_the_etcd3_store_answers(
+    server: TestApiServer, http: httpx.Client
+) -> None:
+    """QA: the server and the fakes stored an object POSTed with a resourceVersion (one read
+    back and created again, a common controller bug); kube-apiserver's etcd3 store refuses
+    it with a plain error, so HTTP 500 with no reason (kubernetes#113847 shows the wording
+    and that an unparsable version such as ``-1`` still passes). A dry run never reaches the
+    store, so it passes too."""
+    body = vm("with-rv")
+    body["metadata"]["resourceVersion"] = "12"
+    answer = http.post(VMS, json=body)
+    assert answer.status_code == 500, answer.text
+    status = answer.json()
+    assert status["message"] == "resourceVersion should not be set on objects to be created"
+    assert not status.get("reason")
+    assert http.get(f"{VMS}/with-rv").status_code == 404
+    assert http.post(VMS, params={"dryRun": "All"}, json=body).status_code == 201
+    body["metadata"]["resourceVersion"] = "-1"
+    assert http.post(VMS, json=body).status_code == 201
+    copied = FakeClientset().cloud_waibizi_com_v1.virtual_machines("default")
+    made = copied.create(typed_vm("copy"))
+    made.metadata.name = "copy-2"
+    with pytest.raises(InternalError, match="resourceVersion should not be set"):
+        copied.create(made)  # still carries the first one's resourceVersion

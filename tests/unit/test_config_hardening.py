@@ -508,3 +508,26 @@ def test_kubeconfig_nesting_is_bounded_before_anything_is_built(tmp_path: Path, 
     from kubecore.client.kubeconfig_yaml import load_kubeconfig_text
 
     assert load_kubeconfig_text(shallow.read_bytes())["preferences"] == {}
+
+
+@pytest.mark.parametrize(
+    ("raw", "place"),
+    [
+        (b"apiVersion: v1\nkind: Config\ncurrent-context: c\n\xff\xfe\n", "line 4, column 1"),
+        (b'apiVersion: v1\ncurrent-context: "c\x07"\n', "line 2, column 20"),
+    ],
+)
+def test_a_kubeconfig_that_is_not_utf8_text_names_the_place(
+    tmp_path: Path, raw: bytes, place: str
+) -> None:
+    """QA: bytes PyYAML's reader refuses (not UTF-8, control characters) gave ``not valid
+    YAML: syntax error`` with no place; the reader knows the offset, so the line and column
+    are named, with its reason (kubectl: ``yaml: invalid leading UTF-8 octet``)."""
+    path = tmp_path / "config"
+    path.write_bytes(raw)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert f"not valid YAML at {place}: " in message
+    assert "syntax error" not in message

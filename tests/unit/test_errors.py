@@ -242,3 +242,23 @@ def test_has_status_cause_reads_the_status_causes() -> None:
     assert E.has_status_cause(err, "ResourceVersionTooLarge")
     assert not E.has_status_cause(err, "FieldValueInvalid")
     assert not E.has_status_cause(ValueError("x"), "ResourceVersionTooLarge")
+
+
+def test_a_failure_status_in_a_2xx_answer_is_its_error(server: LoopbackServer) -> None:
+    """QA: a 200 whose body is a failure ``Status`` (a proxy or aggregated API) raised a
+    ValueError about the wrong kind from the typed clients; client-go's ``Result.Into``
+    returns ``errors.FromObject(status)``. A body that is neither stays a ValueError."""
+    from kube_clientgen_api.kubernetes import Clientset
+
+    path = "/api/v1/namespaces/default/pods"
+    server.route("GET", f"{path}/p", Reply(200, status_body(409, "Conflict", "busy")))
+    server.route("GET", path, Reply(200, status_body(503, "ServiceUnavailable", "later")))
+    server.route("GET", f"{path}/q", Reply(200, {"kind": "Status", "status": "Success"}))
+    with Clientset.from_config(Config(host=server.url)) as cs:
+        pods = cs.core_v1.pods("default")
+        with pytest.raises(E.Conflict, match="busy"):
+            pods.get("p")
+        with pytest.raises(E.ServiceUnavailable, match="later"):
+            pods.list()
+        with pytest.raises(ValueError, match="Status"):
+            pods.get("q")

@@ -201,6 +201,26 @@ def test_a_regenerated_hand_edit_is_repaired(out: Path, inputs: list[Path]) -> N
     assert not (out / "stray.py").exists()
 
 
+def test_a_folder_of_ones_own_files_is_never_replaced(tmp_path: Path, inputs: list[Path]) -> None:
+    """QA: ``--out`` naming an existing folder of the user's own code (``src/myapp``)
+    replaced it whole, deleting every file in it, with exit 0. A non-empty folder whose
+    ``__init__.py`` does not carry the generated header is refused (exit 2, a few files
+    named) and left exactly as it was; an empty one, or one kube-clientgen wrote, is fine."""
+    mine = tmp_path / "src" / "myapp"
+    mine.mkdir(parents=True)
+    (mine / "__init__.py").write_text('"""My app."""\n')
+    (mine / "core.py").write_text("x = 1\n")
+    before = snapshot(mine)
+    code, err = generate_capture(inputs, mine)
+    assert code == 2
+    assert f"{mine}: holds files kube-clientgen did not write (__init__.py, core.py)" in err
+    assert snapshot(mine) == before
+    empty = tmp_path / "src" / "fresh"
+    empty.mkdir()
+    assert generate(inputs, empty) == 0
+    assert generate(inputs, empty) == 0  # its own output: regenerated in place
+
+
 # --- atomicity ----------------------------------------------------------------------
 
 

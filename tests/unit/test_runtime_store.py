@@ -68,6 +68,16 @@ def test_split_meta_namespace_key() -> None:
         ("!app", {"app": "x"}, False),
         ("app=web,tier", {"app": "web"}, False),
         ("app=web, tier in (front)", {"app": "web", "tier": "front"}, True),
+        # QA: Gt/Lt were read as "a label named 'n>4' exists" and matched nothing.
+        ("n>4", {"n": "5"}, True),
+        ("n>4", {"n": "4"}, False),
+        ("n<10", {"n": "-3"}, True),
+        ("n>4", {"n": "five"}, False),
+        ("n>4", {}, False),
+        # labels.Parse: an empty value list and doubled commas hold the empty value.
+        ("app in ()", {"app": ""}, True),
+        ("app in (web,,db)", {"app": ""}, True),
+        ("tier notin ()", {"tier": ""}, False),
     ],
 )
 def test_label_selectors(selector: str, labels: dict[str, str], expected: bool) -> None:
@@ -77,6 +87,27 @@ def test_label_selectors(selector: str, labels: dict[str, str], expected: bool) 
 def test_a_bad_label_selector_names_the_requirement() -> None:
     with pytest.raises(ValueError, match="'a b c'"):
         parse_selector("app=web,a b c")
+
+
+@pytest.mark.parametrize(
+    ("selector", "named"),
+    [
+        ("n>x", "'x' in requirement 'n>x' is not an integer"),
+        ("app=we$b", "'we$b' in requirement 'app=we$b' is not a valid label value"),
+        ("app=" + "x" * 64, "is not a valid label value"),
+        ("app in (web,-db)", "'-db' in requirement"),
+        ("Bad_Prefix.io/app", "invalid label key 'Bad_Prefix.io/app'"),
+        ("app=web,", "invalid label selector requirement ''"),
+        (",app", "invalid label selector requirement ''"),
+    ],
+)
+def test_label_selectors_are_checked_as_labels_parse_checks_them(selector: str, named: str) -> None:
+    """QA: values, keys and empty requirements were not checked, so a selector that can
+    never match (a 64-character value, ``we$b``) silently matched nothing; apimachinery's
+    ``labels.Parse`` refuses them, and so do listers, the fakes and the test server."""
+    with pytest.raises(ValueError) as caught:
+        parse_selector(selector)
+    assert named in str(caught.value)
 
 
 def test_indexer_reads_writes_and_indexes() -> None:

@@ -42,6 +42,62 @@ def test_crd_selectable_fields(tmp_path: Path) -> None:
     )
 
 
+def test_label_selectors_follow_labels_parse() -> None:
+    """QA: ``n>4`` matched nothing (read as a key named ``n>4``) and ``app=we$b`` was served
+    as an empty list; kube-apiserver matches Gt/Lt and answers a bad selector with 400."""
+    tracker = Tracker(load_table([SPEC]))
+    config_maps = tracker.table.get("", "v1", "configmaps")
+    assert config_maps is not None
+    for name, n in (("four", "4"), ("five", "5"), ("word", "many")):
+        tracker.create(config_maps, "default", {"metadata": {"name": name, "labels": {"n": n}}})
+    for selector, expected in (
+        ("n>4", ["five"]),
+        ("n<5", ["four"]),
+        ("n", ["five", "four", "word"]),
+    ):
+        listed = tracker.list(config_maps, "default", label_selector=selector)
+        assert sorted(c["metadata"]["name"] for c in listed["items"]) == expected, selector
+    for selector in ("n>x", "app=we$b", "app=web,"):
+        with pytest.raises(ApiError) as caught:
+            tracker.list(config_maps, "default", label_selector=selector)
+        assert caught.value.code == 400
+        assert caught.value.message.startswith("unable to parse requirement: "), selector
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("metadata.name=a", ["a"]),
+        ("metadata.name!=a", ["b"]),
+        ("metadata.name=a,", ["a"]),  # empty terms are skipped
+        ("metadata.name=a,,metadata.namespace=default", ["a"]),
+        ("metadata.name=a\\,b", []),  # an escaped comma is part of the value
+        ("metadata.name=", []),
+        ("metadata.name = a", "field label not supported: metadata.name "),
+        ("metadata.name", "invalid selector: 'metadata.name'; can't understand 'metadata.name'"),
+        ("metadata.name=a=b", "invalid field selector: unescaped character in value: ="),
+        ("metadata.name=a\\x", "invalid field selector: invalid escape sequence: \\x"),
+    ],
+)
+def test_field_selectors_are_read_as_fields_parse_selector_reads_them(
+    selector: str, expected: list[str] | str
+) -> None:
+    """QA: terms were trimmed and split at every comma, so ``metadata.name = a`` matched
+    here and is a 400 on a cluster (nothing is trimmed there), and escapes were unknown."""
+    tracker = Tracker(load_table([SPEC]))
+    config_maps = tracker.table.get("", "v1", "configmaps")
+    assert config_maps is not None
+    for name in ("a", "b"):
+        tracker.create(config_maps, "default", {"metadata": {"name": name}})
+    if isinstance(expected, list):
+        listed = tracker.list(config_maps, "default", field_selector=selector)
+        assert sorted(c["metadata"]["name"] for c in listed["items"]) == expected
+        return
+    with pytest.raises(ApiError) as caught:
+        tracker.list(config_maps, "default", field_selector=selector)
+    assert (caught.value.code, caught.value.message) == (400, expected)
+
+
 def test_a_watch_on_core_events_sees_events_k8s_io_writes() -> None:
     tracker = Tracker(load_table([SPEC]))
     core = tracker.table.get("", "v1", "events")
