@@ -331,7 +331,18 @@ def test_zone_less_micro_time_is_refused_like_kube_apiserver(http: httpx.Client)
         'as "2006-01-02T15:04:05.000000Z07:00": cannot parse "" as ".000000"'
     )
     assert http.get(f"{EVENTS}/ev1").status_code == 404
-    ok = http.post(EVENTS, json=event(name="ev2", eventTime="2024-05-06T07:08:09.123456Z"))
+    ok = http.post(
+        EVENTS,
+        json=event(
+            name="ev2",
+            eventTime="2024-05-06T07:08:09.123456Z",
+            # what kube-apiserver requires of an Event with an eventTime
+            reportingComponent="tests.example.com/writer",
+            reportingInstance="writer-1",
+            action="Write",
+            reason="Written",
+        ),
+    )
     assert ok.status_code == 201
     assert ok.json()["eventTime"] == "2024-05-06T07:08:09.123456Z"
 

@@ -255,6 +255,11 @@ def test_an_aware_datetime_is_sent_as_utc_microtime(cs: Clientset) -> None:
         metadata=ObjectMeta(name="aware"),
         involved_object=ObjectReference(name="x"),
         event_time=event_time,
+        # what kube-apiserver requires of an Event with an eventTime
+        reporting_component="tests.example.com/writer",
+        reporting_instance="writer-1",
+        action="Write",
+        reason="Written",
     )
     created = cs.core_v1.events("default").create(event)
     assert created.event_time == "2024-05-06T07:08:09.123456Z"
