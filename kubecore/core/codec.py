@@ -171,8 +171,8 @@ def encode_model_json(model: Model) -> bytes:
 # it as ``_json_value`` (a plain object its instance dict, read through the slot's C
 # descriptor; an unread one its wire dict or text; a held one the dict Python builds), and
 # so do Quantities; anything else raises AttributeError, and the encoder takes the general
-# path (``json_dumps``). orjson's own dataclass path costs more per object than this hook
-# followed by its dict path (measured on a fully built PodList; README design notes).
+# path (``json_dumps``). For a plain object this costs what orjson's own dataclass path
+# costs; it also lets an unread object hand over its ``_raw`` in C (README design notes).
 _json_value_of = operator.attrgetter("_json_value")
 _MODEL_OPTIONS = (
     (_orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS) if _orjson else 0

@@ -317,8 +317,7 @@ class Model:
     def _materialize(self) -> None:
         """Load an unread object: build its fields from ``_raw`` and leave the unread state
         (nothing to do for any other object)."""
-        if type(self)._VARIANT == "unread":
-            _load_unread(self)
+        _load_unread(self)
 
     # --- attribute access -------------------------------------------------------------
 
@@ -356,7 +355,7 @@ class Model:
             if value is None:
                 data.pop(wire, None)
                 if wire in _base(self)._ALWAYS_SET:
-                    _hold(self, data, ())  # reads give the empty value from now on
+                    _hold(self)  # reads give the empty value from now on
             else:
                 data[wire] = value
             if type(self)._VARIANT == "held":
@@ -371,8 +370,7 @@ class Model:
                 return
             object.__delattr__(self, name)
             return
-        if _raw_of(self) is not None:
-            self._materialize()
+        _load_unread(self)
         if wire not in _base(self)._WIRE_SAFE:
             _set_side(self, wire, None)
             return
@@ -385,7 +383,7 @@ class Model:
             except KeyError:
                 raise AttributeError(name) from None
         if wire in _base(self)._ALWAYS_SET:
-            _hold(self, self.__dict__, ())  # reads give the empty value from now on
+            _hold(self)  # reads give the empty value from now on
         if type(self)._VARIANT == "held":
             _written(self, wire)
 
@@ -456,8 +454,7 @@ class Model:
     def extra_fields(self) -> dict[str, Any]:
         """Wire fields this class does not model, explicit nulls, and values whose shape
         does not fit their field (a new dict; changing it changes nothing)."""
-        if _raw_of(self) is not None:
-            self._materialize()
+        _load_unread(self)
         base = _base(self)
         known = base._WIRE_NAMES
         data = self.__dict__
@@ -500,8 +497,7 @@ class Model:
         ``extra_fields``. An object not read yet loads first, so the copy and the original
         share their child objects. ``copy.deepcopy``, ``deep_copy()`` and pickling copy
         everything and keep an unread object unread."""
-        if _raw_of(self) is not None:
-            self._materialize()
+        _load_unread(self)
         for name in _always_set_fields(_base(self)):
             getattr(self, name)  # an empty list, map or object is made here, to be shared
         new: _M = _new(type(self))
@@ -554,10 +550,8 @@ class Model:
                 # The same JSON: the same objects. Different JSON proves nothing (Quantities
                 # compare by value: "1" == "1000m"), so that case loads.
                 return True
-        if mine_raw is not None:
-            self._materialize()
-        if their_raw is not None:
-            other._materialize()
+        _load_unread(self)
+        _load_unread(other)
         mine, theirs = _compared(self), _compared(other)
         if mine != theirs:  # in C; child models recurse through here
             return False
@@ -577,8 +571,7 @@ class Model:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        if _raw_of(self) is not None:
-            self._materialize()
+        _load_unread(self)
         data = self.__dict__
         absent = _absent_now(self)
         parts = [
@@ -644,8 +637,8 @@ def _variant(cls: type[Model], state: str) -> type[Model]:
 
     It has the generated class's names, and ``obj.__class__`` answers the generated class,
     so ``isinstance``, ``==``, ``dataclasses.replace``, pickling and printing see no
-    difference; it has no ``__dataclass_fields__`` of its own, so orjson hands its objects
-    to the encoder's default hook, which writes ``_json_form``."""
+    difference. Its ``_json_value`` is what the encoder's default hook writes: an unread
+    object's ``_raw``, a held object's ``_json_form()``."""
     cls = cls.__dict__.get("_BASE", cls)
     found: type[Model] | None = cls.__dict__.get(f"_{state}_variant")
     if found is not None:
@@ -762,30 +755,34 @@ def _absent_getattr(self: Model, name: str) -> Any:
     # A list, map or object the caller may fill in place: kept, and left out of the
     # encoding while it is still empty. The object is held before the value joins its
     # dict, so an encoder in another thread never writes it.
-    _hold(self, self.__dict__, (), absent=info.wire)
+    _hold(self, absent=info.wire)
     self.__dict__[info.wire] = value
     return value
 
 
-def _hold(
-    obj: Model, data: dict[str, Any], odd: tuple[str, ...] | list[str], absent: str | None = None
-) -> None:
-    """Move the wire values of ``data`` that cannot stay there into ``_extra`` (those named
-    by ``odd``, and keys orjson would skip or that shadow the class's API); switch to the
-    held state when anything is kept aside. ``absent``: an always-set field just created
-    empty."""
+def _hold(obj: Model, absent: str | None = None) -> None:
+    """Move the wire values of ``obj``'s instance dict that cannot stay there (keys orjson
+    would skip or that shadow the class's API) into ``_extra``, and settle its state:
+    held when anything is kept aside, else plain. ``absent``: an always-set field just
+    created empty."""
     base = _base(obj)
     extra: dict[str, Any] = dict(_slot(obj, "_extra") or {})
-    extra.update(_kept_aside(base, data, odd))
+    extra.update(_kept_aside(base, obj.__dict__, ()))
     held_absent: tuple[str, ...] = _slot(obj, "_absent") or ()
     if absent is not None:
         held_absent += (absent,)
-    if not extra and not held_absent and base._ALWAYS_SET <= data.keys():
+    if _plain_again(obj, extra, held_absent):
         _set_class(obj, base)
         return
     object.__setattr__(obj, "_extra", extra or None)
     object.__setattr__(obj, "_absent", held_absent)
     _set_class(obj, base.__dict__.get("_held_variant") or _variant(base, "held"))
+
+
+def _plain_again(obj: Model, extra: dict[str, Any] | None, absent: tuple[str, ...]) -> bool:
+    """Whether ``obj`` keeps nothing aside and holds every always-set field: the state in
+    which its class is the generated one."""
+    return not extra and not absent and _base(obj)._ALWAYS_SET <= obj.__dict__.keys()
 
 
 def _written(obj: Model, wire: str) -> None:
@@ -801,7 +798,7 @@ def _written(obj: Model, wire: str) -> None:
     if extra and wire in extra:
         extra = {k: v for k, v in extra.items() if k != wire}
         object.__setattr__(obj, "_extra", extra or None)
-    if not extra and not absent and _base(obj)._ALWAYS_SET <= obj.__dict__.keys():
+    if _plain_again(obj, extra, absent):
         _set_class(obj, _base(obj))
 
 
@@ -862,7 +859,7 @@ def _set_side(obj: Model, wire: str, value: Any) -> None:
     else:
         extra[wire] = value
     object.__setattr__(obj, "_extra", extra)
-    _hold(obj, obj.__dict__, ())
+    _hold(obj)
 
 
 def _side_wires(cls: type[Model]) -> frozenset[str]:
@@ -1170,4 +1167,4 @@ def finish_init(obj: Model, extra_fields: dict[str, Any] | None) -> None:
             data[key] = value
         if aside:
             object.__setattr__(obj, "_extra", {**(_slot(obj, "_extra") or {}), **aside})
-    _hold(obj, data, ())
+    _hold(obj)

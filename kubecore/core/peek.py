@@ -38,8 +38,10 @@ from __future__ import annotations
 from kubecore.core.model import (
     ItemJSON,
     Model,
+    _attributes,
     _base,
     _get_raw,
+    _new,
     _set_raw,
     _side_wires,
 )
@@ -116,18 +118,10 @@ def _typed_read(obj: Model, wire: str) -> Any:
     meta = getattr(obj, "metadata", None)
     if meta is None:
         return None
-    info = _meta_class_fields(type(meta)) if isinstance(meta, Model) else {}
-    return getattr(meta, info.get(wire, wire), None)
-
-
-def _meta_class_fields(cls: type[Model]) -> dict[str, str]:
-    cls = _base_class(cls)
-    return {f.wire: f.name for f in cls.FIELDS}
-
-
-def _base_class(cls: type[Model]) -> type[Model]:
-    found: type[Model] = cls.__dict__.get("_BASE", cls) if cls._VARIANT else cls
-    return found
+    name = wire
+    if isinstance(meta, Model):
+        name = next((n for n, w in _attributes(_base(meta)).items() if w == wire), wire)
+    return getattr(meta, name, None)
 
 
 def _meta_info(cls: type[Model]) -> dict[str, Callable[[Any], bool]] | None:
@@ -143,7 +137,7 @@ def _meta_info(cls: type[Model]) -> dict[str, Callable[[Any], bool]] | None:
     field = next((f for f in cls.FIELDS if f.wire == "metadata"), None)
     if field is not None and field.always_set and field.name == "metadata":
         try:
-            meta_cls = type(cls._empty(_new_bare(cls), "metadata"))
+            meta_cls = type(cls._empty(_new(cls), "metadata"))
         except AttributeError:
             meta_cls = None
         if meta_cls is not None and issubclass(meta_cls, Model):
@@ -155,11 +149,6 @@ def _meta_info(cls: type[Model]) -> dict[str, Callable[[Any], bool]] | None:
                     found[info.wire] = check
     cls._peek_meta_info = found  # type: ignore[attr-defined]
     return found
-
-
-def _new_bare(cls: type[Model]) -> Model:
-    bare: Model = object.__new__(cls)
-    return bare
 
 
 def _is_str(value: Any) -> bool:
