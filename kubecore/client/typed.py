@@ -84,8 +84,9 @@ class ResourceClient(Generic[T, L]):
             path += f"/{check_path_segment(subresource, 'subresource')}"
         return path
 
-    def _body(self, obj: object, verb: str, model: type[Any] | None = None) -> dict[str, Any]:
-        """The wire form of ``obj`` for a write verb; ``TypeError`` unless it is a ``model``.
+    def _body(self, obj: object, verb: str, model: type[Any] | None = None) -> bytes:
+        """The JSON of ``obj`` for a write verb (``to_json``: no intermediate dict, and the
+        parts never read go out as they came); ``TypeError`` unless it is a ``model``.
 
         A typed client takes its own model only, as client-go's typed clients do: a
         mapping (or another kind's model) is refused at the call with the expected type,
@@ -94,7 +95,7 @@ class ResourceClient(Generic[T, L]):
         """
         expected = model or self.model
         if isinstance(obj, expected):
-            body: dict[str, Any] = obj.to_dict()
+            body: bytes = obj.to_json()
             return body
         hint = (
             f"; decode it first with {expected.__name__}.from_dict(...)"
