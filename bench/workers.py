@@ -17,6 +17,8 @@ Kinds:
   returns, in the same process, collector on and paused. For ``ours`` three objects: freshly
   decoded (untouched), after reading every field (fully built), and after changing one label
   in each pod (read-modify-write); each repetition decodes a new object, untimed.
+* ``encode-once VARIANT FILE REPS``: build one object to encode and encode it REPS times,
+  untimed (what cachegrind measures for section b's simulated work).
 * ``held VARIANT FILE MODE WARM_FILE``: decode one PodList body and keep the result; report
   the resident-set growth (``rss``) or tracemalloc's retained total (``tracemalloc``) after
   ``gc.collect()``. WARM_FILE (a small PodList) is decoded first so imports and caches are
@@ -226,6 +228,47 @@ def decode(lib: str, path: str, reps: int) -> dict[str, Any]:
     }
 
 
+def _built(dec: Callable[[bytes], Any], data: bytes) -> Any:
+    obj = dec(data)
+    read_every_field(obj)
+    return obj
+
+
+def _modified(dec: Callable[[bytes], Any], data: bytes) -> Any:
+    obj = dec(data)
+    touch_every_pod(obj)
+    return obj
+
+
+#: Our encoded states: name -> make(decode, body) builds a fresh object in that state.
+OURS_ENCODED: dict[str, Callable[[Callable[[bytes], Any], bytes], Any]] = {
+    "ours": lambda dec, data: dec(data),
+    "ours-built": _built,
+    "ours-modified": _modified,
+}
+
+
+def encode_once(variant: str, path: str, reps: int) -> dict[str, Any]:
+    """Build one object (``orjson``: the anchor's dicts; else one of :data:`OURS_ENCODED`)
+    and encode it ``reps`` times with the collector paused; nothing is timed. Run under
+    cachegrind by ``bench/codec.py``, twice with different ``reps``, so that the difference
+    is the simulated work of the encodes alone."""
+    import orjson
+
+    data = _read(path)
+    if variant == "orjson":
+        obj: Any = orjson.loads(data)
+        enc: Callable[[Any], bytes] = orjson.dumps
+    else:
+        dec, enc = codec("ours")
+        obj = OURS_ENCODED[variant](dec, data)
+    gc.collect()
+    gc.disable()
+    for _ in range(reps):
+        enc(obj)
+    return {"variant": variant, "reps": reps}
+
+
 def encode(lib: str, path: str, reps: int) -> dict[str, Any]:
     import orjson
 
@@ -236,18 +279,7 @@ def encode(lib: str, path: str, reps: int) -> dict[str, Any]:
     # name -> make a fresh object to encode (untimed)
     prepare: dict[str, Callable[[], Any]]
     if lib == "ours":
-
-        def built() -> Any:
-            obj = dec(data)
-            read_every_field(obj)
-            return obj
-
-        def modified() -> Any:
-            obj = dec(data)
-            touch_every_pod(obj)
-            return obj
-
-        prepare = {"ours": lambda: dec(data), "ours-built": built, "ours-modified": modified}
+        prepare = {name: partial(make, dec, data) for name, make in OURS_ENCODED.items()}
     else:
         kept = dec(data)
         prepare = {lib: lambda: kept}
@@ -413,6 +445,8 @@ def main(argv: list[str]) -> int:
         result = decode(argv[1], argv[2], int(argv[3]))
     elif kind == "encode":
         result = encode(argv[1], argv[2], int(argv[3]))
+    elif kind == "encode-once":
+        result = encode_once(argv[1], argv[2], int(argv[3]))
     elif kind == "held":
         result = held(argv[1], argv[2], argv[3], argv[4])
     elif kind == "profile":
