@@ -9,11 +9,12 @@ kube-apiserver decodes a request body into the kind's Go struct before anything 
 not by validation with a 422. :func:`type_error` gives that message from the served
 OpenAPI schema, which stands in for the Go types:
 
-* **Which error.** Only the first, in document order: the decoder (``sigs.k8s.io/json``,
-  a fork of ``encoding/json``) keeps the first ``UnmarshalTypeError`` and goes on, and
-  returns it at the end. Strict decoding (``fieldValidation=Strict``, 1.27+) collects
-  unknown and duplicate fields into one "strict decoding error", but a type error is
-  returned instead of them, never beside them; so one error, as here.
+* **Which error.** One. The decoder (``sigs.k8s.io/json``, a fork of ``encoding/json``)
+  saves the first ``UnmarshalTypeError`` in document order and goes on, returning it at
+  the end; an error a type's own ``UnmarshalJSON`` returns stops decoding at once and is
+  returned instead (even after a saved one). Strict decoding (``fieldValidation=Strict``)
+  collects unknown and duplicate fields, but reports them only "if no other errors
+  occurred" (``saveStrictError``): a type error is never listed beside them.
 * **Where.** ``Go struct field <Struct>.<path>``: ``<Struct>`` is the innermost struct
   holding the field (the definition's short name, the kind at the top); ``<path>`` is
   every struct field's JSON name from the top, joined by dots, without list indexes or map
@@ -23,11 +24,13 @@ OpenAPI schema, which stands in for the Go types:
   ``<package>.<Name>`` (``v1.PodSpec``) from its definition name; pointers are followed,
   as Go's message does. Named scalar and map types (``v1.Protocol``, ``v1.ResourceList``)
   are not in the schema: they read as their underlying ``string`` / ``map[string]T``.
-* **Custom decoders.** ``IntOrString`` takes a string or an int32 and otherwise fails with
-  ``encoding/json``'s own context-free message (``into Go value of type int32``);
-  ``Time``/``MicroTime`` are :func:`~kubecore.testing.schemawalk.date_time_error`'s;
-  ``Quantity``, ``RawExtension``, ``FieldsV1``, ``Duration`` and the apiextensions JSON
-  types decode themselves and are not checked here.
+* **Custom decoders** (the stopping errors). ``IntOrString`` takes a string or an int32;
+  ``Time``/``MicroTime`` a string that Go's ``time.Parse`` reads (the message is
+  ``parsing time ...``, with no field). Their ``encoding/json`` type errors are the same
+  Go type the fork aliases, so the field context is added to them too: ``json: cannot
+  unmarshal bool into Go struct field HTTPGetAction.spec.containers.livenessProbe.httpGet.port
+  of type int32``. ``Quantity``, ``RawExtension``, ``FieldsV1``, ``Duration`` and the
+  apiextensions JSON types decode themselves and are not checked here.
 
 Custom resources are decoded unstructured: their type errors stay schema validation's
 422, as kube-apiserver's.
@@ -40,7 +43,14 @@ from typing import Any, NamedTuple
 
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fielderrors import json_type
-from kubecore.testing.schemawalk import resolve, schema_of
+from kubecore.testing.schemawalk import (
+    MICRO_TIME,
+    RFC3339,
+    RFC3339_MICRO,
+    go_parse_time,
+    resolve,
+    schema_of,
+)
 
 __all__ = ["type_error"]
 
@@ -51,8 +61,6 @@ _SELF_DECODING = frozenset(
         "io.k8s.apimachinery.pkg.api.resource.Quantity",
         "io.k8s.apimachinery.pkg.runtime.RawExtension",
         "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1",
-        "io.k8s.apimachinery.pkg.apis.meta.v1.Time",
-        "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime",
         "io.k8s.apimachinery.pkg.apis.meta.v1.Duration",
         "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
     }
@@ -62,7 +70,8 @@ _RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 class _Plan(NamedTuple):
     """How one schema decodes: ``want`` is the JSON kind it takes ("struct", "map",
-    "array", "string", "int32", "int64", "float64", "bool", "intstr") or "" (anything)."""
+    "array", "string", "int32", "int64", "float64", "bool"; "intstr", or a Go time layout
+    for the types that decode themselves) or "" (anything)."""
 
     want: str
     go_type: str
@@ -111,7 +120,7 @@ def _make_plan(table: ResourceTable, raw: Any) -> _Plan:
         return _Plan("array", f"[]{_plan(table, items).go_type}", "", None, items)
     if kind == "string":
         if fmt == "date-time":
-            return _Plan("", "", "", None, None)  # date_time_error's
+            return _Plan(RFC3339_MICRO if name == MICRO_TIME else RFC3339, "string", "", None, None)
         return _Plan("string", "[]uint8" if fmt == "byte" else "string", "", None, None)
     if kind == "integer":
         bits = "int32" if fmt == "int32" else "int64"
@@ -148,8 +157,8 @@ def _mismatch(want: str, value: Any) -> str | None:
 
 
 def type_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None:
-    """The 400 message for the first value of built-in ``obj`` whose JSON type its Go
-    field cannot take (module docstring), or ``None``. Custom resources: always None."""
+    """The 400 message for the error Go's decoder returns for built-in ``obj`` (module
+    docstring), or ``None`` when it decodes. Custom resources: always None."""
     if resource.is_crd or not isinstance(obj, dict):
         return None
     schema = schema_of(table, resource)
@@ -157,8 +166,9 @@ def type_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None
         return None
     prefix = (
         f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-        f"{resource.kind}: json: cannot unmarshal"
+        f"{resource.kind}: "
     )
+    saved: str | None = None  # the first UnmarshalTypeError; decoding goes on
     # (schema, value, innermost struct, field path), depth first in document order
     top = _plan(table, schema)
     stack: list[tuple[Any, Any, str, str]] = [
@@ -171,14 +181,30 @@ def type_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None
         if value is None:
             continue  # null fits every Go type
         plan = _plan(table, raw)
-        wrong = _mismatch("int32" if plan.want == "intstr" else plan.want, value)
-        if plan.want == "intstr":
-            if wrong is not None and not isinstance(value, str):
-                # IntOrString.UnmarshalJSON's own encoding/json call: no field context
-                return f"{prefix} {wrong} into Go value of type int32"
+        where = f"Go struct field {struct}.{path}"
+        if plan.want == "intstr" or plan.want.startswith("2006"):
+            # A type decoding itself: its error stops decoding, and wins over a saved one.
+            if plan.want == "intstr":
+                wrong = None if isinstance(value, str) else _mismatch("int32", value)
+                if wrong is not None:
+                    return f"{prefix}json: cannot unmarshal {wrong} into {where} of type int32"
+            elif not isinstance(value, str):
+                return (
+                    f"{prefix}json: cannot unmarshal {json_type(value)} into {where} of type string"
+                )
+            else:
+                try:
+                    go_parse_time(value, plan.want)
+                except ValueError as err:
+                    return f"{prefix}{err}"
             continue
+        wrong = _mismatch(plan.want, value)
         if wrong is not None:
-            return f"{prefix} {wrong} into Go struct field {struct}.{path} of type {plan.go_type}"
+            if saved is None:
+                saved = (
+                    f"{prefix}json: cannot unmarshal {wrong} into {where} of type {plan.go_type}"
+                )
+            continue
         if plan.want == "struct" and plan.properties is not None:
             properties = plan.properties
             inner = plan.struct or struct
@@ -191,4 +217,4 @@ def type_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None
         elif plan.want == "array":
             for index in range(len(value) - 1, -1, -1):
                 stack.append((plan.element, value[index], struct, path))
-    return None
+    return saved

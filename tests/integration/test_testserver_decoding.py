@@ -118,10 +118,11 @@ def refused(http: httpx.Client, body: dict[str, Any]) -> str:
             pod(hostNetwork="true"),
             "string into Go struct field PodSpec.spec.hostNetwork " "of type bool",
         ),
-        # IntOrString decodes itself with encoding/json: no field context
+        # IntOrString decodes itself; the field context is added to its error too
         (
             pod(containers=[container(livenessProbe={"httpGet": {"port": True}})]),
-            "bool into Go value of type int32",
+            "bool into Go struct field HTTPGetAction.spec.containers.livenessProbe.httpGet"
+            ".port of type int32",
         ),
     ],
 )
@@ -136,6 +137,23 @@ def test_only_the_first_error_in_document_order_is_reported(http: httpx.Client) 
     assert refused(http, body).startswith("string into Go struct field PodSpec.spec.hostNetwork")
     body = pod(priority="high", hostNetwork="yes")
     assert refused(http, body).startswith("string into Go struct field PodSpec.spec.priority")
+
+
+def test_a_type_decoding_itself_stops_decoding_and_wins(http: httpx.Client) -> None:
+    # Go's decoder saves the first plain type error and goes on; an error from a type's
+    # own UnmarshalJSON (IntOrString, Time) is returned at once instead.
+    probe = {"httpGet": {"port": 1.5}}
+    body = pod(priority="high", containers=[container(readinessProbe=probe)])
+    assert refused(http, body) == (
+        "number 1.5 into Go struct field HTTPGetAction.spec.containers.readinessProbe"
+        ".httpGet.port of type int32"
+    )
+    late = pod(priority="high")
+    body = {"spec": late.pop("spec"), **late}  # the saved error comes first in the body
+    body["metadata"]["creationTimestamp"] = 5
+    assert refused(http, body) == (
+        "number into Go struct field ObjectMeta.metadata.creationTimestamp of type string"
+    )
 
 
 def test_nulls_and_fitting_values_decode(http: httpx.Client) -> None:
