@@ -38,6 +38,7 @@ Custom resources are decoded unstructured: their type errors stay schema validat
 
 from __future__ import annotations
 
+import functools
 import weakref
 from typing import Any, NamedTuple
 
@@ -83,11 +84,20 @@ class _Plan(NamedTuple):
 _PLANS: dict[int, dict[int, tuple[Any, _Plan]]] = {}
 
 
-def _plan(table: ResourceTable, raw: Any) -> _Plan:
+def _plans(table: ResourceTable) -> dict[int, tuple[Any, _Plan]]:
+    """id(schema) -> (schema, plan) for ``table``; it goes when the table goes."""
     plans = _PLANS.get(id(table))
     if plans is None:
         plans = _PLANS[id(table)] = {}
         weakref.finalize(table, _PLANS.pop, id(table), None)
+    return plans
+
+
+def _plan(
+    table: ResourceTable, raw: Any, plans: dict[int, tuple[Any, _Plan]] | None = None
+) -> _Plan:
+    if plans is None:
+        plans = _plans(table)
     known = plans.get(id(raw))
     if known is not None and known[0] is raw:
         return known[1]
@@ -176,45 +186,53 @@ def type_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None
         for key in reversed(list(obj))
         if top.properties and key in top.properties and key not in ("apiVersion", "kind")
     ]
+    plans = _plans(table)
     while stack:
         raw, value, struct, path = stack.pop()
         if value is None:
             continue  # null fits every Go type
-        plan = _plan(table, raw)
-        where = f"Go struct field {struct}.{path}"
-        if plan.want == "intstr" or plan.want.startswith("2006"):
-            # A type decoding itself: its error stops decoding, and wins over a saved one.
-            if plan.want == "intstr":
-                wrong = None if isinstance(value, str) else _mismatch("int32", value)
-                if wrong is not None:
-                    return f"{prefix}json: cannot unmarshal {wrong} into {where} of type int32"
-            elif not isinstance(value, str):
-                return (
-                    f"{prefix}json: cannot unmarshal {json_type(value)} into {where} of type string"
-                )
-            else:
-                try:
-                    go_parse_time(value, plan.want)
-                except ValueError as err:
-                    return f"{prefix}{err}"
-            continue
-        wrong = _mismatch(plan.want, value)
-        if wrong is not None:
-            if saved is None:
-                saved = (
-                    f"{prefix}json: cannot unmarshal {wrong} into {where} of type {plan.go_type}"
-                )
-            continue
-        if plan.want == "struct" and plan.properties is not None:
-            properties = plan.properties
+        known = plans.get(id(raw))
+        plan = known[1] if known is not None and known[0] is raw else _plan(table, raw, plans)
+        want = plan.want
+        if want == "struct" and isinstance(value, dict):  # the common cases first
+            properties = plan.properties or {}
             inner = plan.struct or struct
             for key in reversed(list(value)):
                 if key in properties:
                     stack.append((properties[key], value[key], inner, f"{path}.{key}"))
-        elif plan.want == "map":
+            continue
+        if want == "string" and isinstance(value, str):
+            continue
+        if want == "intstr" or want.startswith("2006"):
+            # A type decoding itself: its error stops decoding, and wins over a saved one.
+            if want.startswith("2006") and isinstance(value, str):
+                problem = _time_problem(value, want)
+                if problem is not None:
+                    return prefix + problem
+                continue
+            wrong = _mismatch("int32" if want == "intstr" else "string", value)
+            if wrong is not None and not isinstance(value, str):
+                return f"{prefix}json: cannot unmarshal {wrong} into Go struct field {struct}.{path} of type {plan.go_type}"
+            continue
+        wrong = _mismatch(want, value)
+        if wrong is not None:
+            if saved is None:
+                saved = f"{prefix}json: cannot unmarshal {wrong} into Go struct field {struct}.{path} of type {plan.go_type}"
+        elif want == "map":
             for key in reversed(list(value)):
                 stack.append((plan.element, value[key], struct, path))
-        elif plan.want == "array":
+        elif want == "array":
             for index in range(len(value) - 1, -1, -1):
                 stack.append((plan.element, value[index], struct, path))
     return saved
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_problem(value: str, layout: str) -> str | None:
+    """Go's ``time.Parse`` message for ``value``, or None; memoised (every write of an
+    object carries the same stored timestamps again)."""
+    try:
+        go_parse_time(value, layout)
+    except ValueError as err:
+        return str(err)
+    return None

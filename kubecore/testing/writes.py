@@ -134,10 +134,11 @@ def validate_write(
     if not isinstance(obj, dict):
         return obj
     table = tracker.table
-    problem = (
-        decode_errors(resource, obj)
-        or type_error(table, resource, obj)
-        or date_time_error(table, resource, obj)
+    problem = decode_errors(resource, obj) or (
+        # a custom resource's metadata timestamps; a built-in kind's are type_error's
+        date_time_error(table, resource, obj)
+        if resource.is_crd
+        else type_error(table, resource, obj)
     )
     if problem is not None:
         raise bad_request(problem)
