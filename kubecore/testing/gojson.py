@@ -22,8 +22,8 @@ OpenAPI schema, which stands in for the Go types:
 * **Types.** From ``type`` + ``format``: ``int32``, ``int64``, ``float64``, ``string``,
   ``bool``, ``[]uint8`` (``format: byte``), ``[]T``, ``map[string]T``, and a struct as
   ``<package>.<Name>`` (``v1.PodSpec``) from its definition name; pointers are followed,
-  as Go's message does. Named scalar and map types (``v1.Protocol``, ``v1.ResourceList``)
-  are not in the schema: they read as their underlying ``string`` / ``map[string]T``.
+  as Go's message does. Named scalar types (``v1.Protocol``) are not in the schema: they
+  read as their underlying ``string``; a map of quantities reads as ``v1.ResourceList``.
 * **Custom decoders** (the stopping errors). ``IntOrString`` takes a string or an int32;
   ``Time``/``MicroTime`` a string that Go's ``time.Parse`` reads (the message is
   ``parsing time ...``, with no field). Their ``encoding/json`` type errors are the same
@@ -66,6 +66,9 @@ _SELF_DECODING = frozenset(
         "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
     }
 )
+#: Named map types the schema cannot name: every map of quantities in the API is a
+#: ``v1.ResourceList`` (limits, requests, capacity, hard, ...).
+_NAMED_MAPS = {"map[string]resource.Quantity": "v1.ResourceList"}
 _RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
@@ -113,7 +116,7 @@ def _make_plan(table: ResourceTable, raw: Any) -> _Plan:
     package = name.rsplit(".", 2)[-2] if name.count(".") >= 1 else ""
     kind, fmt = schema.get("type"), schema.get("format")
     if name in _SELF_DECODING or schema.get("x-kubernetes-preserve-unknown-fields"):
-        return _Plan("", "", "", None, None)
+        return _Plan("", f"{package}.{short}" if name else "interface {}", "", None, None)
     if name == _INT_OR_STRING or fmt == "int-or-string":
         return _Plan("intstr", "int32", "", None, None)
     if kind == "object":
@@ -123,8 +126,9 @@ def _make_plan(table: ResourceTable, raw: Any) -> _Plan:
             return _Plan("struct", go_type, short if name else "", properties, None)
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict):
-            return _Plan("map", f"map[string]{_plan(table, extra).go_type}", "", None, extra)
-        return _Plan("", "", "", None, None)
+            go_type = f"map[string]{_plan(table, extra).go_type}"
+            return _Plan("map", _NAMED_MAPS.get(go_type, go_type), "", None, extra)
+        return _Plan("", "interface {}", "", None, None)
     if kind == "array" and isinstance(schema.get("items"), dict):
         items = schema["items"]
         return _Plan("array", f"[]{_plan(table, items).go_type}", "", None, items)
@@ -139,7 +143,7 @@ def _make_plan(table: ResourceTable, raw: Any) -> _Plan:
         return _Plan("float64", "float64", "", None, None)
     if kind == "boolean":
         return _Plan("bool", "bool", "", None, None)
-    return _Plan("", "", "", None, None)
+    return _Plan("", f"{package}.{short}" if name else "interface {}", "", None, None)
 
 
 def _mismatch(want: str, value: Any) -> str | None:

@@ -102,6 +102,11 @@ def refused(http: httpx.Client, body: dict[str, Any]) -> str:
             "array into Go struct field PodSpec.spec.nodeSelector " "of type map[string]string",
         ),
         (
+            pod(containers=[container(resources={"limits": ["1"]})]),
+            "array into Go struct field ResourceRequirements.spec.containers.resources.limits "
+            "of type v1.ResourceList",
+        ),
+        (
             pod(containers=[container(args=[1])]),
             "number into Go struct field " "Container.spec.containers.args of type string",
         ),
