@@ -54,8 +54,6 @@ __all__ = [
 
 log = logging.getLogger("kubecore")
 
-_DEFAULT_CONNECT_TIMEOUT = 30.0
-
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -280,10 +278,7 @@ class RESTClient:
                 ssl_context=context,
                 server_hostname=cfg.tls_server_name,
                 proxy_url=cfg.proxy_url or _environment_proxy(cfg.host),
-                connect_timeout=(
-                    cfg.timeout if cfg.timeout is not None else _DEFAULT_CONNECT_TIMEOUT
-                ),
-                read_timeout=cfg.timeout,
+                timeout=cfg.timeout,
             )
         except ValueError as exc:
             # A Config built by hand (or a proxy from the environment) skipped the checks

@@ -15,6 +15,26 @@ are in ``docs/benchmarks.md`` (f). This module is the only place that knows the 
   proxy (TLS to the proxy itself) is not supported and says so.
 * ``gzip`` responses are decompressed (streams too).
 * Failures raise ``TransportError`` subclasses, never with request headers in the message.
+
+**Timeouts** (seconds), as Go's ``http.Transport`` that client-go builds
+(``utilnet.SetTransportDefaults``): making a connection is bounded phase by phase, so a
+server or proxy that accepts the TCP connection and then says nothing fails with
+``ConnectTimeout`` instead of hanging:
+
+* ``dial_timeout`` (30, Go's ``net.Dialer.Timeout``): the TCP connection to the server or
+  proxy; for a SOCKS5 proxy its handshake too (Go bounds that only by the request's
+  context, which without ``timeout`` has no deadline: a stricter choice here);
+* ``proxy_connect_timeout`` (60): the HTTP proxy's answer to ``CONNECT`` (net/http gives
+  the CONNECT one minute when the request's context has no deadline);
+* ``tls_handshake_timeout`` (10, Go's ``TLSHandshakeTimeout``): the TLS handshake.
+
+``timeout`` (``Config.timeout``, client-go's ``rest.Config.Timeout``, which becomes
+``http.Client.Timeout``; or per request) is the request's overall bound: each phase above
+gets at most what is left of it, then waiting for the response headers and ``read()``
+of the body too. ``None`` (the default, as in client-go) sets no overall bound: once
+connected, the client waits for the answer as long as the server takes. A streamed
+body (``iter_chunks``) waits at most ``timeout`` per read; watches set their own read
+bounds (``Response.set_read_timeout``).
 """
 
 from __future__ import annotations
@@ -26,11 +46,15 @@ import socket
 import ssl
 import struct
 import threading
+import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
 __all__ = [
+    "DEFAULT_DIAL_TIMEOUT",
+    "DEFAULT_PROXY_CONNECT_TIMEOUT",
+    "DEFAULT_TLS_HANDSHAKE_TIMEOUT",
     "ConnectError",
     "ConnectTimeout",
     "InvalidHeader",
@@ -44,6 +68,10 @@ __all__ = [
 
 _MAX_IDLE = 16
 _CHUNK = 64 * 1024
+#: Go's defaults as client-go configures its transport (seconds).
+DEFAULT_DIAL_TIMEOUT = 30.0
+DEFAULT_TLS_HANDSHAKE_TIMEOUT = 10.0
+DEFAULT_PROXY_CONNECT_TIMEOUT = 60.0
 #: Verbs that may be sent again when it is unknown whether the server acted on them
 #: (Go's ``isReplayable``); ``RESTClient`` retries 5xx for these too.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -80,9 +108,12 @@ class Response:
     ``iter_chunks()`` streams it; ``close()`` gives the connection up.
     """
 
-    def __init__(self, raw: http.client.HTTPResponse, release: _Release) -> None:
+    def __init__(
+        self, raw: http.client.HTTPResponse, release: _Release, deadline: float | None = None
+    ) -> None:
         self._raw = raw
         self._release = release
+        self._deadline = deadline  # the request's overall timeout, for read()
         self.status = raw.status
         self.headers = raw.headers
         encoding = (raw.headers.get("Content-Encoding") or "").strip().lower()
@@ -93,6 +124,8 @@ class Response:
         return self.headers.get_all(name) or []
 
     def read(self) -> bytes:
+        if self._deadline is not None:
+            self.set_read_timeout(_left(self._deadline))
         try:
             data = self._raw.read()
         except TimeoutError as exc:
@@ -180,23 +213,41 @@ class _Connection(http.client.HTTPConnection):
         host: str,
         port: int,
         *,
-        connect_timeout: float | None,
         tls: ssl.SSLContext | None,
         server_hostname: str,
         socks: _Socks | None,
     ) -> None:
-        super().__init__(host, port, timeout=connect_timeout)
+        super().__init__(host, port)
         self._tls = tls
         self._server_hostname = server_hostname
         self._socks = socks
 
     def connect(self) -> None:
+        raise RuntimeError("Transport opens connections phase by phase (dial, tunnel, tls)")
+
+    def dial(self, timeout: float | None) -> None:
+        """The TCP connection to the server or proxy (and a SOCKS5 proxy's handshake)."""
         if self._socks is not None:
-            self.sock = self._socks.connect(self.timeout)
-        else:
-            super().connect()  # TCP_NODELAY, and the CONNECT tunnel when set_tunnel() was called
-        if self._tls is not None:
-            self.sock = self._tls.wrap_socket(self.sock, server_hostname=self._server_hostname)
+            self.sock = self._socks.connect(timeout)
+            return
+        self.sock = socket.create_connection((self.host, self.port), timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def tunnel(self, timeout: float | None) -> None:
+        """``CONNECT`` through the HTTP proxy (set_tunnel() named the server)."""
+        assert self.sock is not None
+        self.sock.settimeout(timeout)
+        self._tunnel()  # type: ignore[attr-defined]  # http.client's own CONNECT exchange
+
+    @property
+    def uses_tls(self) -> bool:
+        return self._tls is not None
+
+    def handshake(self, timeout: float | None) -> None:
+        """The TLS handshake with the server (through the tunnel, if any)."""
+        assert self.sock is not None and self._tls is not None
+        self.sock.settimeout(timeout)
+        self.sock = self._tls.wrap_socket(self.sock, server_hostname=self._server_hostname)
 
     def idle_and_dropped(self) -> bool:
         """True when the server closed (or wrote to) this idle connection."""
@@ -219,8 +270,10 @@ class Transport:
         ssl_context: ssl.SSLContext | None = None,
         server_hostname: str | None = None,
         proxy_url: str | None = None,
-        connect_timeout: float | None = None,
-        read_timeout: float | None = None,
+        timeout: float | None = None,
+        dial_timeout: float = DEFAULT_DIAL_TIMEOUT,
+        tls_handshake_timeout: float = DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+        proxy_connect_timeout: float = DEFAULT_PROXY_CONNECT_TIMEOUT,
     ) -> None:
         parts = urlsplit(base_url)
         scheme = parts.scheme.lower()
@@ -232,8 +285,10 @@ class Transport:
         self._prefix = parts.path.rstrip("/")
         self._tls = (ssl_context or ssl.create_default_context()) if scheme == "https" else None
         self._server_hostname = server_hostname or self._host
-        self._connect_timeout = connect_timeout
-        self._read_timeout = read_timeout
+        self._timeout = timeout
+        self._dial_timeout = dial_timeout
+        self._tls_handshake_timeout = tls_handshake_timeout
+        self._proxy_connect_timeout = proxy_connect_timeout
         self._absolute_prefix = ""  # set when requests go through an HTTP forward proxy
         self._proxy_headers: dict[str, str] = {}
         self._proxy: tuple[str, int] | None = None
@@ -277,7 +332,6 @@ class Transport:
         conn = _Connection(
             host,
             port,
-            connect_timeout=self._connect_timeout,
             tls=self._tls,
             server_hostname=self._server_hostname,
             socks=self._socks,
@@ -324,19 +378,23 @@ class Transport:
     ) -> Response:
         """Send ``method target`` (path and query) and return once the headers arrived.
 
-        ``timeout`` overrides the read timeout for this request. Read the body with
-        ``Response.read()`` or stream it; either way the response must be consumed or closed.
+        ``timeout`` (seconds) overrides the transport's overall ``timeout`` for this
+        request (module docstring). Read the body with ``Response.read()`` or stream it;
+        either way the response must be consumed or closed. Raises ``ConnectTimeout`` /
+        ``ConnectError`` when no connection was made (nothing sent), ``ReadTimeout`` when
+        the answer did not come in time, ``ReadError`` when the connection failed.
         """
         url = self._absolute_prefix + self._prefix + target
-        read_timeout = self._read_timeout if timeout is None else timeout
+        overall = self._timeout if timeout is None else timeout
+        deadline = None if overall is None else time.monotonic() + overall
         fresh_retry_left = method in SAFE_METHODS
         while True:
             conn, reused = self._take()
             try:
                 if conn.sock is None:
-                    self._connect(conn)
+                    self._connect(conn, deadline)
                 assert conn.sock is not None
-                conn.sock.settimeout(read_timeout)
+                conn.sock.settimeout(None if deadline is None else _left(deadline))
                 raw = self._exchange(conn, method, url, headers, body)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
                 conn.close()
@@ -351,26 +409,61 @@ class Transport:
                 raise ReadError(f"{method} failed: {_describe(exc)}") from exc
             except TimeoutError as exc:
                 conn.close()
-                raise ReadTimeout(f"{method} timed out after {read_timeout} s") from exc
+                raise ReadTimeout(
+                    f"{method} got no answer from {self._netloc} within the {overall:g} s timeout"
+                ) from exc
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 raise ReadError(f"{method} failed: {_describe(exc)}") from exc
             except BaseException:
                 conn.close()
                 raise
-            return Response(raw, _Release(self, conn))
+            if conn.sock is not None:  # each read of a stream waits at most ``overall``
+                conn.sock.settimeout(overall)
+            return Response(raw, _Release(self, conn), deadline)
 
-    def _connect(self, conn: _Connection) -> None:
-        try:
-            conn.connect()
-        except TimeoutError as exc:
-            conn.close()
-            raise ConnectTimeout(
-                f"connecting to {self._netloc} timed out after {self._connect_timeout} s"
-            ) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            raise ConnectError(f"cannot connect to {self._netloc}: {_describe(exc)}") from exc
+    def _connect(self, conn: _Connection, deadline: float | None) -> None:
+        """Dial, CONNECT through an HTTP proxy, TLS handshake: each phase within its own
+        bound and what is left of the overall ``deadline``."""
+        phases: list[tuple[str, float, Callable[[float | None], None]]] = []
+        if self._proxy is not None:
+            proxy = _netloc(*self._proxy)
+            phases.append((f"connecting to the proxy {proxy}", self._dial_timeout, conn.dial))
+        elif self._socks is not None:
+            phases.append(
+                (
+                    f"connecting to {self._netloc} through the SOCKS5 proxy",
+                    self._dial_timeout,
+                    conn.dial,
+                )
+            )
+        else:
+            phases.append((f"connecting to {self._netloc}", self._dial_timeout, conn.dial))
+        if self._proxy is not None and self._tls is not None:  # set_tunnel() was called
+            phases.append(
+                (f"the proxy CONNECT to {self._netloc}", self._proxy_connect_timeout, conn.tunnel)
+            )
+        if conn.uses_tls:
+            phases.append(
+                (
+                    f"the TLS handshake with {self._netloc}",
+                    self._tls_handshake_timeout,
+                    conn.handshake,
+                )
+            )
+        for what, bound, run in phases:
+            limit = bound if deadline is None else min(bound, _left(deadline))
+            try:
+                run(limit)
+            except TimeoutError as exc:
+                conn.close()
+                raise ConnectTimeout(f"{what} timed out after {limit:g} s") from exc
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                raise ConnectError(f"{what} failed: {_describe(exc)}") from exc
+            except BaseException:
+                conn.close()
+                raise
 
     def _exchange(
         self,
@@ -471,6 +564,12 @@ def _gunzip(data: bytes) -> bytes:
         return zlib.decompress(data, 31)
     except zlib.error as exc:
         raise ReadError(f"the gzip response body is corrupt: {exc}") from exc
+
+
+def _left(deadline: float) -> float:
+    """Seconds until ``deadline`` (monotonic), at least a millisecond: a socket timeout of
+    0 would mean non-blocking, not "already late"."""
+    return max(0.001, deadline - time.monotonic())
 
 
 def _netloc(host: str, port: int) -> str:

@@ -134,12 +134,15 @@ class EventRecorder:
     ) -> None:
         """Queue an Event about ``regarding`` (a model, ``Unstructured``, dict or
         ``ObjectReference``); ``related`` is an optional second object. ``type`` is
-        ``"Normal"`` or ``"Warning"`` (else ``ValueError``); the note is
-        ``note_fmt % args`` (printf style, as Go's ``Sprintf``), cut to 1 kB. Never blocks
-        and never raises for API trouble."""
-        if type not in (EVENT_TYPE_NORMAL, EVENT_TYPE_WARNING):
-            raise ValueError(f"unsupported event type {type!r}: use 'Normal' or 'Warning'")
+        ``"Normal"`` or ``"Warning"``: any other type is logged as an error ("Unsupported
+        event type") and the event dropped, as client-go's recorder does (``eventf`` is
+        called from reconcile paths, where raising would fail the reconcile over a
+        diagnostic). The note is ``note_fmt % args`` (printf style, as Go's ``Sprintf``),
+        cut to 1 kB. Never blocks and never raises for API trouble."""
         ref = object_reference(regarding)
+        if type not in (EVENT_TYPE_NORMAL, EVENT_TYPE_WARNING):
+            _log.error("Unsupported event type %r: event %s dropped", type, reason)
+            return
         note = note_fmt % args if args else note_fmt
         encoded = note.encode()
         if len(encoded) > _NOTE_LIMIT:

@@ -9,7 +9,9 @@
    ``k8s.io/initial-events-end`` bookmark, instead of a whole list response beside them.
    A server that rejects WatchList (an older apiserver answers 4xx) is listed from then on;
    after three streams in a row cut before their initial state was complete, the next
-   relist is a paged list.
+   relist is a paged list. A stream answered 410 Expired or "Too large resource version"
+   is not a cut stream and does not count: it only says where to stream from next
+   (below), as client-go's ``watchList`` has no failure count for those.
 2. **Watch** from the list's resourceVersion, with bookmarks, handing each change to
    ``sink.apply``; every event and bookmark moves the last synced version on.
 3. **Relist or re-watch** after a watch ends, as client-go's ``watch()`` loop and
@@ -380,6 +382,7 @@ class Reflector(Generic[T]):
         handle = self._open(self._rewatch_resource_version(), True)
         initial: list[T] = []
         pause = _initial_state_gc_pause()
+        broken = True  # cut before its initial state was complete, unless told otherwise
         try:
             for event in handle:
                 self._watch_events += 1
@@ -398,10 +401,16 @@ class Reflector(Generic[T]):
                         self._broken_streams = 0
                     continue
                 self._handle(event)
+        except ApiError as err:
+            # 410 or "Too large resource version" says where to stream from next (client-go's
+            # watchList retries on isExpiredError / isTooLargeResourceVersionError with no
+            # failure count): not a broken stream.
+            broken = not (isinstance(err, Gone) or _too_large_resource_version(err))
+            raise
         finally:
             pause.close()
             self._close(handle)
-            if self._needs_list:
+            if self._needs_list and broken:
                 self._broken_streams += 1
 
     def _watch(self, resource_version: str) -> None:

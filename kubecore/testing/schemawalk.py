@@ -25,7 +25,15 @@ from kubecore.core.validation.structural import resolve_ref
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fielderrors import json_type
 
-__all__ = ["Node", "date_time_error", "go_parse_time", "reaches", "schema_of", "walk"]
+__all__ = [
+    "Node",
+    "date_time_error",
+    "go_parse_time",
+    "reaches",
+    "resolve",
+    "schema_of",
+    "walk",
+]
 
 MICRO_TIME = "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"
 RFC3339 = "2006-01-02T15:04:05Z07:00"
@@ -57,6 +65,12 @@ def _resolve(table: ResourceTable, schema: Any) -> tuple[dict[str, Any], str]:
         # an unresolved $ref is not remembered: a table can gain definitions later
         resolved_by_id[id(schema)] = (schema, result, name)
     return result, name
+
+
+def resolve(table: ResourceTable, schema: Any) -> tuple[dict[str, Any], str]:
+    """``schema`` with ``$ref`` (or a one-member ``allOf``) followed, ``{}`` if it is not a
+    mapping, and the name of the last definition reached ("" for an inline schema)."""
+    return _resolve(table, schema)
 
 
 def schema_of(table: ResourceTable, resource: Resource) -> dict[str, Any] | None:

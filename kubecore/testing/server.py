@@ -854,7 +854,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         def progress(obj: Obj) -> None:
             # An idle tick: tell a bookmarking client how far the watch got. The version is
             # the tracker's cursor, so it never covers an event this stream has not sent.
-            if bookmarks and obj["metadata"]["resourceVersion"] != bookmarked:
+            # The first tick is where the stream starts (after any initial state): that is
+            # no progress, and kube-apiserver never opens a watch with a BOOKMARK (its first
+            # periodic one comes a minute in), so it is only noted.
+            nonlocal bookmarked
+            rv = obj["metadata"]["resourceVersion"]
+            if not bookmarked:
+                bookmarked = rv
+            elif bookmarks and rv != bookmarked:
                 chunk("BOOKMARK", obj)
 
         try:

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.discovery import Resource
 from kubecore.testing.fielderrors import FieldError, invalid
+from kubecore.testing.gojson import type_error
 from kubecore.testing.httpio import query_flag
 from kubecore.testing.objectmeta import decode_errors, name_rule, validate_object_meta
 from kubecore.testing.patch import (
@@ -119,7 +120,8 @@ def validate_write(
 ) -> Any:
     """Every write's checks, in kube-apiserver's order; returns the object to store.
 
-    Decoding (400): metadata types, ``date-time`` values; then the object is pruned by its
+    Decoding (400): metadata types, the first JSON type a built-in kind's Go field cannot
+    take (:mod:`kubecore.testing.gojson`), ``date-time`` values; then the object is pruned by its
     kind's schema, built-in kinds and custom resources alike (:mod:`kubecore.testing.pruning`:
     ``fieldValidation`` Strict fails on unknown fields, Warn, the default, adds a
     ``Warning`` value per field to ``warnings``, Ignore says nothing). Then validation (422
@@ -132,7 +134,12 @@ def validate_write(
     if not isinstance(obj, dict):
         return obj
     table = tracker.table
-    problem = decode_errors(resource, obj) or date_time_error(table, resource, obj)
+    problem = decode_errors(resource, obj) or (
+        # a custom resource's metadata timestamps; a built-in kind's are type_error's
+        date_time_error(table, resource, obj)
+        if resource.is_crd
+        else type_error(table, resource, obj)
+    )
     if problem is not None:
         raise bad_request(problem)
     mode = params.get("fieldValidation", "Warn")

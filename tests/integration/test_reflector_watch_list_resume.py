@@ -186,6 +186,33 @@ def test_a_stream_at_a_version_too_large_starts_fresh(
     assert cache.names() == ["a"] and lists(server) == 0
 
 
+def test_streams_answered_410_are_not_broken_streams(
+    server: TestApiServer, cs: VMClientset, reflector: tuple[Reflector[Any], Cache]
+) -> None:
+    """A 410 says where to stream from next (client-go's ``watchList`` retries at once from
+    no version, ``isExpiredError``); it is not a cut stream, so three of them never count
+    toward the "three broken streams, then a paged list" fallback."""
+    one, cache = reflector
+    rv = synced_change(cs, one, "a")
+    force_relist(server, one, 410, 410, 410)  # the stream at rv, then two from no version
+    assert streams(server) == [STREAM, at(rv), STREAM, STREAM, STREAM]
+    assert cache.names() == ["a"] and lists(server) == 0
+
+
+def test_a_410_after_cut_streams_streams_again_from_no_version(
+    server: TestApiServer, cs: VMClientset, reflector: tuple[Reflector[Any], Cache]
+) -> None:
+    """Two streams cut before their initial state was complete count; the 410 that follows
+    does not: the next relist is still a stream (from no version), not a paged list."""
+    one, cache = reflector
+    rv = synced_change(cs, one, "a")
+    server.faults.drop_watches_after(0, times=2)
+    force_relist(server, one, 410)
+    assert streams(server)[:2] == [STREAM, at(rv)]
+    assert streams(server)[-1] == STREAM and len(streams(server)) == 5
+    assert cache.names() == ["a"] and lists(server) == 0
+
+
 # -- the test server: a WatchList at a version, as kube-apiserver serves it ----------------
 
 

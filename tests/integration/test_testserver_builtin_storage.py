@@ -272,14 +272,6 @@ def test_the_fake_keeps_generation_as_the_server_does() -> None:
         fake.tracker.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left alone (QA 6): a wrong JSON type in a built-in kind is refused by the "
-    "server's schema validation (422 Invalid) where kube-apiserver's JSON decoder refuses "
-    "it first (400 BadRequest, 'cannot be handled as a Deployment: json: cannot unmarshal "
-    "string into Go struct field ...'); mapping every schema type error to Go's struct "
-    "paths and type names is more than a small fix",
-)
 def test_a_wrong_json_type_in_a_builtin_kind_is_a_decoding_400(http: httpx.Client) -> None:
     body = {
         "apiVersion": "apps/v1",
@@ -296,4 +288,8 @@ def test_a_wrong_json_type_in_a_builtin_kind_is_a_decoding_400(http: httpx.Clien
     }
     answer = http.post(DEPLOYS, json=body)
     assert answer.status_code == 400, answer.text
-    assert "cannot be handled as a Deployment" in answer.json()["message"]
+    assert answer.json()["reason"] == "BadRequest"
+    assert answer.json()["message"] == (
+        'Deployment in version "v1" cannot be handled as a Deployment: json: cannot '
+        "unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,14 @@ def server() -> Iterator[TestApiServer]:
         yield srv
 
 
-def stream(server: TestApiServer, **params: str) -> list[dict[str, Any]]:
-    """The whole watch stream (give ``timeoutSeconds``)."""
+def stream(
+    server: TestApiServer, *, then: Callable[[], object] = lambda: None, **params: str
+) -> list[dict[str, Any]]:
+    """The whole watch stream (give ``timeoutSeconds``); ``then`` runs once the server
+    answered (its watch has started)."""
     with httpx.stream("GET", server.url + VMS, params={"watch": "true", **params}, timeout=20) as r:
         assert r.status_code == 200, r.read()
+        then()
         return [json.loads(line) for line in r.iter_lines() if line]
 
 
@@ -102,7 +106,40 @@ def test_compaction_expires_an_old_version(server: TestApiServer) -> None:
         assert event["type"] == "ERROR" and event["object"]["reason"] == "Expired"
         current = c.get(VMS).json()["metadata"]["resourceVersion"]
     events = stream(server, resourceVersion=current, allowWatchBookmarks="true", timeoutSeconds="1")
-    assert [e["type"] for e in events] == ["BOOKMARK"]  # the current version is still served
+    assert events == []  # the current version is still served (200), with nothing to tell
+
+
+def elsewhere(server: TestApiServer, name: str) -> str:
+    """Create VM ``name`` in namespace "other" (outside the watched collection, so only a
+    bookmark can tell a watch of "default" the version moved); its resourceVersion."""
+    with httpx.Client(base_url=server.url) as c:
+        body = {**vm(name), "metadata": {"name": name, "namespace": "other"}}
+        created = c.post(VMS.replace("/default/", "/other/"), json=body)
+        assert created.status_code == 201, created.text
+        return str(created.json()["metadata"]["resourceVersion"])
+
+
+def test_bookmarks_only_when_asked_and_never_as_the_first_event(server: TestApiServer) -> None:
+    # kube-apiserver sends BOOKMARKs only to watches with allowWatchBookmarks=true, as
+    # progress (periodically; this server once the version moved, within about a second)
+    # and as the initial-events-end one: a watch never opens with one.
+    current = elsewhere(server, "o1")
+    moved: list[str] = []
+    asked = stream(
+        server,
+        then=lambda: moved.append(elsewhere(server, "o2")),
+        resourceVersion=current,
+        allowWatchBookmarks="true",
+        timeoutSeconds="3",
+    )
+    assert [(e["type"], str(rv_of(e))) for e in asked] == [("BOOKMARK", moved[0])]
+    unasked = stream(
+        server,
+        then=lambda: elsewhere(server, "o3"),
+        resourceVersion=moved[0],
+        timeoutSeconds="3",
+    )
+    assert unasked == []
 
 
 def test_a_bookmark_never_covers_events_not_yet_sent(server: TestApiServer) -> None:
@@ -110,7 +147,12 @@ def test_a_bookmark_never_covers_events_not_yet_sent(server: TestApiServer) -> N
         for i in range(30):
             c.post(VMS, json=vm(f"b{i:02}"))
         c.delete(f"{VMS}/b03")
-    events = stream(server, allowWatchBookmarks="true", timeoutSeconds="2")
+    events = stream(
+        server,
+        then=lambda: elsewhere(server, "moved"),
+        allowWatchBookmarks="true",
+        timeoutSeconds="3",
+    )
     sent: set[int] = set()
     for ev in events:
         if ev["type"] == "BOOKMARK":

@@ -125,12 +125,29 @@ def test_regarding_may_be_unstructured_or_a_dict(cs: Clientset) -> None:
     recorder = broadcaster.new_recorder("vm-controller")
     recorder.eventf(Unstructured(cm.to_dict()), None, "Normal", "A", "Act", "from unstructured")
     recorder.eventf(cm.to_dict(), None, "Normal", "B", "Act", "from a dict")
-    with pytest.raises(ValueError, match="unsupported event type"):
-        recorder.eventf(cm, None, "Info", "C", "Act", "bad type")
     broadcaster.shutdown()
     events = events_about(cs, cm.metadata.name)
     assert sorted(e.reason for e in events) == ["A", "B"]
     assert {e.regarding.uid for e in events} == {cm.metadata.uid}
+
+
+def test_an_unsupported_event_type_is_logged_and_dropped(
+    cs: Clientset, caplog: pytest.LogCaptureFixture
+) -> None:
+    """client-go's recorder logs "Unsupported event type" and drops the event; it never
+    fails the caller."""
+    cm = config_map(cs)
+    broadcaster = EventBroadcaster(cs)
+    broadcaster.start_recording_to_sink()
+    recorder = broadcaster.new_recorder("vm-controller")
+    with caplog.at_level(logging.ERROR, logger="kubecore.runtime.events"):
+        recorder.eventf(cm, None, "Info", "Bad", "Act", "bad type")
+        recorder.eventf(cm, None, "Warning", "Good", "Act", "good type")
+    broadcaster.shutdown()
+    assert [e.reason for e in events_about(cs, cm.metadata.name)] == ["Good"]
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "Unsupported event type 'Info'" in errors[0].getMessage()
+    assert broadcaster.dropped == 0  # not a full buffer
 
 
 def test_api_errors_drop_the_event_with_a_log_line(

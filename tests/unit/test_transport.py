@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import select
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ import pytest
 
 from kubecore.client.config import Config
 from kubecore.client.rest import NO_RETRY, RESTClient
-from kubecore.client.transport import ReadError, Transport
+from kubecore.client.transport import ConnectTimeout, ReadError, ReadTimeout, Transport
 from tests.loopback_server import CERTS, LoopbackServer, Reply, server_tls_context
 
 OK = Reply(200, {"ok": True})
@@ -253,3 +254,133 @@ def test_environment_proxy_is_used_except_for_loopback(
 def test_https_proxy_is_refused_clearly() -> None:
     with pytest.raises(ValueError, match="https:// proxies are not supported"):
         Transport("https://kube.test:6443", proxy_url="https://proxy.test:3128")
+
+
+# --- timeouts: a peer that accepts and never answers --------------------------------------
+
+#: Generous upper bound (seconds) for a call that must fail at a sub-second timeout; only
+#: there so that a regression fails the test instead of hanging the run.
+_HANG = 15.0
+
+
+def _silent(sock: socket.socket) -> None:
+    """Accept, read what comes, never answer (until the client gives up)."""
+    try:
+        while sock.recv(4096):
+            pass
+    except OSError:
+        pass
+
+
+def _outcome(call: Callable[[], object]) -> BaseException:
+    """The exception ``call`` raised, run in a thread bounded by ``_HANG``."""
+    caught: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            caught.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(_HANG)
+    assert not thread.is_alive(), "the request hung"
+    assert caught, "the request succeeded"
+    return caught[0]
+
+
+@pytest.fixture
+def silent() -> Iterator[RawServer]:
+    raw = RawServer(_silent)
+    yield raw
+    raw.close()
+
+
+def test_a_silent_tls_server_fails_the_handshake_timeout(silent: RawServer) -> None:
+    transport = Transport(f"https://127.0.0.1:{silent.port}", tls_handshake_timeout=0.2)
+    err = _outcome(lambda: transport.send("GET", "/version", []))
+    assert isinstance(err, ConnectTimeout)
+    assert str(err) == f"the TLS handshake with 127.0.0.1:{silent.port} timed out after 0.2 s"
+
+
+def test_a_silent_http_proxy_fails_the_connect_timeout(silent: RawServer) -> None:
+    transport = Transport(
+        "https://kube.test:6443",
+        proxy_url=f"http://127.0.0.1:{silent.port}",
+        proxy_connect_timeout=0.2,
+    )
+    err = _outcome(lambda: transport.send("GET", "/version", []))
+    assert isinstance(err, ConnectTimeout)
+    assert str(err) == "the proxy CONNECT to kube.test:6443 timed out after 0.2 s"
+
+
+def test_a_silent_socks_proxy_fails_the_dial_timeout(silent: RawServer) -> None:
+    transport = Transport(
+        "http://kube.test:6443", proxy_url=f"socks5h://127.0.0.1:{silent.port}", dial_timeout=0.2
+    )
+    err = _outcome(lambda: transport.send("GET", "/version", []))
+    assert isinstance(err, ConnectTimeout)
+    assert "through the SOCKS5 proxy timed out after 0.2 s" in str(err)
+
+
+def test_a_dial_that_is_never_accepted_fails_the_dial_timeout() -> None:
+    # A listener whose accept queue is full: the kernel drops further SYNs, so a connect
+    # stays pending, as to an unreachable address.
+    listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+    port = listener.getsockname()[1]
+    queued = []
+    try:
+        for _ in range(8):  # fill the queue until a connect stays pending
+            probe = socket.socket()
+            probe.setblocking(False)
+            queued.append(probe)
+            probe.connect_ex(("127.0.0.1", port))
+            _, writable, _ = select.select([], [probe], [], 0.2)
+            if not writable:
+                break
+        else:
+            pytest.skip("this kernel completes connects past a full accept queue")
+        transport = Transport(f"http://127.0.0.1:{port}", dial_timeout=0.2)
+        err = _outcome(lambda: transport.send("GET", "/version", []))
+    finally:
+        for probe in queued:
+            probe.close()
+        listener.close()
+    assert isinstance(err, ConnectTimeout)
+    assert str(err) == f"connecting to 127.0.0.1:{port} timed out after 0.2 s"
+
+
+def test_the_overall_timeout_bounds_every_phase_and_the_answer(silent: RawServer) -> None:
+    # rest.Config.Timeout (http.Client.Timeout): the TLS handshake gets what is left of it.
+    tls = Transport(f"https://127.0.0.1:{silent.port}", timeout=0.2)
+    err = _outcome(lambda: tls.send("GET", "/version", []))
+    assert isinstance(err, ConnectTimeout) and "TLS handshake" in str(err)
+    # Connected in plain HTTP, the request sent, no answer: a ReadTimeout naming the bound.
+    cfg = Config(host=f"http://127.0.0.1:{silent.port}", timeout=0.2)
+    with RESTClient(cfg, retry=NO_RETRY) as client:
+        err = _outcome(lambda: client.request("GET", "/version"))
+        assert isinstance(err, ReadTimeout)
+        assert (
+            str(err) == f"GET got no answer from 127.0.0.1:{silent.port} within the 0.2 s timeout"
+        )
+    # The per-request timeout where there is no configured one.
+    with RESTClient(Config(host=f"http://127.0.0.1:{silent.port}"), retry=NO_RETRY) as client:
+        err = _outcome(lambda: client.request("GET", "/version", timeout=0.2))
+        assert isinstance(err, ReadTimeout)
+
+
+def test_the_body_read_is_within_the_overall_timeout() -> None:
+    def headers_then_nothing(sock: socket.socket) -> None:
+        if _read_head(sock):
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{")
+            _silent(sock)
+
+    raw = RawServer(headers_then_nothing)
+    try:
+        transport = Transport(f"http://127.0.0.1:{raw.port}", timeout=0.3)
+        response = transport.send("GET", "/version", [])
+        err = _outcome(response.read)
+        assert isinstance(err, ReadTimeout)
+    finally:
+        raw.close()

@@ -269,7 +269,8 @@ def _typed_bookmarks(
     (as the server sends them); idle ticks (``("", {...})``) pass through, so that a
     consumer that stopped listening notices within a second. With ``progress``, an idle
     tick at a version not yet announced is preceded by a BOOKMARK at that version (the
-    server's progress bookmarks, ``TestApiServer``'s watch)."""
+    server's progress bookmarks, ``TestApiServer``'s watch); the first tick, where the
+    stream starts, is never announced (no watch opens with a BOOKMARK)."""
     announced = ""
     try:
         if first is None:
@@ -278,6 +279,8 @@ def _typed_bookmarks(
             if event_type == "BOOKMARK":
                 announced = obj["metadata"]["resourceVersion"]
                 obj = {"kind": resource.kind, "apiVersion": resource.group_version, **obj}
+            elif not event_type and not announced:
+                announced = obj["metadata"]["resourceVersion"]  # the start: no progress yet
             elif not event_type and progress and obj["metadata"]["resourceVersion"] != announced:
                 announced = obj["metadata"]["resourceVersion"]
                 yield "BOOKMARK", {
