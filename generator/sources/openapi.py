@@ -37,6 +37,8 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
         for name in sorted(container):
             if name not in schemas and isinstance(container[name], dict):
                 schemas[name] = (doc, pointer + json_pointer(name), container[name])
+    for name, (doc, pointer, schema) in schemas.items():
+        _check_refs(schema, pointer, doc.label, schemas)
     packages = _package_group_versions(schemas)
     aliases: dict[str, ir.TypeRef] = {}
     models: list[str] = []
@@ -47,11 +49,8 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
             models.append(name)
 
     def resolve(ref: str, where: str) -> ir.TypeRef:
-        name = ref.rsplit("/", 1)[-1]
-        if (
-            not (ref.startswith("#/definitions/") or ref.startswith("#/components/schemas/"))
-            or name not in schemas
-        ):
+        name = _ref_target(ref, schemas)
+        if name is None:
             raise ValueError(f"dangling $ref {ref!r}")
         if name in aliases:
             return aliases[name]
@@ -84,6 +83,49 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
     for doc in docs:
         paths = doc.data.get("paths") or {}
         _add_resources(api, paths, doc.label)
+
+
+_REF_PREFIXES = ("#/definitions/", "#/components/schemas/")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def _ref_target(ref: str, schemas: dict[str, Any]) -> str | None:
+    """The definition a ``$ref`` names, or None: only whole schemas (``#/definitions/<name>``,
+    ``#/components/schemas/<name>``) are targets, never a path into one."""
+    for prefix in _REF_PREFIXES:
+        if ref.startswith(prefix):
+            name = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+            return name if "/" not in ref[len(prefix) :] and name in schemas else None
+    return None
+
+
+def _check_refs(schema: Any, pointer: str, label: str, schemas: dict[str, Any]) -> None:
+    """Every ``$ref`` in a schema, at any depth and in any branch (including the ``allOf``,
+    ``anyOf``/``oneOf`` and ``not`` members the converter reads only for their shape, or
+    skips), names a definition: a dangling one is an error at its place, not a silently
+    untyped field. Walks schema keywords only, so a property *named* ``$ref`` or data under
+    ``default``/``example`` is not taken for a reference. Depth is bounded in
+    ``sources.files``."""
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and _ref_target(ref, schemas) is None:
+        raise SourceError(label, pointer + "/$ref", f"dangling $ref {ref[:200]!r}")
+    children: list[tuple[Any, str]] = [
+        (sub, pointer + json_pointer("properties", key))
+        for key, sub in (schema.get("properties") or {}).items()
+    ]
+    for key in ("items", "additionalProperties", "not"):
+        sub = schema.get(key)
+        if isinstance(sub, list):
+            children += [(s, pointer + json_pointer(key, i)) for i, s in enumerate(sub)]
+        else:
+            children.append((sub, pointer + json_pointer(key)))
+    for key in _SCHEMA_LISTS:
+        members = schema.get(key) or ()
+        children += [(s, pointer + json_pointer(key, i)) for i, s in enumerate(members)]
+    for sub, where in children:
+        _check_refs(sub, where, label, schemas)
 
 
 def _schema_container(doc: Document) -> tuple[dict[str, Any], str]:

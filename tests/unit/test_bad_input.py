@@ -294,6 +294,62 @@ def test_openapi_v3_dangling_ref_names_the_pointer(good_output: GoodOutput, tmp_
     )
 
 
+# A dangling $ref anywhere a schema can sit: also where the converter reads a branch only for
+# its shape (anyOf under a typed parent, allOf beside other members, not), or not at all.
+@pytest.mark.parametrize(
+    ("prop", "place"),
+    [
+        ({"type": "string", "anyOf": [{"$ref": "#/definitions/Nope"}]}, "/anyOf/0/$ref"),
+        (
+            {"allOf": [{"$ref": "#/definitions/com.example.v1.Sub"}, {"$ref": "#/x/Nope"}]},
+            "/allOf/1/$ref",
+        ),
+        ({"type": "string", "not": {"$ref": "#/definitions/Nope"}}, "/not/$ref"),
+        ({"type": "array", "items": [{"$ref": "#/definitions/Nope"}]}, "/items/0/$ref"),
+        # a path into a definition, or a prefix that happens to end in a real name
+        ({"$ref": "#/definitions/com.example.v1.Sub/properties/s"}, "/$ref"),
+        ({"$ref": "#/definitions/x/com.example.v1.Sub"}, "/$ref"),
+    ],
+)
+def test_openapi_dangling_ref_in_any_branch_names_the_pointer(
+    good_output: GoodOutput, tmp_path: Path, prop: dict[str, object], place: str
+) -> None:
+    thing = {
+        "type": "object",
+        "x-kubernetes-group-version-kind": [
+            {"group": "example.com", "version": "v1", "kind": "Thing"}
+        ],
+        "properties": {"a": prop},
+    }
+    sub = {"type": "object", "properties": {"s": {"type": "string"}}}
+    bad = write(
+        tmp_path,
+        "swagger.json",
+        swagger({"com.example.v1.Thing": thing, "com.example.v1.Sub": sub}),
+    )
+    assert_rejected(
+        good_output,
+        [bad],
+        f"{bad}:/definitions/com.example.v1.Thing/properties/a{place}",
+        "dangling",
+    )
+
+
+def test_a_property_named_ref_is_not_a_reference(tmp_path: Path) -> None:
+    thing = {
+        "type": "object",
+        "x-kubernetes-group-version-kind": [
+            {"group": "example.com", "version": "v1", "kind": "Thing"}
+        ],
+        "properties": {
+            "$ref": {"type": "string", "default": "#/definitions/Nope"},
+            "d": {"type": "object", "default": {"$ref": "#/definitions/Nope"}},
+        },
+    }
+    spec = write(tmp_path, "swagger.json", swagger({"com.example.v1.Thing": thing}))
+    assert generate([spec], tmp_path / "pkg") == 0
+
+
 def test_missing_input_path(good_output: GoodOutput, tmp_path: Path) -> None:
     missing = tmp_path / "nope" / "crd.yaml"
     assert_rejected(good_output, [missing], str(missing), "no such file")
