@@ -37,7 +37,7 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
         for name in sorted(container):
             if name not in schemas and isinstance(container[name], dict):
                 schemas[name] = (doc, pointer + json_pointer(name), container[name])
-    for name, (doc, pointer, schema) in schemas.items():
+    for doc, pointer, schema in schemas.values():
         _check_refs(schema, pointer, doc.label, schemas)
     packages = _package_group_versions(schemas)
     aliases: dict[str, ir.TypeRef] = {}
