@@ -7,7 +7,7 @@ from typing import Any
 from kube_clientgen import ir
 from kube_clientgen.errors import SourceError, json_pointer
 from kube_clientgen.sources.files import Document
-from kube_clientgen.sources.schema import SchemaConverter
+from kube_clientgen.sources.schema import SchemaConverter, schema_refs
 from kube_clientgen.sources.shapes import check_shape
 from kubecore.core.builtin_names import BUILTIN_SHORT_NAMES
 from kubecore.core.openapi_paths import resources_from_paths
@@ -86,7 +86,6 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
 
 
 _REF_PREFIXES = ("#/definitions/", "#/components/schemas/")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 
 
 def _ref_target(ref: str, schemas: dict[str, Any]) -> str | None:
@@ -100,32 +99,11 @@ def _ref_target(ref: str, schemas: dict[str, Any]) -> str | None:
 
 
 def _check_refs(schema: Any, pointer: str, label: str, schemas: dict[str, Any]) -> None:
-    """Every ``$ref`` in a schema, at any depth and in any branch (including the ``allOf``,
-    ``anyOf``/``oneOf`` and ``not`` members the converter reads only for their shape, or
-    skips), names a definition: a dangling one is an error at its place, not a silently
-    untyped field. Walks schema keywords only, so a property *named* ``$ref`` or data under
-    ``default``/``example`` is not taken for a reference. Depth is bounded in
-    ``sources.files``."""
-    if not isinstance(schema, dict):
-        return
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and _ref_target(ref, schemas) is None:
-        raise SourceError(label, pointer + "/$ref", f"dangling $ref {ref[:200]!r}")
-    children: list[tuple[Any, str]] = [
-        (sub, pointer + json_pointer("properties", key))
-        for key, sub in (schema.get("properties") or {}).items()
-    ]
-    for key in ("items", "additionalProperties", "not"):
-        sub = schema.get(key)
-        if isinstance(sub, list):
-            children += [(s, pointer + json_pointer(key, i)) for i, s in enumerate(sub)]
-        else:
-            children.append((sub, pointer + json_pointer(key)))
-    for key in _SCHEMA_LISTS:
-        members = schema.get(key) or ()
-        children += [(s, pointer + json_pointer(key, i)) for i, s in enumerate(members)]
-    for sub, where in children:
-        _check_refs(sub, where, label, schemas)
+    """Every ``$ref`` of a schema, in any branch (see ``schema_refs``), names a definition:
+    a dangling one is an error at its place, not a silently untyped field."""
+    for ref, where in schema_refs(schema, pointer):
+        if _ref_target(ref, schemas) is None:
+            raise SourceError(label, where, f"dangling $ref {ref[:200]!r}")
 
 
 def _schema_container(doc: Document) -> tuple[dict[str, Any], str]:

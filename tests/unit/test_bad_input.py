@@ -229,6 +229,25 @@ def test_ref_inside_a_crd_schema_is_an_unsupported_construct(
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:{pointer}", "$ref", "unsupported construct")
 
 
+# kube-apiserver refuses $ref anywhere in a CRD schema, also where the generator reads a
+# branch only for its shape or skips it.
+@pytest.mark.parametrize(
+    ("prop", "place"),
+    [
+        ("type: string\nanyOf: [{$ref: '#/x'}]", "/anyOf/0/$ref"),
+        ("type: string\nnot: {$ref: '#/x'}", "/not/$ref"),
+        ("allOf: [{type: object}, {$ref: '#/x'}]", "/allOf/1/$ref"),
+        ("type: object\nadditionalProperties: {$ref: '#/x'}", "/additionalProperties/$ref"),
+    ],
+)
+def test_ref_in_any_crd_schema_branch_is_an_unsupported_construct(
+    good_output: GoodOutput, tmp_path: Path, prop: str, place: str
+) -> None:
+    bad = write(tmp_path, "ref.yaml", crd_with_property(prop))
+    pointer = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/x" + place
+    assert_rejected(good_output, [bad], f"{bad}[doc 0]:{pointer}", "unsupported construct")
+
+
 def test_crd_group_that_is_not_a_dns_name_is_rejected(good_output: GoodOutput) -> None:
     bad = CRDS / "hostile_group.yaml"
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:/spec/group", "DNS")
