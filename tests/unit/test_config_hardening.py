@@ -464,7 +464,29 @@ def test_exec_plugin_expiration_must_be_rfc3339_with_a_zone(tmp_path: Path, stam
     status = {"token": SENTINEL, "expirationTimestamp": stamp}
     doc = {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential"}
     provider = _printing_plugin(tmp_path, json.dumps({**doc, "status": status}))
-    with pytest.raises(ExecPluginError, match="invalid expirationTimestamp") as info:
+    with pytest.raises(ExecPluginError, match="expirationTimestamp that is not") as info:
+        provider.get()
+    assert SENTINEL not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"apiVersion": SENTINEL, "kind": "ExecCredential", "status": {"token": "t"}},
+        {"apiVersion": {SENTINEL: 1}, "kind": "ExecCredential"},
+        {"apiVersion": "client.authentication.k8s.io/v1", "kind": SENTINEL},
+        {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "kind": "ExecCredential",
+            "status": {"token": "t", "expirationTimestamp": SENTINEL},
+        },
+    ],
+)
+def test_exec_plugin_errors_never_quote_its_stdout(tmp_path: Path, doc: dict[str, Any]) -> None:
+    """A broken plugin may print its credential in the wrong field: the error names what
+    is wrong, never the text (kind, apiVersion and expirationTimestamp were quoted)."""
+    provider = _printing_plugin(tmp_path, json.dumps(doc))
+    with pytest.raises(ExecPluginError) as info:
         provider.get()
     assert SENTINEL not in str(info.value)
 
