@@ -64,6 +64,8 @@ def expand_inputs(inputs: list[str]) -> list[Path]:
             )
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a device, pipe or socket: never read (it may never end)
+            raise SourceError(raw, "", "not a regular file or a directory")
         else:
             raise SourceError(raw, "", "no such file or directory")
     return files

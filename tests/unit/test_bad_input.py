@@ -369,6 +369,16 @@ def test_a_property_named_ref_is_not_a_reference(tmp_path: Path) -> None:
     assert generate([spec], tmp_path / "pkg") == 0
 
 
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_an_input_that_is_not_a_regular_file_is_named_as_such(
+    good_output: GoodOutput, device: str
+) -> None:
+    """It was refused (never read) but called "no such file or directory"."""
+    if not Path(device).exists():
+        pytest.skip(f"{device} does not exist here")
+    assert_rejected(good_output, [device], f"{device}: not a regular file or a directory")
+
+
 def test_missing_input_path(good_output: GoodOutput, tmp_path: Path) -> None:
     missing = tmp_path / "nope" / "crd.yaml"
     assert_rejected(good_output, [missing], str(missing), "no such file")
