@@ -48,6 +48,23 @@ __all__ = ["build_config", "check_header_value", "normalize_host"]
 log = logging.getLogger("kubecore.client.config")
 
 _PROXY_SCHEMES = ("http", "https", "socks5")
+# What Go's url.Parse refuses and Python's urlsplit lets through: a control character
+# anywhere (urlsplit silently *drops* tab, CR and LF), and in the host a space or a %-escape
+# (outside an IPv6 zone). kubectl refuses these URLs when it loads them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BAD_HOST = re.compile(r"[\s%]")
+
+
+def _url_problem(url: str) -> str | None:
+    """Why Go (kubectl) would refuse ``url`` although ``urlsplit`` accepts it, or None."""
+    if _CONTROL.search(url):
+        return "it contains a control character"
+    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    if not netloc.startswith("[") and _BAD_HOST.search(netloc):
+        return "invalid character in host name"
+    return None
+
+
 _HEADER_UNSAFE = re.compile(r"[^\x20-\x7e]")
 
 
@@ -131,6 +148,9 @@ def normalize_host(server: str, where: str = "the server URL") -> str:
     try:
         parts = urlsplit(server)
         port = parts.port
+        problem = _url_problem(server)
+        if problem:
+            raise ValueError(problem)
     except ValueError as exc:
         raise ConfigError(f"{where}: invalid server URL {redact_url(server)!r}: {exc}") from None
     scheme = parts.scheme.lower()
@@ -153,6 +173,9 @@ def _check_proxy_url(proxy_url: str, where: str) -> None:
     try:
         parts = urlsplit(proxy_url)
         port = parts.port
+        problem = _url_problem(proxy_url)
+        if problem:
+            raise ValueError(problem)
     except ValueError as exc:
         raise ConfigError(f"{where}: invalid proxy-url {shown!r}: {exc}") from None
     scheme = parts.scheme.lower()

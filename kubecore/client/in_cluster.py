@@ -53,11 +53,14 @@ def load_in_cluster_config(root: str | os.PathLike[str] = "/") -> Config:
         ca_data = None
     namespace = os.environ.get("POD_NAMESPACE", "")
     if not namespace:
+        ns_path = os.path.join(sa_dir, "namespace")
         try:
-            with open(os.path.join(sa_dir, "namespace"), encoding="utf-8") as fh:
+            with open(ns_path, encoding="utf-8") as fh:
                 namespace = fh.read().strip()
         except OSError:
             namespace = ""
+        except UnicodeDecodeError:
+            raise ConfigError(f"in-cluster namespace file {ns_path} is not UTF-8 text") from None
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"  # IPv6 literal
     where = "in-cluster configuration (KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT)"

@@ -87,6 +87,13 @@ BAD_SERVERS = [
     "https://",
     "https://:6443",
     "https://k.test:0",
+    # QA: Go's url.Parse (kubectl) refuses these; urlsplit took them (dropping the tab), and
+    # the first request failed with http.client.InvalidURL or looked up "k%20test"
+    "https:// k.test:6443",
+    "https://k.test :6443",
+    "https://k%20test:6443",
+    "https://k.test\t:6443",
+    "https://k.test:6443\n",
 ]
 
 
@@ -116,6 +123,8 @@ def test_bad_master_url_is_a_config_error(tmp_path: Path, server: str) -> None:
         "ftp://proxy.test",
         "http://[::1",
         f"http://user:{SENTINEL}@:3128",
+        "http://proxy test:3128",
+        f"http://user:{SENTINEL}@proxy.test\r:3128",
     ],
 )
 def test_bad_proxy_urls_name_the_cluster_and_file(tmp_path: Path, proxy: str) -> None:
