@@ -242,6 +242,11 @@ def _exec_config(entry: Entry, cluster: Entry | None) -> ExecConfig | None:
         if not isinstance(value, str):
             errors.append(f"exec: env[{index}] ({name}) value must be a string")
             continue
+        if "=" in name or "\0" in name or "\0" in value:  # no process can be given these
+            errors.append(
+                f"exec: env[{index}] has '=' or a NUL byte in its name, or NUL in its value"
+            )
+            continue
         env.append(ExecEnvVar(name, value))
     provide = raw.get("provideClusterInfo", False)
     if not isinstance(provide, bool):
@@ -251,6 +256,10 @@ def _exec_config(entry: Entry, cluster: Entry | None) -> ExecConfig | None:
     if hint is not None and not isinstance(hint, str):
         errors.append("exec: installHint must be a string")
         hint = None
+    args = _get_str_list(entry, raw, "args")
+    if "\0" in command:
+        errors.append("exec: command holds a NUL byte")
+    errors.extend(f"exec: args[{i}] holds a NUL byte" for i, a in enumerate(args) if "\0" in a)
     if errors:
         raise ConfigError(f"{where}: " + "; ".join(errors))
     # Only a command with a path separator is file-relative; others use $PATH.
@@ -262,7 +271,7 @@ def _exec_config(entry: Entry, cluster: Entry | None) -> ExecConfig | None:
     return ExecConfig(
         command=command,
         api_version=api_version,
-        args=_get_str_list(entry, raw, "args"),
+        args=args,
         env=tuple(env),
         install_hint=hint or None,
         provide_cluster_info=provide,

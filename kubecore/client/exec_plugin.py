@@ -268,6 +268,11 @@ class ExecCredentialProvider:
             raise ExecPluginError(
                 f"{self._describe()}: cannot start: {exc.strerror or exc}"
             ) from None
+        except ValueError:  # a hand-built ExecConfig: never quote args or env values
+            raise ExecPluginError(
+                f"{self._describe()}: cannot start: a NUL byte in its command, arguments or "
+                "environment, or '=' in an environment name"
+            ) from None
 
         assert proc.stdout is not None and proc.stderr is not None
         stdout_chunks: list[bytes] = []

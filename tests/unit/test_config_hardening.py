@@ -562,3 +562,38 @@ def test_a_kubeconfig_that_is_not_utf8_text_names_the_place(
     assert str(path) in message
     assert f"not valid YAML at {place}: " in message
     assert "syntax error" not in message
+
+
+# QA: these reached subprocess.Popen and escaped as a bare ValueError ("embedded null byte",
+# "illegal environment variable name") at the first request, naming neither user nor file.
+@pytest.mark.parametrize(
+    ("exec_fields", "message"),
+    [
+        ({"command": "/bin/true\0x"}, "exec: command holds a NUL byte"),
+        ({"command": "/bin/true", "args": ["ok", f"{SENTINEL}\0"]}, "exec: args[1] holds a NUL"),
+        ({"command": "/bin/true", "env": [{"name": "X", "value": f"{SENTINEL}\0"}]}, "env[0]"),
+        ({"command": "/bin/true", "env": [{"name": "X=Y", "value": SENTINEL}]}, "env[0]"),
+    ],
+)
+def test_exec_values_no_process_can_take_are_refused_at_load(
+    tmp_path: Path, exec_fields: dict[str, Any], message: str
+) -> None:
+    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", **exec_fields}}
+    path = write(tmp_path / "config", {"server": "https://k.test"}, user)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    text = str(info.value)
+    assert type(info.value) is ConfigError and message in text
+    assert "user 'u'" in text and str(path) in text and SENTINEL not in text
+
+
+def test_a_hand_built_exec_config_with_a_nul_byte_is_an_exec_plugin_error() -> None:
+    config = ExecConfig(
+        command="/bin/true",
+        api_version="client.authentication.k8s.io/v1",
+        interactive_mode="Never",
+        env=(ExecEnvVar("X", f"{SENTINEL}\0"),),
+    )
+    with pytest.raises(ExecPluginError, match="cannot start: a NUL byte") as info:
+        ExecCredentialProvider(config, stderr=None).get()
+    assert SENTINEL not in str(info.value)
