@@ -92,13 +92,15 @@ def default_kubeconfig_paths() -> list[str]:
 
 def read_file(path: str, what: str, owner: str | None = None) -> bytes:
     """The bytes of a file a kubeconfig refers to; ``ConfigError`` naming it otherwise."""
+    of = f" of {owner}" if owner else ""
     try:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        of = f" of {owner}" if owner else ""
         raise ConfigError(f"cannot read {what} {path}{of}: {reason}") from None
+    except ValueError:  # open() refuses a NUL byte in a path
+        raise ConfigError(f"cannot read {what} {path!r}{of}: the path holds a NUL byte") from None
 
 
 def decode_base64(value: str) -> bytes:
@@ -250,6 +252,8 @@ def parse_kubeconfig(path: str, *, explicit: bool) -> KubeconfigFile | None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ConfigError(f"cannot read kubeconfig file {path}: {reason}") from None
+    except ValueError:  # open() refuses a NUL byte in a path
+        raise ConfigError(f"kubeconfig path {path!r} holds a NUL byte") from None
 
     try:
         doc = load_kubeconfig_text(raw)

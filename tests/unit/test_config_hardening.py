@@ -597,3 +597,23 @@ def test_a_hand_built_exec_config_with_a_nul_byte_is_an_exec_plugin_error() -> N
     with pytest.raises(ExecPluginError, match="cannot start: a NUL byte") as info:
         ExecCredentialProvider(config, stderr=None).get()
     assert SENTINEL not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "user", "field"),
+    [
+        ({"certificate-authority": "ca\0.crt"}, {}, "certificate-authority"),
+        ({}, {"tokenFile": "tok\0en"}, "tokenFile"),
+        ({}, {"client-certificate": "c\0.crt", "client-key": "c.key"}, "client-certificate"),
+    ],
+)
+def test_a_nul_byte_in_a_file_path_is_a_config_error(
+    tmp_path: Path, cluster: dict[str, Any], user: dict[str, Any], field: str
+) -> None:
+    """QA: open() raised a bare ValueError ("embedded null byte"), naming nothing."""
+    path = write(tmp_path / "config", {"server": "https://k.test", **cluster}, user)
+    with pytest.raises(ConfigError, match=f"{field} .* holds a NUL byte") as info:
+        Clientset.from_config(load_config(path))
+    assert str(path) in str(info.value)
+    with pytest.raises(ConfigError, match="holds a NUL byte"):
+        load_config(str(tmp_path / "conf\0ig"))
