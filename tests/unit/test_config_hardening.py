@@ -617,3 +617,46 @@ def test_a_nul_byte_in_a_file_path_is_a_config_error(
     assert str(path) in str(info.value)
     with pytest.raises(ConfigError, match="holds a NUL byte"):
         load_config(str(tmp_path / "conf\0ig"))
+
+
+def test_an_encrypted_client_key_is_a_config_error_without_a_prompt(tmp_path: Path) -> None:
+    """QA: OpenSSL asked for the key's passphrase on the terminal (a controller started
+    from one blocked forever) or, with no terminal, a bare OSError escaped. kubeconfig has
+    no passphrase field; client-go refuses the key. Run in a new session (no controlling
+    terminal) with a deadline, so that a regression fails instead of waiting for input."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to encrypt a key")
+    certs = Path(__file__).parent.parent / "fixtures" / "kubeconfig" / "certs"
+    key = tmp_path / "enc.key"
+    subprocess.run(
+        [openssl, "pkey", "-in", str(certs / "client.key"), "-aes256"]
+        + ["-passout", "pass:p4ss", "-out", str(key)],
+        check=True,
+        capture_output=True,
+    )
+    assert b"ENCRYPTED" in key.read_bytes()
+    user = {"client-certificate": str(certs / "client.crt"), "client-key": str(key)}
+    path = write(tmp_path / "config", {"server": "https://k.test"}, user)
+    script = (
+        "import sys; from kubecore.client.config import load_config, ConfigError\n"
+        "from kube_clientgen_api.kubernetes import Clientset\n"
+        "try:\n"
+        f"    Clientset.from_config(load_config({str(path)!r}))\n"
+        "except ConfigError as e:\n"
+        "    print('ConfigError', e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert done.stdout.startswith("ConfigError cannot use the client certificate and key")
+    assert "Traceback" not in done.stderr and "pass phrase" not in done.stderr
