@@ -25,7 +25,7 @@ from kubecore.client import exec_plugin
 from kubecore.client.config import Config, ConfigError, ExecConfig, ExecEnvVar, load_config
 from kubecore.client.exec_plugin import ExecCredentialProvider, ExecPluginError
 from kubecore.client.rest import NO_RETRY, RESTClient
-from kubecore.client.transport import InvalidHeader, ReadError, TransportError
+from kubecore.client.transport import ConnectError, InvalidHeader, ReadError, TransportError
 from tests.loopback_server import LoopbackServer, Reply
 
 SENTINEL = "SENTINEL-s3cr3t-7f1c"
@@ -660,3 +660,50 @@ def test_an_encrypted_client_key_is_a_config_error_without_a_prompt(tmp_path: Pa
     )
     assert done.stdout.startswith("ConfigError cannot use the client certificate and key")
     assert "Traceback" not in done.stderr and "pass phrase" not in done.stderr
+
+
+@pytest.fixture
+def tcp_listener() -> Iterator[int]:
+    """A loopback TCP port that accepts and closes (the failure comes before any TLS)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                listener.accept()[0].close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join(5)
+    listener.close()
+
+
+# QA: host names the idna codec or the ssl module refuses escaped from the first request as a
+# bare UnicodeError ("label empty or too long") or TypeError (a NUL byte). kubectl loads such
+# a config and fails to connect ("no such host", a TLS error): a ConnectError here too.
+@pytest.mark.parametrize("name", ["a..b", "x" * 64 + ".test", ".lead"])
+def test_a_host_dns_cannot_spell_is_a_connect_error(name: str) -> None:
+    config = Config(host=f"https://{name}:6443", token="t")
+    with (
+        RESTClient(config, retry=NO_RETRY) as rest,
+        pytest.raises(ConnectError, match="invalid host"),
+    ):
+        rest.request("GET", "/version")
+
+
+@pytest.mark.parametrize("name", ["a..b", "x" * 64 + ".test", "a\0b"])
+def test_a_tls_server_name_ssl_refuses_is_a_connect_error(tcp_listener: int, name: str) -> None:
+    config = Config(host=f"https://127.0.0.1:{tcp_listener}", token="t", tls_server_name=name)
+    with (
+        RESTClient(config, retry=NO_RETRY) as rest,
+        pytest.raises(ConnectError, match="TLS server"),
+    ):
+        rest.request("GET", "/version")
