@@ -64,10 +64,12 @@ class Scheme:
         return data if cls is None else cls.from_dict(data, copy=copy)
 
     def to_dict(self, obj: Model | dict[str, Any]) -> dict[str, Any]:
-        """The wire form of a model (``obj.to_dict()``), or a dict itself. ``TypeError`` for
-        anything else."""
+        """The wire form of a model (or of anything with ``to_dict()``, such as an
+        ``Unstructured``), or a dict itself. ``TypeError`` for anything else."""
         if isinstance(obj, dict):
             return obj
-        if not isinstance(obj, Model):
+        to_dict = getattr(obj, "to_dict", None)
+        if not callable(to_dict):
             raise TypeError(f"scheme.to_dict expects a model or a dict, got {type(obj).__name__}")
-        return obj.to_dict()
+        wire: dict[str, Any] = to_dict()
+        return wire
