@@ -7,7 +7,7 @@ import os
 
 from kubecore.client.config_build import check_header_value, normalize_host
 from kubecore.client.config_types import SERVICE_ACCOUNT_DIR, Config, ConfigError
-from kubecore.client.kubeconfig_files import read_file
+from kubecore.client.kubeconfig_files import read_bounded, read_file
 
 __all__ = ["in_cluster_possible", "load_in_cluster_config"]
 
@@ -46,7 +46,7 @@ def load_in_cluster_config(root: str | os.PathLike[str] = "/") -> Config:
     ca_data: bytes | None
     try:
         with open(ca_path, "rb") as fh:
-            ca_data = fh.read()
+            ca_data = read_bounded(fh, ca_path, "in-cluster CA")
     except OSError as exc:
         # client-go logs and carries on with the system trust store.
         log.warning("cannot read in-cluster CA %s: %s", ca_path, exc.strerror)

@@ -707,3 +707,48 @@ def test_a_tls_server_name_ssl_refuses_is_a_connect_error(tcp_listener: int, nam
         pytest.raises(ConnectError, match="TLS server"),
     ):
         rest.request("GET", "/version")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize(
+    ("cluster", "user", "what"),
+    [
+        ({}, {}, "kubeconfig file /dev/zero"),
+        ({"certificate-authority": "/dev/zero"}, {"token": "t"}, "certificate-authority"),
+        ({}, {"tokenFile": "/dev/zero"}, "tokenFile"),
+    ],
+)
+def test_a_file_that_never_ends_is_a_config_error_not_out_of_memory(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cluster: dict[str, Any],
+    user: dict[str, Any],
+    what: str,
+) -> None:
+    """QA: KUBECONFIG=/dev/zero (or a CA or token file naming it) read until MemoryError.
+    Reads are bounded (kubeconfig_files.MAX_FILE_BYTES); pipes still work, see below."""
+    if what.startswith("kubeconfig"):
+        monkeypatch.setenv("KUBECONFIG", "/dev/zero")
+        path = None
+    else:
+        path = write(tmp_path / "config", {"server": "https://k.test", **cluster}, user)
+    with pytest.raises(ConfigError, match=f"{what}.* is larger than 64 MiB"):
+        Clientset.from_config(load_config(path))
+
+
+def test_a_kubeconfig_from_a_pipe_still_loads(tmp_path: Path) -> None:
+    """``--kubeconfig <(vault read ...)``: a pipe, not a regular file, is read as kubectl reads it."""
+    source = write(tmp_path / "config", {"server": "https://k.test"}, {"token": "t"})
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        os.write(write_end, source.read_bytes())
+        os.close(write_end)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        assert load_config(f"/dev/fd/{read_end}").host == "https://k.test"
+    finally:
+        writer.join(5)
+        os.close(read_end)
