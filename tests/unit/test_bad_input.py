@@ -412,3 +412,45 @@ def test_openapi_definition_name_without_group_and_version_names_the_pointer(
     thing = {"type": "object", "properties": {"size": {"type": "integer"}}}
     bad = write(tmp_path, "swagger.json", swagger({name: thing}))
     assert_rejected(good_output, [bad], f"{bad}:/definitions/{name}", "group and version")
+
+
+# QA: `kubectl get crd -o yaml` writes a List of CRDs; generate refused it ("not a
+# CustomResourceDefinition or OpenAPI document (kind 'List')") while kubectl and
+# `kube-clientgen validate` read a List as its items.
+@pytest.mark.parametrize("kind", ["List", "CustomResourceDefinitionList"])
+def test_a_list_of_crds_generates_what_the_crds_generate(tmp_path: Path, kind: str) -> None:
+    import yaml
+
+    crds = [
+        d
+        for name in ("widget.yaml", "gadget.yaml")
+        for d in yaml.safe_load_all((CRDS / name).read_text())
+        if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"
+    ]
+    listed = write(
+        tmp_path, "crds.yaml", yaml.safe_dump({"apiVersion": "v1", "kind": kind, "items": crds})
+    )
+    assert generate([listed], tmp_path / "from_list") == 0
+    assert generate([CRDS / "widget.yaml", CRDS / "gadget.yaml"], tmp_path / "from_files") == 0
+    assert snapshot(tmp_path / "from_list").keys() == snapshot(tmp_path / "from_files").keys()
+    for name in snapshot(tmp_path / "from_files"):
+        mine = (tmp_path / "from_list" / name).read_bytes()
+        assert mine == (tmp_path / "from_files" / name).read_bytes(), name
+
+
+def test_a_bad_crd_inside_a_list_names_its_item(good_output: GoodOutput, tmp_path: Path) -> None:
+    import yaml
+
+    good, bad = (yaml.safe_load(crd_with_property("type: string")) for _ in range(2))
+    bad["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["type"] = 5
+    bad["metadata"]["name"] = "others.example.com"
+    listed = write(
+        tmp_path,
+        "crds.yaml",
+        yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [good, bad]}),
+    )
+    assert_rejected(
+        good_output,
+        [listed],
+        f"{listed}[doc 0, item 1]:/spec/versions/0/schema/openAPIV3Schema/properties/spec/type",
+    )
