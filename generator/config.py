@@ -60,21 +60,52 @@ def load_targets(path: Path) -> list[Target]:
                 f"{where}/{i}",
                 "a target needs 'inputs' (a list of strings) and 'out' (a path)",
             )
+        unknown = sorted(set(entry) - set(_SWITCHES) - {"inputs", "out"})
+        if unknown:  # a misspelt switch (no_share, --no-reuse's spelling) must not be ignored
+            raise SourceError(
+                str(path),
+                f"{where}/{i}/{unknown[0]}",
+                f"unknown key {unknown[0]!r}; a target takes inputs, out, " + ", ".join(_SWITCHES),
+            )
+        if not entry["inputs"]:
+            raise SourceError(str(path), f"{where}/{i}/inputs", "'inputs' is empty")
         switches = {}
-        for key in ("share", "reuse"):
-            switches[key] = entry.get(key, True)
+        for key, default in _SWITCHES.items():
+            switches[key] = entry.get(key, default)
             if not isinstance(switches[key], bool):
                 raise SourceError(str(path), f"{where}/{i}/{key}", f"'{key}' must be true or false")
         targets.append(
             Target(
                 inputs=[_input(base, p) for p in entry["inputs"]],
                 out=_relative(base, entry["out"]),
-                apimachinery_only=bool(entry.get("apimachinery_only", False)),
+                apimachinery_only=switches["apimachinery_only"],
                 share=switches["share"],
                 reuse=switches["reuse"],
             )
         )
+    _check_distinct_outs(targets, str(path), where)
     return targets
+
+
+# A target's switches and their defaults.
+_SWITCHES = {"apimachinery_only": False, "share": True, "reuse": True}
+
+
+def _check_distinct_outs(targets: list[Target], path: str, where: str) -> None:
+    """Two targets must not write one package, or one inside the other: each run replaces
+    its whole tree, so the later target silently replaced the earlier one's output, or
+    removed the nested package as a stray file (and the other target wrote it back, so the
+    output was never fresh)."""
+    resolved = [Path(t.out).resolve() for t in targets]
+    for j, out in enumerate(resolved):
+        for i, other in enumerate(resolved[:j]):
+            if out == other or other in out.parents or out in other.parents:
+                raise SourceError(
+                    path,
+                    f"{where}/{j}/out",
+                    f"{targets[j].out} overlaps the output of target {i} ({targets[i].out}): "
+                    "each target needs a package directory of its own, not inside another",
+                )
 
 
 def _input(base: Path, value: str) -> str:

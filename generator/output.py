@@ -151,10 +151,16 @@ def check_owned(out: Path) -> None:
 
     A run replaces its output tree whole (stray files in a generated tree are removed, as a
     regeneration repairs hand edits), so ``--out src/myapp`` pointed at a folder of one's
-    own code would delete it. A tree counts as generated when its ``__init__.py`` starts
+    own code would delete it (and a file at ``out`` would be replaced by the package, so it
+    is refused too). A tree counts as generated when its ``__init__.py`` starts
     with the generated header; anything else non-empty is a ``GenerationError`` (exit 2)
     naming a few of its files, and nothing is touched.
     """
+    if (out.exists() or out.is_symlink()) and not out.is_dir():
+        raise GenerationError(
+            f"{out}: is a file, not a package directory; refusing to replace it: "
+            "choose another --out, or remove the file first"
+        )
     existing = current_files(out)
     if not existing:
         return

@@ -73,13 +73,33 @@ def run_target(target: Target, *, check: bool = False, progress: bool = False) -
     return Result(target, output.write_tree(out, files, stamp), skipped=False)
 
 
+# Import names a generated package must not take: the runtime and pre-generated API its code
+# imports, and the standard library (its own modules import typing, importlib, collections,
+# ...; orjson fails to load beside a package named json). Refused even where the package
+# would be nested (``myapp.json``), since the generator cannot tell, and a top-level one
+# breaks every program run from the directory above it.
+_SHADOWED: dict[str, str] = {
+    **{m: "it is a standard-library module" for m in sys.stdlib_module_names},
+    "kubecore": "generated code imports the kubecore runtime",
+    "kube_clientgen": "it is the generator's own package",
+    "kube_clientgen_api": "generated code imports the built-in API from it",
+}
+
+
 def check_package_name(out: Path) -> None:
-    """The output directory's basename is the package's import name: it must be one.
+    """The output directory's basename is the package's import name: it must be one, and
+    not one that hides a module the generated code needs (``_SHADOWED``).
 
     Refused rather than renamed (``my-crds`` -> ``my_crds``): the user imports that name,
     and a package silently written somewhere other than ``--out`` would surprise.
     """
     name = out.name
+    if name in _SHADOWED:
+        raise GenerationError(
+            f"{out}: the output directory's name {name!r} is the package's import name, and "
+            f"{_SHADOWED[name]}: a package of that name on the path hides it and nothing "
+            f"imports; try {out.with_name(name + '_api')}"
+        )
     if name.isidentifier() and not keyword.iskeyword(name):
         return
     if not name:

@@ -124,6 +124,8 @@ def _files(inputs: list[str]) -> Iterator[Path]:
             )
         elif path.is_file():
             yield path
+        elif path.exists():  # a device, pipe or socket: never read (it may never end)
+            raise _BadInput(f"{path}: not a regular file or a directory")
         else:
             raise _BadInput(f"{path}: no such file or directory")
 

@@ -24,7 +24,12 @@ from typing import Any
 from kube_clientgen import ir
 from kube_clientgen.errors import SourceError, json_pointer
 from kube_clientgen.sources.files import Document
-from kube_clientgen.sources.schema import LIST_META, SchemaConverter, unique_type_id
+from kube_clientgen.sources.schema import (
+    LIST_META,
+    SchemaConverter,
+    schema_refs,
+    unique_type_id,
+)
 from kube_clientgen.sources.shapes import check_shape
 
 CRD_API_VERSIONS = ("apiextensions.k8s.io/v1",)
@@ -166,6 +171,13 @@ def add_crd(api: ir.Api, crd: CRDSource) -> None:
                 doc.label,
                 pointer + "/schema/openAPIV3Schema",
                 "missing openAPIV3Schema: cannot generate types without a schema",
+            )
+        for ref, where in schema_refs(schema, pointer + "/schema/openAPIV3Schema"):
+            # kube-apiserver refuses $ref anywhere in a CRD schema, not only where we read
+            raise SourceError(
+                doc.label,
+                where,
+                f"unsupported construct: $ref {ref[:200]!r} (structural schemas have no references)",
             )
         served = bool(version.get("served"))
         converter = converters.setdefault(

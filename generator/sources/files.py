@@ -42,15 +42,20 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class Document:
-    """One parsed document; ``where`` prefixes its JSON pointers (``doc 2`` in a stream)."""
+    """One parsed document; ``label`` prefixes its JSON pointers (``doc 2`` in a stream,
+    ``item 3`` of a List)."""
 
     path: str
     index: int  # position in a multi-document stream, 0 for JSON
     data: Any
+    item: int | None = None  # position in a List's items (``kubectl get crd -o yaml``)
 
     @property
     def label(self) -> str:
-        return f"{self.path}[doc {self.index}]" if self.path.endswith(_YAML_SUFFIXES) else self.path
+        where = [f"doc {self.index}"] if self.path.endswith(_YAML_SUFFIXES) else []
+        if self.item is not None:
+            where.append(f"item {self.item}")
+        return f"{self.path}[{', '.join(where)}]" if where else self.path
 
 
 def expand_inputs(inputs: list[str]) -> list[Path]:
@@ -64,6 +69,8 @@ def expand_inputs(inputs: list[str]) -> list[Path]:
             )
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a device, pipe or socket: never read (it may never end)
+            raise SourceError(raw, "", "not a regular file or a directory")
         else:
             raise SourceError(raw, "", "no such file or directory")
     return files
@@ -92,7 +99,21 @@ def read_documents(path: Path) -> list[Document]:
         docs = [Document(str(path), i, d) for i, d in _load_yaml(path, text) if d is not None]
     for doc in docs:
         check_bounds(doc)
-    return docs
+    return [item for doc in docs for item in _list_items(doc)]
+
+
+def _list_items(doc: Document) -> list[Document]:
+    """A List (``kind: List`` or ``...List`` with ``items``, what ``kubectl get crd -o yaml``
+    writes) stands for its items, as kubectl and ``kube-clientgen validate`` read it; any
+    other document stands for itself."""
+    data = doc.data
+    if (
+        isinstance(data, dict)
+        and str(data.get("kind", "")).endswith("List")
+        and isinstance(data.get("items"), list)
+    ):
+        return [Document(doc.path, doc.index, d, i) for i, d in enumerate(data["items"])]
+    return [doc]
 
 
 def _replace_lone_surrogates(value: Any) -> Any:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from kube_clientgen import ir
 from kube_clientgen.errors import SourceError, json_pointer
 from kube_clientgen.sources.files import Document
-from kube_clientgen.sources.schema import SchemaConverter
+from kube_clientgen.sources.schema import SchemaConverter, schema_refs
 from kube_clientgen.sources.shapes import check_shape
 from kubecore.core.builtin_names import BUILTIN_SHORT_NAMES
 from kubecore.core.openapi_paths import resources_from_paths
@@ -22,6 +23,10 @@ _SPECIAL_DEFINITIONS: dict[str, ir.TypeRef] = {
 KUBECORE_PACKAGE_PREFIX = "io.k8s.apimachinery."
 
 
+class DuplicateDefinitionWarning(UserWarning):
+    """Two inputs define one OpenAPI definition name differently; the first is used."""
+
+
 def is_openapi(doc: Document) -> bool:
     data = doc.data
     return isinstance(data, dict) and ("swagger" in data or "openapi" in data)
@@ -30,13 +35,21 @@ def is_openapi(doc: Document) -> bool:
 def add_openapi(api: ir.Api, docs: list[Document]) -> None:
     """Add every definition and resource of the documents (v3: one per group-version)."""
     schemas: dict[str, tuple[Document, str, dict[str, Any]]] = {}
+    conflicts: dict[tuple[str, str], list[str]] = {}  # (first, other) -> names
     for doc in docs:
         check_shape(doc, "openapi-v2" if "swagger" in doc.data else "openapi-v3")
     for doc in docs:
         container, pointer = _schema_container(doc)
         for name in sorted(container):
-            if name not in schemas and isinstance(container[name], dict):
+            if not isinstance(container[name], dict):
+                continue
+            if name not in schemas:
                 schemas[name] = (doc, pointer + json_pointer(name), container[name])
+            elif schemas[name][2] != container[name]:
+                conflicts.setdefault((schemas[name][0].label, doc.label), []).append(name)
+    _warn_conflicts(conflicts)
+    for doc, pointer, schema in schemas.values():
+        _check_refs(schema, pointer, doc.label, schemas)
     packages = _package_group_versions(schemas)
     aliases: dict[str, ir.TypeRef] = {}
     models: list[str] = []
@@ -47,11 +60,8 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
             models.append(name)
 
     def resolve(ref: str, where: str) -> ir.TypeRef:
-        name = ref.rsplit("/", 1)[-1]
-        if (
-            not (ref.startswith("#/definitions/") or ref.startswith("#/components/schemas/"))
-            or name not in schemas
-        ):
+        name = _ref_target(ref, schemas)
+        if name is None:
             raise ValueError(f"dangling $ref {ref!r}")
         if name in aliases:
             return aliases[name]
@@ -84,6 +94,45 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
     for doc in docs:
         paths = doc.data.get("paths") or {}
         _add_resources(api, paths, doc.label)
+
+
+_REF_PREFIXES = ("#/definitions/", "#/components/schemas/")
+
+
+def _warn_conflicts(conflicts: dict[tuple[str, str], list[str]]) -> None:
+    """One warning per pair of documents defining names differently (the first is used).
+
+    Kubernetes' v3 files repeat shared definitions byte for byte. Different copies (a
+    project's swagger embedding an older ``io.k8s.api.core.v1.Container`` beside
+    ``kubernetes:1.36``) are common and not an error, but the copy not taken must not vanish
+    silently: its extra fields are untyped there (still kept, losslessly).
+    """
+    for (first, other), names in conflicts.items():
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        warnings.warn(
+            f"{len(names)} definition(s) differ between {first} and {other} ({shown}); "
+            f"those of {first} are used (inputs in the order given, files sorted)",
+            DuplicateDefinitionWarning,
+            stacklevel=3,
+        )
+
+
+def _ref_target(ref: str, schemas: dict[str, Any]) -> str | None:
+    """The definition a ``$ref`` names, or None: only whole schemas (``#/definitions/<name>``,
+    ``#/components/schemas/<name>``) are targets, never a path into one."""
+    for prefix in _REF_PREFIXES:
+        if ref.startswith(prefix):
+            name = ref[len(prefix) :].replace("~1", "/").replace("~0", "~")
+            return name if "/" not in ref[len(prefix) :] and name in schemas else None
+    return None
+
+
+def _check_refs(schema: Any, pointer: str, label: str, schemas: dict[str, Any]) -> None:
+    """Every ``$ref`` of a schema, in any branch (see ``schema_refs``), names a definition:
+    a dangling one is an error at its place, not a silently untyped field."""
+    for ref, where in schema_refs(schema, pointer):
+        if _ref_target(ref, schemas) is None:
+            raise SourceError(label, where, f"dangling $ref {ref[:200]!r}")
 
 
 def _schema_container(doc: Document) -> tuple[dict[str, Any], str]:

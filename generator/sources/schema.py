@@ -8,7 +8,7 @@ the CRD sources share everything else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kube_clientgen import ir
@@ -56,6 +56,30 @@ RefResolver = Callable[[str, str], ir.TypeRef]
 
 def _no_refs(ref: str, where: str) -> ir.TypeRef:
     raise ValueError(f"unsupported construct: $ref {ref!r} (structural schemas have no references)")
+
+
+def schema_refs(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    """Every ``$ref`` of a schema and its JSON pointer, at any depth and in every branch,
+    including those the converter reads only for their shape or skips (``anyOf``/``oneOf``
+    under a typed parent, ``allOf`` beside other members, ``not``, tuple ``items``), so a
+    reference is checked once where documents enter. Walks schema keywords only: a property
+    *named* ``$ref``, or data under ``default``/``example``, is not a reference. Depth is
+    bounded in ``sources.files``."""
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        yield ref, pointer + "/$ref"
+    properties = schema.get("properties")
+    for key, sub in (properties if isinstance(properties, dict) else {}).items():
+        yield from schema_refs(sub, pointer + json_pointer("properties", key))
+    for key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
+        sub = schema.get(key)
+        if isinstance(sub, list):
+            for i, member in enumerate(sub):
+                yield from schema_refs(member, pointer + json_pointer(key, i))
+        else:
+            yield from schema_refs(sub, pointer + json_pointer(key))
 
 
 def unique_type_id(api: ir.Api, type_id: str, reserved: frozenset[str] = frozenset()) -> str:

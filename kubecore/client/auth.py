@@ -25,6 +25,7 @@ from kubecore.client.exec_plugin import (
     ExecCredential,
     ExecCredentialProvider,
 )
+from kubecore.client.kubeconfig_files import MAX_FILE_BYTES
 
 __all__ = ["Authenticator"]
 
@@ -218,7 +219,10 @@ def _reason(exc: BaseException) -> str:
 
 def _read_token_file(path: str) -> str:
     with open(path, "rb") as fh:
-        token = fh.read().decode("utf-8", "replace").strip()
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # /dev/zero, a pipe that never ends
+        raise ValueError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    token = data.decode("utf-8", "replace").strip()
     if not token:
         raise ValueError("the file is empty")
     return token

@@ -48,6 +48,23 @@ __all__ = ["build_config", "check_header_value", "normalize_host"]
 log = logging.getLogger("kubecore.client.config")
 
 _PROXY_SCHEMES = ("http", "https", "socks5")
+# What Go's url.Parse refuses and Python's urlsplit lets through: a control character
+# anywhere (urlsplit silently *drops* tab, CR and LF), and in the host a space or a %-escape
+# (outside an IPv6 zone). kubectl refuses these URLs when it loads them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BAD_HOST = re.compile(r"[\s%]")
+
+
+def _url_problem(url: str) -> str | None:
+    """Why Go (kubectl) would refuse ``url`` although ``urlsplit`` accepts it, or None."""
+    if _CONTROL.search(url):
+        return "it contains a control character"
+    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    if not netloc.startswith("[") and _BAD_HOST.search(netloc):
+        return "invalid character in host name"
+    return None
+
+
 _HEADER_UNSAFE = re.compile(r"[^\x20-\x7e]")
 
 
@@ -131,6 +148,9 @@ def normalize_host(server: str, where: str = "the server URL") -> str:
     try:
         parts = urlsplit(server)
         port = parts.port
+        problem = _url_problem(server)
+        if problem:
+            raise ValueError(problem)
     except ValueError as exc:
         raise ConfigError(f"{where}: invalid server URL {redact_url(server)!r}: {exc}") from None
     scheme = parts.scheme.lower()
@@ -153,6 +173,9 @@ def _check_proxy_url(proxy_url: str, where: str) -> None:
     try:
         parts = urlsplit(proxy_url)
         port = parts.port
+        problem = _url_problem(proxy_url)
+        if problem:
+            raise ValueError(problem)
     except ValueError as exc:
         raise ConfigError(f"{where}: invalid proxy-url {shown!r}: {exc}") from None
     scheme = parts.scheme.lower()
@@ -219,6 +242,11 @@ def _exec_config(entry: Entry, cluster: Entry | None) -> ExecConfig | None:
         if not isinstance(value, str):
             errors.append(f"exec: env[{index}] ({name}) value must be a string")
             continue
+        if "=" in name or "\0" in name or "\0" in value:  # no process can be given these
+            errors.append(
+                f"exec: env[{index}] has '=' or a NUL byte in its name, or NUL in its value"
+            )
+            continue
         env.append(ExecEnvVar(name, value))
     provide = raw.get("provideClusterInfo", False)
     if not isinstance(provide, bool):
@@ -228,6 +256,10 @@ def _exec_config(entry: Entry, cluster: Entry | None) -> ExecConfig | None:
     if hint is not None and not isinstance(hint, str):
         errors.append("exec: installHint must be a string")
         hint = None
+    args = _get_str_list(entry, raw, "args")
+    if "\0" in command:
+        errors.append("exec: command holds a NUL byte")
+    errors.extend(f"exec: args[{i}] holds a NUL byte" for i, a in enumerate(args) if "\0" in a)
     if errors:
         raise ConfigError(f"{where}: " + "; ".join(errors))
     # Only a command with a path separator is file-relative; others use $PATH.
@@ -239,7 +271,7 @@ def _exec_config(entry: Entry, cluster: Entry | None) -> ExecConfig | None:
     return ExecConfig(
         command=command,
         api_version=api_version,
-        args=_get_str_list(entry, raw, "args"),
+        args=args,
         env=tuple(env),
         install_hint=hint or None,
         provide_cluster_info=provide,

@@ -28,6 +28,7 @@ import base64
 import collections
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -58,6 +59,10 @@ __all__ = [
 KUBERNETES_EXEC_INFO = "KUBERNETES_EXEC_INFO"
 _STDERR_TAIL_BYTES = 2048
 _REDACTED = "<redacted>"
+#: An apiVersion of the exec credential group, safe to quote (v1, v1beta1, v1alpha1, ...).
+_EXEC_GROUP_VERSION = re.compile(
+    r"client\.authentication\.k8s\.io/v[0-9]+(?:(?:alpha|beta)[0-9]+)?"
+)
 
 
 class ExecPluginError(ConfigError):
@@ -263,6 +268,11 @@ class ExecCredentialProvider:
             raise ExecPluginError(
                 f"{self._describe()}: cannot start: {exc.strerror or exc}"
             ) from None
+        except ValueError:  # a hand-built ExecConfig: never quote args or env values
+            raise ExecPluginError(
+                f"{self._describe()}: cannot start: a NUL byte in its command, arguments or "
+                "environment, or '=' in an environment name"
+            ) from None
 
         assert proc.stdout is not None and proc.stderr is not None
         stdout_chunks: list[bytes] = []
@@ -312,16 +322,21 @@ class ExecCredentialProvider:
             ) from None
         if not isinstance(doc, dict):
             raise ExecPluginError(f"{self._describe()} printed JSON that is not an object")
+        # Values from stdout are named only when they are known constants (any other text
+        # there may be the credential itself, misplaced by a broken plugin).
         api_version = doc.get("apiVersion")
         if api_version != self._group_version:
+            returned = (
+                f"version {api_version!r}"
+                if isinstance(api_version, str) and _EXEC_GROUP_VERSION.fullmatch(api_version)
+                else "another version"
+            )
             raise ExecPluginError(
                 f"{self._describe()} is configured to use API version "
-                f"{self._group_version}, plugin returned version {api_version!r}"
+                f"{self._group_version}, plugin returned {returned}"
             )
         if doc.get("kind") != "ExecCredential":
-            raise ExecPluginError(
-                f"{self._describe()} returned kind {doc.get('kind')!r}, " "expected ExecCredential"
-            )
+            raise ExecPluginError(f"{self._describe()} returned a kind other than ExecCredential")
         status = doc.get("status")
         if not isinstance(status, dict):
             raise ExecPluginError(f"{self._describe()} didn't return a status field")
@@ -350,7 +365,8 @@ class ExecCredentialProvider:
                 expiration = Time(raw_exp).to_datetime()
             except ValueError:
                 raise ExecPluginError(
-                    f"{self._describe()} returned an invalid expirationTimestamp {raw_exp!r}"
+                    f"{self._describe()} returned an expirationTimestamp that is not an "
+                    "RFC 3339 time with a zone"
                 ) from None
         return ExecCredential(
             token=token or None,

@@ -7,7 +7,7 @@ import os
 
 from kubecore.client.config_build import check_header_value, normalize_host
 from kubecore.client.config_types import SERVICE_ACCOUNT_DIR, Config, ConfigError
-from kubecore.client.kubeconfig_files import read_file
+from kubecore.client.kubeconfig_files import read_bounded, read_file
 
 __all__ = ["in_cluster_possible", "load_in_cluster_config"]
 
@@ -46,18 +46,21 @@ def load_in_cluster_config(root: str | os.PathLike[str] = "/") -> Config:
     ca_data: bytes | None
     try:
         with open(ca_path, "rb") as fh:
-            ca_data = fh.read()
+            ca_data = read_bounded(fh, ca_path, "in-cluster CA")
     except OSError as exc:
         # client-go logs and carries on with the system trust store.
         log.warning("cannot read in-cluster CA %s: %s", ca_path, exc.strerror)
         ca_data = None
     namespace = os.environ.get("POD_NAMESPACE", "")
     if not namespace:
+        ns_path = os.path.join(sa_dir, "namespace")
         try:
-            with open(os.path.join(sa_dir, "namespace"), encoding="utf-8") as fh:
+            with open(ns_path, encoding="utf-8") as fh:
                 namespace = fh.read().strip()
         except OSError:
             namespace = ""
+        except UnicodeDecodeError:
+            raise ConfigError(f"in-cluster namespace file {ns_path} is not UTF-8 text") from None
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"  # IPv6 literal
     where = "in-cluster configuration (KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT)"

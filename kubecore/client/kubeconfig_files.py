@@ -22,7 +22,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from kubecore.client.config_types import ConfigError
 from kubecore.client.kubeconfig_yaml import KubeconfigYamlError, load_kubeconfig_text
@@ -90,15 +90,31 @@ def default_kubeconfig_paths() -> list[str]:
     return [os.path.join(os.path.expanduser("~"), ".kube", "config")]
 
 
+#: The most a kubeconfig, or a file it names, may hold. client-go reads without a limit; a
+#: path such as /dev/zero (or a pipe that never ends) then exhausts memory. Pipes stay
+#: allowed (``--kubeconfig <(vault read ...)``), so the read is bounded, not the file type.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def read_bounded(fh: BinaryIO, path: str, what: str) -> bytes:
+    """All of ``fh``, or ``ConfigError`` once it holds more than ``MAX_FILE_BYTES``."""
+    data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(f"{what} {path} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return data
+
+
 def read_file(path: str, what: str, owner: str | None = None) -> bytes:
     """The bytes of a file a kubeconfig refers to; ``ConfigError`` naming it otherwise."""
+    of = f" of {owner}" if owner else ""
     try:
         with open(path, "rb") as fh:
-            return fh.read()
+            return read_bounded(fh, path, what + of)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        of = f" of {owner}" if owner else ""
         raise ConfigError(f"cannot read {what} {path}{of}: {reason}") from None
+    except ValueError:  # open() refuses a NUL byte in a path
+        raise ConfigError(f"cannot read {what} {path!r}{of}: the path holds a NUL byte") from None
 
 
 def decode_base64(value: str) -> bytes:
@@ -236,7 +252,7 @@ def parse_kubeconfig(path: str, *, explicit: bool) -> KubeconfigFile | None:
     """Parse and check one kubeconfig; ``None`` when a non-explicit file is missing."""
     try:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            raw = read_bounded(fh, path, "kubeconfig file")
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"kubeconfig file {path} does not exist") from None
@@ -250,6 +266,8 @@ def parse_kubeconfig(path: str, *, explicit: bool) -> KubeconfigFile | None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ConfigError(f"cannot read kubeconfig file {path}: {reason}") from None
+    except ValueError:  # open() refuses a NUL byte in a path
+        raise ConfigError(f"kubeconfig path {path!r} holds a NUL byte") from None
 
     try:
         doc = load_kubeconfig_text(raw)

@@ -72,6 +72,14 @@ def _load_cert_chain(ctx: ssl.SSLContext, cert: bytes, key: bytes) -> None:
         raise ConfigError(f"cannot use the client certificate and key ({_reason(exc)})") from None
 
 
+def _no_passphrase() -> bytes:
+    """The passphrase for an encrypted client key: none. Without a callback OpenSSL asks for
+    it on the terminal, blocking the caller (a controller) forever, or fails with a bare
+    ``OSError`` when there is no terminal. A kubeconfig has no passphrase field, and client-go
+    refuses such a key too (``tls: failed to parse private key``)."""
+    return b""
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -92,7 +100,7 @@ def _load_via_memfd(ctx: ssl.SSLContext, pem: bytes) -> bool:
         if not os.path.exists(path):
             return False
         _write_all(fd, pem)
-        ctx.load_cert_chain(path)
+        ctx.load_cert_chain(path, password=_no_passphrase)
         return True
     finally:
         os.close(fd)
@@ -105,6 +113,6 @@ def _load_via_tempfile(ctx: ssl.SSLContext, pem: bytes) -> None:
             _write_all(fd, pem)
         finally:
             os.close(fd)
-        ctx.load_cert_chain(path)
+        ctx.load_cert_chain(path, password=_no_passphrase)
     finally:
         os.unlink(path)

@@ -461,6 +461,14 @@ class Transport:
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 raise ConnectError(f"{what} failed: {_describe(exc)}") from exc
+            except (ValueError, TypeError) as exc:
+                # A host or TLS server name the idna codec or the ssl module refuses ("a..b",
+                # a label over 63 characters, a NUL byte): kubectl gets "no such host" or a
+                # TLS error here, a connection error too, never a bare UnicodeError/TypeError.
+                conn.close()
+                raise ConnectError(
+                    f"{what} failed: invalid host or TLS server name ({_describe(exc)})"
+                ) from exc
             except BaseException:
                 conn.close()
                 raise

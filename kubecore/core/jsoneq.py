@@ -64,26 +64,32 @@ def same_json(mine: Any, theirs: Any) -> bool:
 
 
 def _same_values(mine: Any, theirs: Any) -> bool:
-    """:func:`same_json` item by item in Python (the exact, slower path)."""
-    if isinstance(mine, dict):
-        return (
-            isinstance(theirs, dict)
-            and mine.keys() == theirs.keys()
-            and all(_same_values(v, theirs[k]) for k, v in mine.items())
-        )
-    if isinstance(mine, list | tuple):  # orjson writes a tuple as an array
-        return (
-            isinstance(theirs, list | tuple)
-            and len(mine) == len(theirs)
-            and all(map(_same_values, mine, theirs))
-        )
-    kind = _json_kind(mine)
-    if kind is not _json_kind(theirs):
-        return False
-    if kind is float:
-        # NaN != NaN already; 0.0 and -0.0 are equal numbers written differently
-        return bool(mine == theirs) and (mine != 0.0 or str(mine) == str(theirs))
-    return bool(mine == theirs)
+    """:func:`same_json` item by item in Python (the exact, slower path). Iterative, with a
+    stack of pairs still to compare, so any depth the JSON readers accept compares (this
+    path is taken for every document deeper than orjson's 254 levels)."""
+    pending = [(mine, theirs)]
+    while pending:
+        mine, theirs = pending.pop()
+        if isinstance(mine, dict):
+            if not isinstance(theirs, dict) or mine.keys() != theirs.keys():
+                return False
+            pending.extend((v, theirs[k]) for k, v in mine.items())
+            continue
+        if isinstance(mine, list | tuple):  # orjson writes a tuple as an array
+            if not isinstance(theirs, list | tuple) or len(mine) != len(theirs):
+                return False
+            pending.extend(zip(mine, theirs, strict=True))
+            continue
+        kind = _json_kind(mine)
+        if kind is not _json_kind(theirs):
+            return False
+        if kind is float:
+            # NaN != NaN already; 0.0 and -0.0 are equal numbers written differently
+            if not (mine == theirs and (mine != 0.0 or str(mine) == str(theirs))):
+                return False
+        elif not mine == theirs:
+            return False
+    return True
 
 
 def _json_kind(value: Any) -> type:

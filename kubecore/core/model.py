@@ -956,7 +956,8 @@ def _compared(obj: Model) -> dict[str, Any]:
 
 
 def _wire_copy(value: Any) -> Any:
-    """A fresh JSON-like tree of ``value`` (models as their wire dicts)."""
+    """A fresh JSON-like tree of ``value`` (models as their wire dicts, plain ``str`` for
+    Time, MicroTime and enum members)."""
     cls = value.__class__
     if cls in _IMMUTABLE:
         return value
@@ -975,8 +976,12 @@ def _wire_copy(value: Any) -> Any:
     if isinstance(value, _datetime):  # assigned by hand where a time belongs
         from kubecore.core.times import MicroTime
 
-        return MicroTime.from_datetime(value)  # raises ValueError for a naive one
-    return value  # Time, MicroTime, enum members (str)
+        return str.__str__(MicroTime.from_datetime(value))  # ValueError for a naive one
+    if isinstance(value, str):
+        # Time, MicroTime, enum members: their text as a plain str, so the dict is JSON data
+        # whether or not the field was read (yaml.safe_dump refuses str subclasses).
+        return str.__str__(value)
+    return value
 
 
 _attrgetter = __import__("operator").attrgetter

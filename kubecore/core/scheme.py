@@ -54,9 +54,22 @@ class Scheme:
 
     def from_dict(self, data: dict[str, Any], *, copy: bool = True) -> Model | dict[str, Any]:
         """The typed object for ``data``'s apiVersion and kind, or ``data`` itself if unknown.
-        ``copy`` is ``Model.from_dict``'s (False: the object takes ``data`` over)."""
+        ``copy`` is ``Model.from_dict``'s (False: the object takes ``data`` over). Raises
+        ``TypeError`` when ``data`` is not a dict (as ``Model.from_dict`` does)."""
+        if not isinstance(data, dict):
+            raise TypeError(
+                f"scheme.from_dict expects a JSON object (dict), got {type(data).__name__}"
+            )
         cls = self.lookup(str(data.get("apiVersion", "")), str(data.get("kind", "")))
         return data if cls is None else cls.from_dict(data, copy=copy)
 
     def to_dict(self, obj: Model | dict[str, Any]) -> dict[str, Any]:
-        return obj if isinstance(obj, dict) else obj.to_dict()
+        """The wire form of a model (or of anything with ``to_dict()``, such as an
+        ``Unstructured``), or a dict itself. ``TypeError`` for anything else."""
+        if isinstance(obj, dict):
+            return obj
+        to_dict = getattr(obj, "to_dict", None)
+        if not callable(to_dict):
+            raise TypeError(f"scheme.to_dict expects a model or a dict, got {type(obj).__name__}")
+        wire: dict[str, Any] = to_dict()
+        return wire

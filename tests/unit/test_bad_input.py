@@ -229,6 +229,25 @@ def test_ref_inside_a_crd_schema_is_an_unsupported_construct(
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:{pointer}", "$ref", "unsupported construct")
 
 
+# kube-apiserver refuses $ref anywhere in a CRD schema, also where the generator reads a
+# branch only for its shape or skips it.
+@pytest.mark.parametrize(
+    ("prop", "place"),
+    [
+        ("type: string\nanyOf: [{$ref: '#/x'}]", "/anyOf/0/$ref"),
+        ("type: string\nnot: {$ref: '#/x'}", "/not/$ref"),
+        ("allOf: [{type: object}, {$ref: '#/x'}]", "/allOf/1/$ref"),
+        ("type: object\nadditionalProperties: {$ref: '#/x'}", "/additionalProperties/$ref"),
+    ],
+)
+def test_ref_in_any_crd_schema_branch_is_an_unsupported_construct(
+    good_output: GoodOutput, tmp_path: Path, prop: str, place: str
+) -> None:
+    bad = write(tmp_path, "ref.yaml", crd_with_property(prop))
+    pointer = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/x" + place
+    assert_rejected(good_output, [bad], f"{bad}[doc 0]:{pointer}", "unsupported construct")
+
+
 def test_crd_group_that_is_not_a_dns_name_is_rejected(good_output: GoodOutput) -> None:
     bad = CRDS / "hostile_group.yaml"
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:/spec/group", "DNS")
@@ -294,6 +313,72 @@ def test_openapi_v3_dangling_ref_names_the_pointer(good_output: GoodOutput, tmp_
     )
 
 
+# A dangling $ref anywhere a schema can sit: also where the converter reads a branch only for
+# its shape (anyOf under a typed parent, allOf beside other members, not), or not at all.
+@pytest.mark.parametrize(
+    ("prop", "place"),
+    [
+        ({"type": "string", "anyOf": [{"$ref": "#/definitions/Nope"}]}, "/anyOf/0/$ref"),
+        (
+            {"allOf": [{"$ref": "#/definitions/com.example.v1.Sub"}, {"$ref": "#/x/Nope"}]},
+            "/allOf/1/$ref",
+        ),
+        ({"type": "string", "not": {"$ref": "#/definitions/Nope"}}, "/not/$ref"),
+        ({"type": "array", "items": [{"$ref": "#/definitions/Nope"}]}, "/items/0/$ref"),
+        # a path into a definition, or a prefix that happens to end in a real name
+        ({"$ref": "#/definitions/com.example.v1.Sub/properties/s"}, "/$ref"),
+        ({"$ref": "#/definitions/x/com.example.v1.Sub"}, "/$ref"),
+    ],
+)
+def test_openapi_dangling_ref_in_any_branch_names_the_pointer(
+    good_output: GoodOutput, tmp_path: Path, prop: dict[str, object], place: str
+) -> None:
+    thing = {
+        "type": "object",
+        "x-kubernetes-group-version-kind": [
+            {"group": "example.com", "version": "v1", "kind": "Thing"}
+        ],
+        "properties": {"a": prop},
+    }
+    sub = {"type": "object", "properties": {"s": {"type": "string"}}}
+    bad = write(
+        tmp_path,
+        "swagger.json",
+        swagger({"com.example.v1.Thing": thing, "com.example.v1.Sub": sub}),
+    )
+    assert_rejected(
+        good_output,
+        [bad],
+        f"{bad}:/definitions/com.example.v1.Thing/properties/a{place}",
+        "dangling",
+    )
+
+
+def test_a_property_named_ref_is_not_a_reference(tmp_path: Path) -> None:
+    thing = {
+        "type": "object",
+        "x-kubernetes-group-version-kind": [
+            {"group": "example.com", "version": "v1", "kind": "Thing"}
+        ],
+        "properties": {
+            "$ref": {"type": "string", "default": "#/definitions/Nope"},
+            "d": {"type": "object", "default": {"$ref": "#/definitions/Nope"}},
+        },
+    }
+    spec = write(tmp_path, "swagger.json", swagger({"com.example.v1.Thing": thing}))
+    assert generate([spec], tmp_path / "pkg") == 0
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_an_input_that_is_not_a_regular_file_is_named_as_such(
+    good_output: GoodOutput, device: str
+) -> None:
+    """It was refused (never read) but called "no such file or directory"."""
+    if not Path(device).exists():
+        pytest.skip(f"{device} does not exist here")
+    assert_rejected(good_output, [device], f"{device}: not a regular file or a directory")
+
+
 def test_missing_input_path(good_output: GoodOutput, tmp_path: Path) -> None:
     missing = tmp_path / "nope" / "crd.yaml"
     assert_rejected(good_output, [missing], str(missing), "no such file")
@@ -327,3 +412,45 @@ def test_openapi_definition_name_without_group_and_version_names_the_pointer(
     thing = {"type": "object", "properties": {"size": {"type": "integer"}}}
     bad = write(tmp_path, "swagger.json", swagger({name: thing}))
     assert_rejected(good_output, [bad], f"{bad}:/definitions/{name}", "group and version")
+
+
+# QA: `kubectl get crd -o yaml` writes a List of CRDs; generate refused it ("not a
+# CustomResourceDefinition or OpenAPI document (kind 'List')") while kubectl and
+# `kube-clientgen validate` read a List as its items.
+@pytest.mark.parametrize("kind", ["List", "CustomResourceDefinitionList"])
+def test_a_list_of_crds_generates_what_the_crds_generate(tmp_path: Path, kind: str) -> None:
+    import yaml
+
+    crds = [
+        d
+        for name in ("widget.yaml", "gadget.yaml")
+        for d in yaml.safe_load_all((CRDS / name).read_text())
+        if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"
+    ]
+    listed = write(
+        tmp_path, "crds.yaml", yaml.safe_dump({"apiVersion": "v1", "kind": kind, "items": crds})
+    )
+    assert generate([listed], tmp_path / "from_list") == 0
+    assert generate([CRDS / "widget.yaml", CRDS / "gadget.yaml"], tmp_path / "from_files") == 0
+    assert snapshot(tmp_path / "from_list").keys() == snapshot(tmp_path / "from_files").keys()
+    for name in snapshot(tmp_path / "from_files"):
+        mine = (tmp_path / "from_list" / name).read_bytes()
+        assert mine == (tmp_path / "from_files" / name).read_bytes(), name
+
+
+def test_a_bad_crd_inside_a_list_names_its_item(good_output: GoodOutput, tmp_path: Path) -> None:
+    import yaml
+
+    good, bad = (yaml.safe_load(crd_with_property("type: string")) for _ in range(2))
+    bad["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["type"] = 5
+    bad["metadata"]["name"] = "others.example.com"
+    listed = write(
+        tmp_path,
+        "crds.yaml",
+        yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [good, bad]}),
+    )
+    assert_rejected(
+        good_output,
+        [listed],
+        f"{listed}[doc 0, item 1]:/spec/versions/0/schema/openAPIV3Schema/properties/spec/type",
+    )

@@ -89,6 +89,19 @@ def test_an_output_name_that_is_not_an_identifier_exits_2(
     assert not (project / "src").exists()
 
 
+# A package named after what the generated code imports (the runtime, the built-in API, the
+# standard library) hides it: `--out src/kubecore` made every generated package unimportable
+# ("No module named 'kubecore.core'"), and `--out src/json` broke orjson's import.
+@pytest.mark.parametrize("out", ["kubecore", "kube_clientgen_api", "json", "typing"])
+def test_an_output_name_that_hides_an_imported_module_exits_2(project: Path, out: str) -> None:
+    target = project / "src" / out
+    code, err = run_cli(["generate", "crds/widget.yaml", "--out", str(target)])
+    assert code == 2 and "Traceback" not in err
+    assert f"{target}: the output directory's name {out!r} is the package's import name" in err
+    assert f"try {project / 'src' / (out + '_api')}" in err
+    assert not (project / "src").exists()
+
+
 @pytest.mark.parametrize("out", [".", "/"])
 def test_an_output_without_a_name_exits_2(project: Path, out: str) -> None:
     code, err = run_cli(["generate", "crds/widget.yaml", "--out", out])

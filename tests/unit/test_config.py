@@ -406,6 +406,21 @@ def test_in_cluster_missing_ca_and_namespace(
     assert "ca.crt" in caplog.text
 
 
+def test_in_cluster_bad_namespace_file_and_host_are_config_errors(
+    in_cluster_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA: a namespace file that is not UTF-8 escaped as a bare UnicodeDecodeError, and a
+    host with a space loaded (the first request raised http.client.InvalidURL)."""
+    sa = in_cluster_root / "var/run/secrets/kubernetes.io/serviceaccount"
+    (sa / "namespace").write_bytes(b"\xffteam\n")
+    with pytest.raises(ConfigError, match="namespace file .*namespace is not UTF-8"):
+        load_in_cluster_config(in_cluster_root)
+    (sa / "namespace").write_text("team-a\n")
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", " 10.0.0.1")
+    with pytest.raises(ConfigError, match="KUBERNETES_SERVICE_HOST.*invalid character in host"):
+        load_in_cluster_config(in_cluster_root)
+
+
 def test_in_cluster_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError, match="KUBERNETES_SERVICE_HOST"):
         load_in_cluster_config(tmp_path)

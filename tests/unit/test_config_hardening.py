@@ -25,7 +25,7 @@ from kubecore.client import exec_plugin
 from kubecore.client.config import Config, ConfigError, ExecConfig, ExecEnvVar, load_config
 from kubecore.client.exec_plugin import ExecCredentialProvider, ExecPluginError
 from kubecore.client.rest import NO_RETRY, RESTClient
-from kubecore.client.transport import InvalidHeader, ReadError, TransportError
+from kubecore.client.transport import ConnectError, InvalidHeader, ReadError, TransportError
 from tests.loopback_server import LoopbackServer, Reply
 
 SENTINEL = "SENTINEL-s3cr3t-7f1c"
@@ -87,6 +87,13 @@ BAD_SERVERS = [
     "https://",
     "https://:6443",
     "https://k.test:0",
+    # QA: Go's url.Parse (kubectl) refuses these; urlsplit took them (dropping the tab), and
+    # the first request failed with http.client.InvalidURL or looked up "k%20test"
+    "https:// k.test:6443",
+    "https://k.test :6443",
+    "https://k%20test:6443",
+    "https://k.test\t:6443",
+    "https://k.test:6443\n",
 ]
 
 
@@ -116,6 +123,8 @@ def test_bad_master_url_is_a_config_error(tmp_path: Path, server: str) -> None:
         "ftp://proxy.test",
         "http://[::1",
         f"http://user:{SENTINEL}@:3128",
+        "http://proxy test:3128",
+        f"http://user:{SENTINEL}@proxy.test\r:3128",
     ],
 )
 def test_bad_proxy_urls_name_the_cluster_and_file(tmp_path: Path, proxy: str) -> None:
@@ -464,7 +473,29 @@ def test_exec_plugin_expiration_must_be_rfc3339_with_a_zone(tmp_path: Path, stam
     status = {"token": SENTINEL, "expirationTimestamp": stamp}
     doc = {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential"}
     provider = _printing_plugin(tmp_path, json.dumps({**doc, "status": status}))
-    with pytest.raises(ExecPluginError, match="invalid expirationTimestamp") as info:
+    with pytest.raises(ExecPluginError, match="expirationTimestamp that is not") as info:
+        provider.get()
+    assert SENTINEL not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"apiVersion": SENTINEL, "kind": "ExecCredential", "status": {"token": "t"}},
+        {"apiVersion": {SENTINEL: 1}, "kind": "ExecCredential"},
+        {"apiVersion": "client.authentication.k8s.io/v1", "kind": SENTINEL},
+        {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "kind": "ExecCredential",
+            "status": {"token": "t", "expirationTimestamp": SENTINEL},
+        },
+    ],
+)
+def test_exec_plugin_errors_never_quote_its_stdout(tmp_path: Path, doc: dict[str, Any]) -> None:
+    """A broken plugin may print its credential in the wrong field: the error names what
+    is wrong, never the text (kind, apiVersion and expirationTimestamp were quoted)."""
+    provider = _printing_plugin(tmp_path, json.dumps(doc))
+    with pytest.raises(ExecPluginError) as info:
         provider.get()
     assert SENTINEL not in str(info.value)
 
@@ -531,3 +562,193 @@ def test_a_kubeconfig_that_is_not_utf8_text_names_the_place(
     assert str(path) in message
     assert f"not valid YAML at {place}: " in message
     assert "syntax error" not in message
+
+
+# QA: these reached subprocess.Popen and escaped as a bare ValueError ("embedded null byte",
+# "illegal environment variable name") at the first request, naming neither user nor file.
+@pytest.mark.parametrize(
+    ("exec_fields", "message"),
+    [
+        ({"command": "/bin/true\0x"}, "exec: command holds a NUL byte"),
+        ({"command": "/bin/true", "args": ["ok", f"{SENTINEL}\0"]}, "exec: args[1] holds a NUL"),
+        ({"command": "/bin/true", "env": [{"name": "X", "value": f"{SENTINEL}\0"}]}, "env[0]"),
+        ({"command": "/bin/true", "env": [{"name": "X=Y", "value": SENTINEL}]}, "env[0]"),
+    ],
+)
+def test_exec_values_no_process_can_take_are_refused_at_load(
+    tmp_path: Path, exec_fields: dict[str, Any], message: str
+) -> None:
+    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", **exec_fields}}
+    path = write(tmp_path / "config", {"server": "https://k.test"}, user)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    text = str(info.value)
+    assert type(info.value) is ConfigError and message in text
+    assert "user 'u'" in text and str(path) in text and SENTINEL not in text
+
+
+def test_a_hand_built_exec_config_with_a_nul_byte_is_an_exec_plugin_error() -> None:
+    config = ExecConfig(
+        command="/bin/true",
+        api_version="client.authentication.k8s.io/v1",
+        interactive_mode="Never",
+        env=(ExecEnvVar("X", f"{SENTINEL}\0"),),
+    )
+    with pytest.raises(ExecPluginError, match="cannot start: a NUL byte") as info:
+        ExecCredentialProvider(config, stderr=None).get()
+    assert SENTINEL not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "user", "field"),
+    [
+        ({"certificate-authority": "ca\0.crt"}, {}, "certificate-authority"),
+        ({}, {"tokenFile": "tok\0en"}, "tokenFile"),
+        ({}, {"client-certificate": "c\0.crt", "client-key": "c.key"}, "client-certificate"),
+    ],
+)
+def test_a_nul_byte_in_a_file_path_is_a_config_error(
+    tmp_path: Path, cluster: dict[str, Any], user: dict[str, Any], field: str
+) -> None:
+    """QA: open() raised a bare ValueError ("embedded null byte"), naming nothing."""
+    path = write(tmp_path / "config", {"server": "https://k.test", **cluster}, user)
+    with pytest.raises(ConfigError, match=f"{field} .* holds a NUL byte") as info:
+        Clientset.from_config(load_config(path))
+    assert str(path) in str(info.value)
+    with pytest.raises(ConfigError, match="holds a NUL byte"):
+        load_config(str(tmp_path / "conf\0ig"))
+
+
+def test_an_encrypted_client_key_is_a_config_error_without_a_prompt(tmp_path: Path) -> None:
+    """QA: OpenSSL asked for the key's passphrase on the terminal (a controller started
+    from one blocked forever) or, with no terminal, a bare OSError escaped. kubeconfig has
+    no passphrase field; client-go refuses the key. Run in a new session (no controlling
+    terminal) with a deadline, so that a regression fails instead of waiting for input."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to encrypt a key")
+    certs = Path(__file__).parent.parent / "fixtures" / "kubeconfig" / "certs"
+    key = tmp_path / "enc.key"
+    subprocess.run(
+        [openssl, "pkey", "-in", str(certs / "client.key"), "-aes256"]
+        + ["-passout", "pass:p4ss", "-out", str(key)],
+        check=True,
+        capture_output=True,
+    )
+    assert b"ENCRYPTED" in key.read_bytes()
+    user = {"client-certificate": str(certs / "client.crt"), "client-key": str(key)}
+    path = write(tmp_path / "config", {"server": "https://k.test"}, user)
+    script = (
+        "import sys; from kubecore.client.config import load_config, ConfigError\n"
+        "from kube_clientgen_api.kubernetes import Clientset\n"
+        "try:\n"
+        f"    Clientset.from_config(load_config({str(path)!r}))\n"
+        "except ConfigError as e:\n"
+        "    print('ConfigError', e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert done.stdout.startswith("ConfigError cannot use the client certificate and key")
+    assert "Traceback" not in done.stderr and "pass phrase" not in done.stderr
+
+
+@pytest.fixture
+def tcp_listener() -> Iterator[int]:
+    """A loopback TCP port that accepts and closes (the failure comes before any TLS)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                listener.accept()[0].close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join(5)
+    listener.close()
+
+
+# QA: host names the idna codec or the ssl module refuses escaped from the first request as a
+# bare UnicodeError ("label empty or too long") or TypeError (a NUL byte). kubectl loads such
+# a config and fails to connect ("no such host", a TLS error): a ConnectError here too.
+@pytest.mark.parametrize("name", ["a..b", "x" * 64 + ".test", ".lead"])
+def test_a_host_dns_cannot_spell_is_a_connect_error(name: str) -> None:
+    config = Config(host=f"https://{name}:6443", token="t")
+    with (
+        RESTClient(config, retry=NO_RETRY) as rest,
+        pytest.raises(ConnectError, match="invalid host"),
+    ):
+        rest.request("GET", "/version")
+
+
+@pytest.mark.parametrize("name", ["a..b", "x" * 64 + ".test", "a\0b"])
+def test_a_tls_server_name_ssl_refuses_is_a_connect_error(tcp_listener: int, name: str) -> None:
+    config = Config(host=f"https://127.0.0.1:{tcp_listener}", token="t", tls_server_name=name)
+    with (
+        RESTClient(config, retry=NO_RETRY) as rest,
+        pytest.raises(ConnectError, match="TLS server"),
+    ):
+        rest.request("GET", "/version")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize(
+    ("cluster", "user", "what"),
+    [
+        ({}, {}, "kubeconfig file /dev/zero"),
+        ({"certificate-authority": "/dev/zero"}, {"token": "t"}, "certificate-authority"),
+        ({}, {"tokenFile": "/dev/zero"}, "tokenFile"),
+    ],
+)
+def test_a_file_that_never_ends_is_a_config_error_not_out_of_memory(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cluster: dict[str, Any],
+    user: dict[str, Any],
+    what: str,
+) -> None:
+    """QA: KUBECONFIG=/dev/zero (or a CA or token file naming it) read until MemoryError.
+    Reads are bounded (kubeconfig_files.MAX_FILE_BYTES); pipes still work, see below."""
+    if what.startswith("kubeconfig"):
+        monkeypatch.setenv("KUBECONFIG", "/dev/zero")
+        path = None
+    else:
+        path = write(tmp_path / "config", {"server": "https://k.test", **cluster}, user)
+    with pytest.raises(ConfigError, match=f"{what}.* is larger than 64 MiB"):
+        Clientset.from_config(load_config(path))
+
+
+def test_a_kubeconfig_from_a_pipe_still_loads(tmp_path: Path) -> None:
+    """``--kubeconfig <(vault read ...)``: a pipe, not a regular file, is read as kubectl reads it."""
+    source = write(tmp_path / "config", {"server": "https://k.test"}, {"token": "t"})
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        os.write(write_end, source.read_bytes())
+        os.close(write_end)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        assert load_config(f"/dev/fd/{read_end}").host == "https://k.test"
+    finally:
+        writer.join(5)
+        os.close(read_end)

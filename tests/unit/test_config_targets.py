@@ -158,6 +158,66 @@ def test_a_malformed_target_exits_2(
     assert f"codegen.yaml:{place}" in err
 
 
+# QA: a misspelt switch (no_share, as the CLI spells --no-share) was silently ignored, a
+# non-boolean apimachinery_only was taken for its truth, and empty inputs were reported
+# with no file at all (": no OpenAPI document ...").
+@pytest.mark.parametrize(
+    ("entry", "place", "message"),
+    [
+        ("{inputs: [crds/], out: gen/x, no_share: true}", "/targets/0/no_share", "unknown key"),
+        (
+            "{inputs: [crds/], out: gen/x, apimachinery_only: 1}",
+            "/targets/0/apimachinery_only",
+            "true or false",
+        ),
+        ("{inputs: [], out: gen/x}", "/targets/0/inputs", "'inputs' is empty"),
+    ],
+)
+def test_a_target_key_that_would_be_ignored_exits_2(
+    project: Path, monkeypatch: pytest.MonkeyPatch, entry: str, place: str, message: str
+) -> None:
+    (project / "codegen.yaml").write_text(f"targets:\n  - {entry}\n")
+    monkeypatch.chdir(project)
+    code, err = run_cli(["generate"])
+    assert code == 2 and "Traceback" not in err
+    assert f"codegen.yaml:{place}: " in err and message in err
+    assert not (project / "gen").exists()
+
+
+# QA: two targets writing one package (the second replaced the first's output, exit 0), or
+# one inside another (each run removed the other's package as stray files and the other
+# target wrote it back: never fresh, so the pre-commit hook failed on every commit).
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("gen/a", "gen/a"), ("gen/a", "gen/./a/"), ("gen/a", "gen/a/b"), ("gen/a/b", "gen/a")],
+)
+def test_targets_whose_outputs_overlap_exit_2(
+    project: Path, monkeypatch: pytest.MonkeyPatch, first: str, second: str
+) -> None:
+    (project / "codegen.yaml").write_text(
+        f"targets:\n  - {{inputs: [crds/widget.yaml], out: {first}}}\n"
+        f"  - {{inputs: [crds/gadget.yaml], out: {second}}}\n"
+    )
+    monkeypatch.chdir(project)
+    code, err = run_cli(["generate"])
+    assert code == 2 and "Traceback" not in err
+    assert "codegen.yaml:/targets/1/out: " in err and "overlaps the output of target 0" in err
+    assert not (project / "gen").exists()
+
+
+def test_sibling_targets_with_a_common_prefix_are_fine(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "codegen.yaml").write_text(
+        "targets:\n  - {inputs: [crds/widget.yaml], out: gen/a}\n"
+        "  - {inputs: [crds/gadget.yaml], out: gen/ab}\n"
+    )
+    monkeypatch.chdir(project)
+    assert run_cli(["generate"]) == (0, "")
+    assert (project / "gen" / "a" / WIDGET_MODELS).is_file()
+    assert (project / "gen" / "ab" / GADGET_MODELS).is_file()
+
+
 def test_an_unreadable_config_exits_2(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "codegen.yaml").write_text("targets:\n  - inputs: [\n")
     monkeypatch.chdir(project)

@@ -141,3 +141,13 @@ def test_deep_copy_is_equal_and_independent() -> None:
     )  # Quantities are immutable: shared
     empty = ConfigMap().deep_copy()
     assert empty.to_dict() == {"apiVersion": "v1", "kind": "ConfigMap"}
+
+
+@pytest.mark.parametrize("value", [[], None, "Pod", 5])
+def test_scheme_refuses_what_is_not_a_document_with_a_type_error(value: object) -> None:
+    """QA: ``scheme.from_dict`` and ``scheme.to_dict`` raised AttributeError ('list' object
+    has no attribute 'get') where ``Model.from_dict`` raises TypeError."""
+    with pytest.raises(TypeError, match="scheme.from_dict expects a JSON object"):
+        scheme.from_dict(value)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="scheme.to_dict expects a model or a dict"):
+        scheme.to_dict(value)  # type: ignore[arg-type]

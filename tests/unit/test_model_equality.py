@@ -8,6 +8,7 @@ equals, and the answer does not depend on whether an object was read yet.
 from __future__ import annotations
 
 import importlib
+import json
 import math
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -240,3 +241,25 @@ def test_crd_free_form_union_and_int_or_string_fields_compare_as_json(
     # a typed number field: 1 and 1.0 are the same number (what Go's float64 reads)
     assert _read(spec, {**base, "ratio": 1}) == _read(spec, {**base, "ratio": 1.0})
     assert _read(spec, {"size": "1"}) == _unread(spec, {"size": "1000m"})
+
+
+@pytest.mark.parametrize("read", [False, True], ids=["unread", "read"])
+@pytest.mark.parametrize("depth", [300, 600])
+def test_deep_unknown_values_compare_without_recursion_error(read: bool, depth: int) -> None:
+    """Past orjson's 254 levels ``same_json`` compares item by item; that walk recursed and
+    raised RecursionError at about 400 levels of objects, a depth ``from_json``, ``to_dict``
+    and ``to_json`` all handle."""
+
+    def decode(leaf: Any) -> ConfigMap:
+        value: Any = leaf
+        for _ in range(depth):
+            value = {"a": value}
+        doc = {"apiVersion": "v1", "kind": "ConfigMap", "x": [value]}
+        obj = ConfigMap.from_json(json.dumps(doc).encode())  # orjson stops at 254 levels
+        if read:
+            read_all(obj)
+        return obj
+
+    assert decode(1) == decode(1) and not decode(1) != decode(1)
+    assert decode(1) != decode(True) and decode(1.0) != decode(1) and decode(2) != decode(1)
+    assert same_json(decode(1).extra_fields, decode(1).extra_fields)

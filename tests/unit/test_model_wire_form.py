@@ -137,3 +137,52 @@ def test_a_user_subclass_keeps_its_own_state_in_slots() -> None:
         "kind": "Pod",
         "metadata": {"name": "b"},
     }
+
+
+def _json_types(value: Any) -> set[type]:
+    """The classes of every leaf of a JSON-like tree."""
+    if isinstance(value, dict):
+        return set().union(*map(_json_types, value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*map(_json_types, value)) if value else set()
+    return {type(value)}
+
+
+def test_to_dict_holds_plain_json_whether_read_or_not() -> None:
+    """QA: once a Time field (or an enum, a datetime) had been read or set, ``to_dict()``
+    held the ``Time``/enum instance itself (a ``str`` subclass), so ``yaml.safe_dump(
+    obj.to_dict())`` raised RepresenterError for a read object and not for an unread one."""
+    import datetime
+
+    import yaml
+
+    from kube_clientgen_api.kubernetes.core.v1 import PodCondition
+
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "creationTimestamp": "2024-01-01T00:00:00Z"},
+        "spec": {"restartPolicy": "Always", "containers": [{"name": "c"}]},
+        "status": {"conditions": [{"type": "Ready", "lastTransitionTime": "2024-01-01T00:00:00Z"}]},
+    }
+    unread = Pod.from_json(json.dumps(doc))
+    read = Pod.from_json(json.dumps(doc))
+    read_all(read)
+    built = Pod(
+        metadata=ObjectMeta(
+            name="p", creation_timestamp=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+        ),
+        spec=PodSpec(restart_policy="Always", containers=[Container(name="c")]),
+        status=PodStatus(
+            conditions=[
+                PodCondition(
+                    type="Ready", status="True", last_transition_time="2024-01-01T00:00:00Z"
+                )
+            ]
+        ),
+    )
+    for obj in (unread, read, built):
+        wire = obj.to_dict()
+        assert _json_types(wire) <= {str, int, float, bool, type(None)}
+        assert yaml.safe_load(yaml.safe_dump(wire)) == wire
+    assert read.to_dict() == unread.to_dict() == doc

@@ -264,3 +264,32 @@ def test_a_kind_kube_apiserver_refuses_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "crds.yaml", crd("demo.example.com", "TYPE_CHECKING", "tcs"))
     code, err = generate_capture([path], unique_package_dir(tmp_path))
     assert code == 2 and "/spec/names/kind" in err, err
+
+
+def _swagger(path: Path, extra: dict[str, Any]) -> Path:
+    thing = {
+        "type": "object",
+        "x-kubernetes-group-version-kind": [{"group": "ex.com", "version": "v1", "kind": "Thing"}],
+        "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, **extra},
+    }
+    doc = {"swagger": "2.0", "info": {"title": "t", "version": "v"}, "paths": {}}
+    path.write_text(json.dumps({**doc, "definitions": {"com.ex.v1.Thing": thing}}))
+    return path
+
+
+def test_two_openapi_files_defining_one_name_differently_warn_naming_both(tmp_path: Path) -> None:
+    """QA: the second file's definition vanished without a word (its field ``b`` untyped).
+    The first is still used (an embedded older copy of a built-in type is common), but a
+    warning names both files and the names; identical copies (Kubernetes' v3 files repeat
+    every shared definition) stay silent."""
+    first = _swagger(tmp_path / "a.json", {"a": {"type": "string"}})
+    second = _swagger(tmp_path / "b.json", {"b": {"type": "integer"}})
+    code, err = generate_capture([first, second], tmp_path / "out")
+    assert code == 0, err
+    assert f"1 definition(s) differ between {first} and {second} (com.ex.v1.Thing)" in err
+    assert f"those of {first} are used" in err
+    models = (tmp_path / "out" / "ex_com" / "v1" / "models" / "_thing.py").read_text()
+    assert '_FieldInfo("a", "a"' in models and '"b"' not in models
+    same = _swagger(tmp_path / "c.json", {"a": {"type": "string"}})
+    code, err = generate_capture([first, same], tmp_path / "out2")
+    assert code == 0 and "differ" not in err

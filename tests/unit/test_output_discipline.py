@@ -221,6 +221,26 @@ def test_a_folder_of_ones_own_files_is_never_replaced(tmp_path: Path, inputs: li
     assert generate(inputs, empty) == 0  # its own output: regenerated in place
 
 
+@pytest.mark.parametrize("what", ["file", "symlink to a file", "dangling symlink"])
+def test_a_file_at_the_output_path_is_never_replaced(
+    tmp_path: Path, inputs: list[Path], what: str
+) -> None:
+    """QA: ``--out`` naming an existing *file* replaced it with the package, exit 0 (the
+    guard above only looked inside directories)."""
+    target = tmp_path / "notes"
+    if what == "file":
+        target.write_text("my notes\n")
+    else:
+        (tmp_path / "real.txt").write_text("my notes\n")
+        target.symlink_to(tmp_path / ("real.txt" if what == "symlink to a file" else "gone"))
+    code, err = generate_capture(inputs, target)
+    assert code == 2 and "Traceback" not in err
+    assert f"{target}: is a file, not a package directory" in err
+    assert target.is_symlink() == (what != "file")
+    kept = target if what == "file" else tmp_path / "real.txt"
+    assert kept.read_text() == "my notes\n"
+
+
 # --- atomicity ----------------------------------------------------------------------
 
 

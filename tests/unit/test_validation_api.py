@@ -159,6 +159,9 @@ def test_cli_exit_2_on_unreadable_input(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 2 and f"{bad}:" in err and "invalid YAML" in err
     code, _, err = _run([str(tmp_path / "missing.yaml")], capsys)
     assert code == 2 and "no such file" in err
+    if Path("/dev/null").exists():  # QA: a device was called "no such file or directory"
+        code, _, err = _run(["/dev/null"], capsys)
+        assert code == 2 and "/dev/null: not a regular file or a directory" in err
     crd = tmp_path / "crd.yaml"
     crd.write_text(
         _CRD.replace(
