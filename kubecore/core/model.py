@@ -453,7 +453,10 @@ class Model:
     @property
     def extra_fields(self) -> dict[str, Any]:
         """Wire fields this class does not model, explicit nulls, and values whose shape
-        does not fit their field (a new dict; changing it changes nothing)."""
+        does not fit their field. A new dict (a shallow copy): adding or removing its keys
+        changes nothing, but its values are the object's own, so changing a nested list or
+        map in place changes the object (set ``extra_fields=`` through ``__init__`` or
+        ``dataclasses.replace`` to replace them)."""
         _load_unread(self)
         base = _base(self)
         known = base._WIRE_NAMES
