@@ -882,17 +882,34 @@ class Tracker:
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
+        preconditions: Obj | None = None,
+        dry_run: bool = False,
+        propagation_policy: str | None = None,
+        orphan_dependents: bool | None = None,
     ) -> Obj:
+        """Every matching object deleted as :meth:`delete` deletes one, with the same
+        options, as kube-apiserver's ``Store.DeleteCollection`` deletes each item (an item
+        already gone is skipped; any other error, such as a failed precondition, fails
+        the request); returns the list as it was matched."""
         with self._lock:
             listed = self.list(
                 resource, namespace, label_selector=label_selector, field_selector=field_selector
             )
             for item in listed["items"]:
                 meta = item["metadata"]
-                key = (meta.get("namespace", "") if resource.namespaced else "", meta["name"])
-                obj = self._store(resource).get(key)
-                if obj is not None:
-                    self.gc.delete(resource, key, obj)
+                try:
+                    self.delete(
+                        resource,
+                        meta.get("namespace", "") if resource.namespaced else "",
+                        meta["name"],
+                        preconditions=preconditions,
+                        dry_run=dry_run,
+                        propagation_policy=propagation_policy,
+                        orphan_dependents=orphan_dependents,
+                    )
+                except ApiError as err:
+                    if err.code != 404:
+                        raise
             return listed
 
     # -- pod logs -----------------------------------------------------------------------------

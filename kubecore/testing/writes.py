@@ -343,25 +343,53 @@ def delete(
     ``Background``, ``Foreground``: :mod:`kubecore.testing.gc`). Returns the deleted object,
     or the object marked for deletion while finalizers remain (202 with
     ``orphanDependents=false``, else 200: see :class:`Written`)."""
+    parsed = _delete_options(options, params)
+    deleted = tracker.delete(resource, namespace, name, **parsed)
+    meta = deleted.get("metadata")
+    kept = isinstance(meta, dict) and bool(meta.get("deletionTimestamp"))
+    return Written(deleted, 202 if kept and parsed["orphan_dependents"] is False else 200)
+
+
+def delete_collection(
+    tracker: Tracker,
+    resource: Resource,
+    namespace: str,
+    options: Any,
+    params: Any,
+    *,
+    label_selector: str | None = None,
+    field_selector: str | None = None,
+) -> Obj:
+    """DELETE of a collection (``deletecollection``): the same ``DeleteOptions`` as
+    :func:`delete` (body or query, checked the same way), applied to every matching
+    object, as kube-apiserver's ``Store.DeleteCollection`` calls ``Delete`` per item with
+    one copy of the options. Returns the list as it was matched. ``dryRun=All`` deletes
+    nothing: without the options a dry-run ``delete_collection`` emptied the collection."""
+    parsed = _delete_options(options, params)
+    return tracker.delete_collection(
+        resource,
+        namespace,
+        label_selector=label_selector,
+        field_selector=field_selector,
+        **parsed,
+    )
+
+
+def _delete_options(options: Any, params: Any) -> dict[str, Any]:
+    """A delete's ``DeleteOptions`` from the body and the query (the body winning),
+    checked (422, :func:`~kubecore.testing.admission.check_delete_options`), as the
+    keyword arguments of :meth:`Tracker.delete`."""
     options = options if isinstance(options, dict) else {}
     query = {k: v for k, v in params.items() if isinstance(v, str)}
     check_delete_options(options, query)
-    dry = dry_run(params) or "All" in (options.get("dryRun") or ())
     preconditions = options.get("preconditions")
     orphan = options.get("orphanDependents", params.get("orphanDependents"))
-    orphan_dependents = None if orphan is None else orphan in (True, "true", "1")
-    deleted = tracker.delete(
-        resource,
-        namespace,
-        name,
-        preconditions=preconditions if isinstance(preconditions, dict) else None,
-        dry_run=dry,
-        propagation_policy=options.get("propagationPolicy") or params.get("propagationPolicy"),
-        orphan_dependents=orphan_dependents,
-    )
-    meta = deleted.get("metadata")
-    kept = isinstance(meta, dict) and bool(meta.get("deletionTimestamp"))
-    return Written(deleted, 202 if kept and orphan_dependents is False else 200)
+    return {
+        "preconditions": preconditions if isinstance(preconditions, dict) else None,
+        "dry_run": dry_run(params) or "All" in (options.get("dryRun") or ()),
+        "propagation_policy": options.get("propagationPolicy") or params.get("propagationPolicy"),
+        "orphan_dependents": None if orphan is None else orphan in (True, "true", "1"),
+    }
 
 
 def send_initial_events(params: Any, *, supported: bool = True) -> bool:

@@ -599,11 +599,33 @@ def s_eviction_options(b: Backend) -> Any:
     return [conflict[:3], _norm(dry), _norm(done), gone]
 
 
+def s_delete_collection_options(b: Backend) -> Any:
+    """``delete_collection`` honours its DeleteOptions as kube-apiserver does (it deletes
+    each item with them): a dry run deletes nothing (it emptied the collection), and an
+    item that finalizers hold is marked for deletion, not gone."""
+    cms = b.kube.core_v1.config_maps("default")
+    for name in ("a", "b"):
+        cms.create(cm(name, app="web"))
+    previewed = cms.delete_collection(label_selector="app=web", dry_run=True)
+    after_dry = sorted(i.metadata.name for i in cms.list().items)
+    assert after_dry == ["a", "b"]
+    dynamic = b.dynamic.resource(CM_GVR).namespace("default")
+    dynamic.delete_collection(label_selector="app=web", dry_run=True)
+    assert sorted(i.metadata.name for i in cms.list().items) == ["a", "b"]
+    cms.patch("a", {"metadata": {"finalizers": ["example.com/keep"]}})
+    cms.delete_collection(label_selector="app=web", propagation_policy="Orphan")
+    held = cms.get("a").metadata
+    assert held.deletion_timestamp is not None
+    assert [i.metadata.name for i in cms.list().items] == ["a"]
+    return [_norm(previewed), after_dry, held.finalizers]
+
+
 SCENARIOS = {
     "list_snapshots": s_list_snapshots,
     "list_continue_with_version": s_list_continue_with_version,
     "dry_run_delete_with_finalizers": s_dry_run_delete_with_finalizers,
     "eviction_options": s_eviction_options,
+    "delete_collection_options": s_delete_collection_options,
     "scale_subresource": s_scale_subresource,
     "create_get": s_create_get,
     "list_label_selectors": s_list_label_selectors,
