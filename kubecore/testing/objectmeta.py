@@ -278,3 +278,27 @@ def validate_object_meta(
             for m in is_qualified_name(finalizer or "")
         )
     return errors
+
+
+def validate_object_meta_update(meta: dict[str, Any], old_meta: dict[str, Any]) -> list[FieldError]:
+    """The update-only rules of apimachinery's ``ValidateObjectMetaUpdate``: ``uid`` is
+    immutable (an empty one is the stored one, as ``rest.BeforeUpdate`` fills it in), and
+    an object being deleted takes no new finalizers (``ValidateNoNewFinalizers``), which
+    would hold it for good. Both were accepted here and refused (422) by a cluster."""
+    errors: list[FieldError] = []
+    uid = meta.get("uid") or ""
+    if uid and uid != (old_meta.get("uid") or ""):
+        errors.append(FieldError.invalid("metadata.uid", uid, "field is immutable"))
+    if old_meta.get("deletionTimestamp"):
+        kept = set(old_meta.get("finalizers") or ())
+        extra = sorted({f for f in meta.get("finalizers") or () if f not in kept})
+        if extra:
+            found = "[]string{" + ", ".join(f'"{f}"' for f in extra) + "}"
+            errors.append(
+                FieldError.forbidden(
+                    "metadata.finalizers",
+                    "no new finalizers can be added if the object is being deleted, "
+                    f"found new finalizers {found}",
+                )
+            )
+    return errors

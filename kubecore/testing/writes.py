@@ -30,7 +30,12 @@ from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.discovery import Resource
 from kubecore.testing.fielderrors import FieldError, invalid
 from kubecore.testing.httpio import query_flag
-from kubecore.testing.objectmeta import decode_errors, name_rule, validate_object_meta
+from kubecore.testing.objectmeta import (
+    decode_errors,
+    name_rule,
+    validate_object_meta,
+    validate_object_meta_update,
+)
 from kubecore.testing.patch import (
     apply_merge,
     check_patch_document,
@@ -116,6 +121,7 @@ def validate_write(
     old: Obj | None = None,
     partial: bool = False,
     warnings: list[str] | None = None,
+    subresource: str = "",
 ) -> Any:
     """Every write's checks, in kube-apiserver's order; returns the object to store.
 
@@ -140,6 +146,8 @@ def validate_write(
     # merged result it is checked again as warns once per unknown field.
     obj = prune_object(table, resource, obj, mode, None if partial else warnings)
     errors = validate_object_meta(resource, obj, create=create)
+    if old is not None and not create and subresource != "status":  # status keeps old meta
+        errors += validate_object_meta_update(obj.get("metadata") or {}, old.get("metadata") or {})
     if not partial and resource.storage_key == ("", "events"):
         errors += event_errors(resource, obj)
     if errors:
@@ -227,12 +235,41 @@ def update(
         old: Obj | None = tracker.get(resource, namespace, name)
     except ApiError:
         old = None
+    _check_update_uid(resource, name, body, old)
     body = validate_write(
-        tracker, admission, resource, body, params, create=False, old=old, warnings=warnings
+        tracker,
+        admission,
+        resource,
+        body,
+        params,
+        create=False,
+        old=old,
+        warnings=warnings,
+        subresource=subresource,
     )
     return tracker.update(
         resource, namespace, name, body, subresource=subresource, dry_run=dry_run(params)
     )
+
+
+def _check_update_uid(resource: Resource, name: str, body: Any, old: Obj | None) -> None:
+    """A PUT body's ``metadata.uid`` is a precondition (``DefaultUpdatedObjectInfo``'s
+    ``Preconditions``), checked before anything else: 409 when it names another
+    incarnation of the object, so an update built from a deleted object's copy never
+    overwrites the object recreated under its name."""
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    uid = meta.get("uid") if isinstance(meta, dict) else None
+    stored = ((old or {}).get("metadata") or {}).get("uid") or ""
+    if old is not None and isinstance(uid, str) and uid and uid != stored:
+        raise ApiError(
+            409,
+            "Conflict",
+            f'Operation cannot be fulfilled on {resource.plural}'
+            f'{"." + resource.group if resource.group else ""} "{name}": Precondition failed: '
+            f"UID in precondition: {uid}, UID in object meta: {stored}",
+            name=name,
+            resource=resource,
+        )
 
 
 def patch(
@@ -318,6 +355,7 @@ def patch(
             create=False,
             old=obj,
             warnings=warnings,
+            subresource=subresource,
         )
         return result
 
@@ -521,6 +559,7 @@ def _apply(
             create=False,
             old=obj,
             warnings=warnings,
+            subresource=subresource,
         )
         return result
 

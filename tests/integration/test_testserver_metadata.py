@@ -516,3 +516,65 @@ def test_custom_resource_metadata_timestamps_are_checked(specs: list[Path]) -> N
         )
         vm["metadata"]["managedFields"][0]["time"] = "2024-05-06T07:08:09Z"
         assert client.post(VMS, json=vm).status_code == 201
+
+
+def test_an_object_being_deleted_takes_no_new_finalizers(http: httpx.Client) -> None:
+    """ValidateObjectMetaUpdate: a new finalizer on an object marked for deletion is 422
+    Forbidden (it would hold the object for good); removing one still works, through
+    update and patch alike."""
+    http.post(CMS, json=cm("dying", finalizers=["example.com/a"]))
+    marked = http.delete(f"{CMS}/dying").json()
+    assert marked["metadata"]["deletionTimestamp"]
+    marked["metadata"]["finalizers"] = ["example.com/a", "example.com/b"]
+    put = http.put(f"{CMS}/dying", json=marked)
+    assert put.status_code == 422, put.text
+    assert put.json()["details"]["causes"] == [
+        {
+            "reason": "FieldValueForbidden",
+            "message": "Forbidden: no new finalizers can be added if the object is being "
+            'deleted, found new finalizers []string{"example.com/b"}',
+            "field": "metadata.finalizers",
+        }
+    ]
+    patch = http.patch(
+        f"{CMS}/dying",
+        json={"metadata": {"finalizers": ["example.com/c"]}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patch.status_code == 422, patch.text
+    removed = http.patch(
+        f"{CMS}/dying",
+        json={"metadata": {"finalizers": None}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert removed.status_code == 200
+    assert http.get(f"{CMS}/dying").status_code == 404
+
+
+def test_uid_is_a_precondition_of_put_and_immutable_in_a_patch(http: httpx.Client) -> None:
+    """A PUT carrying the uid of a deleted incarnation must not overwrite the object
+    recreated under its name (409, ``Precondition failed``: the body's uid is a
+    precondition in kube-apiserver); a patch that changes the uid is 422 immutable; a
+    body without a uid keeps the stored one."""
+    old = http.post(CMS, json=cm("again")).json()
+    http.delete(f"{CMS}/again")
+    new = http.post(CMS, json=cm("again")).json()
+    stale = dict(old, data={"from": "stale copy"})
+    del stale["metadata"]["resourceVersion"]
+    put = http.put(f"{CMS}/again", json=stale)
+    assert put.status_code == 409, put.text
+    assert put.json()["reason"] == "Conflict"
+    assert put.json()["message"] == (
+        'Operation cannot be fulfilled on configmaps "again": Precondition failed: UID in '
+        f"precondition: {old['metadata']['uid']}, UID in object meta: {new['metadata']['uid']}"
+    )
+    assert http.get(f"{CMS}/again").json()["data"] == {"a": "1"}
+    patch = http.patch(
+        f"{CMS}/again",
+        json={"metadata": {"uid": "other"}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patch.status_code == 422, patch.text
+    assert 'metadata.uid: Invalid value: "other": field is immutable' in patch.json()["message"]
+    kept = http.put(f"{CMS}/again", json=cm("again", labels={"a": "b"})).json()
+    assert kept["metadata"]["uid"] == new["metadata"]["uid"]
