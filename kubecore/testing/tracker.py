@@ -1000,7 +1000,11 @@ class Tracker:
         Expired "too old resource version: <rv> (<oldest>)">)`` and the stream ends, never a
         gap: kube-apiserver's cacher answers a too-old version with such an event after
         HTTP 200 (``newErrWatcher``), not with an HTTP 410. A malformed version raises 400
-        before anything is yielded. Between events
+        before anything is yielded. With a selector, as kube-apiserver's cacher
+        (``cacheWatcher.convertToWatchEvent``): a change that brings an object into the
+        selection is ADDED, one that takes it out is DELETED (its last selected state, at the
+        change's resourceVersion), so a selecting informer's cache never keeps an object that
+        left it. Between events
         the iterator yields ``("", {"metadata": {"resourceVersion": <progress>}})`` about once
         a second: callers notice closed connections and may send it as a BOOKMARK (it never
         covers an event not yet yielded).
@@ -1129,11 +1133,29 @@ class Tracker:
                 continue
             for event in batch:
                 after = event.resource_version
-                if event.key == resource.storage_key and wanted(event.object):
-                    if encoded:
-                        yield event.type, self._event_wire(resource, event)
-                    else:
-                        yield event.type, self._out(resource, event.object)
+                if event.key != resource.storage_key:
+                    continue
+                now_in = wanted(event.object)
+                if event.type == "DELETED" or event.prev is None or now_in == wanted(event.prev):
+                    if now_in:
+                        if encoded:
+                            yield event.type, self._event_wire(resource, event)
+                        else:
+                            yield event.type, self._out(resource, event.object)
+                elif now_in:  # the change brought it into the selection
+                    yield "ADDED", (
+                        self._event_wire(resource, event)
+                        if encoded
+                        else self._out(resource, event.object)
+                    )
+                else:  # it left the selection: its last state in it, at the event's version
+                    left = _clone(event.prev)
+                    left["metadata"]["resourceVersion"] = str(event.resource_version)
+                    yield "DELETED", (
+                        json_dumps(self._served(resource, left))
+                        if encoded
+                        else self._out(resource, left)
+                    )
 
 
 _PRECONDITION_FAILURES = {
