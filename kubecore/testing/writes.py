@@ -30,6 +30,7 @@ from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.discovery import Resource
 from kubecore.testing.fielderrors import FieldError, invalid
 from kubecore.testing.httpio import query_flag
+from kubecore.testing.builtinrules import builtin_errors
 from kubecore.testing.objectmeta import (
     decode_errors,
     name_rule,
@@ -150,6 +151,8 @@ def validate_write(
         errors += validate_object_meta_update(obj.get("metadata") or {}, old.get("metadata") or {})
     if not partial and resource.storage_key == ("", "events"):
         errors += event_errors(resource, obj)
+    if not partial and not resource.is_crd and subresource == "":
+        errors += builtin_errors(resource.group, resource.plural, obj, old)
     if errors:
         name = (obj.get("metadata") or {}).get("name") or ""
         raise invalid(resource, name, errors)

@@ -261,6 +261,59 @@ def test_invalid_builtin_objects_get_422(c: httpx.Client) -> None:
     ]
 
 
+def test_go_code_rules_of_builtin_kinds_get_422(c: httpx.Client) -> None:
+    """Rules kube-apiserver checks in Go code, not in the OpenAPI schema (ValidatePodSpec,
+    ValidateDeployment and its update): an empty container list, duplicate container names,
+    a selector that does not select the template, a changed apps/v1 selector. The test
+    server stored all four."""
+    pods = "/api/v1/namespaces/default/pods"
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "empty"}}
+    assert _causes(c.post(pods, json={**pod, "spec": {"containers": []}})) == [
+        ("spec.containers", "FieldValueRequired", "Required value")
+    ]
+    twice = {
+        "initContainers": [{"name": "c", "image": "busybox"}],
+        "containers": [{"name": "c", "image": "nginx"}],
+    }
+    assert _causes(c.post(pods, json={**pod, "spec": twice})) == [
+        ("spec.initContainers[0].name", "FieldValueDuplicate", 'Duplicate value: "c"')
+    ]
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    template = {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "sel"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {**template, "metadata": {"labels": {"app": "db"}}},
+        },
+    }
+    assert _causes(c.post(deployments, json=deployment)) == [
+        (
+            "spec.template.metadata.labels",
+            "FieldValueInvalid",
+            'Invalid value: map[string]string{"app":"db"}: `selector` does not match template '
+            "`labels`",
+        )
+    ]
+    deployment["spec"]["template"]["metadata"] = {"labels": {"app": "web", "tier": "a"}}
+    assert c.post(deployments, json=deployment).status_code == 201
+    moved = c.patch(
+        f"{deployments}/sel",
+        json={"spec": {"selector": {"matchLabels": {"tier": "a"}}}},
+        headers={"Content-Type": "application/strategic-merge-patch+json"},
+    )
+    assert _causes(moved) == [
+        (
+            "spec.selector",
+            "FieldValueInvalid",
+            "Invalid value: &LabelSelector{MatchLabels:map[string]string{app: web,tier: a,},"
+            "MatchExpressions:[]LabelSelectorRequirement{},}: field is immutable",
+        )
+    ]
+
+
 def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> None:
     crd = tmp_path / "bad.yaml"
     crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))

@@ -1,0 +1,121 @@
+"""Rules of built-in kinds that kube-apiserver checks in Go code, not in the OpenAPI schema.
+
+The schema validator (:mod:`kubecore.core.validation`) checks what the spec says; a few
+rules every workload meets live only in ``pkg/apis/*/validation``, and without them the
+test server stored objects a cluster refuses (422), so tests passed here and failed there:
+
+* a pod spec (of a Pod, or the template of a workload) has at least one container
+  (``spec.containers: Required value``), and container names are unique across init and
+  regular containers (``Duplicate value``), as ``ValidatePodSpec``;
+* an ``apps/v1`` workload's selector selects its template's labels, and is immutable
+  (``ValidateDeployment``, ``ValidateReplicaSet``, ``ValidateStatefulSet``,
+  ``ValidateDaemonSet`` and their updates).
+
+:func:`builtin_errors` is called on every write of the object itself (not its status).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubecore.runtime.labels import parse_selector
+from kubecore.testing.fielderrors import FieldError, GoLiteral
+from kubecore.testing.scale import _selector_string
+
+__all__ = ["builtin_errors"]
+
+_TEMPLATE = ("spec", "template", "spec")
+#: (group, plural) -> where its pod spec is.
+_POD_SPECS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("", "pods"): ("spec",),
+    ("", "podtemplates"): ("template", "spec"),
+    ("", "replicationcontrollers"): _TEMPLATE,
+    ("apps", "deployments"): _TEMPLATE,
+    ("apps", "replicasets"): _TEMPLATE,
+    ("apps", "statefulsets"): _TEMPLATE,
+    ("apps", "daemonsets"): _TEMPLATE,
+    ("batch", "jobs"): _TEMPLATE,
+    ("batch", "cronjobs"): ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+_SELECTING = frozenset({"deployments", "replicasets", "statefulsets", "daemonsets"})
+
+
+def _at(obj: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
+
+
+def _go_map(labels: dict[str, Any]) -> GoLiteral:
+    """A ``map[string]string`` as Go's ``%#v`` prints it (keys sorted)."""
+    return GoLiteral(
+        "map[string]string{" + ", ".join(f'"{k}":"{v}"' for k, v in sorted(labels.items())) + "}"
+    )
+
+
+def _go_selector(selector: dict[str, Any]) -> GoLiteral:
+    """A ``*metav1.LabelSelector`` as its generated ``String()`` prints it."""
+    labels = "".join(f"{k}: {v}," for k, v in sorted((selector.get("matchLabels") or {}).items()))
+    exprs = "".join(
+        f"LabelSelectorRequirement{{Key:{e.get('key')},Operator:{e.get('operator')},"
+        f"Values:[{' '.join(e.get('values') or ())}],}},"
+        for e in selector.get("matchExpressions") or ()
+        if isinstance(e, dict)
+    )
+    return GoLiteral(
+        f"&LabelSelector{{MatchLabels:map[string]string{{{labels}}},"
+        f"MatchExpressions:[]LabelSelectorRequirement{{{exprs}}},}}"
+    )
+
+
+def _pod_spec_errors(spec: Any, path: str) -> list[FieldError]:
+    if not isinstance(spec, dict):
+        return []
+    errors: list[FieldError] = []
+    containers = spec.get("containers")
+    if isinstance(containers, list) and not containers:
+        errors.append(FieldError.required(f"{path}.containers"))
+    seen: set[str] = set()  # regular containers first, then init ones against all of them
+    for field in ("containers", "initContainers"):
+        for i, container in enumerate(spec.get(field) or ()):
+            name = container.get("name") if isinstance(container, dict) else None
+            if isinstance(name, str) and name:
+                if name in seen:
+                    errors.append(
+                        FieldError("FieldValueDuplicate", f"{path}.{field}[{i}].name", name)
+                    )
+                seen.add(name)
+    return errors
+
+
+def builtin_errors(group: str, plural: str, obj: Any, old: Any | None) -> list[FieldError]:
+    """The Go-code rules above for a write of ``obj`` (``old``: the stored object of an
+    update or patch, else None); ``[]`` for kinds without such rules."""
+    errors: list[FieldError] = []
+    pod_spec = _POD_SPECS.get((group, plural))
+    if pod_spec is not None:
+        errors += _pod_spec_errors(_at(obj, pod_spec), ".".join(pod_spec))
+    if group != "apps" or plural not in _SELECTING:
+        return errors
+    selector = _at(obj, ("spec", "selector"))
+    labels = _at(obj, ("spec", "template", "metadata", "labels")) or {}
+    if isinstance(selector, dict) and isinstance(labels, dict):
+        text = _selector_string(selector)
+        try:
+            selects = parse_selector(text)(labels) if text else True
+        except ValueError:  # a malformed expression: the schema check reports it
+            selects = True
+        if not selects:
+            errors.append(
+                FieldError.invalid(
+                    "spec.template.metadata.labels",
+                    _go_map(labels),
+                    "`selector` does not match template `labels`",
+                )
+            )
+    before = _at(old, ("spec", "selector")) if old is not None else None
+    if isinstance(before, dict) and isinstance(selector, dict) and selector != before:
+        errors.append(
+            FieldError.invalid("spec.selector", _go_selector(selector), "field is immutable")
+        )
+    return errors
