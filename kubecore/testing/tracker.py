@@ -348,16 +348,39 @@ class Tracker:
             self._compacted_rv = self._rv
             self._changed.notify_all()
 
-    def _check_namespace(self, resource: Resource, namespace: str) -> None:
+    def _check_namespace(self, resource: Resource, namespace: str, name: str = "") -> None:
+        """The namespace of a create exists (404) and is not terminating (403, as
+        kube-apiserver's NamespaceLifecycle admission, with its ``NamespaceTerminating``
+        cause)."""
         if not resource.namespaced:
             return
         if not namespace:
             raise bad_request("the namespace of the provided object does not match the request")
         namespaces = self.table.get("", "v1", "namespaces")
-        if namespaces is None or namespace in INITIAL_NAMESPACES:
+        if namespaces is None:
             return
-        if ("", namespace) not in self._store(namespaces):
+        found = self._store(namespaces).get(("", namespace))
+        if found is None:
+            if namespace in INITIAL_NAMESPACES:
+                return
             raise not_found(namespaces, namespace)
+        if found["metadata"].get("deletionTimestamp"):
+            error = ApiError(
+                403,
+                "Forbidden",
+                f'{_qualified(resource)} "{name}" is forbidden: unable to create new content in '
+                f"namespace {namespace} because it is being terminated",
+                name=name,
+                resource=resource,
+            )
+            error.details["causes"] = [
+                {
+                    "reason": "NamespaceTerminating",
+                    "message": f"namespace {namespace} is being terminated",
+                    "field": "metadata.namespace",
+                }
+            ]
+            raise error
 
     def _out(self, resource: Resource, obj: Obj) -> Obj:
         """A stored object as ``resource`` serves it: a copy, converted, typed, defaulted."""
@@ -655,7 +678,7 @@ class Tracker:
                         [FieldError.required("metadata.name", "name or generateName is required")],
                     )
             name = str(meta["name"])
-            self._check_namespace(resource, namespace)
+            self._check_namespace(resource, namespace, name)
             store = self._store(resource)
             if (namespace, name) in store:
                 raise ApiError(
@@ -756,8 +779,15 @@ class Tracker:
             return self._out(resource, new)
         meta["resourceVersion"] = self._next_rv()
         if old_meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            if resource.storage_key == _NAMESPACES:
+                self._store(resource)[key] = new
+                self._record("MODIFIED", resource, new)
+                self._finish_namespace(key[1])  # once its content is gone too
+                return self._out(resource, new)
             self._forget(resource, key)
             self._record("DELETED", resource, new)
+            if resource.namespaced:
+                self._finish_namespace(key[0])
             return self._out(resource, new)
         self._store(resource)[key] = new
         self._record("MODIFIED", resource, new)
@@ -855,6 +885,8 @@ class Tracker:
 
     def _delete(self, resource: Resource, key: tuple[str, str], obj: Obj) -> Obj:
         meta = obj["metadata"]
+        if resource.storage_key == _NAMESPACES:
+            return self._delete_namespace(resource, key, obj)
         if meta.get("finalizers"):
             if not meta.get("deletionTimestamp"):
                 _mark_deleting(meta)
@@ -867,13 +899,50 @@ class Tracker:
         gone = _clone(obj)
         gone["metadata"]["resourceVersion"] = self._next_rv()
         self._record("DELETED", resource, gone)
-        if resource.storage_key == ("", "namespaces"):
+        if resource.namespaced:
+            self._finish_namespace(key[0])
+        return self._out(resource, obj)
+
+    def _delete_namespace(self, resource: Resource, key: tuple[str, str], obj: Obj) -> Obj:
+        """kube-apiserver and the namespace controller: the namespace turns ``Terminating``
+        (``deletionTimestamp``, ``status.phase``; the answer shows it), its content is
+        deleted, and it goes once no content is left (objects that finalizers hold keep it
+        until they go: :meth:`_finish_namespace`). It had gone at once, leaving such objects
+        in a namespace that no longer existed."""
+        meta = obj["metadata"]
+        if not meta.get("deletionTimestamp"):
+            _mark_deleting(meta)
+            obj["status"] = {**(obj.get("status") or {}), "phase": "Terminating"}
+            meta["resourceVersion"] = self._next_rv()
+            self._record("MODIFIED", resource, obj)
             for other in self.table.resources.values():
                 if other.namespaced:
                     store = self._store(other)
                     for child in [k for k in store if k[0] == key[1]]:
-                        self._delete(other, child, store[child])
-        return self._out(resource, obj)
+                        if child in store:
+                            self._delete(other, child, store[child])
+        answer = self._out(resource, obj)
+        self._finish_namespace(key[1])
+        return answer
+
+    def _finish_namespace(self, name: str) -> None:
+        """Remove the namespace ``name`` if it is terminating, its own finalizers are gone
+        and no object is left in it (lock held)."""
+        namespaces = self.table.get("", "v1", "namespaces")
+        if namespaces is None:
+            return
+        obj = self._store(namespaces).get(("", name))
+        if obj is None or not obj["metadata"].get("deletionTimestamp"):
+            return
+        if obj["metadata"].get("finalizers"):
+            return
+        for other in self.table.resources.values():
+            if other.namespaced and any(k[0] == name for k in self._store(other)):
+                return
+        self._forget(namespaces, ("", name))
+        gone = _clone(obj)
+        gone["metadata"]["resourceVersion"] = self._next_rv()
+        self._record("DELETED", namespaces, gone)
 
     def delete_collection(
         self,
@@ -1187,6 +1256,9 @@ def check_preconditions(resource: Resource, obj: Obj, preconditions: Obj | None)
                 resource=resource,
                 kind=resource.kind,
             )
+
+
+_NAMESPACES = ("", "namespaces")
 
 
 def _mark_deleting(meta: Obj) -> None:

@@ -318,6 +318,30 @@ def s_namespaces(b: Backend) -> Any:
     return [missing, vm_missing, _norm(created), names, mismatch, _norm(after), _norm(vms_after)]
 
 
+def s_namespace_termination(b: Backend) -> Any:
+    """kube-apiserver and its namespace controller: a deleted namespace is ``Terminating``
+    while objects that finalizers hold are left in it, refuses new content (403 with a
+    ``NamespaceTerminating`` cause), and goes once its last object goes. It had gone at
+    once, leaving such objects in a namespace that no longer existed."""
+    namespaces = b.kube.core_v1.namespaces()
+    namespaces.create(Namespace(metadata=ObjectMeta(name="ending")))
+    cms = b.kube.core_v1.config_maps("ending")
+    cms.create(ConfigMap(metadata=ObjectMeta(name="held", finalizers=["example.com/keep"])))
+    cms.create(cm("plain", "ending"))
+    answer = namespaces.delete("ending")
+    terminating = namespaces.get("ending")
+    assert terminating.status.phase == "Terminating"
+    assert terminating.metadata.deletion_timestamp is not None
+    refused = _error(lambda: cms.create(cm("late", "ending")))
+    assert refused[:2] == ("Forbidden", 403)
+    left = [c.metadata.name for c in cms.list().items]
+    assert left == ["held"]
+    cms.patch("held", {"metadata": {"finalizers": None}})
+    gone = _error(lambda: namespaces.get("ending"))
+    assert gone[:2] == ("NotFound", 404)
+    return [_norm(answer), refused, left, gone]
+
+
 def _collect(events: Iterator[Any], count: int) -> list[tuple[str, str, Any]]:
     seen: list[tuple[str, str, Any]] = []
     for event in events:
@@ -634,6 +658,7 @@ SCENARIOS = {
     "delete_and_not_found": s_delete_and_not_found,
     "status_subresource": s_status_subresource,
     "namespaces": s_namespaces,
+    "namespace_termination": s_namespace_termination,
     "watch_events": s_watch_events,
     "watch_gone": s_gone,
     "watch_list": s_watch_list,
