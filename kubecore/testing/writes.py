@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.discovery import Resource
-from kubecore.testing.fielderrors import FieldError, invalid
+from kubecore.testing.fielderrors import FieldError, GoLiteral, InvalidError, invalid
 from kubecore.testing.httpio import query_flag
 from kubecore.testing.builtinrules import builtin_errors
 from kubecore.testing.objectmeta import (
@@ -239,6 +239,7 @@ def update(
     except ApiError:
         old = None
     _check_update_uid(resource, name, body, old)
+    _check_conditional_update(resource, name, body, old)
     body = validate_write(
         tracker,
         admission,
@@ -273,6 +274,22 @@ def _check_update_uid(resource: Resource, name: str, body: Any, old: Obj | None)
             name=name,
             resource=resource,
         )
+
+
+def _check_conditional_update(resource: Resource, name: str, body: Any, old: Obj | None) -> None:
+    """A custom resource's PUT must carry a ``resourceVersion``: its registry strategy does
+    not ``AllowUnconditionalUpdate`` (most built-in kinds do), so kube-apiserver's store
+    answers 422 ``metadata.resourceVersion: Invalid value: 0x0: must be specified for an
+    update`` (the kind in the message is the resource, as the store writes it). The test
+    server accepted such blind overwrites, which a cluster refuses."""
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    version = meta.get("resourceVersion") if isinstance(meta, dict) else None
+    if old is None or not resource.is_crd or version:
+        return
+    problem = FieldError.invalid(
+        "metadata.resourceVersion", GoLiteral("0x0"), "must be specified for an update"
+    )
+    raise InvalidError(resource.plural, resource.group, name, [problem])
 
 
 def patch(

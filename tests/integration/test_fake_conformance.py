@@ -185,7 +185,20 @@ def s_update_conflict(b: Backend) -> Any:
     missing = _error(lambda: vms.update(vm("nope")))
     noop = vms.update(vms.get("vm1"))  # no change: no new resourceVersion
     assert noop.metadata.resource_version == updated.metadata.resource_version
-    return [_norm(updated), conflict, missing, _norm(noop)]
+    # A custom resource's update must name the version it replaces (kube-apiserver: the
+    # CR strategy does not AllowUnconditionalUpdate); a ConfigMap's need not.
+    blind = vms.get("vm1")
+    blind.metadata.resource_version = None
+    unconditional = _error(lambda: vms.update(blind))
+    assert unconditional[:2] == ("Invalid", 422)
+    assert unconditional[3] == (
+        'virtualmachines.cloud.waibizi.com "vm1" is invalid: metadata.resourceVersion: '
+        "Invalid value: 0x0: must be specified for an update"
+    )
+    cms = b.kube.core_v1.config_maps("default")
+    cms.create(cm("blind"))
+    assert cms.update(cm("blind")).metadata.resource_version
+    return [_norm(updated), conflict, missing, _norm(noop), unconditional]
 
 
 def s_patch_merge_and_json(b: Backend) -> Any:
