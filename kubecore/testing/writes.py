@@ -27,10 +27,10 @@ import secrets
 from typing import Any, NamedTuple
 
 from kubecore.testing.admission import Admission, check_delete_options
+from kubecore.testing.builtinrules import builtin_errors
 from kubecore.testing.discovery import Resource
 from kubecore.testing.fielderrors import FieldError, GoLiteral, InvalidError, invalid
 from kubecore.testing.httpio import query_flag
-from kubecore.testing.builtinrules import builtin_errors
 from kubecore.testing.objectmeta import (
     decode_errors,
     name_rule,
@@ -268,7 +268,7 @@ def _check_update_uid(resource: Resource, name: str, body: Any, old: Obj | None)
         raise ApiError(
             409,
             "Conflict",
-            f'Operation cannot be fulfilled on {resource.plural}'
+            f"Operation cannot be fulfilled on {resource.plural}"
             f'{"." + resource.group if resource.group else ""} "{name}": Precondition failed: '
             f"UID in precondition: {uid}, UID in object meta: {stored}",
             name=name,
