@@ -35,7 +35,7 @@ from kubecore.core.validation.names import (
     mask_trailing_dash,
 )
 from kubecore.testing.discovery import Resource
-from kubecore.testing.fielderrors import FieldError, json_type
+from kubecore.testing.fielderrors import FieldError, GoLiteral, json_type
 
 __all__ = [
     "TOTAL_ANNOTATION_SIZE_LIMIT",
@@ -195,11 +195,27 @@ def _owner_decode_error(owners: Any, prefix: str) -> str | None:
 
 
 def _owner_errors(owners: list[Any]) -> list[FieldError]:
-    """``ValidateOwnerReferences``: every reference names its version, kind, name and uid."""
+    """``ValidateOwnerReferences``: every reference names its version, kind, name and uid,
+    and at most one is the controller (each further one is an error naming the first; a
+    second controller was stored, and owner helpers then picked either)."""
     errors: list[FieldError] = []
     path = "metadata.ownerReferences"
+    first_controller = ""
     for owner in owners:
         owner = owner or {}
+        if owner.get("controller") is True:
+            name = f"{owner.get('kind') or ''}/{owner.get('name') or ''}"
+            if first_controller:
+                errors.append(
+                    FieldError.invalid(
+                        path,
+                        GoLiteral("[]v1.OwnerReference{...}"),  # Go prints pointer addresses
+                        "Only one reference can have Controller set to true. Found "
+                        f'"true" in references for {first_controller} and {name}',
+                    )
+                )
+            else:
+                first_controller = name
         api_version = owner.get("apiVersion") or ""
         version = api_version.split("/")[-1] if api_version.count("/") <= 1 else ""
         if not version:

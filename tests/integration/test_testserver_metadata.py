@@ -415,6 +415,23 @@ def test_owner_references(http: httpx.Client) -> None:
     not_list = http.post(CMS, json=cm("owned4", ownerReferences=owner))
     assert not_list.status_code == 400
     assert "of type []v1.OwnerReference" in not_list.json()["message"]
+    # At most one controller (ValidateOwnerReferences); Go prints the list with pointer
+    # addresses, so only the field, the type and the detail are compared.
+    second = {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db", "uid": "5678"}
+    two = http.post(
+        CMS,
+        json=cm(
+            "owned5",
+            ownerReferences=[{**owner, "controller": True}, {**second, "controller": True}],
+        ),
+    )
+    assert two.status_code == 422, two.text
+    [(field, reason, message)] = causes(two)
+    assert (field, reason) == ("metadata.ownerReferences", "FieldValueInvalid")
+    assert message.endswith(
+        'Only one reference can have Controller set to true. Found "true" in references for '
+        "Deployment/web and StatefulSet/db"
+    )
 
 
 def test_write_options_are_validated(http: httpx.Client) -> None:
