@@ -7,6 +7,9 @@ test server stored objects a cluster refuses (422), so tests passed here and fai
 * a pod spec (of a Pod, or the template of a workload) has at least one container
   (``spec.containers: Required value``), and container names are unique across init and
   regular containers (``Duplicate value``), as ``ValidatePodSpec``;
+* a Pod's spec changes only where ``ValidatePodUpdate`` allows (images, active deadline,
+  added tolerations, ...): 422 ``spec: Forbidden: pod updates may not change fields other
+  than ...`` (kube-apiserver appends a diff of the specs, left out here);
 * an ``apps/v1`` workload's selector selects its template's labels, and is immutable
   (``ValidateDeployment``, ``ValidateReplicaSet``, ``ValidateStatefulSet``,
   ``ValidateDaemonSet`` and their updates).
@@ -88,6 +91,49 @@ def _pod_spec_errors(spec: Any, path: str) -> list[FieldError]:
     return errors
 
 
+_POD_UPDATE = (
+    "pod updates may not change fields other than `spec.containers[*].image`,"
+    "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only "
+    "additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be "
+    "set to 1 if it was previously negative)"
+)
+
+
+def _pod_spec_frozen(spec: Any, old_spec: Any) -> dict[str, Any]:
+    """``spec`` with what ``ValidatePodUpdate`` lets change set to the stored values: the
+    images, activeDeadlineSeconds, added tolerations, a negative grace period set to 1,
+    removed scheduling gates (and ephemeral containers, a subresource's business)."""
+    frozen = dict(spec) if isinstance(spec, dict) else {}
+    old = old_spec if isinstance(old_spec, dict) else {}
+    for field in ("containers", "initContainers"):
+        new_list, old_list = frozen.get(field), old.get(field)
+        if isinstance(new_list, list) and isinstance(old_list, list):
+            frozen[field] = [
+                {**c, "image": o.get("image")} if isinstance(c, dict) and isinstance(o, dict) else c
+                for c, o in zip(new_list, old_list, strict=False)
+            ] + new_list[len(old_list) :]
+    for field in ("activeDeadlineSeconds", "ephemeralContainers", "schedulingGates"):
+        frozen.pop(field, None)
+    tolerations, before = frozen.get("tolerations") or [], old.get("tolerations") or []
+    if isinstance(tolerations, list) and all(t in tolerations for t in before):
+        frozen.pop("tolerations", None)
+    grace, old_grace = frozen.get("terminationGracePeriodSeconds"), old.get(
+        "terminationGracePeriodSeconds"
+    )
+    if grace == 1 and isinstance(old_grace, int) and old_grace < 0:
+        frozen.pop("terminationGracePeriodSeconds", None)
+    return frozen
+
+
+def _pod_update_errors(obj: Any, old: Any) -> list[FieldError]:
+    spec, old_spec = _at(obj, ("spec",)), _at(old, ("spec",))
+    if not isinstance(spec, dict) or not isinstance(old_spec, dict):
+        return []
+    if _pod_spec_frozen(spec, old_spec) == _pod_spec_frozen(old_spec, old_spec):
+        return []
+    return [FieldError.forbidden("spec", _POD_UPDATE)]
+
+
 def builtin_errors(group: str, plural: str, obj: Any, old: Any | None) -> list[FieldError]:
     """The Go-code rules above for a write of ``obj`` (``old``: the stored object of an
     update or patch, else None); ``[]`` for kinds without such rules."""
@@ -95,6 +141,8 @@ def builtin_errors(group: str, plural: str, obj: Any, old: Any | None) -> list[F
     pod_spec = _POD_SPECS.get((group, plural))
     if pod_spec is not None:
         errors += _pod_spec_errors(_at(obj, pod_spec), ".".join(pod_spec))
+    if (group, plural) == ("", "pods") and old is not None:
+        errors += _pod_update_errors(obj, old)
     if group != "apps" or plural not in _SELECTING:
         return errors
     selector = _at(obj, ("spec", "selector"))

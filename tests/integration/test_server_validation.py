@@ -314,6 +314,38 @@ def test_go_code_rules_of_builtin_kinds_get_422(c: httpx.Client) -> None:
     ]
 
 
+def test_a_pod_spec_changes_only_where_kube_apiserver_allows(c: httpx.Client) -> None:
+    """ValidatePodUpdate: images, the active deadline and added tolerations may change; a
+    renamed container, a new port or a set nodeName is 422 ``spec: Forbidden`` (the test
+    server stored them, so a controller's pod update passed here and failed on a cluster)."""
+    pods = "/api/v1/namespaces/default/pods"
+    merge = {"Content-Type": "application/merge-patch+json"}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "frozen"},
+        "spec": {"containers": [{"name": "c", "image": "nginx:1"}]},
+    }
+    stored = c.post(pods, json=pod).json()
+    stored["spec"]["containers"][0]["image"] = "nginx:2"
+    stored["spec"]["activeDeadlineSeconds"] = 30
+    stored["spec"]["tolerations"] = [{"key": "k", "operator": "Exists"}]
+    assert c.put(f"{pods}/frozen", json=stored).status_code == 200
+    for change in (
+        {"spec": {"nodeName": "node-1"}},
+        {"spec": {"containers": [{"name": "d", "image": "nginx:2"}]}},
+        {"spec": {"tolerations": []}},
+    ):
+        refused = c.patch(f"{pods}/frozen", json=change, headers=merge)
+        [(field, reason, message)] = _causes(refused)
+        assert (field, reason) == ("spec", "FieldValueForbidden")
+        assert message.startswith(
+            "Forbidden: pod updates may not change fields other than `spec.containers[*].image`"
+        )
+    labelled = c.patch(f"{pods}/frozen", json={"metadata": {"labels": {"a": "b"}}}, headers=merge)
+    assert labelled.status_code == 200
+
+
 def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> None:
     crd = tmp_path / "bad.yaml"
     crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))
