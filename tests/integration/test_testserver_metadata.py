@@ -434,6 +434,22 @@ def test_owner_references(http: httpx.Client) -> None:
     )
 
 
+def test_field_manager_is_validated(http: httpx.Client) -> None:
+    """ValidateFieldManager: at most 128 bytes, printable; both were accepted."""
+    long = http.post(CMS, params={"fieldManager": "m" * 129}, json=cm("fm"))
+    assert long.status_code == 422, long.text
+    assert long.json()["message"] == (
+        'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have at most '
+        "128 bytes"
+    )
+    control = http.post(CMS, params={"fieldManager": "bad\x07"}, json=cm("fm"))
+    assert control.status_code == 422, control.text
+    assert control.json()["details"]["causes"][0]["message"].endswith(
+        "invalid character U+0007 (at position 3)"
+    )
+    assert http.post(CMS, params={"fieldManager": "m" * 128}, json=cm("fm")).status_code == 201
+
+
 def test_write_options_are_validated(http: httpx.Client) -> None:
     response = http.post(CMS, params={"fieldValidation": "strict"}, json=cm("opts"))
     assert response.status_code == 422
