@@ -636,6 +636,15 @@ class Tracker:
         metadata: Obj = {"resourceVersion": str(at)}
         if more is not None:
             metadata["continue"] = _continue_token(more, at)
+            if not label_selector and not field_selector:
+                # etcd3's store: how many objects the next pages hold, only when no selector
+                # makes the count inexact (the RemainingItemCount feature, on by default).
+                metadata["remainingItemCount"] = sum(
+                    1
+                    for key in objects
+                    if key > more
+                    and (not namespace or not resource.namespaced or key[0] == namespace)
+                )
         return selected, metadata
 
     @staticmethod

@@ -543,6 +543,11 @@ def s_list_continue_with_version(b: Backend) -> Any:
     refused = _error(lambda: cms.list(limit=1, continue_=first.continue_, resource_version="1"))
     assert refused[:2] == ("BadRequest", 400)
     allowed = cms.list(limit=1, continue_=first.continue_, resource_version="0")
+    # etcd3's store counts what the next pages hold, only without a selector.
+    typed = b.kube.core_v1.config_maps("default")
+    assert typed.list(limit=1).metadata.remaining_item_count == 1
+    assert typed.list(limit=1, label_selector="x!=y").metadata.remaining_item_count is None
+    assert typed.list(limit=5).metadata.remaining_item_count is None
     return [refused, [i.object["metadata"]["name"] for i in allowed.items]]
 
 
