@@ -5,8 +5,9 @@ rules every workload meets live only in ``pkg/apis/*/validation``, and without t
 test server stored objects a cluster refuses (422), so tests passed here and failed there:
 
 * a pod spec (of a Pod, or the template of a workload) has at least one container
-  (``spec.containers: Required value``), and container names are unique across init and
-  regular containers (``Duplicate value``), as ``ValidatePodSpec``;
+  (``spec.containers: Required value``), container names are unique across init and
+  regular containers (``Duplicate value``), and each volume has exactly one source, as
+  ``ValidatePodSpec``;
 * a Pod's spec changes only where ``ValidatePodUpdate`` allows (images, active deadline,
   added tolerations, ...): 422 ``spec: Forbidden: pod updates may not change fields other
   than ...`` (kube-apiserver appends a diff of the specs, left out here);
@@ -71,10 +72,36 @@ def _go_selector(selector: dict[str, Any]) -> GoLiteral:
     )
 
 
+#: ``validateVolumeSource``'s order: the first source set counts, each later one is an error.
+_VOLUME_SOURCES = (
+    "emptyDir hostPath gitRepo gcePersistentDisk awsElasticBlockStore secret nfs iscsi "
+    "glusterfs flocker persistentVolumeClaim rbd quobyte cinder cephfs downwardAPI fc "
+    "flexVolume azureFile vsphereVolume photonPersistentDisk portworxVolume azureDisk "
+    "storageos scaleIO configMap projected csi ephemeral image"
+).split()
+
+
+def _volume_errors(volumes: Any, path: str) -> list[FieldError]:
+    """Exactly one source per volume: a strategic merge patch that sets another source of
+    a volume (without ``$retainKeys``) makes two, which kube-apiserver refuses."""
+    errors: list[FieldError] = []
+    for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
+        if not isinstance(volume, dict):
+            continue
+        sources = [name for name in _VOLUME_SOURCES if volume.get(name) is not None]
+        if not sources:
+            errors.append(FieldError.required(f"{path}[{i}]", "must specify a volume type"))
+        errors.extend(
+            FieldError.forbidden(f"{path}[{i}].{extra}", "may not specify more than 1 volume type")
+            for extra in sources[1:]
+        )
+    return errors
+
+
 def _pod_spec_errors(spec: Any, path: str) -> list[FieldError]:
     if not isinstance(spec, dict):
         return []
-    errors: list[FieldError] = []
+    errors = _volume_errors(spec.get("volumes"), f"{path}.volumes")
     containers = spec.get("containers")
     if isinstance(containers, list) and not containers:
         errors.append(FieldError.required(f"{path}.containers"))

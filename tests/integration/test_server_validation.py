@@ -346,6 +346,60 @@ def test_a_pod_spec_changes_only_where_kube_apiserver_allows(c: httpx.Client) ->
     assert labelled.status_code == 200
 
 
+def test_a_volume_has_exactly_one_source(c: httpx.Client) -> None:
+    """validateVolumeSource: a strategic merge patch that sets another source of a volume
+    without ``$retainKeys`` leaves two, which kube-apiserver refuses (the test server
+    stored it); with ``$retainKeys``, as kubectl sends it, the old source goes."""
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    smp = {"Content-Type": "application/strategic-merge-patch+json"}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "vols"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "v"}},
+            "template": {
+                "metadata": {"labels": {"app": "v"}},
+                "spec": {
+                    "volumes": [{"name": "data", "emptyDir": {}}],
+                    "containers": [{"name": "c", "image": "nginx"}],
+                },
+            },
+        },
+    }
+    assert c.post(deployments, json=deployment).status_code == 201
+    volume = {"name": "data", "configMap": {"name": "cfg"}}
+    two = c.patch(
+        f"{deployments}/vols",
+        json={"spec": {"template": {"spec": {"volumes": [volume]}}}},
+        headers=smp,
+    )
+    assert _causes(two) == [
+        (
+            "spec.template.spec.volumes[0].configMap",
+            "FieldValueForbidden",
+            "Forbidden: may not specify more than 1 volume type",
+        )
+    ]
+    retained = {**volume, "$retainKeys": ["configMap", "name"]}
+    one = c.patch(
+        f"{deployments}/vols",
+        json={"spec": {"template": {"spec": {"volumes": [retained]}}}},
+        headers=smp,
+    )
+    assert one.status_code == 200, one.text
+    assert one.json()["spec"]["template"]["spec"]["volumes"] == [volume]
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "novol"},
+        "spec": {"volumes": [{"name": "x"}], "containers": [{"name": "c", "image": "i"}]},
+    }
+    assert _causes(c.post("/api/v1/namespaces/default/pods", json=pod)) == [
+        ("spec.volumes[0]", "FieldValueRequired", "Required value: must specify a volume type")
+    ]
+
+
 def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> None:
     crd = tmp_path / "bad.yaml"
     crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))
