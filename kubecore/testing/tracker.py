@@ -863,6 +863,15 @@ class Tracker:
         that finalizers hold is marked for deletion (:func:`_mark_deleting`) and returned;
         ``dry_run`` answers the same without storing anything."""
         policy_options = (propagation_policy, orphan_dependents)
+        if resource.storage_key == _NAMESPACES and name in _IMMORTAL_NAMESPACES:
+            # NamespaceLifecycle admission: these namespaces may never be deleted.
+            raise ApiError(
+                403,
+                "Forbidden",
+                f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                name=name,
+                resource=resource,
+            )
         with self._lock:
             key = (namespace if resource.namespaced else "", name)
             obj = self._store(resource).get(key)
@@ -1268,6 +1277,7 @@ def check_preconditions(resource: Resource, obj: Obj, preconditions: Obj | None)
 
 
 _NAMESPACES = ("", "namespaces")
+_IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 
 
 def _mark_deleting(meta: Obj) -> None:

@@ -335,7 +335,8 @@ def s_namespace_termination(b: Backend) -> Any:
     """kube-apiserver and its namespace controller: a deleted namespace is ``Terminating``
     while objects that finalizers hold are left in it, refuses new content (403 with a
     ``NamespaceTerminating`` cause), and goes once its last object goes. It had gone at
-    once, leaving such objects in a namespace that no longer existed."""
+    once, leaving such objects in a namespace that no longer existed; ``default`` could be
+    deleted too."""
     namespaces = b.kube.core_v1.namespaces()
     namespaces.create(Namespace(metadata=ObjectMeta(name="ending")))
     cms = b.kube.core_v1.config_maps("ending")
@@ -352,7 +353,11 @@ def s_namespace_termination(b: Backend) -> Any:
     cms.patch("held", {"metadata": {"finalizers": None}})
     gone = _error(lambda: namespaces.get("ending"))
     assert gone[:2] == ("NotFound", 404)
-    return [_norm(answer), refused, left, gone]
+    # NamespaceLifecycle admission: default, kube-system and kube-public are immortal.
+    immortal = _error(lambda: namespaces.delete("default"))
+    assert immortal[:2] == ("Forbidden", 403)
+    assert immortal[3] == 'namespaces "default" is forbidden: this namespace may not be deleted'
+    return [_norm(answer), refused, left, gone, immortal]
 
 
 def _collect(events: Iterator[Any], count: int) -> list[tuple[str, str, Any]]:
