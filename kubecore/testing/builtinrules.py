@@ -11,6 +11,7 @@ test server stored objects a cluster refuses (422), so tests passed here and fai
 * a Pod's spec changes only where ``ValidatePodUpdate`` allows (images, active deadline,
   added tolerations, ...): 422 ``spec: Forbidden: pod updates may not change fields other
   than ...`` (kube-apiserver appends a diff of the specs, left out here);
+* ConfigMap and Secret keys are config keys, and an ``immutable`` one keeps its data;
 * an ``apps/v1`` workload's selector selects its template's labels, and is immutable
   (``ValidateDeployment``, ``ValidateReplicaSet``, ``ValidateStatefulSet``,
   ``ValidateDaemonSet`` and their updates).
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubecore.core.validation.names import is_config_map_key
 from kubecore.runtime.labels import parse_selector
 from kubecore.testing.fielderrors import FieldError, GoLiteral
 from kubecore.testing.scale import _selector_string
@@ -161,10 +163,45 @@ def _pod_update_errors(obj: Any, old: Any) -> list[FieldError]:
     return [FieldError.forbidden("spec", _POD_UPDATE)]
 
 
+_IMMUTABLE = "field is immutable when `immutable` is set"
+
+
+def _config_errors(plural: str, obj: Any, old: Any | None) -> list[FieldError]:
+    """``ValidateConfigMap`` / ``ValidateSecret`` and their updates: keys are config keys,
+    a ConfigMap key is in ``data`` or ``binaryData``, not both, and once ``immutable`` is
+    true neither it nor the data may change (a Secret's ``type`` never does)."""
+    errors: list[FieldError] = []
+    bags = ("data", "binaryData") if plural == "configmaps" else ("data",)
+    for bag in bags:
+        values = obj.get(bag) if isinstance(obj.get(bag), dict) else {}
+        for key in sorted(values):
+            path = f"{bag}[{key}]"
+            errors += [FieldError.invalid(path, key, m) for m in is_config_map_key(key)]
+            if bag == "data" and key in (obj.get("binaryData") or {}):
+                detail = "duplicate of key present in binaryData"
+                errors.append(FieldError.invalid(path, key, detail))
+    if not isinstance(old, dict):
+        return errors
+    kinds = (obj.get("type"), old.get("type"))  # both set: no Opaque default is applied here
+    if plural == "secrets" and all(kinds) and kinds[0] != kinds[1]:
+        errors.append(FieldError.invalid("type", kinds[0], "field is immutable"))
+    if old.get("immutable") is True:
+        if obj.get("immutable") is not True:
+            errors.append(FieldError.forbidden("immutable", _IMMUTABLE))
+        errors += [
+            FieldError.forbidden(bag, _IMMUTABLE)
+            for bag in bags
+            if (obj.get(bag) or {}) != (old.get(bag) or {})
+        ]
+    return errors
+
+
 def builtin_errors(group: str, plural: str, obj: Any, old: Any | None) -> list[FieldError]:
     """The Go-code rules above for a write of ``obj`` (``old``: the stored object of an
     update or patch, else None); ``[]`` for kinds without such rules."""
     errors: list[FieldError] = []
+    if group == "" and plural in ("configmaps", "secrets") and isinstance(obj, dict):
+        errors += _config_errors(plural, obj, old)
     pod_spec = _POD_SPECS.get((group, plural))
     if pod_spec is not None:
         errors += _pod_spec_errors(_at(obj, pod_spec), ".".join(pod_spec))

@@ -400,6 +400,46 @@ def test_a_volume_has_exactly_one_source(c: httpx.Client) -> None:
     ]
 
 
+def test_config_map_and_secret_rules(c: httpx.Client) -> None:
+    """ValidateConfigMap / ValidateSecret and their updates: config keys, one bag per key,
+    immutable data once ``immutable`` is true, a Secret's type fixed. All were stored."""
+    cms, secrets = "/api/v1/namespaces/default/configmaps", "/api/v1/namespaces/default/secrets"
+    merge = {"Content-Type": "application/merge-patch+json"}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "keys"}}
+    slash = c.post(cms, json={**cm, "data": {"a/b": "1"}})
+    assert _causes(slash) == [
+        (
+            "data[a/b]",
+            "FieldValueInvalid",
+            'Invalid value: "a/b": a valid config key must consist of alphanumeric characters, '
+            "'-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for "
+            "validation is '[-._a-zA-Z0-9]+')",
+        )
+    ]
+    both = c.post(cms, json={**cm, "data": {"k": "1"}, "binaryData": {"k": "MQ=="}})
+    assert _causes(both) == [
+        (
+            "data[k]",
+            "FieldValueInvalid",
+            'Invalid value: "k": duplicate of key present in binaryData',
+        )
+    ]
+    frozen = {**cm, "metadata": {"name": "frozen"}, "immutable": True, "data": {"k": "1"}}
+    assert c.post(cms, json=frozen).status_code == 201
+    changed = c.patch(f"{cms}/frozen", json={"data": {"k": "2"}}, headers=merge)
+    assert _causes(changed) == [
+        ("data", "FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set")
+    ]
+    thawed = c.patch(f"{cms}/frozen", json={"immutable": False}, headers=merge)
+    assert [f for f, _, _ in _causes(thawed)] == ["immutable"]
+    labelled = c.patch(f"{cms}/frozen", json={"metadata": {"labels": {"a": "b"}}}, headers=merge)
+    assert labelled.status_code == 200
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tls"}, "type": "Opaque"}
+    assert c.post(secrets, json=secret).status_code == 201
+    retyped = c.patch(f"{secrets}/tls", json={"type": "kubernetes.io/tls"}, headers=merge)
+    assert [f for f, _, _ in _causes(retyped)] == ["type"]
+
+
 def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> None:
     crd = tmp_path / "bad.yaml"
     crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))
