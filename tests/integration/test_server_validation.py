@@ -440,6 +440,33 @@ def test_config_map_and_secret_rules(c: httpx.Client) -> None:
     assert [f for f, _, _ in _causes(retyped)] == ["type"]
 
 
+def test_service_ports(c: httpx.Client) -> None:
+    """ValidateService: ports unless headless or ExternalName; several ports are named,
+    uniquely. All three mistakes were stored."""
+    services = "/api/v1/namespaces/default/services"
+
+    def service(name: str, **spec: Any) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec}
+
+    assert _causes(c.post(services, json=service("bare"))) == [
+        ("spec.ports", "FieldValueRequired", "Required value")
+    ]
+    unnamed = service("two", ports=[{"name": "http", "port": 80}, {"port": 443}])
+    assert _causes(c.post(services, json=unnamed)) == [
+        ("spec.ports[1].name", "FieldValueRequired", "Required value")
+    ]
+    twice = service("twice", ports=[{"name": "p", "port": 80}, {"name": "p", "port": 81}])
+    assert _causes(c.post(services, json=twice)) == [
+        ("spec.ports[1].name", "FieldValueDuplicate", 'Duplicate value: "p"')
+    ]
+    for ok in (
+        service("headless", clusterIP="None"),
+        service("external", type="ExternalName", externalName="example.com"),
+        service("one", ports=[{"port": 80}]),
+    ):
+        assert c.post(services, json=ok).status_code == 201, ok
+
+
 def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> None:
     crd = tmp_path / "bad.yaml"
     crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))

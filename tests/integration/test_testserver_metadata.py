@@ -120,7 +120,12 @@ def test_namespaces_and_services_use_the_dns_label_rule(http: httpx.Client) -> N
     assert found == [
         ("metadata.name", "FieldValueInvalid", 'Invalid value: "a.b": must not contain dots')
     ]
-    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "Svc"}, "spec": {}}
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "Svc"},
+        "spec": {"ports": [{"port": 80}]},  # without ports, spec.ports is refused too
+    }
     found = causes(http.post("/api/v1/namespaces/default/services", json=service))
     assert found == [("metadata.name", "FieldValueInvalid", f'Invalid value: "Svc": {LABEL}')]
     statefulset = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db.x"}}
