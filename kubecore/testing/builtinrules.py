@@ -202,10 +202,10 @@ def _service_errors(obj: Any) -> list[FieldError]:
     and with several ports each has a name, unique among them (a classic mistake of a
     controller's owned Service that the test server stored). An absent type is ClusterIP,
     the default kube-apiserver applies first."""
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
+    spec: dict[str, Any] = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    ports: list[Any] = spec.get("ports") if isinstance(spec.get("ports"), list) else []
     kind = spec.get("type") or "ClusterIP"
-    ips = spec.get("clusterIPs") if isinstance(spec.get("clusterIPs"), list) else []
+    ips: list[Any] = spec.get("clusterIPs") if isinstance(spec.get("clusterIPs"), list) else []
     headless = kind == "ClusterIP" and "None" in (spec.get("clusterIP"), *ips[:1])
     errors: list[FieldError] = []
     if not ports and not headless and kind != "ExternalName":
