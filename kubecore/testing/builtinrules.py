@@ -197,15 +197,19 @@ def _config_errors(plural: str, obj: Any, old: Any | None) -> list[FieldError]:
     return errors
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _service_errors(obj: Any) -> list[FieldError]:
     """``ValidateService``'s ports: a Service has ports unless headless or ``ExternalName``,
     and with several ports each has a name, unique among them (a classic mistake of a
     controller's owned Service that the test server stored). An absent type is ClusterIP,
     the default kube-apiserver applies first."""
-    spec: dict[str, Any] = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    ports: list[Any] = spec.get("ports") if isinstance(spec.get("ports"), list) else []
+    spec = obj.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
+    ports, ips = (_as_list(spec.get(f)) for f in ("ports", "clusterIPs"))
     kind = spec.get("type") or "ClusterIP"
-    ips: list[Any] = spec.get("clusterIPs") if isinstance(spec.get("clusterIPs"), list) else []
     headless = kind == "ClusterIP" and "None" in (spec.get("clusterIP"), *ips[:1])
     errors: list[FieldError] = []
     if not ports and not headless and kind != "ExternalName":
