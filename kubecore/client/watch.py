@@ -25,6 +25,9 @@ reflector in :mod:`kubecore.runtime` drives itself). Both hold these rules:
   it is the caller's only sign that a streamed initial state is complete. A plain watch
   (``resume=False``, what the reflector drives) yields every bookmark.
 * ``Gone`` (HTTP 410 or an ERROR event with code 410) is raised: the caller relists.
+* **Undecodable lines.** A resuming watch treats a line it cannot decode as client-go's
+  RetryWatcher treats the 500 ERROR event its StreamWatcher makes of it: it resumes after
+  the last event delivered. A plain watch raises the ``ValueError`` (the reflector relists).
 
 The resource clients expose both: ``open_watch()`` is the plain watch (client-go's typed
 ``Watch(ctx, opts)`` returning a ``watch.Interface``: every event, BOOKMARKs included, one
@@ -33,6 +36,7 @@ connection), which informers drive; ``watch()`` is the resuming one for applicat
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -74,6 +78,8 @@ MAX_WATCH_TIMEOUT = 600
 #: How long after the server's own timeout the client gives up on a silent connection.
 _DEADLINE_GRACE = 30.0
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+log = logging.getLogger("kubecore.client.watch")
 
 
 class WatchEvent(Generic[T]):
@@ -272,6 +278,8 @@ class Watcher(Generic[T]):
                             if self._delivered(event):
                                 yield event
                         if error is not None:
+                            if self._resume and not isinstance(error, ApiError):
+                                raise _Undecodable(error)
                             raise error
                         stream.response.set_read_timeout(self._read_timeout(deadline))
             except Gone:
@@ -295,6 +303,13 @@ class Watcher(Generic[T]):
                 if not self._resume:
                     raise
                 failures += 1  # the connection dropped: resume from the last real version
+            except _Undecodable as err:
+                # client-go's StreamWatcher turns an undecodable event into an ERROR event
+                # (500 "unable to decode an event from the watch stream") and RetryWatcher
+                # retries it: resume after the last event delivered. It escaped as the
+                # decoder's own exception (a JSONDecodeError) and ended the caller's loop.
+                log.warning("watch of %s: %s; resuming", self._path, err.__cause__)
+                failures += 1
             finally:
                 with self._lock:
                     self._stream = None
@@ -367,6 +382,14 @@ class Watcher(Generic[T]):
                 self._initial_done = event.type != ADDED
         if rv and self._initial_done:
             self._last_rv = rv
+
+
+class _Undecodable(Exception):
+    """A watch line a resuming :class:`Watcher` could not decode (``__cause__``: why)."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"unable to decode an event from the watch stream: {cause}")
+        self.__cause__ = cause
 
 
 def _line_batches(response: Response) -> Iterator[list[bytes]]:

@@ -264,8 +264,24 @@ def check_write_options(method: str, query: dict[str, str]) -> None:
                 "supported values: " + ", ".join(f'"{v}"' for v in _FIELD_VALIDATION),
             )
         )
+    if method != "DELETE":  # DeleteOptions has no fieldManager
+        errors += _field_manager_errors(query.get("fieldManager") or "")
     if errors:
         raise InvalidError(kind, "meta.k8s.io", "", errors)
+
+
+def _field_manager_errors(manager: str) -> list[FieldError]:
+    """apimachinery's ``ValidateFieldManager`` (create, update and patch options): at most
+    128 bytes, printable characters only. A 200-character manager was accepted and its
+    managedFields entry stored; a cluster refuses the request."""
+    errors: list[FieldError] = []
+    if len(manager.encode()) > 128:
+        errors.append(FieldError.too_long("fieldManager", 128))
+    for i, char in enumerate(manager):
+        if not char.isprintable():
+            detail = f"invalid character U+{ord(char):04X} (at position {i})"
+            errors.append(FieldError.invalid("fieldManager", manager, detail))
+    return errors
 
 
 _GONE_EVENTS = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR

@@ -35,7 +35,7 @@ from kubecore.core.validation.names import (
     mask_trailing_dash,
 )
 from kubecore.testing.discovery import Resource
-from kubecore.testing.fielderrors import FieldError, json_type
+from kubecore.testing.fielderrors import FieldError, GoLiteral, json_type
 
 __all__ = [
     "TOTAL_ANNOTATION_SIZE_LIMIT",
@@ -195,11 +195,27 @@ def _owner_decode_error(owners: Any, prefix: str) -> str | None:
 
 
 def _owner_errors(owners: list[Any]) -> list[FieldError]:
-    """``ValidateOwnerReferences``: every reference names its version, kind, name and uid."""
+    """``ValidateOwnerReferences``: every reference names its version, kind, name and uid,
+    and at most one is the controller (each further one is an error naming the first; a
+    second controller was stored, and owner helpers then picked either)."""
     errors: list[FieldError] = []
     path = "metadata.ownerReferences"
+    first_controller = ""
     for owner in owners:
         owner = owner or {}
+        if owner.get("controller") is True:
+            name = f"{owner.get('kind') or ''}/{owner.get('name') or ''}"
+            if first_controller:
+                errors.append(
+                    FieldError.invalid(
+                        path,
+                        GoLiteral("[]v1.OwnerReference{...}"),  # Go prints pointer addresses
+                        "Only one reference can have Controller set to true. Found "
+                        f'"true" in references for {first_controller} and {name}',
+                    )
+                )
+            else:
+                first_controller = name
         api_version = owner.get("apiVersion") or ""
         version = api_version.split("/")[-1] if api_version.count("/") <= 1 else ""
         if not version:
@@ -277,4 +293,28 @@ def validate_object_meta(
             FieldError.invalid("metadata.finalizers", finalizer or "", m)
             for m in is_qualified_name(finalizer or "")
         )
+    return errors
+
+
+def validate_object_meta_update(meta: dict[str, Any], old_meta: dict[str, Any]) -> list[FieldError]:
+    """The update-only rules of apimachinery's ``ValidateObjectMetaUpdate``: ``uid`` is
+    immutable (an empty one is the stored one, as ``rest.BeforeUpdate`` fills it in), and
+    an object being deleted takes no new finalizers (``ValidateNoNewFinalizers``), which
+    would hold it for good. Both were accepted here and refused (422) by a cluster."""
+    errors: list[FieldError] = []
+    uid = meta.get("uid") or ""
+    if uid and uid != (old_meta.get("uid") or ""):
+        errors.append(FieldError.invalid("metadata.uid", uid, "field is immutable"))
+    if old_meta.get("deletionTimestamp"):
+        kept = set(old_meta.get("finalizers") or ())
+        extra = sorted({f for f in meta.get("finalizers") or () if f not in kept})
+        if extra:
+            found = "[]string{" + ", ".join(f'"{f}"' for f in extra) + "}"
+            errors.append(
+                FieldError.forbidden(
+                    "metadata.finalizers",
+                    "no new finalizers can be added if the object is being deleted, "
+                    f"found new finalizers {found}",
+                )
+            )
     return errors

@@ -692,10 +692,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             deleted = writes.delete(tracker, resource, namespace, name, options, query)
             self._send(deleted.status, deleted.object)
         elif method == "DELETE":
+            options = self._body(required=False)
             self._send(
                 200,
-                tracker.delete_collection(
-                    resource, namespace, label_selector=labels, field_selector=fields
+                writes.delete_collection(
+                    tracker,
+                    resource,
+                    namespace,
+                    options,
+                    query,
+                    label_selector=labels,
+                    field_selector=fields,
                 ),
             )
         else:

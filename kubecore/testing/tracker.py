@@ -348,16 +348,39 @@ class Tracker:
             self._compacted_rv = self._rv
             self._changed.notify_all()
 
-    def _check_namespace(self, resource: Resource, namespace: str) -> None:
+    def _check_namespace(self, resource: Resource, namespace: str, name: str = "") -> None:
+        """The namespace of a create exists (404) and is not terminating (403, as
+        kube-apiserver's NamespaceLifecycle admission, with its ``NamespaceTerminating``
+        cause)."""
         if not resource.namespaced:
             return
         if not namespace:
             raise bad_request("the namespace of the provided object does not match the request")
         namespaces = self.table.get("", "v1", "namespaces")
-        if namespaces is None or namespace in INITIAL_NAMESPACES:
+        if namespaces is None:
             return
-        if ("", namespace) not in self._store(namespaces):
+        found = self._store(namespaces).get(("", namespace))
+        if found is None:
+            if namespace in INITIAL_NAMESPACES:
+                return
             raise not_found(namespaces, namespace)
+        if found["metadata"].get("deletionTimestamp"):
+            error = ApiError(
+                403,
+                "Forbidden",
+                f'{_qualified(resource)} "{name}" is forbidden: unable to create new content in '
+                f"namespace {namespace} because it is being terminated",
+                name=name,
+                resource=resource,
+            )
+            error.details["causes"] = [
+                {
+                    "reason": "NamespaceTerminating",
+                    "message": f"namespace {namespace} is being terminated",
+                    "field": "metadata.namespace",
+                }
+            ]
+            raise error
 
     def _out(self, resource: Resource, obj: Obj) -> Obj:
         """A stored object as ``resource`` serves it: a copy, converted, typed, defaulted."""
@@ -613,6 +636,15 @@ class Tracker:
         metadata: Obj = {"resourceVersion": str(at)}
         if more is not None:
             metadata["continue"] = _continue_token(more, at)
+            if not label_selector and not field_selector:
+                # etcd3's store: how many objects the next pages hold, only when no selector
+                # makes the count inexact (the RemainingItemCount feature, on by default).
+                metadata["remainingItemCount"] = sum(
+                    1
+                    for key in objects
+                    if key > more
+                    and (not namespace or not resource.namespaced or key[0] == namespace)
+                )
         return selected, metadata
 
     @staticmethod
@@ -655,7 +687,7 @@ class Tracker:
                         [FieldError.required("metadata.name", "name or generateName is required")],
                     )
             name = str(meta["name"])
-            self._check_namespace(resource, namespace)
+            self._check_namespace(resource, namespace, name)
             store = self._store(resource)
             if (namespace, name) in store:
                 raise ApiError(
@@ -756,8 +788,15 @@ class Tracker:
             return self._out(resource, new)
         meta["resourceVersion"] = self._next_rv()
         if old_meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            if resource.storage_key == _NAMESPACES:
+                self._store(resource)[key] = new
+                self._record("MODIFIED", resource, new)
+                self._finish_namespace(key[1])  # once its content is gone too
+                return self._out(resource, new)
             self._forget(resource, key)
             self._record("DELETED", resource, new)
+            if resource.namespaced:
+                self._finish_namespace(key[0])
             return self._out(resource, new)
         self._store(resource)[key] = new
         self._record("MODIFIED", resource, new)
@@ -824,6 +863,15 @@ class Tracker:
         that finalizers hold is marked for deletion (:func:`_mark_deleting`) and returned;
         ``dry_run`` answers the same without storing anything."""
         policy_options = (propagation_policy, orphan_dependents)
+        if resource.storage_key == _NAMESPACES and name in _IMMORTAL_NAMESPACES:
+            # NamespaceLifecycle admission: these namespaces may never be deleted.
+            raise ApiError(
+                403,
+                "Forbidden",
+                f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                name=name,
+                resource=resource,
+            )
         with self._lock:
             key = (namespace if resource.namespaced else "", name)
             obj = self._store(resource).get(key)
@@ -855,6 +903,8 @@ class Tracker:
 
     def _delete(self, resource: Resource, key: tuple[str, str], obj: Obj) -> Obj:
         meta = obj["metadata"]
+        if resource.storage_key == _NAMESPACES:
+            return self._delete_namespace(resource, key, obj)
         if meta.get("finalizers"):
             if not meta.get("deletionTimestamp"):
                 _mark_deleting(meta)
@@ -867,13 +917,50 @@ class Tracker:
         gone = _clone(obj)
         gone["metadata"]["resourceVersion"] = self._next_rv()
         self._record("DELETED", resource, gone)
-        if resource.storage_key == ("", "namespaces"):
+        if resource.namespaced:
+            self._finish_namespace(key[0])
+        return self._out(resource, obj)
+
+    def _delete_namespace(self, resource: Resource, key: tuple[str, str], obj: Obj) -> Obj:
+        """kube-apiserver and the namespace controller: the namespace turns ``Terminating``
+        (``deletionTimestamp``, ``status.phase``; the answer shows it), its content is
+        deleted, and it goes once no content is left (objects that finalizers hold keep it
+        until they go: :meth:`_finish_namespace`). It had gone at once, leaving such objects
+        in a namespace that no longer existed."""
+        meta = obj["metadata"]
+        if not meta.get("deletionTimestamp"):
+            _mark_deleting(meta)
+            obj["status"] = {**(obj.get("status") or {}), "phase": "Terminating"}
+            meta["resourceVersion"] = self._next_rv()
+            self._record("MODIFIED", resource, obj)
             for other in self.table.resources.values():
                 if other.namespaced:
                     store = self._store(other)
                     for child in [k for k in store if k[0] == key[1]]:
-                        self._delete(other, child, store[child])
-        return self._out(resource, obj)
+                        if child in store:
+                            self._delete(other, child, store[child])
+        answer = self._out(resource, obj)
+        self._finish_namespace(key[1])
+        return answer
+
+    def _finish_namespace(self, name: str) -> None:
+        """Remove the namespace ``name`` if it is terminating, its own finalizers are gone
+        and no object is left in it (lock held)."""
+        namespaces = self.table.get("", "v1", "namespaces")
+        if namespaces is None:
+            return
+        obj = self._store(namespaces).get(("", name))
+        if obj is None or not obj["metadata"].get("deletionTimestamp"):
+            return
+        if obj["metadata"].get("finalizers"):
+            return
+        for other in self.table.resources.values():
+            if other.namespaced and any(k[0] == name for k in self._store(other)):
+                return
+        self._forget(namespaces, ("", name))
+        gone = _clone(obj)
+        gone["metadata"]["resourceVersion"] = self._next_rv()
+        self._record("DELETED", namespaces, gone)
 
     def delete_collection(
         self,
@@ -882,17 +969,34 @@ class Tracker:
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
+        preconditions: Obj | None = None,
+        dry_run: bool = False,
+        propagation_policy: str | None = None,
+        orphan_dependents: bool | None = None,
     ) -> Obj:
+        """Every matching object deleted as :meth:`delete` deletes one, with the same
+        options, as kube-apiserver's ``Store.DeleteCollection`` deletes each item (an item
+        already gone is skipped; any other error, such as a failed precondition, fails
+        the request); returns the list as it was matched."""
         with self._lock:
             listed = self.list(
                 resource, namespace, label_selector=label_selector, field_selector=field_selector
             )
             for item in listed["items"]:
                 meta = item["metadata"]
-                key = (meta.get("namespace", "") if resource.namespaced else "", meta["name"])
-                obj = self._store(resource).get(key)
-                if obj is not None:
-                    self.gc.delete(resource, key, obj)
+                try:
+                    self.delete(
+                        resource,
+                        meta.get("namespace", "") if resource.namespaced else "",
+                        meta["name"],
+                        preconditions=preconditions,
+                        dry_run=dry_run,
+                        propagation_policy=propagation_policy,
+                        orphan_dependents=orphan_dependents,
+                    )
+                except ApiError as err:
+                    if err.code != 404:
+                        raise
             return listed
 
     # -- pod logs -----------------------------------------------------------------------------
@@ -983,7 +1087,11 @@ class Tracker:
         Expired "too old resource version: <rv> (<oldest>)">)`` and the stream ends, never a
         gap: kube-apiserver's cacher answers a too-old version with such an event after
         HTTP 200 (``newErrWatcher``), not with an HTTP 410. A malformed version raises 400
-        before anything is yielded. Between events
+        before anything is yielded. With a selector, as kube-apiserver's cacher
+        (``cacheWatcher.convertToWatchEvent``): a change that brings an object into the
+        selection is ADDED, one that takes it out is DELETED (its last selected state, at the
+        change's resourceVersion), so a selecting informer's cache never keeps an object that
+        left it. Between events
         the iterator yields ``("", {"metadata": {"resourceVersion": <progress>}})`` about once
         a second: callers notice closed connections and may send it as a BOOKMARK (it never
         covers an event not yet yielded).
@@ -1112,11 +1220,29 @@ class Tracker:
                 continue
             for event in batch:
                 after = event.resource_version
-                if event.key == resource.storage_key and wanted(event.object):
-                    if encoded:
-                        yield event.type, self._event_wire(resource, event)
-                    else:
-                        yield event.type, self._out(resource, event.object)
+                if event.key != resource.storage_key:
+                    continue
+                now_in = wanted(event.object)
+                if event.type == "DELETED" or event.prev is None or now_in == wanted(event.prev):
+                    if now_in:
+                        if encoded:
+                            yield event.type, self._event_wire(resource, event)
+                        else:
+                            yield event.type, self._out(resource, event.object)
+                elif now_in:  # the change brought it into the selection
+                    yield "ADDED", (
+                        self._event_wire(resource, event)
+                        if encoded
+                        else self._out(resource, event.object)
+                    )
+                else:  # it left the selection: its last state in it, at the event's version
+                    left = _clone(event.prev)
+                    left["metadata"]["resourceVersion"] = str(event.resource_version)
+                    yield "DELETED", (
+                        json_dumps(self._served(resource, left))
+                        if encoded
+                        else self._out(resource, left)
+                    )
 
 
 _PRECONDITION_FAILURES = {
@@ -1148,6 +1274,10 @@ def check_preconditions(resource: Resource, obj: Obj, preconditions: Obj | None)
                 resource=resource,
                 kind=resource.kind,
             )
+
+
+_NAMESPACES = ("", "namespaces")
+_IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 
 
 def _mark_deleting(meta: Obj) -> None:

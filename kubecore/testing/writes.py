@@ -27,11 +27,17 @@ import secrets
 from typing import Any, NamedTuple
 
 from kubecore.testing.admission import Admission, check_delete_options
+from kubecore.testing.builtinrules import builtin_errors
 from kubecore.testing.discovery import Resource
-from kubecore.testing.fielderrors import FieldError, invalid
+from kubecore.testing.fielderrors import FieldError, GoLiteral, InvalidError, invalid
 from kubecore.testing.gojson import type_error
 from kubecore.testing.httpio import query_flag
-from kubecore.testing.objectmeta import decode_errors, name_rule, validate_object_meta
+from kubecore.testing.objectmeta import (
+    decode_errors,
+    name_rule,
+    validate_object_meta,
+    validate_object_meta_update,
+)
 from kubecore.testing.patch import (
     apply_merge,
     check_patch_document,
@@ -117,6 +123,7 @@ def validate_write(
     old: Obj | None = None,
     partial: bool = False,
     warnings: list[str] | None = None,
+    subresource: str = "",
 ) -> Any:
     """Every write's checks, in kube-apiserver's order; returns the object to store.
 
@@ -147,8 +154,12 @@ def validate_write(
     # merged result it is checked again as warns once per unknown field.
     obj = prune_object(table, resource, obj, mode, None if partial else warnings)
     errors = validate_object_meta(resource, obj, create=create)
+    if old is not None and not create and subresource != "status":  # status keeps old meta
+        errors += validate_object_meta_update(obj.get("metadata") or {}, old.get("metadata") or {})
     if not partial and resource.storage_key == ("", "events"):
         errors += event_errors(resource, obj)
+    if not partial and not resource.is_crd and subresource == "":
+        errors += builtin_errors(resource.group, resource.plural, obj, old)
     if errors:
         name = (obj.get("metadata") or {}).get("name") or ""
         raise invalid(resource, name, errors)
@@ -234,12 +245,58 @@ def update(
         old: Obj | None = tracker.get(resource, namespace, name)
     except ApiError:
         old = None
+    _check_update_uid(resource, name, body, old)
+    _check_conditional_update(resource, name, body, old)
     body = validate_write(
-        tracker, admission, resource, body, params, create=False, old=old, warnings=warnings
+        tracker,
+        admission,
+        resource,
+        body,
+        params,
+        create=False,
+        old=old,
+        warnings=warnings,
+        subresource=subresource,
     )
     return tracker.update(
         resource, namespace, name, body, subresource=subresource, dry_run=dry_run(params)
     )
+
+
+def _check_update_uid(resource: Resource, name: str, body: Any, old: Obj | None) -> None:
+    """A PUT body's ``metadata.uid`` is a precondition (``DefaultUpdatedObjectInfo``'s
+    ``Preconditions``), checked before anything else: 409 when it names another
+    incarnation of the object, so an update built from a deleted object's copy never
+    overwrites the object recreated under its name."""
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    uid = meta.get("uid") if isinstance(meta, dict) else None
+    stored = ((old or {}).get("metadata") or {}).get("uid") or ""
+    if old is not None and isinstance(uid, str) and uid and uid != stored:
+        raise ApiError(
+            409,
+            "Conflict",
+            f"Operation cannot be fulfilled on {resource.plural}"
+            f'{"." + resource.group if resource.group else ""} "{name}": Precondition failed: '
+            f"UID in precondition: {uid}, UID in object meta: {stored}",
+            name=name,
+            resource=resource,
+        )
+
+
+def _check_conditional_update(resource: Resource, name: str, body: Any, old: Obj | None) -> None:
+    """A custom resource's PUT must carry a ``resourceVersion``: its registry strategy does
+    not ``AllowUnconditionalUpdate`` (most built-in kinds do), so kube-apiserver's store
+    answers 422 ``metadata.resourceVersion: Invalid value: 0x0: must be specified for an
+    update`` (the kind in the message is the resource, as the store writes it). The test
+    server accepted such blind overwrites, which a cluster refuses."""
+    meta = body.get("metadata") if isinstance(body, dict) else None
+    version = meta.get("resourceVersion") if isinstance(meta, dict) else None
+    if old is None or not resource.is_crd or version:
+        return
+    problem = FieldError.invalid(
+        "metadata.resourceVersion", GoLiteral("0x0"), "must be specified for an update"
+    )
+    raise InvalidError(resource.plural, resource.group, name, [problem])
 
 
 def patch(
@@ -325,6 +382,7 @@ def patch(
             create=False,
             old=obj,
             warnings=warnings,
+            subresource=subresource,
         )
         return result
 
@@ -350,25 +408,53 @@ def delete(
     ``Background``, ``Foreground``: :mod:`kubecore.testing.gc`). Returns the deleted object,
     or the object marked for deletion while finalizers remain (202 with
     ``orphanDependents=false``, else 200: see :class:`Written`)."""
+    parsed = _delete_options(options, params)
+    deleted = tracker.delete(resource, namespace, name, **parsed)
+    meta = deleted.get("metadata")
+    kept = isinstance(meta, dict) and bool(meta.get("deletionTimestamp"))
+    return Written(deleted, 202 if kept and parsed["orphan_dependents"] is False else 200)
+
+
+def delete_collection(
+    tracker: Tracker,
+    resource: Resource,
+    namespace: str,
+    options: Any,
+    params: Any,
+    *,
+    label_selector: str | None = None,
+    field_selector: str | None = None,
+) -> Obj:
+    """DELETE of a collection (``deletecollection``): the same ``DeleteOptions`` as
+    :func:`delete` (body or query, checked the same way), applied to every matching
+    object, as kube-apiserver's ``Store.DeleteCollection`` calls ``Delete`` per item with
+    one copy of the options. Returns the list as it was matched. ``dryRun=All`` deletes
+    nothing: without the options a dry-run ``delete_collection`` emptied the collection."""
+    parsed = _delete_options(options, params)
+    return tracker.delete_collection(
+        resource,
+        namespace,
+        label_selector=label_selector,
+        field_selector=field_selector,
+        **parsed,
+    )
+
+
+def _delete_options(options: Any, params: Any) -> dict[str, Any]:
+    """A delete's ``DeleteOptions`` from the body and the query (the body winning),
+    checked (422, :func:`~kubecore.testing.admission.check_delete_options`), as the
+    keyword arguments of :meth:`Tracker.delete`."""
     options = options if isinstance(options, dict) else {}
     query = {k: v for k, v in params.items() if isinstance(v, str)}
     check_delete_options(options, query)
-    dry = dry_run(params) or "All" in (options.get("dryRun") or ())
     preconditions = options.get("preconditions")
     orphan = options.get("orphanDependents", params.get("orphanDependents"))
-    orphan_dependents = None if orphan is None else orphan in (True, "true", "1")
-    deleted = tracker.delete(
-        resource,
-        namespace,
-        name,
-        preconditions=preconditions if isinstance(preconditions, dict) else None,
-        dry_run=dry,
-        propagation_policy=options.get("propagationPolicy") or params.get("propagationPolicy"),
-        orphan_dependents=orphan_dependents,
-    )
-    meta = deleted.get("metadata")
-    kept = isinstance(meta, dict) and bool(meta.get("deletionTimestamp"))
-    return Written(deleted, 202 if kept and orphan_dependents is False else 200)
+    return {
+        "preconditions": preconditions if isinstance(preconditions, dict) else None,
+        "dry_run": dry_run(params) or "All" in (options.get("dryRun") or ()),
+        "propagation_policy": options.get("propagationPolicy") or params.get("propagationPolicy"),
+        "orphan_dependents": None if orphan is None else orphan in (True, "true", "1"),
+    }
 
 
 def send_initial_events(params: Any, *, supported: bool = True) -> bool:
@@ -500,6 +586,7 @@ def _apply(
             create=False,
             old=obj,
             warnings=warnings,
+            subresource=subresource,
         )
         return result
 

@@ -185,7 +185,20 @@ def s_update_conflict(b: Backend) -> Any:
     missing = _error(lambda: vms.update(vm("nope")))
     noop = vms.update(vms.get("vm1"))  # no change: no new resourceVersion
     assert noop.metadata.resource_version == updated.metadata.resource_version
-    return [_norm(updated), conflict, missing, _norm(noop)]
+    # A custom resource's update must name the version it replaces (kube-apiserver: the
+    # CR strategy does not AllowUnconditionalUpdate); a ConfigMap's need not.
+    blind = vms.get("vm1")
+    blind.metadata.resource_version = None
+    unconditional = _error(lambda: vms.update(blind))
+    assert unconditional[:2] == ("Invalid", 422)
+    assert unconditional[3] == (
+        'virtualmachines.cloud.waibizi.com "vm1" is invalid: metadata.resourceVersion: '
+        "Invalid value: 0x0: must be specified for an update"
+    )
+    cms = b.kube.core_v1.config_maps("default")
+    cms.create(cm("blind"))
+    assert cms.update(cm("blind")).metadata.resource_version
+    return [_norm(updated), conflict, missing, _norm(noop), unconditional]
 
 
 def s_patch_merge_and_json(b: Backend) -> Any:
@@ -316,6 +329,35 @@ def s_namespaces(b: Backend) -> Any:
     vms_after = b.vm.cloud_waibizi_com_v1.virtual_machines("").list()
     assert names == ["default", "kube-system", "team"]
     return [missing, vm_missing, _norm(created), names, mismatch, _norm(after), _norm(vms_after)]
+
+
+def s_namespace_termination(b: Backend) -> Any:
+    """kube-apiserver and its namespace controller: a deleted namespace is ``Terminating``
+    while objects that finalizers hold are left in it, refuses new content (403 with a
+    ``NamespaceTerminating`` cause), and goes once its last object goes. It had gone at
+    once, leaving such objects in a namespace that no longer existed; ``default`` could be
+    deleted too."""
+    namespaces = b.kube.core_v1.namespaces()
+    namespaces.create(Namespace(metadata=ObjectMeta(name="ending")))
+    cms = b.kube.core_v1.config_maps("ending")
+    cms.create(ConfigMap(metadata=ObjectMeta(name="held", finalizers=["example.com/keep"])))
+    cms.create(cm("plain", "ending"))
+    answer = namespaces.delete("ending")
+    terminating = namespaces.get("ending")
+    assert terminating.status.phase == "Terminating"
+    assert terminating.metadata.deletion_timestamp is not None
+    refused = _error(lambda: cms.create(cm("late", "ending")))
+    assert refused[:2] == ("Forbidden", 403)
+    left = [c.metadata.name for c in cms.list().items]
+    assert left == ["held"]
+    cms.patch("held", {"metadata": {"finalizers": None}})
+    gone = _error(lambda: namespaces.get("ending"))
+    assert gone[:2] == ("NotFound", 404)
+    # NamespaceLifecycle admission: default, kube-system and kube-public are immortal.
+    immortal = _error(lambda: namespaces.delete("default"))
+    assert immortal[:2] == ("Forbidden", 403)
+    assert immortal[3] == 'namespaces "default" is forbidden: this namespace may not be deleted'
+    return [_norm(answer), refused, left, gone, immortal]
 
 
 def _collect(events: Iterator[Any], count: int) -> list[tuple[str, str, Any]]:
@@ -506,6 +548,11 @@ def s_list_continue_with_version(b: Backend) -> Any:
     refused = _error(lambda: cms.list(limit=1, continue_=first.continue_, resource_version="1"))
     assert refused[:2] == ("BadRequest", 400)
     allowed = cms.list(limit=1, continue_=first.continue_, resource_version="0")
+    # etcd3's store counts what the next pages hold, only without a selector.
+    typed = b.kube.core_v1.config_maps("default")
+    assert typed.list(limit=1).metadata.remaining_item_count == 1
+    assert typed.list(limit=1, label_selector="x!=y").metadata.remaining_item_count is None
+    assert typed.list(limit=5).metadata.remaining_item_count is None
     return [refused, [i.object["metadata"]["name"] for i in allowed.items]]
 
 
@@ -599,11 +646,33 @@ def s_eviction_options(b: Backend) -> Any:
     return [conflict[:3], _norm(dry), _norm(done), gone]
 
 
+def s_delete_collection_options(b: Backend) -> Any:
+    """``delete_collection`` honours its DeleteOptions as kube-apiserver does (it deletes
+    each item with them): a dry run deletes nothing (it emptied the collection), and an
+    item that finalizers hold is marked for deletion, not gone."""
+    cms = b.kube.core_v1.config_maps("default")
+    for name in ("a", "b"):
+        cms.create(cm(name, app="web"))
+    previewed = cms.delete_collection(label_selector="app=web", dry_run=True)
+    after_dry = sorted(i.metadata.name for i in cms.list().items)
+    assert after_dry == ["a", "b"]
+    dynamic = b.dynamic.resource(CM_GVR).namespace("default")
+    dynamic.delete_collection(label_selector="app=web", dry_run=True)
+    assert sorted(i.metadata.name for i in cms.list().items) == ["a", "b"]
+    cms.patch("a", {"metadata": {"finalizers": ["example.com/keep"]}})
+    cms.delete_collection(label_selector="app=web", propagation_policy="Orphan")
+    held = cms.get("a").metadata
+    assert held.deletion_timestamp is not None
+    assert [i.metadata.name for i in cms.list().items] == ["a"]
+    return [_norm(previewed), after_dry, held.finalizers]
+
+
 SCENARIOS = {
     "list_snapshots": s_list_snapshots,
     "list_continue_with_version": s_list_continue_with_version,
     "dry_run_delete_with_finalizers": s_dry_run_delete_with_finalizers,
     "eviction_options": s_eviction_options,
+    "delete_collection_options": s_delete_collection_options,
     "scale_subresource": s_scale_subresource,
     "create_get": s_create_get,
     "list_label_selectors": s_list_label_selectors,
@@ -612,6 +681,7 @@ SCENARIOS = {
     "delete_and_not_found": s_delete_and_not_found,
     "status_subresource": s_status_subresource,
     "namespaces": s_namespaces,
+    "namespace_termination": s_namespace_termination,
     "watch_events": s_watch_events,
     "watch_gone": s_gone,
     "watch_list": s_watch_list,

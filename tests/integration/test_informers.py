@@ -275,6 +275,36 @@ def test_namespace_and_selector_options_limit_the_cache(cs: VMClientset) -> None
         thread.join(WAIT)
 
 
+def test_a_selecting_informer_drops_objects_that_leave_the_selection(cs: VMClientset) -> None:
+    """kube-apiserver's watch with a label selector sends DELETED when a change takes an
+    object out of the selection and ADDED when one brings it in (``cacheWatcher``): the
+    test server sent nothing for the first and MODIFIED for the second, so a selecting
+    informer kept relabelled objects in its cache until the next relist."""
+    vms = cs.cloud_waibizi_com_v1.virtual_machines("default")
+    vms.create(vm("web", app="web"))
+    informer: SharedIndexInformer[VirtualMachine] = SharedIndexInformer(
+        ListWatch.for_client(vms, ListOptions(label_selector="app=web"))
+    )
+    recorder = Recorder()
+    informer.add_event_handler(recorder)
+    stop, thread = run(informer)
+    try:
+        recorder.wait_for(lambda ev: len(ev) == 1)
+        moved = vms.patch("web", {"metadata": {"labels": {"app": "db"}}})
+        recorder.wait_for(lambda ev: len(ev) == 2)
+        assert recorder.events[1] == ("delete", "default/web", moved.metadata.resource_version)
+        assert recorder.objects[1].metadata.labels == {"app": "web"}  # its last selected state
+        assert informer.get_indexer().list_keys() == []
+        vms.create(vm("db", app="db"))
+        joined = vms.patch("db", {"metadata": {"labels": {"app": "web"}}})
+        recorder.wait_for(lambda ev: len(ev) == 3)
+        assert recorder.events[2] == ("add", "default/db", joined.metadata.resource_version)
+        assert informer.get_indexer().list_keys() == ["default/db"]
+    finally:
+        stop.set()
+        thread.join(WAIT)
+
+
 def test_dynamic_informer_factory_on_unstructured(server: TestApiServer, cs: VMClientset) -> None:
     vms = cs.cloud_waibizi_com_v1.virtual_machines("default")
     vms.create(vm("dyn", app="web"))

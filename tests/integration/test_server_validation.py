@@ -261,6 +261,212 @@ def test_invalid_builtin_objects_get_422(c: httpx.Client) -> None:
     )
 
 
+def test_go_code_rules_of_builtin_kinds_get_422(c: httpx.Client) -> None:
+    """Rules kube-apiserver checks in Go code, not in the OpenAPI schema (ValidatePodSpec,
+    ValidateDeployment and its update): an empty container list, duplicate container names,
+    a selector that does not select the template, a changed apps/v1 selector. The test
+    server stored all four."""
+    pods = "/api/v1/namespaces/default/pods"
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "empty"}}
+    assert _causes(c.post(pods, json={**pod, "spec": {"containers": []}})) == [
+        ("spec.containers", "FieldValueRequired", "Required value")
+    ]
+    twice = {
+        "initContainers": [{"name": "c", "image": "busybox"}],
+        "containers": [{"name": "c", "image": "nginx"}],
+    }
+    assert _causes(c.post(pods, json={**pod, "spec": twice})) == [
+        ("spec.initContainers[0].name", "FieldValueDuplicate", 'Duplicate value: "c"')
+    ]
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    template = {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "sel"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {**template, "metadata": {"labels": {"app": "db"}}},
+        },
+    }
+    assert _causes(c.post(deployments, json=deployment)) == [
+        (
+            "spec.template.metadata.labels",
+            "FieldValueInvalid",
+            'Invalid value: map[string]string{"app":"db"}: `selector` does not match template '
+            "`labels`",
+        )
+    ]
+    deployment["spec"]["template"]["metadata"] = {"labels": {"app": "web", "tier": "a"}}
+    assert c.post(deployments, json=deployment).status_code == 201
+    moved = c.patch(
+        f"{deployments}/sel",
+        json={"spec": {"selector": {"matchLabels": {"tier": "a"}}}},
+        headers={"Content-Type": "application/strategic-merge-patch+json"},
+    )
+    assert _causes(moved) == [
+        (
+            "spec.selector",
+            "FieldValueInvalid",
+            "Invalid value: &LabelSelector{MatchLabels:map[string]string{app: web,tier: a,},"
+            "MatchExpressions:[]LabelSelectorRequirement{},}: field is immutable",
+        )
+    ]
+
+
+def test_a_pod_spec_changes_only_where_kube_apiserver_allows(c: httpx.Client) -> None:
+    """ValidatePodUpdate: images, the active deadline and added tolerations may change; a
+    renamed container, a new port or a set nodeName is 422 ``spec: Forbidden`` (the test
+    server stored them, so a controller's pod update passed here and failed on a cluster)."""
+    pods = "/api/v1/namespaces/default/pods"
+    merge = {"Content-Type": "application/merge-patch+json"}
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "frozen"},
+        "spec": {"containers": [{"name": "c", "image": "nginx:1"}]},
+    }
+    stored = c.post(pods, json=pod).json()
+    stored["spec"]["containers"][0]["image"] = "nginx:2"
+    stored["spec"]["activeDeadlineSeconds"] = 30
+    stored["spec"]["tolerations"] = [{"key": "k", "operator": "Exists"}]
+    assert c.put(f"{pods}/frozen", json=stored).status_code == 200
+    for change in (
+        {"spec": {"nodeName": "node-1"}},
+        {"spec": {"containers": [{"name": "d", "image": "nginx:2"}]}},
+        {"spec": {"tolerations": []}},
+    ):
+        refused = c.patch(f"{pods}/frozen", json=change, headers=merge)
+        [(field, reason, message)] = _causes(refused)
+        assert (field, reason) == ("spec", "FieldValueForbidden")
+        assert message.startswith(
+            "Forbidden: pod updates may not change fields other than `spec.containers[*].image`"
+        )
+    labelled = c.patch(f"{pods}/frozen", json={"metadata": {"labels": {"a": "b"}}}, headers=merge)
+    assert labelled.status_code == 200
+
+
+def test_a_volume_has_exactly_one_source(c: httpx.Client) -> None:
+    """validateVolumeSource: a strategic merge patch that sets another source of a volume
+    without ``$retainKeys`` leaves two, which kube-apiserver refuses (the test server
+    stored it); with ``$retainKeys``, as kubectl sends it, the old source goes."""
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    smp = {"Content-Type": "application/strategic-merge-patch+json"}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "vols"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "v"}},
+            "template": {
+                "metadata": {"labels": {"app": "v"}},
+                "spec": {
+                    "volumes": [{"name": "data", "emptyDir": {}}],
+                    "containers": [{"name": "c", "image": "nginx"}],
+                },
+            },
+        },
+    }
+    assert c.post(deployments, json=deployment).status_code == 201
+    volume = {"name": "data", "configMap": {"name": "cfg"}}
+    two = c.patch(
+        f"{deployments}/vols",
+        json={"spec": {"template": {"spec": {"volumes": [volume]}}}},
+        headers=smp,
+    )
+    assert _causes(two) == [
+        (
+            "spec.template.spec.volumes[0].configMap",
+            "FieldValueForbidden",
+            "Forbidden: may not specify more than 1 volume type",
+        )
+    ]
+    retained = {**volume, "$retainKeys": ["configMap", "name"]}
+    one = c.patch(
+        f"{deployments}/vols",
+        json={"spec": {"template": {"spec": {"volumes": [retained]}}}},
+        headers=smp,
+    )
+    assert one.status_code == 200, one.text
+    assert one.json()["spec"]["template"]["spec"]["volumes"] == [volume]
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "novol"},
+        "spec": {"volumes": [{"name": "x"}], "containers": [{"name": "c", "image": "i"}]},
+    }
+    assert _causes(c.post("/api/v1/namespaces/default/pods", json=pod)) == [
+        ("spec.volumes[0]", "FieldValueRequired", "Required value: must specify a volume type")
+    ]
+
+
+def test_config_map_and_secret_rules(c: httpx.Client) -> None:
+    """ValidateConfigMap / ValidateSecret and their updates: config keys, one bag per key,
+    immutable data once ``immutable`` is true, a Secret's type fixed. All were stored."""
+    cms, secrets = "/api/v1/namespaces/default/configmaps", "/api/v1/namespaces/default/secrets"
+    merge = {"Content-Type": "application/merge-patch+json"}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "keys"}}
+    slash = c.post(cms, json={**cm, "data": {"a/b": "1"}})
+    assert _causes(slash) == [
+        (
+            "data[a/b]",
+            "FieldValueInvalid",
+            'Invalid value: "a/b": a valid config key must consist of alphanumeric characters, '
+            "'-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for "
+            "validation is '[-._a-zA-Z0-9]+')",
+        )
+    ]
+    both = c.post(cms, json={**cm, "data": {"k": "1"}, "binaryData": {"k": "MQ=="}})
+    assert _causes(both) == [
+        (
+            "data[k]",
+            "FieldValueInvalid",
+            'Invalid value: "k": duplicate of key present in binaryData',
+        )
+    ]
+    frozen = {**cm, "metadata": {"name": "frozen"}, "immutable": True, "data": {"k": "1"}}
+    assert c.post(cms, json=frozen).status_code == 201
+    changed = c.patch(f"{cms}/frozen", json={"data": {"k": "2"}}, headers=merge)
+    assert _causes(changed) == [
+        ("data", "FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set")
+    ]
+    thawed = c.patch(f"{cms}/frozen", json={"immutable": False}, headers=merge)
+    assert [f for f, _, _ in _causes(thawed)] == ["immutable"]
+    labelled = c.patch(f"{cms}/frozen", json={"metadata": {"labels": {"a": "b"}}}, headers=merge)
+    assert labelled.status_code == 200
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tls"}, "type": "Opaque"}
+    assert c.post(secrets, json=secret).status_code == 201
+    retyped = c.patch(f"{secrets}/tls", json={"type": "kubernetes.io/tls"}, headers=merge)
+    assert [f for f, _, _ in _causes(retyped)] == ["type"]
+
+
+def test_service_ports(c: httpx.Client) -> None:
+    """ValidateService: ports unless headless or ExternalName; several ports are named,
+    uniquely. All three mistakes were stored."""
+    services = "/api/v1/namespaces/default/services"
+
+    def service(name: str, **spec: Any) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec}
+
+    assert _causes(c.post(services, json=service("bare"))) == [
+        ("spec.ports", "FieldValueRequired", "Required value")
+    ]
+    unnamed = service("two", ports=[{"name": "http", "port": 80}, {"port": 443}])
+    assert _causes(c.post(services, json=unnamed)) == [
+        ("spec.ports[1].name", "FieldValueRequired", "Required value")
+    ]
+    twice = service("twice", ports=[{"name": "p", "port": 80}, {"name": "p", "port": 81}])
+    assert _causes(c.post(services, json=twice)) == [
+        ("spec.ports[1].name", "FieldValueDuplicate", 'Duplicate value: "p"')
+    ]
+    for ok in (
+        service("headless", clusterIP="None"),
+        service("external", type="ExternalName", externalName="example.com"),
+        service("one", ports=[{"port": 80}]),
+    ):
+        assert c.post(services, json=ok).status_code == 201, ok
+
+
 def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> None:
     crd = tmp_path / "bad.yaml"
     crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))

@@ -504,7 +504,15 @@ def test_scale_subresource(full_server: TestApiServer) -> None:
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": "scaled"},
-        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "s"}}, "template": {}},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "s"}},
+            # kube-apiserver refuses a template its selector does not select (422)
+            "template": {
+                "metadata": {"labels": {"app": "s"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+            },
+        },
     }
     with client(full_server) as c:
         c.post(DEPLOYMENTS, json=deployment)

@@ -120,7 +120,12 @@ def test_namespaces_and_services_use_the_dns_label_rule(http: httpx.Client) -> N
     assert found == [
         ("metadata.name", "FieldValueInvalid", 'Invalid value: "a.b": must not contain dots')
     ]
-    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "Svc"}, "spec": {}}
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "Svc"},
+        "spec": {"ports": [{"port": 80}]},  # without ports, spec.ports is refused too
+    }
     found = causes(http.post("/api/v1/namespaces/default/services", json=service))
     assert found == [("metadata.name", "FieldValueInvalid", f'Invalid value: "Svc": {LABEL}')]
     statefulset = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db.x"}}
@@ -417,6 +422,39 @@ def test_owner_references(http: httpx.Client) -> None:
     not_list = http.post(CMS, json=cm("owned4", ownerReferences=owner))
     assert not_list.status_code == 400
     assert "of type []v1.OwnerReference" in not_list.json()["message"]
+    # At most one controller (ValidateOwnerReferences); Go prints the list with pointer
+    # addresses, so only the field, the type and the detail are compared.
+    second = {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db", "uid": "5678"}
+    two = http.post(
+        CMS,
+        json=cm(
+            "owned5",
+            ownerReferences=[{**owner, "controller": True}, {**second, "controller": True}],
+        ),
+    )
+    assert two.status_code == 422, two.text
+    [(field, reason, message)] = causes(two)
+    assert (field, reason) == ("metadata.ownerReferences", "FieldValueInvalid")
+    assert message.endswith(
+        'Only one reference can have Controller set to true. Found "true" in references for '
+        "Deployment/web and StatefulSet/db"
+    )
+
+
+def test_field_manager_is_validated(http: httpx.Client) -> None:
+    """ValidateFieldManager: at most 128 bytes, printable; both were accepted."""
+    long = http.post(CMS, params={"fieldManager": "m" * 129}, json=cm("fm"))
+    assert long.status_code == 422, long.text
+    assert long.json()["message"] == (
+        'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have at most '
+        "128 bytes"
+    )
+    control = http.post(CMS, params={"fieldManager": "bad\x07"}, json=cm("fm"))
+    assert control.status_code == 422, control.text
+    assert control.json()["details"]["causes"][0]["message"].endswith(
+        "invalid character U+0007 (at position 3)"
+    )
+    assert http.post(CMS, params={"fieldManager": "m" * 128}, json=cm("fm")).status_code == 201
 
 
 def test_write_options_are_validated(http: httpx.Client) -> None:
@@ -518,3 +556,65 @@ def test_custom_resource_metadata_timestamps_are_checked(specs: list[Path]) -> N
         )
         vm["metadata"]["managedFields"][0]["time"] = "2024-05-06T07:08:09Z"
         assert client.post(VMS, json=vm).status_code == 201
+
+
+def test_an_object_being_deleted_takes_no_new_finalizers(http: httpx.Client) -> None:
+    """ValidateObjectMetaUpdate: a new finalizer on an object marked for deletion is 422
+    Forbidden (it would hold the object for good); removing one still works, through
+    update and patch alike."""
+    http.post(CMS, json=cm("dying", finalizers=["example.com/a"]))
+    marked = http.delete(f"{CMS}/dying").json()
+    assert marked["metadata"]["deletionTimestamp"]
+    marked["metadata"]["finalizers"] = ["example.com/a", "example.com/b"]
+    put = http.put(f"{CMS}/dying", json=marked)
+    assert put.status_code == 422, put.text
+    assert put.json()["details"]["causes"] == [
+        {
+            "reason": "FieldValueForbidden",
+            "message": "Forbidden: no new finalizers can be added if the object is being "
+            'deleted, found new finalizers []string{"example.com/b"}',
+            "field": "metadata.finalizers",
+        }
+    ]
+    patch = http.patch(
+        f"{CMS}/dying",
+        json={"metadata": {"finalizers": ["example.com/c"]}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patch.status_code == 422, patch.text
+    removed = http.patch(
+        f"{CMS}/dying",
+        json={"metadata": {"finalizers": None}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert removed.status_code == 200
+    assert http.get(f"{CMS}/dying").status_code == 404
+
+
+def test_uid_is_a_precondition_of_put_and_immutable_in_a_patch(http: httpx.Client) -> None:
+    """A PUT carrying the uid of a deleted incarnation must not overwrite the object
+    recreated under its name (409, ``Precondition failed``: the body's uid is a
+    precondition in kube-apiserver); a patch that changes the uid is 422 immutable; a
+    body without a uid keeps the stored one."""
+    old = http.post(CMS, json=cm("again")).json()
+    http.delete(f"{CMS}/again")
+    new = http.post(CMS, json=cm("again")).json()
+    stale = dict(old, data={"from": "stale copy"})
+    del stale["metadata"]["resourceVersion"]
+    put = http.put(f"{CMS}/again", json=stale)
+    assert put.status_code == 409, put.text
+    assert put.json()["reason"] == "Conflict"
+    assert put.json()["message"] == (
+        'Operation cannot be fulfilled on configmaps "again": Precondition failed: UID in '
+        f"precondition: {old['metadata']['uid']}, UID in object meta: {new['metadata']['uid']}"
+    )
+    assert http.get(f"{CMS}/again").json()["data"] == {"a": "1"}
+    patch = http.patch(
+        f"{CMS}/again",
+        json={"metadata": {"uid": "other"}},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patch.status_code == 422, patch.text
+    assert 'metadata.uid: Invalid value: "other": field is immutable' in patch.json()["message"]
+    kept = http.put(f"{CMS}/again", json=cm("again", labels={"a": "b"})).json()
+    assert kept["metadata"]["uid"] == new["metadata"]["uid"]

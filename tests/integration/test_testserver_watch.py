@@ -200,3 +200,29 @@ def test_watch_list_is_validated_and_can_be_turned_off(server: TestApiServer) ->
     server.watch_list = False  # an older apiserver
     full = {**base, "resourceVersionMatch": "NotOlderThan", "allowWatchBookmarks": "true"}
     assert httpx.get(url, params=full).status_code == 422
+
+
+def test_a_selector_watch_adds_and_deletes_objects_crossing_the_selection(
+    server: TestApiServer,
+) -> None:
+    """``cacheWatcher.convertToWatchEvent``: entering the selection is ADDED, leaving it is
+    DELETED with the last selected state at the change's resourceVersion, a change outside
+    it is nothing."""
+    merge = {"Content-Type": "application/merge-patch+json"}
+    with httpx.Client(base_url=server.url) as c:
+        start = c.get(VMS).json()["metadata"]["resourceVersion"]
+        c.post(VMS, json={**vm("a"), "metadata": {"name": "a", "labels": {"app": "web"}}})
+        left = c.patch(f"{VMS}/a", json={"metadata": {"labels": {"app": "db"}}}, headers=merge)
+        c.patch(f"{VMS}/a", json={"spec": {"image": "y"}}, headers=merge)
+        back = c.patch(f"{VMS}/a", json={"metadata": {"labels": {"app": "web"}}}, headers=merge)
+    events = stream(server, resourceVersion=start, labelSelector="app=web", timeoutSeconds="1")
+    seen = [
+        (e["type"], e["object"]["metadata"]["labels"], rv_of(e))
+        for e in events
+        if e["type"] != "BOOKMARK"
+    ]
+    assert seen[1:] == [
+        ("DELETED", {"app": "web"}, int(left.json()["metadata"]["resourceVersion"])),
+        ("ADDED", {"app": "web"}, int(back.json()["metadata"]["resourceVersion"])),
+    ]
+    assert seen[0][0] == "ADDED"

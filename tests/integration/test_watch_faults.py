@@ -196,3 +196,34 @@ def test_a_plain_watch_yields_bookmarks_and_a_resuming_one_the_initial_events_en
             resuming.stop()
     assert [e.type for e in plain] == ["ADDED", "BOOKMARK", "BOOKMARK"]
     assert [(e.type, e.resource_version) for e in first_two] == [("ADDED", "5"), ("BOOKMARK", "9")]
+
+
+@pytest.mark.parametrize("bad", [b"not json at all", b'{"type": "ADDED", "object": "text"}'])
+def test_a_resuming_watch_resumes_after_an_undecodable_line(bad: bytes) -> None:
+    """client-go's StreamWatcher reports an undecodable event as an ERROR event (500) and
+    RetryWatcher retries it; the resuming watch raised the decoder's own exception (a
+    JSONDecodeError) and ended the caller's loop. It resumes after the last good event;
+    the plain watch (what the reflector drives, which relists) still raises."""
+    calls: list[Recorded] = []
+
+    def answer(rec: Recorded) -> Reply:
+        calls.append(rec)
+        if len(calls) == 1:
+            return Reply(lines=[event("ADDED", "a", "5"), bad])
+        return Reply(lines=[event("ADDED", "b", "6")])
+
+    with LoopbackServer() as server:
+        server.handle("GET", PATH, answer)
+        with rest_for(server) as rest:
+            watcher = Watcher(rest, PATH, {}, dict, resource_version="4", reconnect_delay=0.01)
+            seen = []
+            for ev in watcher:
+                seen.append(ev)
+                if len(seen) == 2:
+                    watcher.stop()
+            plain = Watcher(rest, PATH, {}, dict, resource_version="4", resume=False)
+            calls.clear()
+            with pytest.raises(ValueError):
+                list(plain)
+    assert names(seen) == [("ADDED", "a"), ("ADDED", "b")]
+    assert [c.query["resourceVersion"] for c in server.requests[:2]] == [["4"], ["5"]]

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from kube_clientgen_api.kubernetes.core.v1 import ConfigMap, Container, Pod, PodSpec
+from kube_clientgen_api.kubernetes.core.v1 import (
+    ConfigMap,
+    Container,
+    Pod,
+    PodSpec,
+    PodTemplate,
+    PodTemplateSpec,
+)
 from kube_clientgen_api.kubernetes.fake import Clientset as KubeFake
 from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine
 from kube_clientgen_api.virtualmachine.fake import RESOURCES as VM_RESOURCES
@@ -243,23 +250,30 @@ def test_fake_dynamic_client_shares_the_tracker_and_guesses_plurals() -> None:
 
 
 def test_strategic_merge_patch_with_and_without_schemas() -> None:
-    pod = Pod(
+    # A PodTemplate, not a Pod: a Pod's containers cannot be removed by an update (422, as
+    # kube-apiserver's ValidatePodUpdate), which the schema-less replace below does.
+    template = PodTemplate(
         metadata=ObjectMeta(name="p"),
-        spec=PodSpec(containers=[Container(name="a", image="1"), Container(name="b", image="1")]),
+        template=PodTemplateSpec(
+            spec=PodSpec(
+                containers=[Container(name="a", image="1"), Container(name="b", image="1")]
+            )
+        ),
     )
-    patch = {"spec": {"containers": [{"name": "b", "image": "2"}]}}
-    with_schema = KubeFake(pod, specs=[REPO / "generator/specs/kubernetes-1.36.swagger.json"])
-    merged = with_schema.core_v1.pods("default").patch(
+    patch = {"template": {"spec": {"containers": [{"name": "b", "image": "2"}]}}}
+    with_schema = KubeFake(template, specs=[REPO / "generator/specs/kubernetes-1.36.swagger.json"])
+    merged = with_schema.core_v1.pod_templates("default").patch(
         "p", patch, patch_type=PatchType.STRATEGIC_MERGE
     )
-    assert [(c.name, c.image) for c in merged.spec.containers] == [("a", "1"), ("b", "2")]
+    containers = merged.template.spec.containers
+    assert [(c.name, c.image) for c in containers] == [("a", "1"), ("b", "2")]
     # without the schema the merge keys are unknown: lists are replaced (documented)
     plain = (
-        KubeFake(pod)
-        .core_v1.pods("default")
+        KubeFake(template)
+        .core_v1.pod_templates("default")
         .patch("p", patch, patch_type=PatchType.STRATEGIC_MERGE)
     )
-    assert [(c.name, c.image) for c in plain.spec.containers] == [("b", "2")]
+    assert [(c.name, c.image) for c in plain.template.spec.containers] == [("b", "2")]
 
 
 def test_pod_logs_and_eviction() -> None:

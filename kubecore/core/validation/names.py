@@ -12,6 +12,7 @@ import re
 
 __all__ = [
     "go_len",
+    "is_config_map_key",
     "is_dns1035_label",
     "is_dns1123_label",
     "is_dns1123_subdomain",
@@ -70,6 +71,26 @@ def _max_len(length: int) -> str:
 def go_len(value: str) -> int:
     """Go's ``len``: bytes of UTF-8, which is what every limit here counts."""
     return len(value.encode("utf-8", "surrogatepass"))
+
+
+_CONFIG_MAP_KEY = "[-._a-zA-Z0-9]+"
+_CONFIG_MAP_KEY_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+
+
+def is_config_map_key(value: str) -> list[str]:
+    """Problems of ``value`` as a ConfigMap or Secret key (client-go ``IsConfigMapKey``)."""
+    errors = []
+    if go_len(value) > 253:
+        errors.append(_max_len(253))
+    if not re.fullmatch(_CONFIG_MAP_KEY, value):
+        errors.append(
+            _regex_error(_CONFIG_MAP_KEY_MSG, _CONFIG_MAP_KEY, "key.name", "KEY_NAME", "key-name")
+        )
+    if value in (".", ".."):
+        errors.append(f"must not be '{value}'")
+    elif value.startswith(".."):
+        errors.append("must not start with '..'")
+    return errors
 
 
 def is_dns1123_label(value: str) -> list[str]:

@@ -152,9 +152,12 @@ class ObjectReaction:
         if verb == "delete":
             return writes.delete(tracker, resource, namespace, name, action.options, params).object
         if verb == "delete-collection":
-            return tracker.delete_collection(
+            return writes.delete_collection(
+                tracker,
                 resource,
                 namespace,
+                action.options,
+                params,
                 label_selector=action.label_selector,
                 field_selector=action.field_selector,
             )
