@@ -84,29 +84,32 @@ Obj = dict[str, Any]
 
 _MAX_INT32 = 2**31 - 1
 
+#: A struct's defaults: (field, value) pairs.
+_Table = tuple[tuple[str, Any], ...]
+
 #: Struct defaults as (field, value) pairs: the tables of ``SetDefaults_*``.
-_POD_SPEC = (
+_POD_SPEC: _Table = (
     ("dnsPolicy", "ClusterFirst"),
     ("restartPolicy", "Always"),
     ("terminationGracePeriodSeconds", 30),
     ("securityContext", {}),
     ("schedulerName", "default-scheduler"),
 )
-_CONTAINER = (
+_CONTAINER: _Table = (
     ("terminationMessagePath", "/dev/termination-log"),
     ("terminationMessagePolicy", "File"),
 )
-_PROBE = (
+_PROBE: _Table = (
     ("timeoutSeconds", 1),
     ("periodSeconds", 10),
     ("successThreshold", 1),
     ("failureThreshold", 3),
 )
-_HTTP_GET = (("path", "/"), ("scheme", "HTTP"))
-_PORT = (("protocol", "TCP"),)
+_HTTP_GET: _Table = (("path", "/"), ("scheme", "HTTP"))
+_PORT: _Table = (("protocol", "TCP"),)
 #: A volume source's defaults (``SetDefaults_*VolumeSource`` and the OpenAPI ``default``
 #: markers of the v3 spec); 420 is 0644.
-_VOLUME_SOURCES: dict[str, tuple[tuple[str, Any], ...]] = {
+_VOLUME_SOURCES: dict[str, _Table] = {
     "secret": (("defaultMode", 420),),
     "configMap": (("defaultMode", 420),),
     "downwardAPI": (("defaultMode", 420),),
@@ -119,24 +122,24 @@ _VOLUME_SOURCES: dict[str, tuple[tuple[str, Any], ...]] = {
 #: Fields of a ``VolumeSource`` that are not a source (a volume with none gets emptyDir).
 _NOT_SOURCES = frozenset({"name"})
 
-_DEPLOYMENT = (
+_DEPLOYMENT: _Table = (
     ("replicas", 1),
     ("revisionHistoryLimit", 10),
     ("progressDeadlineSeconds", 600),
 )
-_STATEFUL_SET = (
+_STATEFUL_SET: _Table = (
     ("replicas", 1),
     ("podManagementPolicy", "OrderedReady"),
     ("revisionHistoryLimit", 10),
     ("persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"}),
 )
-_CRON_JOB = (
+_CRON_JOB: _Table = (
     ("concurrencyPolicy", "Allow"),
     ("suspend", False),
     ("successfulJobsHistoryLimit", 3),
     ("failedJobsHistoryLimit", 1),
 )
-_SERVICE = (("type", "ClusterIP"), ("sessionAffinity", "None"))
+_SERVICE: _Table = (("type", "ClusterIP"), ("sessionAffinity", "None"))
 
 
 def _unset(value: Any, default: Any) -> bool:
@@ -144,7 +147,7 @@ def _unset(value: Any, default: Any) -> bool:
     return value is None or (isinstance(default, str) and value == "")
 
 
-def _fill(obj: Any, table: tuple[tuple[str, Any], ...]) -> None:
+def _fill(obj: Any, table: _Table) -> None:
     """Set each unset field of the struct ``obj`` (a dict; else nothing) to its default."""
     if not isinstance(obj, dict):
         return
