@@ -21,8 +21,7 @@ Covered (kind: fields):
   ReplicationController, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, and the
   ``jobTemplate.spec.template.spec`` of a CronJob) — ``SetDefaults_PodSpec``:
   ``dnsPolicy`` ClusterFirst, ``restartPolicy`` Always, ``terminationGracePeriodSeconds``
-  30, ``securityContext`` {}, ``schedulerName`` default-scheduler, ``hostNetwork`` ports'
-  ``hostPort`` = ``containerPort``; containers, init and ephemeral containers —
+  30, ``securityContext`` {}, ``schedulerName`` default-scheduler; containers, init and ephemeral containers —
   ``terminationMessagePath`` /dev/termination-log, ``terminationMessagePolicy`` File,
   ``imagePullPolicy`` (Always for a ``:latest`` or untagged image without digest, else
   IfNotPresent), ports' ``protocol`` TCP, env ``fieldRef.apiVersion`` v1, probes
@@ -33,7 +32,9 @@ Covered (kind: fields):
   3600, and the OpenAPI ``default`` markers of the volume sources (azureDisk, rbd, iscsi,
   scaleIO);
 * Pod (``SetDefaults_Pod``): ``enableServiceLinks`` true, each container's resource
-  ``requests`` default to its ``limits``;
+  ``requests`` default to its ``limits``, with ``hostNetwork`` its ports' ``hostPort`` to
+  the ``containerPort`` (not in templates since 1.28: the
+  ``DefaultHostNetworkHostPortsInPodTemplates`` gate is off);
 * ReplicationController, ReplicaSet: ``replicas`` 1;
 * Deployment: ``replicas`` 1, ``strategy`` RollingUpdate with ``maxUnavailable`` and
   ``maxSurge`` 25%, ``revisionHistoryLimit`` 10, ``progressDeadlineSeconds`` 600;
@@ -179,14 +180,12 @@ def _image_pull_policy(image: Any) -> str:
     return "Always" if tag in ("", "latest") else "IfNotPresent"
 
 
-def _container(container: Obj, host_network: bool) -> None:
+def _container(container: Obj) -> None:
     _fill(container, _CONTAINER)
     if _unset(container.get("imagePullPolicy"), ""):
         container["imagePullPolicy"] = _image_pull_policy(container.get("image"))
     for port in _items(container.get("ports")):
         _fill(port, _PORT)
-        if host_network and not port.get("hostPort"):
-            port["hostPort"] = port.get("containerPort")
     for env in _items(container.get("env")):
         _fill(_at(env, ("valueFrom", "fieldRef")), (("apiVersion", "v1"),))
     for probe_field in ("livenessProbe", "readinessProbe", "startupProbe"):
@@ -216,10 +215,9 @@ def _pod_spec(spec: Any) -> None:
     if not isinstance(spec, dict):
         return
     _fill(spec, _POD_SPEC)
-    host_network = spec.get("hostNetwork") is True
     for field in ("initContainers", "containers", "ephemeralContainers"):
         for container in _items(spec.get(field)):
-            _container(container, host_network)
+            _container(container)
     for volume in _items(spec.get("volumes")):
         _volume(volume)
 
@@ -231,6 +229,10 @@ def _pod(obj: Obj) -> None:
     if spec.get("enableServiceLinks") is None:
         spec["enableServiceLinks"] = True
     for container in _items(spec.get("initContainers")) + _items(spec.get("containers")):
+        if spec.get("hostNetwork") is True:  # Pods only since 1.28, not templates
+            for port in _items(container.get("ports")):
+                if not port.get("hostPort"):
+                    port["hostPort"] = port.get("containerPort")
         resources = container.get("resources")
         limits = resources.get("limits") if isinstance(resources, dict) else None
         if isinstance(resources, dict) and isinstance(limits, dict) and limits:

@@ -146,6 +146,22 @@ def test_pod_defaults(kube: Any) -> None:
     ]
 
 
+def test_host_network_ports_get_host_ports_in_pods_only(kube: Any) -> None:
+    container = {"name": "c", "image": "nginx:1", "ports": [{"containerPort": 80}]}
+    spec = {"hostNetwork": True, "containers": [container]}
+    pod = kube.core_v1.pods("default").create(
+        Pod.from_dict({"metadata": {"name": "h"}, "spec": spec})
+    )
+    assert pod.to_dict()["spec"]["containers"][0]["ports"] == [
+        {"containerPort": 80, "hostPort": 80, "protocol": "TCP"}
+    ]
+    body = workload("h")
+    body["spec"]["template"]["spec"] = spec
+    deployment = kube.apps_v1.deployments("default").create(Deployment.from_dict(body))
+    ports = deployment.to_dict()["spec"]["template"]["spec"]["containers"][0]["ports"]
+    assert ports == [{"containerPort": 80, "protocol": "TCP"}]
+
+
 def test_other_workloads(kube: Any) -> None:
     apps = kube.apps_v1
     rs = apps.replica_sets("default").create(ReplicaSet.from_dict(workload("rs"))).to_dict()
