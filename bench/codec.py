@@ -46,7 +46,12 @@ ENCODE_REPS = {10: 201, 100: 51, 2_000: 7}
 #: and the simulated last-level cache, this machine's L2 of one core (2 MiB, 16-way).
 WORK_PODS = 100
 WORK_REPS = 3
-WORK_VARIANTS = ("orjson", "ours", "ours-built", "ours-modified")
+WORK_VARIANTS = ("orjson", "ours", "ours-built", "ours-modified", "dicts-built", "dictsub-built")
+#: The two variants only this table has: the fully built tree rebuilt without our classes.
+WORK_LABELS = {
+    "dicts-built": "the fully built tree rebuilt as plain dicts",
+    "dictsub-built": "the fully built tree rebuilt as dict-subclass objects (a dict model)",
+}
 WORK_LL = "--LL=2097152,16,64"
 
 TARGET_DECODE_JSON = 1.0  # ours / json.loads, collector on, 10 and 100 pods
@@ -456,7 +461,7 @@ def _work_table(r: dict[str, Any]) -> list[str]:
         "| last-level data misses | × anchor |",
         "|---|---|---|---|---|---|---|",
     ]
-    labels = {name: label for lib, name, label in ENCODE_LABELS if lib == "ours"}
+    labels = {name: label for lib, name, label in ENCODE_LABELS if lib == "ours"} | WORK_LABELS
     for variant in WORK_VARIANTS:
         cells = [labels.get(variant, variant)]
         for key in _CACHEGRIND_TOTALS:

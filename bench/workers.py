@@ -39,6 +39,7 @@ import sys
 import time
 from collections.abc import Callable
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 Codec = tuple[Callable[[bytes], Any], Callable[[Any], bytes]]
@@ -248,17 +249,45 @@ OURS_ENCODED: dict[str, Callable[[Callable[[bytes], Any], bytes], Any]] = {
 }
 
 
+def _rebuilt(value: Any, subclass: bool, classes: dict[type, type]) -> Any:
+    """A fully built model tree rebuilt with every model replaced by its wire dict (plain,
+    or as an instance of a dict subclass per model class): what a model that *is* a dict
+    would hand orjson, with its objects made after the parse as a lazy decoder makes them."""
+    from kubecore.core.model import Model
+
+    if isinstance(value, Model):
+        wire = {k: _rebuilt(v, subclass, classes) for k, v in value.__dict__.items()}
+        if not subclass:
+            return wire
+        cls = classes.get(type(value))
+        if cls is None:
+            cls = classes[type(value)] = type(type(value).__name__, (dict,), {"__slots__": ()})
+        return cls(wire)
+    if isinstance(value, dict):
+        return {k: _rebuilt(v, subclass, classes) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rebuilt(v, subclass, classes) for v in value]
+    return value
+
+
 def encode_once(variant: str, path: str, reps: int) -> dict[str, Any]:
-    """Build one object (``orjson``: the anchor's dicts; else one of :data:`OURS_ENCODED`)
-    and encode it ``reps`` times with the collector paused; nothing is timed. Run under
-    cachegrind by ``bench/codec.py``, twice with different ``reps``, so that the difference
-    is the simulated work of the encodes alone."""
+    """Build one object (``orjson``: the anchor's dicts; ``dicts-built`` and
+    ``dictsub-built``: a fully built tree rebuilt as plain dicts or dict-subclass objects;
+    else one of :data:`OURS_ENCODED`) and encode it ``reps`` times with the collector
+    paused; nothing is timed. Run under cachegrind by ``bench/codec.py``, twice with
+    different ``reps``, so that the difference is the simulated work of the encodes alone."""
     import orjson
 
     data = _read(path)
+    enc: Callable[[Any], bytes]
     if variant == "orjson":
         obj: Any = orjson.loads(data)
-        enc: Callable[[Any], bytes] = orjson.dumps
+        enc = orjson.dumps
+    elif variant in ("dicts-built", "dictsub-built"):
+        dec, enc = codec("ours")
+        obj = _rebuilt(_built(dec, data), variant == "dictsub-built", {})
+        # Quantities as our encoder writes them (Time is a str subclass orjson writes itself)
+        enc = partial(orjson.dumps, default=attrgetter("_json_value"))
     else:
         dec, enc = codec("ours")
         obj = OURS_ENCODED[variant](dec, data)
