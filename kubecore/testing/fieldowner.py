@@ -438,9 +438,9 @@ def _conflict(conflicts: list[tuple[_Manager, Path]]) -> ApiError:
         )
     else:
         lines: list[str] = []
-        for who in sorted({m.describe() for m, _ in ordered}):
-            lines.append(f"conflicts with {who}")
-            lines += [f"- {path_string(p)}" for m, p in ordered if m.describe() == who]
+        for name in sorted({m.describe() for m, _ in ordered}):
+            lines.append(f"conflicts with {name}")
+            lines += [f"- {path_string(p)}" for m, p in ordered if m.describe() == name]
         message = f"Apply failed with {len(ordered)} conflicts: " + "\n".join(lines)
     error = ApiError(409, "Conflict", message)
     error.details["causes"] = [

@@ -387,9 +387,10 @@ def patch(
             warnings=warnings,
             subresource=subresource,
         )
-        return fieldowner.record_write(
+        recorded: Obj = fieldowner.record_write(
             table, resource, obj, result, params, time=now_rfc3339(), subresource=subresource
         )
+        return recorded
 
     patched = tracker.patch(
         resource, namespace, name, checked, subresource=subresource, dry_run=dry_run(params)
