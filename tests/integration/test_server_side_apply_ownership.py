@@ -255,3 +255,36 @@ def test_kubectl_server_side_apply_conflicts(server: TestApiServer, tmp_path: Pa
     assert 'conflict with "kubectl"' in refused.stderr and ".data.k" in refused.stderr
     forced = kubectl("b", "--field-manager=other", "--force-conflicts")
     assert forced.returncode == 0, forced.stderr
+
+
+def test_status_is_owned_through_the_status_subresource(dyn: DynamicClient) -> None:
+    deployments = dyn.resource(DEPLOYMENTS).namespace("default")
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "statused"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "s"}},
+            "template": {
+                "metadata": {"labels": {"app": "s"}},
+                "spec": {"containers": [{"name": "c", "image": "c:1"}]},
+            },
+        },
+        "status": {"replicas": 7},  # reset on the main resource: neither stored nor owned
+    }
+    created = deployments.apply(body, field_manager="user")
+    assert "f:status" not in managed(created)[("user", "Apply")]
+    status = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "statused"}}
+    reported = deployments.apply_status(
+        {**status, "status": {"replicas": 1}}, field_manager="controller"
+    )
+    assert reported["status"]["replicas"] == 1
+    entries = {e["manager"]: e for e in reported["metadata"]["managedFields"]}
+    assert entries["controller"]["subresource"] == "status"
+    assert entries["controller"]["fieldsV1"] == {"f:status": {"f:replicas": {}}}
+    with pytest.raises(errors.Conflict) as raised:
+        deployments.apply_status({**status, "status": {"replicas": 2}}, field_manager="other")
+    assert raised.value.message == (
+        'Apply failed with 1 conflict: conflict with "controller" with subresource "status": '
+        ".status.replicas"
+    )
