@@ -356,6 +356,17 @@ def _changed(before: Any, after: Any, paths: set[Path]) -> set[Path]:
 # -- managedFields entries -----------------------------------------------------------------------
 
 
+_ENTRY_ORDER = (
+    "manager",
+    "operation",
+    "apiVersion",
+    "time",
+    "fieldsType",
+    "fieldsV1",
+    "subresource",
+)
+
+
 class _Manager:
     """One ``managedFields`` entry and its field set."""
 
@@ -385,10 +396,10 @@ class _Manager:
         return text
 
     def encoded(self) -> Obj:
-        entry = {k: v for k, v in self.entry.items() if k != "fieldsV1"}
-        entry["fieldsType"] = "FieldsV1"
-        entry["fieldsV1"] = fields_v1(self.fields)
-        return entry
+        """The entry in ``metav1.ManagedFieldsEntry``'s field order."""
+        fields = {**self.entry, "fieldsType": "FieldsV1", "fieldsV1": fields_v1(self.fields)}
+        ordered = {k: fields[k] for k in _ENTRY_ORDER if k in fields}
+        return {**ordered, **{k: v for k, v in fields.items() if k not in ordered}}
 
 
 def _managers(obj: Any) -> list[_Manager]:
