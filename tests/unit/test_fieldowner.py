@@ -94,3 +94,16 @@ def test_apply_conflicts_forces_and_removes(table: ResourceTable) -> None:
     assert live["data"] == {"a": "1", "b": "1"}  # the live object is left as it was
     dropped = apply(table, forced, {**base, "data": {}}, cm_schema, manager="m", **stamp)
     assert dropped["data"] == {"a": "2"}  # b went; a is n's
+
+
+def test_several_conflicts_are_listed_by_manager(table: ResourceTable) -> None:
+    cm_schema = schema(table, "", "ConfigMap")
+    base = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
+    stamp = {"api_version": "v1", "time": "2026-01-01T00:00:00Z"}
+    live = apply(table, {}, {**base, "data": {"a": "1", "b": "1"}}, cm_schema, manager="m", **stamp)
+    with pytest.raises(ApiError) as raised:
+        apply(table, live, {**base, "data": {"a": "2", "b": "2"}}, cm_schema, manager="n", **stamp)
+    assert raised.value.message == (
+        'Apply failed with 2 conflicts: conflicts with "m"\n- .data.a\n- .data.b'
+    )
+    assert [c["field"] for c in raised.value.details["causes"]] == [".data.a", ".data.b"]
