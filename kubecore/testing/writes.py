@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 from kubecore.testing import fieldowner
 from kubecore.testing.admission import Admission, check_delete_options
+from kubecore.testing.builtindefaults import default_builtin
 from kubecore.testing.builtinrules import builtin_errors
 from kubecore.testing.discovery import Resource
 from kubecore.testing.fielderrors import FieldError, GoLiteral, InvalidError, invalid
@@ -152,6 +153,8 @@ def validate_write(
     # What decoding keeps. An apply configuration (partial) is checked for Strict only: the
     # merged result it is checked again as warns once per unknown field.
     obj = prune_object(table, resource, obj, mode, None if partial else warnings)
+    if not partial and not resource.is_crd:  # the Go defaulters run on decode
+        obj = default_builtin(resource.group, resource.version, resource.plural, obj)
     errors = validate_object_meta(resource, obj, create=create)
     if old is not None and not create and subresource != "status":  # status keeps old meta
         errors += validate_object_meta_update(obj.get("metadata") or {}, old.get("metadata") or {})

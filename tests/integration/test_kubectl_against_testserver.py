@@ -152,9 +152,15 @@ def test_apply_twice(kubectl: Kubectl, tmp_path: Path) -> None:
     deployment = kubectl.json("get", "deployments.apps", "web")
     spec = deployment["spec"]
     assert isinstance(spec, dict)
+    # SetDefaults_Container: untagged images are pulled Always
+    defaulted = {
+        "imagePullPolicy": "Always",
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+    }
     assert spec["template"]["spec"]["containers"] == [
-        {"name": "a", "image": "nginx", "env": [{"name": "X", "value": "2"}]},
-        {"name": "b", "image": "alpine"},
+        {"name": "a", "image": "nginx", "env": [{"name": "X", "value": "2"}], **defaulted},
+        {"name": "b", "image": "alpine", **defaulted},
     ]
     assert deployment["metadata"]["generation"] == 2  # type: ignore[index]
 

@@ -63,7 +63,15 @@ def test_kubectl_create_subcommands(server: TestApiServer, tmp_path: Path) -> No
         assert deployment["spec"]["replicas"] == 2
         assert deployment["spec"]["selector"] == {"matchLabels": {"app": "web"}}
         container = deployment["spec"]["template"]["spec"]["containers"][0]
-        assert container == {"name": "nginx", "image": "nginx:1.27", "resources": {}}
+        assert container == {
+            "name": "nginx",
+            "image": "nginx:1.27",
+            "resources": {},
+            # SetDefaults_Container
+            "imagePullPolicy": "IfNotPresent",
+            "terminationMessagePath": "/dev/termination-log",
+            "terminationMessagePolicy": "File",
+        }
         role = c.get("/apis/rbac.authorization.k8s.io/v1/namespaces/team/roles/reader").json()
         assert role["rules"] == [
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}

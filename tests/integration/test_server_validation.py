@@ -388,16 +388,19 @@ def test_a_volume_has_exactly_one_source(c: httpx.Client) -> None:
         headers=smp,
     )
     assert one.status_code == 200, one.text
-    assert one.json()["spec"]["template"]["spec"]["volumes"] == [volume]
+    # SetDefaults_ConfigMapVolumeSource: defaultMode 0644
+    defaulted = {**volume, "configMap": {"name": "cfg", "defaultMode": 420}}
+    assert one.json()["spec"]["template"]["spec"]["volumes"] == [defaulted]
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": "novol"},
         "spec": {"volumes": [{"name": "x"}], "containers": [{"name": "c", "image": "i"}]},
     }
-    assert _causes(c.post("/api/v1/namespaces/default/pods", json=pod)) == [
-        ("spec.volumes[0]", "FieldValueRequired", "Required value: must specify a volume type")
-    ]
+    # SetDefaults_Volume runs before validation: a volume without a source is an emptyDir
+    created = c.post("/api/v1/namespaces/default/pods", json=pod)
+    assert created.status_code == 201, created.text
+    assert created.json()["spec"]["volumes"] == [{"name": "x", "emptyDir": {}}]
 
 
 def test_config_map_and_secret_rules(c: httpx.Client) -> None:

@@ -602,15 +602,6 @@ def test_an_eviction_honours_the_propagation_policy(
     assert [c["type"] for c in stays["status"]["conditions"]] == ["DisruptionTarget"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left alone (QA 7b): kube-apiserver applies built-in kinds' Go defaulting "
-    "(SetDefaults_Deployment: replicas 1, RollingUpdate 25%/25%, revisionHistoryLimit 10; "
-    "SetDefaults_PodSpec: restartPolicy Always, dnsPolicy ClusterFirst, ...); the test "
-    "server applies only CRD schema defaults, so a Deployment created without replicas "
-    "reads, and scales, as 0. Porting the defaulters of the built-in API is more than a "
-    "small fix",
-)
 def test_builtin_kinds_get_kube_apiservers_defaults() -> None:
     deployment = {
         "apiVersion": "apps/v1",
