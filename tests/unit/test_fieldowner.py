@@ -24,6 +24,7 @@ from kubecore.testing.tracker import ApiError
 from tests.conftest import REPO
 
 SWAGGER = REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json"
+STAMP: dict[str, Any] = {"api_version": "v1", "time": "2026-01-01T00:00:00Z"}
 
 
 @pytest.fixture(scope="module")
@@ -82,27 +83,25 @@ def test_paths_print_as_structured_merge_diff_prints_them() -> None:
 def test_apply_conflicts_forces_and_removes(table: ResourceTable) -> None:
     cm_schema = schema(table, "", "ConfigMap")
     base = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
-    stamp = {"api_version": "v1", "time": "2026-01-01T00:00:00Z"}
-    live = apply(table, {}, {**base, "data": {"a": "1", "b": "1"}}, cm_schema, manager="m", **stamp)
+    live = apply(table, {}, {**base, "data": {"a": "1", "b": "1"}}, cm_schema, manager="m", **STAMP)
     with pytest.raises(ApiError) as raised:
-        apply(table, live, {**base, "data": {"a": "2"}}, cm_schema, manager="n", **stamp)
+        apply(table, live, {**base, "data": {"a": "2"}}, cm_schema, manager="n", **STAMP)
     assert raised.value.code == 409 and raised.value.reason == "Conflict"
     forced = apply(
-        table, live, {**base, "data": {"a": "2"}}, cm_schema, manager="n", force=True, **stamp
+        table, live, {**base, "data": {"a": "2"}}, cm_schema, manager="n", force=True, **STAMP
     )
     assert forced["data"] == {"a": "2", "b": "1"}
     assert live["data"] == {"a": "1", "b": "1"}  # the live object is left as it was
-    dropped = apply(table, forced, {**base, "data": {}}, cm_schema, manager="m", **stamp)
+    dropped = apply(table, forced, {**base, "data": {}}, cm_schema, manager="m", **STAMP)
     assert dropped["data"] == {"a": "2"}  # b went; a is n's
 
 
 def test_several_conflicts_are_listed_by_manager(table: ResourceTable) -> None:
     cm_schema = schema(table, "", "ConfigMap")
     base = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
-    stamp = {"api_version": "v1", "time": "2026-01-01T00:00:00Z"}
-    live = apply(table, {}, {**base, "data": {"a": "1", "b": "1"}}, cm_schema, manager="m", **stamp)
+    live = apply(table, {}, {**base, "data": {"a": "1", "b": "1"}}, cm_schema, manager="m", **STAMP)
     with pytest.raises(ApiError) as raised:
-        apply(table, live, {**base, "data": {"a": "2", "b": "2"}}, cm_schema, manager="n", **stamp)
+        apply(table, live, {**base, "data": {"a": "2", "b": "2"}}, cm_schema, manager="n", **STAMP)
     assert raised.value.message == (
         'Apply failed with 2 conflicts: conflicts with "m"\n- .data.a\n- .data.b'
     )
