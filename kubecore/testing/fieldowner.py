@@ -49,6 +49,7 @@ __all__ = [
     "apply",
     "field_set",
     "fields_v1",
+    "manager_from_user_agent",
     "path_string",
     "record_update",
     "record_write",
@@ -585,16 +586,20 @@ def record_write(
     *,
     time: str,
     subresource: str = "",
+    user_agent: str = "",
 ) -> Any:
     """:func:`record_update` for a create, PUT or non-apply PATCH of ``resource`` with the
     request's query ``params``: recorded when the request names a ``fieldManager`` or the
-    object already has ``managedFields``. kube-apiserver records every write, naming an
-    unnamed manager after the User-Agent; here an unnamed writer of a managed object is
-    ``unknown`` and an object nobody applied or named a manager for stays without entries
-    (so plain creates and updates read as before)."""
+    object already has ``managedFields``. A writer without ``fieldManager`` is named after
+    its ``user_agent`` as kube-apiserver names it (the part before the first ``/``, printable
+    characters, at most 128), ``unknown`` without one (a fake). kube-apiserver records every
+    write; here an object nobody applied or named a manager for stays without entries (so
+    plain creates and updates read, and cost, as before)."""
     manager = str(params.get("fieldManager") or "")
     if not isinstance(new, dict) or not (manager or _managers(old) or _managers(new)):
         return new
+    if not manager:
+        manager = manager_from_user_agent(user_agent) or "unknown"
     schema = resource.schema if resource.is_crd else None
     if not resource.is_crd:
         schema = table.schema_for_kind(resource.group, resource.version, resource.kind)
@@ -603,9 +608,16 @@ def record_write(
         old if isinstance(old, dict) else {},
         new,
         schema or {},
-        manager=manager or "unknown",
+        manager=manager,
         api_version=resource.group_version,
         time=time,
         subresource=subresource,
         has_status=resource.has_status,
     )
+
+
+def manager_from_user_agent(user_agent: str) -> str:
+    """kube-apiserver's default field manager (``prefixFromUserAgent``): the User-Agent up
+    to its first ``/``, printable characters only, at most 128 of them."""
+    prefix = user_agent.split("/", 1)[0]
+    return "".join(c for c in prefix if c.isprintable())[:128]

@@ -13,7 +13,9 @@ on updates and patches) — and stores the admitted object through the
 :class:`~kubecore.testing.tracker.Tracker`. Errors are the tracker's ``ApiError`` (the
 ``Status`` the server sends). ``warnings`` (optional) collects the ``Warning`` header values
 (``299 - "..."``) to send: unknown or pruned fields under ``fieldValidation=Warn`` (the
-default).
+default). ``user_agent`` (optional) names a writer without ``fieldManager`` in
+``managedFields`` (:mod:`kubecore.testing.fieldowner`, which also tracks server-side
+apply's field ownership).
 
 The admission is a parameter, not the tracker's, because the server builds it once from its
 table at start (a CRD whose CEL rule does not compile fails the start) and the fake builds
@@ -206,6 +208,7 @@ def create(
     params: Any,
     *,
     warnings: list[str] | None = None,
+    user_agent: str = "",
 ) -> Obj:
     """POST: ``generateName`` becomes a name (then validated like any name), checks,
     admission, store."""
@@ -225,7 +228,9 @@ def create(
         # no reason; dry runs never reach the store, and an unparsable version is ignored
         # there. A copied object (a template read from the cluster) fails on a real one.
         raise ApiError(500, "", "resourceVersion should not be set on objects to be created")
-    body = fieldowner.record_write(tracker.table, resource, {}, body, params, time=now_rfc3339())
+    body = fieldowner.record_write(
+        tracker.table, resource, {}, body, params, time=now_rfc3339(), user_agent=user_agent
+    )
     return tracker.create(resource, namespace, body, dry_run=dry)
 
 
@@ -240,6 +245,7 @@ def update(
     params: Any,
     *,
     warnings: list[str] | None = None,
+    user_agent: str = "",
 ) -> Obj:
     """PUT of the object or its ``status``: checks and admission (the stored object as
     ``old``), then a resourceVersion-checked update."""
@@ -262,7 +268,14 @@ def update(
         subresource=subresource,
     )
     body = fieldowner.record_write(
-        tracker.table, resource, old, body, params, time=now_rfc3339(), subresource=subresource
+        tracker.table,
+        resource,
+        old,
+        body,
+        params,
+        time=now_rfc3339(),
+        subresource=subresource,
+        user_agent=user_agent,
     )
     return tracker.update(
         resource, namespace, name, body, subresource=subresource, dry_run=dry_run(params)
@@ -317,6 +330,7 @@ def patch(
     params: Any,
     *,
     warnings: list[str] | None = None,
+    user_agent: str = "",
 ) -> Written:
     """PATCH by ``content_type``: merge, JSON, strategic merge (built-in kinds only: 415
     for custom resources, as kube-apiserver) or server-side apply (``fieldManager``
@@ -391,7 +405,14 @@ def patch(
             subresource=subresource,
         )
         recorded: Obj = fieldowner.record_write(
-            table, resource, obj, result, params, time=now_rfc3339(), subresource=subresource
+            table,
+            resource,
+            obj,
+            result,
+            params,
+            time=now_rfc3339(),
+            subresource=subresource,
+            user_agent=user_agent,
         )
         return recorded
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from kube_clientgen_api.kubernetes import Clientset
@@ -288,3 +289,18 @@ def test_status_is_owned_through_the_status_subresource(dyn: DynamicClient) -> N
         'Apply failed with 1 conflict: conflict with "controller" with subresource "status": '
         ".status.replicas"
     )
+
+
+def test_a_writer_without_field_manager_is_named_after_its_user_agent(
+    server: TestApiServer, dyn: DynamicClient
+) -> None:
+    cms = dyn.resource(CONFIGMAPS).namespace("default")
+    cms.apply(configmap("agent", key="a"), field_manager="applier")
+    path = "/api/v1/namespaces/default/configmaps/agent"
+    headers = {"User-Agent": "my-controller/v1.2 (linux/amd64)"}
+    with httpx.Client(base_url=server.url, headers=headers) as http:
+        current = http.get(path).json()
+        current["data"] = {"key": "b"}
+        updated = http.put(path, json=current)
+    assert updated.status_code == 200, updated.text
+    assert managed(updated.json())[("my-controller", "Update")] == {"f:data": {"f:key": {}}}
