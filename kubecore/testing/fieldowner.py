@@ -37,6 +37,7 @@ managedfields`` (server side) and ``metav1.ManagedFieldsEntry``.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -308,20 +309,46 @@ def _step(value: Any, element: str) -> tuple[Any, Any]:
     if not isinstance(value, list):
         return value, None
     if kind == "k:":
-        wanted = json.loads(rest)
+        wanted = _element_value(element)
         for index, item in enumerate(value):
             if isinstance(item, dict) and all(
                 item.get(k, _MISSING) == v for k, v in wanted.items()
             ):
                 return value, index
     elif kind == "v:":
-        wanted = json.loads(rest)
+        wanted = _element_value(element)
         for index, item in enumerate(value):
             if item == wanted:
                 return value, index
     elif kind == "i:" and rest.isdigit() and int(rest) < len(value):
         return value, int(rest)
     return value, None
+
+
+@functools.lru_cache(maxsize=4096)
+def _element_value(element: str) -> Any:
+    """The key fields (``k:``) or value (``v:``) of a path element, parsed once (read only)."""
+    return json.loads(element[2:])
+
+
+class _Values:
+    """The values of one object at paths, each path resolved from its parent's cached
+    value (a path's lookup is one step, not a walk from the root)."""
+
+    def __init__(self, obj: Any) -> None:
+        self.cache: dict[Path, Any] = {(): obj}
+
+    def get(self, path: Path) -> Any:
+        if path in self.cache:
+            return self.cache[path]
+        parent = self.get(path[:-1])
+        value = _MISSING
+        if parent is not _MISSING:
+            container, key = _step(parent, path[-1])
+            if key is not None:
+                value = container[key]
+        self.cache[path] = value
+        return value
 
 
 def _get(obj: Any, path: Path) -> Any:
@@ -346,10 +373,11 @@ def _changed(before: Any, after: Any, paths: set[Path]) -> set[Path]:
     with members below it (a list item, a label map entry holding a map) changes only by
     appearing, a leaf by its value."""
     parents = {p[:i] for p in paths for i in range(1, len(p))}
+    old_values, new_values = _Values(before), _Values(after)
     changed = set()
     for path in paths:
-        old = _get(before, path)
-        if old is _MISSING or (path not in parents and old != _get(after, path)):
+        old = old_values.get(path)
+        if old is _MISSING or (path not in parents and old != new_values.get(path)):
             changed.add(path)
     return changed
 
