@@ -1,6 +1,7 @@
 """Patches as the apiserver applies them: JSON merge patch (RFC 7386), JSON patch (RFC 6902),
-strategic merge patch (driven by the schema's ``x-kubernetes-patch-*`` extensions) and a
-minimal server-side apply (``application/apply-patch+yaml``).
+strategic merge patch (driven by the schema's ``x-kubernetes-patch-*`` extensions). Server-side
+apply (``application/apply-patch+yaml``) merges and tracks field ownership in
+:mod:`kubecore.testing.fieldowner`.
 """
 
 from __future__ import annotations
@@ -225,81 +226,3 @@ def _reorder(values: list[Any], order: list[Any], merge_key: Any) -> list[Any]:
     ranked.sort(key=lambda v: wanted.index(key_of(v)))
     rest = [v for v in values if key_of(v) not in wanted]
     return ranked + rest
-
-
-# -- server-side apply ----------------------------------------------------------------------
-
-
-def _list_keys(schema: Obj) -> list[str]:
-    keys = schema.get("x-kubernetes-list-map-keys")
-    if isinstance(keys, list) and keys:
-        return [str(k) for k in keys]
-    merge_key = schema.get("x-kubernetes-patch-merge-key")
-    return [str(merge_key)] if merge_key else []
-
-
-def apply_merge(table: ResourceTable, live: Any, applied: Any, schema: Any) -> Any:
-    """Merge an applied configuration into the live object (a minimal server-side apply).
-
-    Maps merge field by field; lists keyed by ``x-kubernetes-list-map-keys`` (or the patch
-    merge key) merge item by item; other lists and scalars are replaced.
-    """
-    schema = table.resolve(schema)
-    if isinstance(applied, dict) and isinstance(live, dict):
-        properties = schema.get("properties") or {}
-        extra = schema.get("additionalProperties")
-        result = copy.deepcopy(live)
-        for key, value in applied.items():
-            child = properties.get(key) if key in properties else extra
-            result[key] = apply_merge(
-                table, live.get(key), value, child if isinstance(child, dict) else {}
-            )
-        return result
-    if isinstance(applied, list) and isinstance(live, list):
-        keys = _list_keys(schema)
-        items = schema.get("items") or {}
-        if keys and all(isinstance(v, dict) for v in applied + live):
-            merged = copy.deepcopy(live)
-            for value in applied:
-                identity = [value.get(k) for k in keys]
-                position = next(
-                    (i for i, old in enumerate(merged) if [old.get(k) for k in keys] == identity),
-                    None,
-                )
-                if position is None:
-                    merged.append(copy.deepcopy(value))
-                else:
-                    merged[position] = apply_merge(table, merged[position], value, items)
-            return merged
-    return copy.deepcopy(applied)
-
-
-def fields_v1(applied: Any) -> Any:
-    """The ``fieldsV1`` set of the fields an applied configuration sets (``f:<name>``)."""
-    if isinstance(applied, dict):
-        return {
-            f"f:{k}": fields_v1(v) for k, v in applied.items() if k not in ("apiVersion", "kind")
-        }
-    return {}
-
-
-def record_apply(obj: Obj, applied: Obj, manager: str, timestamp: str) -> Obj:
-    """Set ``manager``'s ``Apply`` entry in ``metadata.managedFields``."""
-    meta = obj.setdefault("metadata", {})
-    entries = [
-        e
-        for e in meta.get("managedFields") or ()
-        if not (e.get("manager") == manager and e.get("operation") == "Apply")
-    ]
-    entries.append(
-        {
-            "manager": manager,
-            "operation": "Apply",
-            "apiVersion": str(obj.get("apiVersion", "")),
-            "time": timestamp,
-            "fieldsType": "FieldsV1",
-            "fieldsV1": fields_v1(applied),
-        }
-    )
-    meta["managedFields"] = entries
-    return obj

@@ -657,7 +657,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = self._body()
             warnings: list[str] = []
             created = writes.create(
-                tracker, admission, resource, namespace, body, query, warnings=warnings
+                tracker,
+                admission,
+                resource,
+                namespace,
+                body,
+                query,
+                warnings=warnings,
+                user_agent=self.headers.get("User-Agent") or "",
             )
             self._warn(warnings)
             self._send(201, created)
@@ -665,7 +672,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = self._body()
             warnings = []
             updated = writes.update(
-                tracker, admission, resource, namespace, name, sub, body, query, warnings=warnings
+                tracker,
+                admission,
+                resource,
+                namespace,
+                name,
+                sub,
+                body,
+                query,
+                warnings=warnings,
+                user_agent=self.headers.get("User-Agent") or "",
             )
             self._warn(warnings)
             self._send(200, updated)
@@ -684,6 +700,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 document,
                 query,
                 warnings=warnings,
+                user_agent=self.headers.get("User-Agent") or "",
             )
             self._warn(warnings)
             self._send(patched.status, patched.object)

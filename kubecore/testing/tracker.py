@@ -90,6 +90,14 @@ class ApiError(Exception):
         return body
 
 
+def _keep_managed_fields(stored: Obj, sent: Obj) -> None:
+    """A status write keeps the object's metadata but records its field manager
+    (``kubecore.testing.fieldowner``): the sent ``managedFields`` are stored."""
+    managed = (sent.get("metadata") or {}).get("managedFields")
+    if isinstance(managed, list):
+        stored.setdefault("metadata", {})["managedFields"] = _clone(managed)
+
+
 def _qualified(resource: Resource) -> str:
     return f"{resource.plural}.{resource.group}" if resource.group else resource.plural
 
@@ -753,6 +761,7 @@ class Tracker:
                     new["status"] = _clone(obj["status"])
                 else:
                     new.pop("status", None)
+                _keep_managed_fields(new, obj)
             else:
                 new = _clone(obj)
                 if resource.has_status:
@@ -838,6 +847,7 @@ class Tracker:
                 merged["status"] = new.get("status")
                 if merged["status"] is None:
                     merged.pop("status")
+                _keep_managed_fields(merged, new)
                 new = merged
             elif resource.has_status:
                 new["status"] = _clone(old.get("status"))

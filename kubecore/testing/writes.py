@@ -13,7 +13,9 @@ on updates and patches) — and stores the admitted object through the
 :class:`~kubecore.testing.tracker.Tracker`. Errors are the tracker's ``ApiError`` (the
 ``Status`` the server sends). ``warnings`` (optional) collects the ``Warning`` header values
 (``299 - "..."``) to send: unknown or pruned fields under ``fieldValidation=Warn`` (the
-default).
+default). ``user_agent`` (optional) names a writer without ``fieldManager`` in
+``managedFields`` (:mod:`kubecore.testing.fieldowner`, which also tracks server-side
+apply's field ownership).
 
 The admission is a parameter, not the tracker's, because the server builds it once from its
 table at start (a CRD whose CEL rule does not compile fails the start) and the fake builds
@@ -26,6 +28,7 @@ from __future__ import annotations
 import secrets
 from typing import Any, NamedTuple
 
+from kubecore.testing import fieldowner
 from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.builtindefaults import default_builtin
 from kubecore.testing.builtinrules import builtin_errors
@@ -40,11 +43,9 @@ from kubecore.testing.objectmeta import (
     validate_object_meta_update,
 )
 from kubecore.testing.patch import (
-    apply_merge,
     check_patch_document,
     json_patch,
     merge_patch,
-    record_apply,
     strategic_merge_patch,
 )
 from kubecore.testing.pruning import prune_object
@@ -207,6 +208,7 @@ def create(
     params: Any,
     *,
     warnings: list[str] | None = None,
+    user_agent: str = "",
 ) -> Obj:
     """POST: ``generateName`` becomes a name (then validated like any name), checks,
     admission, store."""
@@ -226,6 +228,9 @@ def create(
         # no reason; dry runs never reach the store, and an unparsable version is ignored
         # there. A copied object (a template read from the cluster) fails on a real one.
         raise ApiError(500, "", "resourceVersion should not be set on objects to be created")
+    body = fieldowner.record_write(
+        tracker.table, resource, {}, body, params, time=now_rfc3339(), user_agent=user_agent
+    )
     return tracker.create(resource, namespace, body, dry_run=dry)
 
 
@@ -240,6 +245,7 @@ def update(
     params: Any,
     *,
     warnings: list[str] | None = None,
+    user_agent: str = "",
 ) -> Obj:
     """PUT of the object or its ``status``: checks and admission (the stored object as
     ``old``), then a resourceVersion-checked update."""
@@ -260,6 +266,16 @@ def update(
         old=old,
         warnings=warnings,
         subresource=subresource,
+    )
+    body = fieldowner.record_write(
+        tracker.table,
+        resource,
+        old,
+        body,
+        params,
+        time=now_rfc3339(),
+        subresource=subresource,
+        user_agent=user_agent,
     )
     return tracker.update(
         resource, namespace, name, body, subresource=subresource, dry_run=dry_run(params)
@@ -314,6 +330,7 @@ def patch(
     params: Any,
     *,
     warnings: list[str] | None = None,
+    user_agent: str = "",
 ) -> Written:
     """PATCH by ``content_type``: merge, JSON, strategic merge (built-in kinds only: 415
     for custom resources, as kube-apiserver) or server-side apply (``fieldManager``
@@ -387,7 +404,17 @@ def patch(
             warnings=warnings,
             subresource=subresource,
         )
-        return result
+        recorded: Obj = fieldowner.record_write(
+            table,
+            resource,
+            obj,
+            result,
+            params,
+            time=now_rfc3339(),
+            subresource=subresource,
+            user_agent=user_agent,
+        )
+        return recorded
 
     patched = tracker.patch(
         resource, namespace, name, checked, subresource=subresource, dry_run=dry_run(params)
@@ -556,15 +583,31 @@ def _apply(
     if meta.get("name") and meta["name"] != name:
         raise bad_request("the name of the object does not match the name on the URL")
     dry = dry_run(params)
+    force = str(params.get("force", "false")).lower() not in ("0", "false")
+    # A kind with a status subresource resets an apply's status on the main resource
+    # (its reset fields): neither applied nor owned there.
+    configuration = applied
+    if resource.has_status and not subresource:
+        configuration = {k: v for k, v in applied.items() if k != "status"}
     try:
         tracker.get(resource, namespace, name)
     except ApiError as err:
         if err.code != 404 or subresource:
             raise
-        body = dict(applied)
+        body = dict(configuration)
         body["metadata"] = {**meta, "name": name}
         body["apiVersion"] = resource.group_version
-        record_apply(body, applied, manager, now_rfc3339())
+        body = fieldowner.apply(
+            tracker.table,
+            {},
+            body,
+            schema or {},
+            manager=manager,
+            api_version=resource.group_version,
+            time=now_rfc3339(),
+        )
+        if "status" in applied:  # stored as the tracker stores a created status
+            body["status"] = applied["status"]
         # the URL's name was checked as a create checks it (_check_apply_name)
         body = validate_write(
             tracker, admission, resource, body, params, create=False, warnings=warnings
@@ -576,15 +619,25 @@ def _apply(
                 raise  # created meanwhile: apply over it below
 
     def change(obj: Obj) -> Obj:
-        merged = apply_merge(tracker.table, obj, applied, schema or {})
-        merged.get("metadata", {}).pop("resourceVersion", None)
+        merged = fieldowner.apply(
+            tracker.table,
+            obj,
+            configuration,
+            schema or {},
+            manager=manager,
+            api_version=resource.group_version,
+            time=now_rfc3339(),
+            subresource=subresource,
+            force=force,
+        )
+        merged["metadata"].pop("resourceVersion", None)
         if isinstance(meta.get("resourceVersion"), str):
             merged["metadata"]["resourceVersion"] = meta["resourceVersion"]
         result: Obj = validate_write(
             tracker,
             admission,
             resource,
-            record_apply(merged, applied, manager, now_rfc3339()),
+            merged,
             params,
             create=False,
             old=obj,

@@ -483,12 +483,17 @@ def test_server_side_apply(crd_server: TestApiServer) -> None:
         managed = created.json()["metadata"]["managedFields"]
         assert managed[0]["manager"] == "me" and managed[0]["operation"] == "Apply"
         assert "f:memory" in managed[0]["fieldsV1"]["f:spec"]
+        # another manager's apply merges into what "me" applied (the same manager applying
+        # only disk would remove image and memory: test_server_side_apply_ownership.py)
         updated = c.patch(
-            f"{VMS}/ssa", content=manifest + "spec: {disk: 9}\n", headers=apply, params=params
+            f"{VMS}/ssa",
+            content=manifest + "spec: {disk: 9}\n",
+            headers=apply,
+            params={"fieldManager": "other"},
         ).json()
         assert updated["spec"] == {"image": "a", "memory": 1, "disk": 9}
         assert updated["metadata"]["generation"] == 2
-        assert len(updated["metadata"]["managedFields"]) == 1
+        assert [m["manager"] for m in updated["metadata"]["managedFields"]] == ["me", "other"]
 
 
 @requires_shared

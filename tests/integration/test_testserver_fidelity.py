@@ -623,14 +623,6 @@ def test_builtin_kinds_get_kube_apiservers_defaults() -> None:
         assert c.get(f"{path}/web/scale").json()["spec"]["replicas"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left alone (QA 7b, known since #3): server-side apply keeps managedFields but "
-    "has no field-ownership conflicts: a second manager applying another value to a field "
-    "the first one owns wins (200) where kube-apiserver answers 409 Conflict with a "
-    "FieldManagerConflict cause (unless force=true). Structured-merge-diff ownership is "
-    "more than a small fix",
-)
 def test_server_side_apply_conflicts_between_managers() -> None:
     path = "/api/v1/namespaces/default/configmaps/shared"
     headers = {"Content-Type": "application/apply-patch+yaml"}
@@ -652,13 +644,6 @@ def test_server_side_apply_conflicts_between_managers() -> None:
         ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left alone (QA 7b): server-side apply never removes a field its manager stops "
-    "applying (a label, a container of a list-map): kube-apiserver removes fields the "
-    "applier owned and no other manager owns. Needs field ownership (sets of fieldsV1 paths "
-    "per manager, list-map keys); more than a small fix",
-)
 def test_server_side_apply_removes_fields_the_manager_no_longer_applies() -> None:
     path = "/api/v1/namespaces/default/configmaps/owned"
     headers = {"Content-Type": "application/apply-patch+yaml"}
