@@ -161,6 +161,22 @@ def test_a_type_decoding_itself_stops_decoding_and_wins(http: httpx.Client) -> N
     )
 
 
+def test_a_quantity_go_cannot_parse_is_a_400_not_a_422(http: httpx.Client) -> None:
+    # QA 8: resource.Quantity decodes itself (ParseQuantity); kube-apiserver answers
+    # "Pod in version ... cannot be handled as a Pod: quantities must match ..." (400), not
+    # validation's 422 on limits and the defaulted requests.
+    prefix = 'Pod in version "v1" cannot be handled as a Pod: quantities must match'
+    for bad in ("abc", True, {"m": 1}, "1.5.5"):
+        limits = {"resources": {"limits": {"cpu": bad}}}
+        answer = http.post(PODS, json=pod(containers=[container(**limits)]))
+        assert answer.status_code == 400, (bad, answer.text)
+        assert answer.json()["message"].startswith(prefix), answer.text
+    fine = pod(containers=[container(resources={"limits": {"cpu": 1.5, "memory": "64Mi"}})])
+    fine["metadata"]["name"] = "quantities"
+    answer = http.post(PODS, json=fine)
+    assert answer.status_code == 201, answer.text
+
+
 def test_nulls_and_fitting_values_decode(http: httpx.Client) -> None:
     probe = {"httpGet": {"port": "http"}, "periodSeconds": 10}
     body = pod(
