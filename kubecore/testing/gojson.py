@@ -62,8 +62,7 @@ _INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 #: resource.ErrFormatWrong, what Quantity.UnmarshalJSON returns for text ParseQuantity rejects.
 _QUANTITY_ERROR = (
-    "quantities must match the regular expression "
-    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    "quantities must match the regular expression " "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 )
 #: Definitions with their own UnmarshalJSON, not checked here.
 _SELF_DECODING = frozenset(

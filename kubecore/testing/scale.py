@@ -10,9 +10,8 @@ cannot drift apart.
 
 from __future__ import annotations
 
-from typing import Any
-
 import copy
+from typing import Any
 
 from kubecore.testing import fieldowner, tables
 from kubecore.testing.discovery import Resource
