@@ -12,6 +12,7 @@ owned by its manager (operation ``Update``) and an apply that changes them confl
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -341,3 +342,29 @@ def test_a_scale_write_owns_replicas(server: TestApiServer, dyn: DynamicClient) 
         'Apply failed with 1 conflict: conflict with "autoscaler" with subresource "scale" '
         "using apps/v1: .spec.replicas"
     )
+
+
+def test_an_apply_names_its_version_and_sends_no_managed_fields(server: TestApiServer) -> None:
+    # QA 8: both were applied (200); kube-apiserver's field manager refuses them with 400,
+    # the second being what `kubectl apply --server-side` of a `get -o yaml` output meets.
+    path = f"{server.url}/api/v1/namespaces/default/configmaps/versioned"
+    headers = {"Content-Type": "application/apply-patch+yaml"}
+
+    def apply(body: dict[str, Any]) -> httpx.Response:
+        return httpx.patch(
+            path, params={"fieldManager": "m"}, content=json.dumps(body), headers=headers
+        )
+
+    body = configmap("versioned", key="a")
+    del body["apiVersion"]
+    answer = apply(body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["message"] == (
+        "Incorrect version specified in apply patch. Specified patch version: , expected: v1"
+    )
+    body = configmap("versioned", key="a")
+    body["metadata"]["managedFields"] = [{"manager": "x", "operation": "Apply"}]
+    answer = apply(body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["message"] == "metadata.managedFields must be nil"
+    assert apply(configmap("versioned", key="a")).status_code == 201
