@@ -15,7 +15,10 @@ test server stored objects a cluster refuses (422), so tests passed here and fai
 * a Service has ports (unless headless or ``ExternalName``), named when there are several;
 * an ``apps/v1`` workload's selector selects its template's labels, and is immutable
   (``ValidateDeployment``, ``ValidateReplicaSet``, ``ValidateStatefulSet``,
-  ``ValidateDaemonSet`` and their updates).
+  ``ValidateDaemonSet`` and their updates);
+* a Pod's containers name an image (a template's need not), and a ``Recreate`` Deployment
+  has no ``rollingUpdate`` (``ValidateDeploymentStrategy``; a strategic merge patch that
+  only sets ``type`` keeps the defaulted ``rollingUpdate``, as kube-apiserver's does).
 
 :func:`builtin_errors` is called on every write of the object itself (not its status).
 """
@@ -118,6 +121,19 @@ def _pod_spec_errors(spec: Any, path: str) -> list[FieldError]:
                         FieldError("FieldValueDuplicate", f"{path}.{field}[{i}].name", name)
                     )
                 seen.add(name)
+    return errors
+
+
+def _pod_image_errors(spec: Any) -> list[FieldError]:
+    """A Pod's containers each name an image (``validateContainerOnlyForPod``); a template's
+    may leave it empty, for an admission webhook to fill in."""
+    errors: list[FieldError] = []
+    if not isinstance(spec, dict):
+        return errors
+    for field in ("containers", "initContainers"):  # ValidatePodSpec's order
+        for i, container in enumerate(spec.get(field) or ()):
+            if isinstance(container, dict) and not container.get("image"):
+                errors.append(FieldError.required(f"spec.{field}[{i}].image"))
     return errors
 
 
@@ -237,8 +253,20 @@ def builtin_errors(group: str, plural: str, obj: Any, old: Any | None) -> list[F
     pod_spec = _POD_SPECS.get((group, plural))
     if pod_spec is not None:
         errors += _pod_spec_errors(_at(obj, pod_spec), ".".join(pod_spec))
-    if (group, plural) == ("", "pods") and old is not None:
-        errors += _pod_update_errors(obj, old)
+    if (group, plural) == ("", "pods"):
+        errors += _pod_image_errors(_at(obj, ("spec",)))
+        if old is not None:
+            errors += _pod_update_errors(obj, old)
+    if (group, plural) == ("apps", "deployments"):
+        strategy = _at(obj, ("spec", "strategy"))
+        if isinstance(strategy, dict) and strategy.get("type") == "Recreate":
+            if strategy.get("rollingUpdate") is not None:
+                errors.append(
+                    FieldError.forbidden(
+                        "spec.strategy.rollingUpdate",
+                        "may not be specified when strategy `type` is 'Recreate'",
+                    )
+                )
     if group != "apps" or plural not in _SELECTING:
         return errors
     selector = _at(obj, ("spec", "selector"))

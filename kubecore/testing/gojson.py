@@ -29,7 +29,9 @@ OpenAPI schema, which stands in for the Go types:
   ``parsing time ...``, with no field). Their ``encoding/json`` type errors are the same
   Go type the fork aliases, so the field context is added to them too: ``json: cannot
   unmarshal bool into Go struct field HTTPGetAction.spec.containers.livenessProbe.httpGet.port
-  of type int32``. ``Quantity``, ``RawExtension``, ``FieldsV1``, ``Duration`` and the
+  of type int32``. ``Quantity`` takes a number or a string ``ParseQuantity`` reads, else
+  ``quantities must match the regular expression ...`` (resource.ErrFormatWrong, no
+  field; the rarer ErrNumeric/ErrSuffix wordings are not told apart). ``RawExtension``, ``FieldsV1``, ``Duration`` and the
   apiextensions JSON types decode themselves and are not checked here.
 
 Custom resources are decoded unstructured: their type errors stay schema validation's
@@ -42,6 +44,7 @@ import functools
 import weakref
 from typing import Any, NamedTuple
 
+from kubecore.core.quantity import _parse_text
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fielderrors import json_type
 from kubecore.testing.schemawalk import (
@@ -56,10 +59,14 @@ from kubecore.testing.schemawalk import (
 __all__ = ["type_error"]
 
 _INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
+_QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+#: resource.ErrFormatWrong, what Quantity.UnmarshalJSON returns for text ParseQuantity rejects.
+_QUANTITY_ERROR = (
+    "quantities must match the regular expression " "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+)
 #: Definitions with their own UnmarshalJSON, not checked here.
 _SELF_DECODING = frozenset(
     {
-        "io.k8s.apimachinery.pkg.api.resource.Quantity",
         "io.k8s.apimachinery.pkg.runtime.RawExtension",
         "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1",
         "io.k8s.apimachinery.pkg.apis.meta.v1.Duration",
@@ -117,6 +124,8 @@ def _make_plan(table: ResourceTable, raw: Any) -> _Plan:
     kind, fmt = schema.get("type"), schema.get("format")
     if name in _SELF_DECODING or schema.get("x-kubernetes-preserve-unknown-fields"):
         return _Plan("", f"{package}.{short}" if name else "interface {}", "", None, None)
+    if name == _QUANTITY:
+        return _Plan("quantity", "resource.Quantity", "", None, None)
     if name == _INT_OR_STRING or fmt == "int-or-string":
         return _Plan("intstr", "int32", "", None, None)
     if kind == "object":
@@ -207,6 +216,10 @@ def type_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None
             continue
         if want == "string" and isinstance(value, str):
             continue
+        if want == "quantity":  # Quantity.UnmarshalJSON: ParseQuantity's error stops decoding
+            if not _quantity_ok(value):
+                return prefix + _QUANTITY_ERROR
+            continue
         if want == "intstr" or want.startswith("2006"):
             # A type decoding itself: its error stops decoding, and wins over a saved one.
             if want.startswith("2006") and isinstance(value, str):
@@ -229,6 +242,21 @@ def type_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None
             for index in range(len(value) - 1, -1, -1):
                 stack.append((plan.element, value[index], struct, path))
     return saved
+
+
+def _quantity_ok(value: Any) -> bool:
+    """Whether Go's ``Quantity.UnmarshalJSON`` reads ``value``: a JSON number, or a string
+    ``ParseQuantity`` reads after ``strings.TrimSpace`` (a bool, list or object is its
+    text, which never parses)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return False
+    if not isinstance(value, str):
+        return True
+    try:
+        _parse_text(value.strip())
+    except (ValueError, ArithmeticError):
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)

@@ -10,12 +10,13 @@ cannot drift apart.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from kubecore.testing import tables
+from kubecore.testing import fieldowner, tables
 from kubecore.testing.discovery import Resource
 from kubecore.testing.patch import json_patch, merge_patch
-from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request
+from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, now_rfc3339
 
 __all__ = ["scale_paths", "set_path", "to_scale", "update_scale"]
 
@@ -77,11 +78,15 @@ def update_scale(
     body: Any,
     content_type: str = "",
     dry_run: bool = False,
+    params: Any = None,
+    user_agent: str = "",
 ) -> Obj:
     """PUT (``replace``) or PATCH (merge or JSON patch ``body``, by ``content_type``) a
     Scale: the new ``spec.replicas`` lands at the object's spec replicas path. Returns the
     new Scale. Raises ``ApiError`` 400 (not an object), 422 (negative or missing replicas),
-    409 (a PUT with a stale resourceVersion), 404."""
+    409 (a PUT with a stale resourceVersion), 404. The write is owned as kube-apiserver
+    records it (``params``' ``fieldManager``, else ``user_agent``'s; operation ``Update``,
+    subresource ``scale``), so a later apply of other replicas conflicts."""
     paths = scale_paths(resource)
 
     def change(obj: Obj) -> Obj:
@@ -102,8 +107,19 @@ def update_scale(
         sent_rv = (new_scale.get("metadata") or {}).get("resourceVersion")
         if replace and sent_rv:
             obj["metadata"]["resourceVersion"] = sent_rv
+        before = copy.deepcopy(obj)
         set_path(obj, paths["specReplicasPath"], replicas)
-        return obj
+        recorded: Obj = fieldowner.record_write(
+            tracker.table,
+            resource,
+            before,
+            obj,
+            params or {},
+            time=now_rfc3339(),
+            subresource="scale",
+            user_agent=user_agent,
+        )
+        return recorded
 
     updated = tracker.patch(resource, namespace, name, change, subresource="scale", dry_run=dry_run)
     return to_scale(updated, paths)

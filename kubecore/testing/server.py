@@ -762,6 +762,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body=body,
             content_type=content_type,
             dry_run=writes.dry_run(query),
+            params=query,
+            user_agent=self.headers.get("User-Agent") or "",
         )
         self._send(200, scale)
 

@@ -713,7 +713,12 @@ class Tracker:
             meta["creationTimestamp"] = now_rfc3339()
             if tracks_generation(resource):
                 meta["generation"] = 1
-            meta["resourceVersion"] = str(self._rv) if dry_run else self._next_rv()
+            # A dry-run create answers without resourceVersion (DryRunnableStorage.Create
+            # copies the object as it would be stored; etcd never numbered it).
+            if dry_run:
+                meta.pop("resourceVersion", None)
+            else:
+                meta["resourceVersion"] = self._next_rv()
             if resource.storage_key == ("", "namespaces"):
                 obj.setdefault("spec", {"finalizers": ["kubernetes"]})
                 obj["status"] = {"phase": "Active"}

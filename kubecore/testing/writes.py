@@ -575,6 +575,15 @@ def _apply(
         )
     if not isinstance(applied, dict):
         raise bad_request("an apply patch must be an object")
+    # structured-merge-diff's FieldManager.Apply checks (a missing apiVersion is one too)
+    if applied.get("apiVersion") != resource.group_version:
+        raise bad_request(
+            "Incorrect version specified in apply patch. Specified patch version: "
+            f"{applied.get('apiVersion') or ''}, expected: {resource.group_version}"
+        )
+    meta_sent = applied.get("metadata")
+    if isinstance(meta_sent, dict) and meta_sent.get("managedFields") is not None:
+        raise bad_request("metadata.managedFields must be nil")
     check_type(resource, applied)
     validate_write(
         tracker, admission, resource, applied, params, create=False, partial=True, warnings=warnings

@@ -12,6 +12,7 @@ owned by its manager (operation ``Update``) and an apply that changes them confl
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -304,3 +305,66 @@ def test_a_writer_without_field_manager_is_named_after_its_user_agent(
         updated = http.put(path, json=current)
     assert updated.status_code == 200, updated.text
     assert managed(updated.json())[("my-controller", "Update")] == {"f:data": {"f:key": {}}}
+
+
+def test_a_scale_write_owns_replicas(server: TestApiServer, dyn: DynamicClient) -> None:
+    # QA 8: a scale write recorded no managedFields entry, so re-applying replicas did not
+    # conflict (the `kubectl scale` then `kubectl apply --server-side` case).
+    deployments = dyn.resource(DEPLOYMENTS).namespace("default")
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "scaled"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "sc"}},
+            "template": {
+                "metadata": {"labels": {"app": "sc"}},
+                "spec": {"containers": [{"name": "c", "image": "c:1"}]},
+            },
+        },
+    }
+    deployments.apply(body, field_manager="user")
+    scale = "/apis/apps/v1/namespaces/default/deployments/scaled/scale"
+    answer = httpx.patch(
+        f"{server.url}{scale}",
+        params={"fieldManager": "autoscaler"},
+        content=b'{"spec":{"replicas":3}}',
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert answer.status_code == 200, answer.text
+    entries = {e["manager"]: e for e in deployments.get("scaled")["metadata"]["managedFields"]}
+    assert entries["autoscaler"]["subresource"] == "scale"
+    assert entries["autoscaler"]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
+    with pytest.raises(errors.Conflict) as raised:
+        deployments.apply(body, field_manager="user")
+    assert raised.value.message == (
+        'Apply failed with 1 conflict: conflict with "autoscaler" with subresource "scale" '
+        "using apps/v1: .spec.replicas"
+    )
+
+
+def test_an_apply_names_its_version_and_sends_no_managed_fields(server: TestApiServer) -> None:
+    # QA 8: both were applied (200); kube-apiserver's field manager refuses them with 400,
+    # the second being what `kubectl apply --server-side` of a `get -o yaml` output meets.
+    path = f"{server.url}/api/v1/namespaces/default/configmaps/versioned"
+    headers = {"Content-Type": "application/apply-patch+yaml"}
+
+    def apply(body: dict[str, Any]) -> httpx.Response:
+        return httpx.patch(
+            path, params={"fieldManager": "m"}, content=json.dumps(body), headers=headers
+        )
+
+    body = configmap("versioned", key="a")
+    del body["apiVersion"]
+    answer = apply(body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["message"] == (
+        "Incorrect version specified in apply patch. Specified patch version: , expected: v1"
+    )
+    body = configmap("versioned", key="a")
+    body["metadata"]["managedFields"] = [{"manager": "x", "operation": "Apply"}]
+    answer = apply(body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["message"] == "metadata.managedFields must be nil"
+    assert apply(configmap("versioned", key="a")).status_code == 201

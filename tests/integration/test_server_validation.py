@@ -470,6 +470,54 @@ def test_service_ports(c: httpx.Client) -> None:
         assert c.post(services, json=ok).status_code == 201, ok
 
 
+def test_a_pod_names_an_image_a_template_need_not(c: httpx.Client) -> None:
+    """QA 8: a Pod without an image was stored; kube-apiserver answers 422
+    ``spec.containers[0].image: Required value`` (a workload template may leave it empty)."""
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "no-image"},
+        "spec": {"containers": [{"name": "c"}], "initContainers": [{"name": "i"}]},
+    }
+    assert _causes(c.post("/api/v1/namespaces/default/pods", json=pod)) == [
+        ("spec.containers[0].image", "FieldValueRequired", "Required value"),
+        ("spec.initContainers[0].image", "FieldValueRequired", "Required value"),
+    ]
+    template = {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c"}]}}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "no-image"},
+        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": template},
+    }
+    answer = c.post("/apis/apps/v1/namespaces/default/deployments", json=deployment)
+    assert answer.status_code == 201, answer.text
+
+
+def test_a_recreate_deployment_has_no_rolling_update(c: httpx.Client) -> None:
+    """QA 8: a strategic merge patch setting only ``strategy.type: Recreate`` keeps the
+    defaulted ``rollingUpdate`` (no ``$retainKeys``), which ValidateDeploymentStrategy
+    refuses; the test server stored it."""
+    deployments = "/apis/apps/v1/namespaces/default/deployments"
+    template = {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c"}]}}
+    spec = {"selector": {"matchLabels": {"a": "b"}}, "template": template}
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "rc"}}
+    assert c.post(deployments, json={**body, "spec": spec}).status_code == 201
+    smp = {"Content-Type": "application/strategic-merge-patch+json"}
+    patch = json.dumps({"spec": {"strategy": {"type": "Recreate"}}})
+    assert _causes(c.patch(f"{deployments}/rc", content=patch, headers=smp)) == [
+        (
+            "spec.strategy.rollingUpdate",
+            "FieldValueForbidden",
+            "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+        )
+    ]
+    retained = {"spec": {"strategy": {"type": "Recreate", "$retainKeys": ["type"]}}}
+    answer = c.patch(f"{deployments}/rc", content=json.dumps(retained), headers=smp)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["spec"]["strategy"] == {"type": "Recreate"}
+
+
 def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> None:
     crd = tmp_path / "bad.yaml"
     crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))

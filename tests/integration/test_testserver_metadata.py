@@ -618,3 +618,15 @@ def test_uid_is_a_precondition_of_put_and_immutable_in_a_patch(http: httpx.Clien
     assert 'metadata.uid: Invalid value: "other": field is immutable' in patch.json()["message"]
     kept = http.put(f"{CMS}/again", json=cm("again", labels={"a": "b"})).json()
     assert kept["metadata"]["uid"] == new["metadata"]["uid"]
+
+
+def test_a_dry_run_create_has_no_resource_version(http: httpx.Client) -> None:
+    # QA 8: the answer carried the store's current resourceVersion; kube-apiserver's
+    # dry-run create answers the object as it would be stored: uid and creationTimestamp
+    # set, no resourceVersion (etcd never numbered it).
+    answer = http.post(CMS, params={"dryRun": "All"}, json=cm("dry-created"))
+    assert answer.status_code == 201, answer.text
+    meta = answer.json()["metadata"]
+    assert "resourceVersion" not in meta
+    assert meta["uid"] and meta["creationTimestamp"]
+    assert http.get(f"{CMS}/dry-created").status_code == 404

@@ -212,6 +212,7 @@ class ObjectReaction:
             body=document,
             content_type=action.patch_type,
             dry_run=writes.dry_run(action.params),
+            params=action.params,
         )
 
 
