@@ -425,20 +425,15 @@ class Transport:
     def _connect(self, conn: _Connection, deadline: float | None) -> None:
         """Dial, CONNECT through an HTTP proxy, TLS handshake: each phase within its own
         bound and what is left of the overall ``deadline``."""
-        phases: list[tuple[str, float, Callable[[float | None], None]]] = []
         if self._proxy is not None:
-            proxy = _netloc(*self._proxy)
-            phases.append((f"connecting to the proxy {proxy}", self._dial_timeout, conn.dial))
+            dialing = f"connecting to the proxy {_netloc(*self._proxy)}"
         elif self._socks is not None:
-            phases.append(
-                (
-                    f"connecting to {self._netloc} through the SOCKS5 proxy",
-                    self._dial_timeout,
-                    conn.dial,
-                )
-            )
+            dialing = f"connecting to {self._netloc} through the SOCKS5 proxy"
         else:
-            phases.append((f"connecting to {self._netloc}", self._dial_timeout, conn.dial))
+            dialing = f"connecting to {self._netloc}"
+        phases: list[tuple[str, float, Callable[[float | None], None]]] = [
+            (dialing, self._dial_timeout, conn.dial)
+        ]
         if self._proxy is not None and self._tls is not None:  # set_tunnel() was called
             phases.append(
                 (f"the proxy CONNECT to {self._netloc}", self._proxy_connect_timeout, conn.tunnel)
